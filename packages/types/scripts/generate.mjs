@@ -1,0 +1,383 @@
+#!/usr/bin/env node
+// Generates packages/types/src/generated/* from spec/realtime-schemas.json.
+//
+// The spec is the single source of truth for the wire format: the TypeScript declarations and
+// the decoder's shape table are both derived from it here, at build time, so neither can drift.
+// `node scripts/generate.mjs` writes the files; `--check` fails when the committed output is
+// stale (the build runs the check, so CI catches a spec update without a regeneration).
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const specPath = join(here, '..', '..', '..', 'spec', 'realtime-schemas.json');
+const outDir = join(here, '..', 'src', 'generated');
+const spec = JSON.parse(readFileSync(specPath, 'utf8'));
+const schemas = spec.schemas;
+
+const refName = (ref) => ref.replace('#/components/schemas/', '');
+const resolve = (node) => (node && node.$ref ? schemas[refName(node.$ref)] : node);
+const unionOf = (node) => node.anyOf ?? node.oneOf;
+
+/**
+ * Fields the live GA API sends that the spec omits. Kept here, in one reviewed list, so the
+ * generated types accept real traffic (captured frames carry `obfuscation` on every delta).
+ */
+const LIVE_EXTRAS = {
+  'response.output_text.delta': { obfuscation: { type: 'string' } },
+  'response.output_audio.delta': { obfuscation: { type: 'string' } },
+  'response.output_audio_transcript.delta': { obfuscation: { type: 'string' } },
+  'response.function_call_arguments.delta': { obfuscation: { type: 'string' } },
+  'conversation.item.input_audio_transcription.delta': { obfuscation: { type: 'string' } },
+};
+
+/** Beta-era names the live API still emits on some deployments, mapped to their GA names. */
+const LEGACY_EVENT_NAMES = {
+  'response.text.delta': 'response.output_text.delta',
+  'response.text.done': 'response.output_text.done',
+  'response.audio.delta': 'response.output_audio.delta',
+  'response.audio.done': 'response.output_audio.done',
+  'response.audio_transcript.delta': 'response.output_audio_transcript.delta',
+  'response.audio_transcript.done': 'response.output_audio_transcript.done',
+};
+
+// ---------------------------------------------------------------------------------------------
+// TypeScript declarations
+
+const isIdentifier = (key) => /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key);
+const propKey = (key) => (isIdentifier(key) ? key : JSON.stringify(key));
+const indent = (text, pad) => text.replace(/\n/g, `\n${pad}`);
+
+function tsType(node, pad = '') {
+  if (
+    node === true ||
+    node === undefined ||
+    (typeof node === 'object' && Object.keys(node).length === 0)
+  ) {
+    return 'unknown';
+  }
+  if (node.$ref) return refName(node.$ref) + (node.nullable ? ' | null' : '');
+  const variants = unionOf(node);
+  if (variants) {
+    let parts = [...new Set(variants.map((v) => tsType(v, pad)))];
+    if (node.nullable && !parts.includes('null')) parts.push('null');
+    // `string | 'a' | 'b'` collapses to `string`; `string & {}` keeps the literals for completion.
+    if (parts.includes('string') && parts.some((p) => p.startsWith('"'))) {
+      parts = parts.map((p) => (p === 'string' ? '(string & {})' : p));
+    }
+    return parts.length === 1
+      ? parts[0]
+      : parts.map((p) => (p.includes('\n') ? `(${p})` : p)).join(' | ');
+  }
+  if (node.allOf) return node.allOf.map((v) => tsType(v, pad)).join(' & ');
+  if (node.const !== undefined) return JSON.stringify(node.const);
+  const types = Array.isArray(node.type) ? node.type : node.type ? [node.type] : [];
+  let out;
+  if (node.enum) {
+    out = node.enum.map((v) => JSON.stringify(v)).join(' | ');
+  } else if (types.length > 1) {
+    out = types.map((t) => tsType({ ...node, type: t }, pad)).join(' | ');
+  } else {
+    switch (types[0]) {
+      case 'string':
+        out = 'string';
+        break;
+      case 'integer':
+      case 'number':
+        out = 'number';
+        break;
+      case 'boolean':
+        out = 'boolean';
+        break;
+      case 'null':
+        out = 'null';
+        break;
+      case 'array': {
+        const item = tsType(node.items ?? {}, pad);
+        out = /[|&\n]/.test(item) ? `Array<${item}>` : `${item}[]`;
+        break;
+      }
+      case 'object':
+      case undefined:
+        out = objectType(node, pad);
+        break;
+      default:
+        throw new Error(`unsupported schema type ${types[0]}`);
+    }
+  }
+  if (node.nullable && out !== 'null') out += ' | null';
+  return out;
+}
+
+function objectType(node, pad, extras = {}) {
+  const properties = { ...(node.properties ?? {}), ...extras };
+  const keys = Object.keys(properties);
+  if (keys.length === 0) {
+    if (node.additionalProperties && typeof node.additionalProperties === 'object') {
+      return `Record<string, ${tsType(node.additionalProperties, pad)}>`;
+    }
+    return 'Record<string, unknown>';
+  }
+  const required = new Set(node.required ?? []);
+  const inner = `${pad}  `;
+  const lines = keys.map((key) => {
+    const optional = !required.has(key);
+    let type = tsType(properties[key], inner);
+    // Optional fields arrive as `null` from the live API as often as they are left out.
+    if (optional && !/(^|\| )null( \||$)/.test(type)) type += ' | null';
+    return `${inner}${propKey(key)}${optional ? '?' : ''}: ${type};`;
+  });
+  return `{\n${lines.join('\n')}\n${pad}}`;
+}
+
+function eventTypeOf(schema) {
+  return schema.properties?.type?.enum?.[0];
+}
+
+function declaration(name, schema) {
+  const isEvent = serverEventNames.includes(name) || clientEventNames.includes(name);
+  const eventType = isEvent ? eventTypeOf(schema) : undefined;
+  const extras = (eventType && LIVE_EXTRAS[eventType]) ?? {};
+  const doc = eventType
+    ? `/** The \`${eventType}\` event (spec schema \`${name}\`). */\n`
+    : `/** Spec schema \`${name}\`. */\n`;
+  const isObject = !unionOf(schema) && !schema.allOf && schema.properties;
+  if (isObject) {
+    const body = objectType(schema, '', extras);
+    return `${doc}export interface ${name} ${body}\n`;
+  }
+  return `${doc}export type ${name} = ${tsType(schema)};\n`;
+}
+
+const eventRefs = (union) => schemas[union].anyOf.map((v) => refName(v.$ref));
+const serverEventNames = eventRefs('RealtimeServerEvent');
+const clientEventNames = eventRefs('RealtimeClientEvent');
+
+function typesFile() {
+  // The two event unions are declared in event-types.ts, beside the type-string constants.
+  const names = Object.keys(schemas)
+    .filter((name) => name !== 'RealtimeServerEvent' && name !== 'RealtimeClientEvent')
+    .sort();
+  const body = names.map((name) => declaration(name, schemas[name])).join('\n');
+  return `${HEADER}\n${body}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoder shape table
+//
+// A shape is plain data interpreted by src/validate-shape.ts: [kinds, fields?, items?]
+//   kinds  — bit set of allowed JSON kinds (see KIND below); 0 means "anything".
+//   fields — for objects: [[name, required, shape], …] checked when present.
+//   items  — for arrays: the shape of every element.
+// Unions are merged conservatively: a nested field is checked only when every variant agrees
+// on it, so valid traffic is never rejected because of a branch the decoder could not pick.
+
+const KIND = { string: 1, integer: 2, number: 4, boolean: 8, null: 16, object: 32, array: 64 };
+const ANY = 0;
+
+function shapeOf(node, seen = new Set()) {
+  if (!node || typeof node !== 'object' || Object.keys(node).length === 0) return { kinds: ANY };
+  if (node.$ref) {
+    const name = refName(node.$ref);
+    if (seen.has(name)) return { kinds: ANY };
+    const shape = shapeOf(schemas[name], new Set([...seen, name]));
+    return node.nullable ? withNull(shape) : shape;
+  }
+  const variants = unionOf(node);
+  if (variants) {
+    const merged = mergeShapes(variants.map((v) => shapeOf(v, seen)));
+    return node.nullable ? withNull(merged) : merged;
+  }
+  if (node.allOf) return { kinds: ANY };
+  const types = Array.isArray(node.type)
+    ? node.type
+    : node.type
+      ? [node.type]
+      : node.properties
+        ? ['object']
+        : [];
+  if (types.length === 0) return { kinds: ANY };
+  let kinds = 0;
+  for (const t of types) kinds |= t === 'number' ? KIND.number | KIND.integer : KIND[t];
+  const shape = { kinds };
+  if (types.includes('object') && node.properties) {
+    const required = new Set(node.required ?? []);
+    shape.fields = Object.entries(node.properties).map(([key, value]) => [
+      key,
+      required.has(key),
+      shapeOf(value, seen),
+    ]);
+  }
+  if (types.includes('array') && node.items) shape.items = shapeOf(node.items, seen);
+  if (node.nullable) shape.kinds |= KIND.null;
+  return shape;
+}
+
+function withNull(shape) {
+  return shape.kinds === ANY ? shape : { ...shape, kinds: shape.kinds | KIND.null };
+}
+
+function mergeShapes(shapes) {
+  if (shapes.some((s) => s.kinds === ANY)) return { kinds: ANY };
+  let kinds = 0;
+  for (const s of shapes) kinds |= s.kinds;
+  const merged = { kinds };
+  const objects = shapes.filter((s) => s.kinds & KIND.object);
+  if (objects.length > 0 && objects.every((s) => s.fields)) {
+    const [first, ...rest] = objects;
+    merged.fields = first.fields
+      .filter(([key, , shape]) =>
+        rest.every((other) =>
+          other.fields.some(([k, , s]) => k === key && JSON.stringify(s) === JSON.stringify(shape)),
+        ),
+      )
+      .map(([key, required, shape]) => [
+        key,
+        required && rest.every((other) => other.fields.some(([k, r]) => k === key && r)),
+        shape,
+      ]);
+  }
+  const arrays = shapes.filter((s) => s.kinds & KIND.array);
+  if (
+    arrays.length > 0 &&
+    arrays.every((s) => s.items && JSON.stringify(s.items) === JSON.stringify(arrays[0].items))
+  ) {
+    merged.items = arrays[0].items;
+  }
+  return merged;
+}
+
+/** Serializes a shape compactly; repeated sub-shapes are hoisted into shared constants. */
+function shapesFile() {
+  const pool = new Map();
+  const emit = (shape) => {
+    const fields = shape.fields
+      ? `[${shape.fields.map(([k, r, s]) => `[${JSON.stringify(k)}, ${r}, ${emit(s)}]`).join(', ')}]`
+      : 'undefined';
+    const items = shape.items ? emit(shape.items) : 'undefined';
+    const literal =
+      shape.fields || shape.items
+        ? `shape(${shape.kinds}, ${fields}, ${items})`
+        : `shape(${shape.kinds})`;
+    if (!pool.has(literal)) pool.set(literal, `s${pool.size}`);
+    return pool.get(literal);
+  };
+  const table = (names) =>
+    names
+      .map((name) => {
+        const schema = schemas[name];
+        // The dispatcher has already matched `type`, so the event's own shape skips it.
+        const eventShape = shapeOf(schema);
+        eventShape.fields = eventShape.fields.filter(([key]) => key !== 'type');
+        return `  ${JSON.stringify(eventTypeOf(schema))}: ${emit(eventShape)},`;
+      })
+      .join('\n');
+  const server = table(serverEventNames);
+  const client = table(clientEventNames);
+  const constants = [...pool.entries()]
+    .map(([literal, id]) => `const ${id} = ${literal};`)
+    .join('\n');
+  return `${HEADER}
+import { shape, type Shape } from '../shape.ts';
+
+${constants}
+
+/** Decoder shapes of every server event, keyed by \`type\`. */
+export const SERVER_EVENT_SHAPES: Readonly<Record<string, Shape>> = {
+${server}
+};
+
+/** Decoder shapes of every client event, keyed by \`type\`. */
+export const CLIENT_EVENT_SHAPES: Readonly<Record<string, Shape>> = {
+${client}
+};
+`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Event type constants and unions
+
+function eventsFile() {
+  const list = (names) =>
+    names.map((n) => `  ${JSON.stringify(eventTypeOf(schemas[n]))},`).join('\n');
+  const union = (names) => names.map((n) => `  | ${n}`).join('\n');
+  const scoped = (predicate) =>
+    serverEventNames
+      .map((n) => schemas[n])
+      .filter((s) => predicate(new Set(s.required ?? [])))
+      .map((s) => `  ${JSON.stringify(eventTypeOf(s))},`)
+      .join('\n');
+  const imports = [...serverEventNames, ...clientEventNames].sort().join(',\n  ');
+  return `${HEADER}
+import type {
+  ${imports},
+} from './schema-types.ts';
+
+/** Every server event \`type\` of the GA protocol, in the spec's order. */
+export const SERVER_EVENT_TYPES = [
+${list(serverEventNames)}
+] as const;
+
+/** Every client event \`type\` of the GA protocol, in the spec's order. */
+export const CLIENT_EVENT_TYPES = [
+${list(clientEventNames)}
+] as const;
+
+/** Server event types that carry a \`response_id\`. */
+export const RESPONSE_SCOPED_EVENT_TYPES = [
+${scoped((r) => r.has('response_id'))}
+] as const;
+
+/** Server event types that carry \`response_id\`, \`item_id\` and \`output_index\`. */
+export const ITEM_SCOPED_EVENT_TYPES = [
+${scoped((r) => r.has('response_id') && r.has('item_id') && r.has('output_index'))}
+] as const;
+
+/** Server event types that carry \`response_id\`, \`item_id\`, \`output_index\` and \`content_index\`. */
+export const CONTENT_SCOPED_EVENT_TYPES = [
+${scoped((r) => r.has('response_id') && r.has('item_id') && r.has('output_index') && r.has('content_index'))}
+] as const;
+
+/** Beta event names mapped to their GA names (see \`legacyNames\` in the decoder options). */
+export const LEGACY_EVENT_NAMES = ${JSON.stringify(LEGACY_EVENT_NAMES, null, 2).replace(/\n}/, ',\n}')} as const;
+
+/** Any event the server sends over a Realtime session. */
+export type RealtimeServerEvent =
+${union(serverEventNames)};
+
+/** Any event a client sends over a Realtime session. */
+export type RealtimeClientEvent =
+${union(clientEventNames)};
+`;
+}
+
+const HEADER = `// Generated by packages/types/scripts/generate.mjs from spec/realtime-schemas.json.
+// Do not edit by hand: run \`pnpm --filter @rtwire/types generate\`.
+/* eslint-disable */
+`;
+
+const outputs = {
+  'schema-types.ts': typesFile(),
+  'event-shapes.ts': shapesFile(),
+  'event-types.ts': eventsFile(),
+};
+
+if (process.argv.includes('--check')) {
+  const stale = Object.entries(outputs).filter(([file, text]) => {
+    try {
+      return readFileSync(join(outDir, file), 'utf8') !== text;
+    } catch {
+      return true;
+    }
+  });
+  if (stale.length > 0) {
+    console.error(
+      `generated types are stale: ${stale.map(([f]) => f).join(', ')}; run \`pnpm --filter @rtwire/types generate\``,
+    );
+    process.exit(1);
+  }
+} else {
+  mkdirSync(outDir, { recursive: true });
+  for (const [file, text] of Object.entries(outputs)) writeFileSync(join(outDir, file), text);
+  console.log(`wrote ${Object.keys(outputs).length} files to ${outDir}`);
+}

@@ -1,0 +1,107 @@
+import { createDecodeError, type DecodeError } from './decode-error.ts';
+import type { ClientEventType, ServerEventType, UnknownEvent } from './event-of.ts';
+import { CLIENT_EVENT_SHAPES, SERVER_EVENT_SHAPES } from './generated/event-shapes.ts';
+import {
+  LEGACY_EVENT_NAMES,
+  type RealtimeClientEvent,
+  type RealtimeServerEvent,
+} from './generated/event-types.ts';
+import { type FrameInput, type FrameObject, readFrame } from './read-frame.ts';
+import type { Shape } from './shape.ts';
+import { describeKinds, toJsonPointer, validateShape } from './validate-shape.ts';
+
+/** Options of {@link decodeServerEvent} and {@link decodeClientEvent}. */
+export interface DecodeOptions {
+  /**
+   * What to do with beta-era event names (`response.text.delta`, `response.audio.*`,
+   * `response.audio_transcript.*`): `'keep'` (default) returns them as unknown events, as
+   * they came; `'normalize'` renames them to their GA names and validates them as such.
+   */
+  readonly legacyNames?: 'keep' | 'normalize';
+}
+
+/**
+ * The outcome of decoding a frame: a known event that passed validation, an event of a type
+ * this version does not know (all fields kept), or an error saying which field was wrong.
+ */
+export type DecodeResult<E> =
+  | { readonly ok: true; readonly known: true; readonly event: E }
+  | { readonly ok: true; readonly known: false; readonly event: UnknownEvent }
+  | { readonly ok: false; readonly error: DecodeError };
+
+/**
+ * Decodes and validates a frame the server sent. Never throws.
+ *
+ * Required fields and their JSON types are checked for every known event, nested objects
+ * where the spec fixes their shape; everything else, extra fields included, is kept as it
+ * came, so the event deep-equals the input JSON.
+ *
+ * @example
+ * ```ts
+ * const result = decodeServerEvent(frame);
+ * if (result.ok && result.known && result.event.type === 'response.output_text.delta') {
+ *   process.stdout.write(result.event.delta);
+ * }
+ * ```
+ */
+export function decodeServerEvent(
+  input: FrameInput,
+  options?: DecodeOptions,
+): DecodeResult<RealtimeServerEvent> {
+  return decodeWith(input, SERVER_EVENT_SHAPES, options?.legacyNames === 'normalize');
+}
+
+/**
+ * Decodes and validates a frame a client sent. Never throws. See {@link decodeServerEvent}.
+ *
+ * @example
+ * ```ts
+ * const result = decodeClientEvent('{"type":"response.create"}');
+ * // { ok: true, known: true, event: { type: 'response.create' } }
+ * ```
+ */
+export function decodeClientEvent(
+  input: FrameInput,
+  options?: DecodeOptions,
+): DecodeResult<RealtimeClientEvent> {
+  return decodeWith(input, CLIENT_EVENT_SHAPES, options?.legacyNames === 'normalize');
+}
+
+const legacyNames: Readonly<Record<string, string>> = LEGACY_EVENT_NAMES;
+
+function decodeWith<E>(
+  input: FrameInput,
+  shapes: Readonly<Record<string, Shape>>,
+  normalizeLegacy: boolean,
+): DecodeResult<E> {
+  let frame = readFrame(input);
+  if (!('type' in frame) || typeof frame.type !== 'string') {
+    return { ok: false, error: frame as DecodeError };
+  }
+  let type = frame.type;
+  if (normalizeLegacy && Object.hasOwn(legacyNames, type)) {
+    type = legacyNames[type]!;
+    // Never rename inside the caller's object: copy, then rename.
+    frame = { ...frame, type } as FrameObject;
+  }
+  const shape = Object.hasOwn(shapes, type) ? shapes[type] : undefined;
+  if (shape === undefined) return { ok: true, known: false, event: frame };
+  const failure = validateShape(frame, shape);
+  if (failure === undefined) return { ok: true, known: true, event: frame as E };
+  const path = toJsonPointer(failure.segments);
+  const expected = describeKinds(failure.expected);
+  const message = failure.missing
+    ? `${type}: required field ${path} is missing (expected ${expected})`
+    : `${type}: field ${path || '(frame)'} must be ${expected}, got ${failure.actual}`;
+  return {
+    ok: false,
+    error: createDecodeError(
+      failure.missing ? 'missing_field' : 'invalid_field',
+      path,
+      message,
+      type,
+    ),
+  };
+}
+
+export type { ClientEventType, ServerEventType };

@@ -1,0 +1,31 @@
+/**
+ * JSON kinds a decoder shape can allow, as bit flags so a union of kinds is one number.
+ * `integer` is its own kind because the spec distinguishes it; a `number` shape allows both.
+ */
+export const Kind = {
+  string: 1,
+  integer: 2,
+  number: 4,
+  boolean: 8,
+  null: 16,
+  object: 32,
+  array: 64,
+} as const;
+
+/** A field of an object shape: name, whether it is required, and its own shape. */
+export type ShapeField = readonly [name: string, required: boolean, shape: Shape];
+
+/**
+ * The decoder's view of a schema, generated from the spec (see `scripts/generate.mjs`).
+ * `kinds === 0` accepts anything; `fields` and `items` refine objects and arrays.
+ */
+export interface Shape {
+  readonly kinds: number;
+  readonly fields: readonly ShapeField[] | undefined;
+  readonly items: Shape | undefined;
+}
+
+/** Builds a shape; used by the generated table so every shape has the same hidden class. */
+export function shape(kinds: number, fields?: readonly ShapeField[], items?: Shape): Shape {
+  return { kinds, fields, items };
+}
