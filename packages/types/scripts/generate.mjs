@@ -16,7 +16,6 @@ const spec = JSON.parse(readFileSync(specPath, 'utf8'));
 const schemas = spec.schemas;
 
 const refName = (ref) => ref.replace('#/components/schemas/', '');
-const resolve = (node) => (node && node.$ref ? schemas[refName(node.$ref)] : node);
 const unionOf = (node) => node.anyOf ?? node.oneOf;
 
 /**
@@ -46,7 +45,6 @@ const LEGACY_EVENT_NAMES = {
 
 const isIdentifier = (key) => /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key);
 const propKey = (key) => (isIdentifier(key) ? key : JSON.stringify(key));
-const indent = (text, pad) => text.replace(/\n/g, `\n${pad}`);
 
 function tsType(node, pad = '') {
   if (
@@ -262,37 +260,96 @@ function shapesFile() {
     if (!pool.has(literal)) pool.set(literal, `s${pool.size}`);
     return pool.get(literal);
   };
-  const table = (names) =>
-    names
-      .map((name) => {
-        const schema = schemas[name];
-        // The dispatcher has already matched `type`, so the event's own shape skips it.
-        const eventShape = shapeOf(schema);
-        eventShape.fields = eventShape.fields.filter(([key]) => key !== 'type');
-        return `  ${JSON.stringify(eventTypeOf(schema))}: ${emit(eventShape)},`;
-      })
+  const eventShapes = (names) =>
+    names.map((name) => {
+      const schema = schemas[name];
+      // The dispatcher has already matched `type`, so the event's own shape skips it.
+      const eventShape = shapeOf(schema);
+      eventShape.fields = eventShape.fields.filter(([key]) => key !== 'type');
+      return { type: eventTypeOf(schema), shape: eventShape, id: emit(eventShape) };
+    });
+  const server = eventShapes(serverEventNames);
+  const client = eventShapes(clientEventNames);
+  const table = (entries) =>
+    entries.map(({ type, id }) => `  ${JSON.stringify(type)}: ${id},`).join('\n');
+  const checks = (entries) =>
+    entries
+      .map(({ type, shape }) => `  [${JSON.stringify(type)}, ${checkFunction(shape, emit)}],`)
       .join('\n');
-  const server = table(serverEventNames);
-  const client = table(clientEventNames);
   const constants = [...pool.entries()]
     .map(([literal, id]) => `const ${id} = ${literal};`)
     .join('\n');
   return `${HEADER}
 import { shape, type Shape } from '../shape.ts';
+import { validateShape } from '../validate-shape.ts';
 
 ${constants}
 
 /** Decoder shapes of every server event, keyed by \`type\`. */
 export const SERVER_EVENT_SHAPES: Readonly<Record<string, Shape>> = {
-${server}
+${table(server)}
 };
 
 /** Decoder shapes of every client event, keyed by \`type\`. */
 export const CLIENT_EVENT_SHAPES: Readonly<Record<string, Shape>> = {
-${client}
+${table(client)}
 };
+
+/** A straight-line check of one event's fields: the hot path; the shapes explain failures. */
+export type EventCheck = (event: Record<string, unknown>) => boolean;
+
+/** Fast checks of every server event, equivalent to validating against its shape. */
+export const SERVER_EVENT_CHECKS: ReadonlyMap<string, EventCheck> = new Map<string, EventCheck>([
+${checks(server)}
+]);
+
+/** Fast checks of every client event, equivalent to validating against its shape. */
+export const CLIENT_EVENT_CHECKS: ReadonlyMap<string, EventCheck> = new Map<string, EventCheck>([
+${checks(client)}
+]);
 `;
 }
+
+/** A JS expression that is true when `v` has one of the allowed kinds (no nested checks). */
+function kindTest(kinds) {
+  const tests = [];
+  if (kinds & KIND.string) tests.push("typeof v === 'string'");
+  if (kinds & KIND.number) tests.push("typeof v === 'number'");
+  else if (kinds & KIND.integer) tests.push('Number.isInteger(v)');
+  if (kinds & KIND.boolean) tests.push("typeof v === 'boolean'");
+  if (kinds & KIND.null) tests.push('v === null');
+  if (kinds & KIND.object) tests.push("(typeof v === 'object' && v !== null && !Array.isArray(v))");
+  if (kinds & KIND.array) tests.push('Array.isArray(v)');
+  return tests.length === 1 ? tests[0] : `(${tests.join(' || ')})`;
+}
+
+/** Generates the straight-line check of an event's top-level fields. */
+function checkFunction(eventShape, emit) {
+  const lines = [];
+  for (const [key, required, fieldShape] of eventShape.fields) {
+    if (fieldShape.kinds === ANY && required) {
+      lines.push(`    if (e[${JSON.stringify(key)}] === undefined) return false;`);
+      continue;
+    }
+    if (fieldShape.kinds === ANY) continue;
+    const nested = fieldShape.fields || fieldShape.items;
+    const test = nested
+      ? `validateShape(v, ${emit(fieldShape)}) === undefined`
+      : kindTest(fieldShape.kinds);
+    const absent = required ? 'v === undefined' : 'v === undefined || v === null';
+    lines.push(`    v = e[${JSON.stringify(key)}];`);
+    lines.push(
+      required
+        ? `    if (v === undefined || !${wrap(test)}) return false;`
+        : `    if (!(${absent}) && !${wrap(test)}) return false;`,
+    );
+  }
+  if (lines.length === 0) return '() => true';
+  return `(e) => {\n    let v: unknown;\n${lines.join('\n')}\n    return true;\n  }`;
+}
+
+const wrap = (test) =>
+  test.startsWith('(') || (/^[\w.]+\(/.test(test) && !test.includes(' ')) ? test : `(${test})`;
 
 // ---------------------------------------------------------------------------------------------
 // Event type constants and unions

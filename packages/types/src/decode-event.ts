@@ -1,6 +1,12 @@
 import { createDecodeError, type DecodeError } from './decode-error.ts';
 import type { ClientEventType, ServerEventType, UnknownEvent } from './event-of.ts';
-import { CLIENT_EVENT_SHAPES, SERVER_EVENT_SHAPES } from './generated/event-shapes.ts';
+import {
+  CLIENT_EVENT_CHECKS,
+  CLIENT_EVENT_SHAPES,
+  type EventCheck,
+  SERVER_EVENT_CHECKS,
+  SERVER_EVENT_SHAPES,
+} from './generated/event-shapes.ts';
 import {
   LEGACY_EVENT_NAMES,
   type RealtimeClientEvent,
@@ -48,7 +54,7 @@ export function decodeServerEvent(
   input: FrameInput,
   options?: DecodeOptions,
 ): DecodeResult<RealtimeServerEvent> {
-  return decodeWith(input, SERVER_EVENT_SHAPES, options?.legacyNames === 'normalize');
+  return decodeWith(input, SERVER_EVENT_CHECKS, SERVER_EVENT_SHAPES, options);
 }
 
 /**
@@ -64,29 +70,34 @@ export function decodeClientEvent(
   input: FrameInput,
   options?: DecodeOptions,
 ): DecodeResult<RealtimeClientEvent> {
-  return decodeWith(input, CLIENT_EVENT_SHAPES, options?.legacyNames === 'normalize');
+  return decodeWith(input, CLIENT_EVENT_CHECKS, CLIENT_EVENT_SHAPES, options);
 }
 
 const legacyNames: Readonly<Record<string, string>> = LEGACY_EVENT_NAMES;
 
 function decodeWith<E>(
   input: FrameInput,
+  checks: ReadonlyMap<string, EventCheck>,
   shapes: Readonly<Record<string, Shape>>,
-  normalizeLegacy: boolean,
+  options: DecodeOptions | undefined,
 ): DecodeResult<E> {
   let frame = readFrame(input);
-  if (!('type' in frame) || typeof frame.type !== 'string') {
+  // A DecodeError never has a `type`; a frame always has an own string one.
+  if (typeof (frame as { type?: unknown }).type !== 'string') {
     return { ok: false, error: frame as DecodeError };
   }
+  frame = frame as FrameObject;
   let type = frame.type;
-  if (normalizeLegacy && Object.hasOwn(legacyNames, type)) {
+  if (options?.legacyNames === 'normalize' && Object.hasOwn(legacyNames, type)) {
     type = legacyNames[type]!;
     // Never rename inside the caller's object: copy, then rename.
     frame = { ...frame, type } as FrameObject;
   }
-  const shape = Object.hasOwn(shapes, type) ? shapes[type] : undefined;
-  if (shape === undefined) return { ok: true, known: false, event: frame };
-  const failure = validateShape(frame, shape);
+  const check = checks.get(type);
+  if (check === undefined) return { ok: true, known: false, event: frame };
+  if (check(frame)) return { ok: true, known: true, event: frame as E };
+  // The straight-line check said no; the shape interpreter says where and why.
+  const failure = validateShape(frame, shapes[type]!);
   if (failure === undefined) return { ok: true, known: true, event: frame as E };
   const path = toJsonPointer(failure.segments);
   const expected = describeKinds(failure.expected);

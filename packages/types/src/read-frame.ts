@@ -14,47 +14,52 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * inherited (prototype tricks) are rejected, so nothing downstream trusts a borrowed field.
  */
 export function readFrame(input: FrameInput): FrameObject | DecodeError {
-  let value: unknown = input;
-  if (typeof input === 'string') {
-    value = parseJson(input);
-  } else if (
-    input instanceof Uint8Array ||
-    input instanceof ArrayBuffer ||
-    ArrayBuffer.isView(input)
-  ) {
+  if (typeof input === 'string') return checkParsed(parseJson(input));
+  if (input instanceof Uint8Array || input instanceof ArrayBuffer || ArrayBuffer.isView(input)) {
     let text: string;
     try {
       text = utf8.decode(input as ArrayBuffer | ArrayBufferView);
     } catch {
       return createDecodeError('invalid_utf8', '', 'expected the frame to be valid UTF-8');
     }
-    value = parseJson(text);
-  } else if (
-    typeof input === 'function' ||
-    typeof input === 'symbol' ||
-    typeof input === 'bigint'
-  ) {
+    return checkParsed(parseJson(text));
+  }
+  if (typeof input === 'function' || typeof input === 'symbol' || typeof input === 'bigint') {
     return createDecodeError(
       'invalid_input',
       '',
       'expected a string, bytes or a parsed JSON value',
     );
   }
-  if (value === INVALID_JSON) {
-    return createDecodeError('invalid_json', '', 'expected the frame to be JSON text');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return createDecodeError('not_an_object', '', 'expected the frame to be a JSON object');
-  }
-  const prototype = Object.getPrototypeOf(value);
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return notAnObject();
+  const prototype = Object.getPrototypeOf(input);
   if (prototype !== Object.prototype && prototype !== null) {
     return createDecodeError('not_an_object', '', 'expected the frame to be a plain JSON object');
   }
-  if (!Object.hasOwn(value, 'type') || typeof (value as { type: unknown }).type !== 'string') {
-    return createDecodeError('missing_type', '/type', 'expected the frame to have a string "type"');
-  }
-  return value as FrameObject;
+  if (!Object.hasOwn(input, 'type')) return missingType();
+  return typeof (input as { type: unknown }).type === 'string'
+    ? (input as FrameObject)
+    : missingType();
 }
+
+/**
+ * Checks what JSON.parse returned. Its objects are always plain, and an own `"__proto__"` key
+ * is data, not a prototype, so `type` can only be an own property here.
+ */
+function checkParsed(value: unknown): FrameObject | DecodeError {
+  if (value === INVALID_JSON) {
+    return createDecodeError('invalid_json', '', 'expected the frame to be JSON text');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return notAnObject();
+  return typeof (value as { type: unknown }).type === 'string' && Object.hasOwn(value, 'type')
+    ? (value as FrameObject)
+    : missingType();
+}
+
+const notAnObject = () =>
+  createDecodeError('not_an_object', '', 'expected the frame to be a JSON object');
+const missingType = () =>
+  createDecodeError('missing_type', '/type', 'expected the frame to have a string "type"');
 
 const INVALID_JSON: unique symbol = Symbol('invalid JSON');
 

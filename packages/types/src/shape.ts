@@ -13,7 +13,11 @@ export const Kind = {
 } as const;
 
 /** A field of an object shape: name, whether it is required, and its own shape. */
-export type ShapeField = readonly [name: string, required: boolean, shape: Shape];
+export interface ShapeField {
+  readonly name: string;
+  readonly required: boolean;
+  readonly shape: Shape;
+}
 
 /**
  * The decoder's view of a schema, generated from the spec (see `scripts/generate.mjs`).
@@ -25,7 +29,19 @@ export interface Shape {
   readonly items: Shape | undefined;
 }
 
-/** Builds a shape; used by the generated table so every shape has the same hidden class. */
-export function shape(kinds: number, fields?: readonly ShapeField[], items?: Shape): Shape {
-  return { kinds, fields, items };
+/**
+ * Builds a shape; used by the generated table so every shape has the same hidden class.
+ * Fields come as `[name, required, shape]` tuples (compact to generate) and are stored as
+ * objects (cheap to read on the validation path).
+ */
+export function shape(
+  kinds: number,
+  fields?: ReadonlyArray<readonly [string, boolean, Shape]>,
+  items?: Shape,
+): Shape {
+  return {
+    kinds,
+    fields: fields?.map(([name, required, fieldShape]) => ({ name, required, shape: fieldShape })),
+    items,
+  };
 }

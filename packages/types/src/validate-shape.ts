@@ -50,17 +50,26 @@ export function validateShape(value: unknown, shape: Shape): ShapeFailure | unde
   if (fields === undefined) return undefined;
   const record = value as Record<string, unknown>;
   for (let index = 0; index < fields.length; index++) {
-    const [name, required, fieldShape] = fields[index]!;
-    const field = record[name];
-    if (field === undefined || (field === null && !required)) {
-      if (required && (field === undefined || !(fieldShape.kinds & Kind.null))) {
-        return { missing: true, expected: fieldShape.kinds, actual: 'undefined', segments: [name] };
+    const field = fields[index]!;
+    const fieldValue = record[field.name];
+    if (fieldValue === undefined) {
+      if (field.required) {
+        return {
+          missing: true,
+          expected: field.shape.kinds,
+          actual: 'undefined',
+          segments: [field.name],
+        };
       }
       continue;
     }
-    const failure = validateShape(field, fieldShape);
+    if (fieldValue === null && !field.required) continue;
+    // Leaf fields (strings, integers) are most of every event: check them inline.
+    const fieldShape = field.shape;
+    if (typeof fieldValue === 'string' && fieldShape.kinds & Kind.string) continue;
+    const failure = validateShape(fieldValue, fieldShape);
     if (failure !== undefined) {
-      failure.segments.push(name);
+      failure.segments.push(field.name);
       return failure;
     }
   }

@@ -3,6 +3,7 @@
 /* eslint-disable */
 
 import { shape, type Shape } from '../shape.ts';
+import { validateShape } from '../validate-shape.ts';
 
 const s0 = shape(1);
 const s1 = shape(32, [["id", false, s0], ["object", false, s0]], undefined);
@@ -150,3 +151,628 @@ export const CLIENT_EVENT_SHAPES: Readonly<Record<string, Shape>> = {
   "response.create": s78,
   "session.update": s80,
 };
+
+/** A straight-line check of one event's fields: the hot path; the shapes explain failures. */
+export type EventCheck = (event: Record<string, unknown>) => boolean;
+
+/** Fast checks of every server event, equivalent to validating against its shape. */
+export const SERVER_EVENT_CHECKS: ReadonlyMap<string, EventCheck> = new Map<string, EventCheck>([
+  ["conversation.created", (e) => {
+    let v: unknown;
+    v = e["conversation"];
+    if (v === undefined || !(validateShape(v, s1) === undefined)) return false;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["conversation.item.created", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item"];
+    if (v === undefined || !(validateShape(v, s3) === undefined)) return false;
+    v = e["previous_item_id"];
+    if (!(v === undefined || v === null) && !(typeof v === 'string' || v === null)) return false;
+    return true;
+  }],
+  ["conversation.item.deleted", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["conversation.item.input_audio_transcription.completed", (e) => {
+    let v: unknown;
+    v = e["content_index"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["languages"];
+    if (!(v === undefined || v === null) && !(validateShape(v, s9) === undefined)) return false;
+    v = e["logprobs"];
+    if (!(v === undefined || v === null) && !(validateShape(v, s13) === undefined)) return false;
+    v = e["transcript"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["usage"];
+    if (v === undefined || !(validateShape(v, s14) === undefined)) return false;
+    return true;
+  }],
+  ["conversation.item.input_audio_transcription.delta", (e) => {
+    let v: unknown;
+    v = e["content_index"];
+    if (!(v === undefined || v === null) && !Number.isInteger(v)) return false;
+    v = e["delta"];
+    if (!(v === undefined || v === null) && !(typeof v === 'string')) return false;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["logprobs"];
+    if (!(v === undefined || v === null) && !(validateShape(v, s13) === undefined)) return false;
+    return true;
+  }],
+  ["conversation.item.input_audio_transcription.failed", (e) => {
+    let v: unknown;
+    v = e["content_index"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["error"];
+    if (v === undefined || !(validateShape(v, s17) === undefined)) return false;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["conversation.item.retrieved", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item"];
+    if (v === undefined || !(validateShape(v, s3) === undefined)) return false;
+    return true;
+  }],
+  ["conversation.item.truncated", (e) => {
+    let v: unknown;
+    v = e["audio_end_ms"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["content_index"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["error", (e) => {
+    let v: unknown;
+    v = e["error"];
+    if (v === undefined || !(validateShape(v, s21) === undefined)) return false;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["input_audio_buffer.cleared", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["input_audio_buffer.committed", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["previous_item_id"];
+    if (!(v === undefined || v === null) && !(typeof v === 'string' || v === null)) return false;
+    return true;
+  }],
+  ["input_audio_buffer.dtmf_event_received", (e) => {
+    let v: unknown;
+    v = e["event"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["received_at"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    return true;
+  }],
+  ["input_audio_buffer.speech_started", (e) => {
+    let v: unknown;
+    v = e["audio_start_ms"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["input_audio_buffer.speech_stopped", (e) => {
+    let v: unknown;
+    v = e["audio_end_ms"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["rate_limits.updated", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["rate_limits"];
+    if (v === undefined || !(validateShape(v, s29) === undefined)) return false;
+    return true;
+  }],
+  ["response.output_audio.delta", (e) => {
+    let v: unknown;
+    v = e["content_index"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["delta"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["output_index"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["response_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["response.output_audio.done", (e) => {
+    let v: unknown;
+    v = e["content_index"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["output_index"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["response_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["response.output_audio_transcript.delta", (e) => {
+    let v: unknown;
+    v = e["content_index"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["delta"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["output_index"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["response_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["response.output_audio_transcript.done", (e) => {
+    let v: unknown;
+    v = e["content_index"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["output_index"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["response_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["transcript"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["response.content_part.added", (e) => {
+    let v: unknown;
+    v = e["content_index"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["output_index"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["part"];
+    if (v === undefined || !(validateShape(v, s34) === undefined)) return false;
+    v = e["response_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["response.content_part.done", (e) => {
+    let v: unknown;
+    v = e["content_index"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["output_index"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["part"];
+    if (v === undefined || !(validateShape(v, s34) === undefined)) return false;
+    v = e["response_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["response.created", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["response"];
+    if (v === undefined || !(validateShape(v, s49) === undefined)) return false;
+    return true;
+  }],
+  ["response.done", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["response"];
+    if (v === undefined || !(validateShape(v, s49) === undefined)) return false;
+    return true;
+  }],
+  ["response.function_call_arguments.delta", (e) => {
+    let v: unknown;
+    v = e["call_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["delta"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["output_index"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["response_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["response.function_call_arguments.done", (e) => {
+    let v: unknown;
+    v = e["arguments"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["call_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["name"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["output_index"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["response_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["response.output_item.added", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item"];
+    if (v === undefined || !(validateShape(v, s3) === undefined)) return false;
+    v = e["output_index"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["response_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["response.output_item.done", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item"];
+    if (v === undefined || !(validateShape(v, s3) === undefined)) return false;
+    v = e["output_index"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["response_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["response.output_text.delta", (e) => {
+    let v: unknown;
+    v = e["content_index"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["delta"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["output_index"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["response_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["response.output_text.done", (e) => {
+    let v: unknown;
+    v = e["content_index"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["output_index"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["response_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["text"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["session.created", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["session"];
+    if (v === undefined || !(validateShape(v, s55) === undefined)) return false;
+    return true;
+  }],
+  ["session.updated", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["session"];
+    if (v === undefined || !(validateShape(v, s55) === undefined)) return false;
+    return true;
+  }],
+  ["output_audio_buffer.started", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["response_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["output_audio_buffer.stopped", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["response_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["output_audio_buffer.cleared", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["response_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["conversation.item.added", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item"];
+    if (v === undefined || !(validateShape(v, s3) === undefined)) return false;
+    v = e["previous_item_id"];
+    if (!(v === undefined || v === null) && !(typeof v === 'string' || v === null)) return false;
+    return true;
+  }],
+  ["conversation.item.done", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item"];
+    if (v === undefined || !(validateShape(v, s3) === undefined)) return false;
+    v = e["previous_item_id"];
+    if (!(v === undefined || v === null) && !(typeof v === 'string' || v === null)) return false;
+    return true;
+  }],
+  ["input_audio_buffer.timeout_triggered", (e) => {
+    let v: unknown;
+    v = e["audio_end_ms"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["audio_start_ms"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["conversation.item.input_audio_transcription.segment", (e) => {
+    let v: unknown;
+    v = e["content_index"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["end"];
+    if (v === undefined || !(typeof v === 'number')) return false;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["speaker"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["start"];
+    if (v === undefined || !(typeof v === 'number')) return false;
+    v = e["text"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["mcp_list_tools.in_progress", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["mcp_list_tools.completed", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["mcp_list_tools.failed", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["response.mcp_call_arguments.delta", (e) => {
+    let v: unknown;
+    v = e["delta"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["obfuscation"];
+    if (!(v === undefined || v === null) && !(typeof v === 'string' || v === null)) return false;
+    v = e["output_index"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["response_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["response.mcp_call_arguments.done", (e) => {
+    let v: unknown;
+    v = e["arguments"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["output_index"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["response_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["response.mcp_call.in_progress", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["output_index"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    return true;
+  }],
+  ["response.mcp_call.completed", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["output_index"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    return true;
+  }],
+  ["response.mcp_call.failed", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["item_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["output_index"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    return true;
+  }],
+]);
+
+/** Fast checks of every client event, equivalent to validating against its shape. */
+export const CLIENT_EVENT_CHECKS: ReadonlyMap<string, EventCheck> = new Map<string, EventCheck>([
+  ["conversation.item.create", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (!(v === undefined || v === null) && !(typeof v === 'string')) return false;
+    v = e["item"];
+    if (v === undefined || !(validateShape(v, s3) === undefined)) return false;
+    v = e["previous_item_id"];
+    if (!(v === undefined || v === null) && !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["conversation.item.delete", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (!(v === undefined || v === null) && !(typeof v === 'string')) return false;
+    v = e["item_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["conversation.item.retrieve", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (!(v === undefined || v === null) && !(typeof v === 'string')) return false;
+    v = e["item_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["conversation.item.truncate", (e) => {
+    let v: unknown;
+    v = e["audio_end_ms"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["content_index"];
+    if (v === undefined || !Number.isInteger(v)) return false;
+    v = e["event_id"];
+    if (!(v === undefined || v === null) && !(typeof v === 'string')) return false;
+    v = e["item_id"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["input_audio_buffer.append", (e) => {
+    let v: unknown;
+    v = e["audio"];
+    if (v === undefined || !(typeof v === 'string')) return false;
+    v = e["event_id"];
+    if (!(v === undefined || v === null) && !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["input_audio_buffer.clear", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (!(v === undefined || v === null) && !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["output_audio_buffer.clear", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (!(v === undefined || v === null) && !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["input_audio_buffer.commit", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (!(v === undefined || v === null) && !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["response.cancel", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (!(v === undefined || v === null) && !(typeof v === 'string')) return false;
+    v = e["response_id"];
+    if (!(v === undefined || v === null) && !(typeof v === 'string')) return false;
+    return true;
+  }],
+  ["response.create", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (!(v === undefined || v === null) && !(typeof v === 'string')) return false;
+    v = e["response"];
+    if (!(v === undefined || v === null) && !(validateShape(v, s77) === undefined)) return false;
+    return true;
+  }],
+  ["session.update", (e) => {
+    let v: unknown;
+    v = e["event_id"];
+    if (!(v === undefined || v === null) && !(typeof v === 'string')) return false;
+    v = e["session"];
+    if (v === undefined || !(validateShape(v, s79) === undefined)) return false;
+    return true;
+  }],
+]);

@@ -1,0 +1,270 @@
+/**
+ * Assembles the WebAssembly SIMD module that `src/simd-wasm-bytes.ts` embeds.
+ *
+ * The module is small enough to write by hand, so there is no toolchain to install: this file
+ * is its source, `scripts/generate-wasm.ts` writes the bytes, and a test fails when the
+ * embedded bytes and this source disagree.
+ *
+ * Exports:
+ * - `m`: the memory (5 pages).
+ * - `scan(length) -> i32`: non-zero when any byte in `[0, length)` is below 0x20, is `"` or
+ *   `\`, or is 0x80 or above. `length` must be a multiple of 16 (the caller pads).
+ * - `base64(source, blocks, target)`: writes the base64 of `blocks * 12` bytes at `source` as
+ *   `blocks * 16` ASCII bytes at `target`; reads 4 bytes past each block.
+ */
+
+const SIMD = 0xfd;
+const op = {
+  block: 0x02,
+  loop: 0x03,
+  br: 0x0c,
+  brIf: 0x0d,
+  end: 0x0b,
+  localGet: 0x20,
+  localSet: 0x21,
+  localTee: 0x22,
+  i32Const: 0x41,
+  i32GeU: 0x4f,
+  i32Add: 0x6a,
+  i32Sub: 0x6b,
+  i32Eqz: 0x45,
+} as const;
+const simd = {
+  load: 0x00,
+  store: 0x0b,
+  const: 0x0c,
+  shuffle: 0x0d,
+  swizzle: 0x0e,
+  i8x16Splat: 0x0f,
+  i32x4Splat: 0x11,
+  i8x16Eq: 0x23,
+  i8x16LtS: 0x25,
+  i8x16LtU: 0x26,
+  and: 0x4e,
+  or: 0x50,
+  bitselect: 0x52,
+  anyTrue: 0x53,
+  i8x16Add: 0x6e,
+  i8x16SubSatU: 0x73,
+  i32x4Shl: 0xab,
+  i32x4ShrU: 0xad,
+} as const;
+
+const I32 = 0x7f;
+const V128 = 0x7b;
+
+function uleb(value: number): number[] {
+  const out: number[] = [];
+  let rest = value >>> 0;
+  do {
+    let byte = rest & 0x7f;
+    rest >>>= 7;
+    if (rest !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (rest !== 0);
+  return out;
+}
+
+function sleb(value: number): number[] {
+  const out: number[] = [];
+  let rest = value | 0;
+  for (;;) {
+    const byte = rest & 0x7f;
+    rest >>= 7;
+    const done = (rest === 0 && (byte & 0x40) === 0) || (rest === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+}
+
+function vec(items: number[][]): number[] {
+  return [...uleb(items.length), ...items.flat()];
+}
+
+function section(id: number, body: number[]): number[] {
+  return [id, ...uleb(body.length), ...body];
+}
+
+const s = (code: number, ...immediates: number[]): number[] => [SIMD, ...uleb(code), ...immediates];
+const get = (index: number): number[] => [op.localGet, ...uleb(index)];
+const set = (index: number): number[] => [op.localSet, ...uleb(index)];
+const i32 = (value: number): number[] => [op.i32Const, ...sleb(value)];
+const splat8 = (value: number): number[] => [...i32(value), ...s(simd.i8x16Splat)];
+const splat32 = (value: number): number[] => [...i32(value), ...s(simd.i32x4Splat)];
+const load = (): number[] => s(simd.load, 0, 0);
+const store = (): number[] => s(simd.store, 0, 0);
+
+// scan(length): locals 0 = length, 1 = i (i32), 2 = acc (v128), 3 = v (v128)
+const scanBody: number[] = [
+  op.block,
+  0x40,
+  op.loop,
+  0x40,
+  ...get(1),
+  ...get(0),
+  op.i32GeU,
+  op.brIf,
+  1,
+  ...get(1),
+  ...load(),
+  ...set(3),
+  ...get(2),
+  // bytes < 0x20 and bytes >= 0x80 are both signed-less-than 0x20
+  ...get(3),
+  ...splat8(0x20),
+  ...s(simd.i8x16LtS),
+  ...s(simd.or),
+  ...get(3),
+  ...splat8(0x22),
+  ...s(simd.i8x16Eq),
+  ...s(simd.or),
+  ...get(3),
+  ...splat8(0x5c),
+  ...s(simd.i8x16Eq),
+  ...s(simd.or),
+  ...set(2),
+  ...get(1),
+  ...i32(16),
+  op.i32Add,
+  ...set(1),
+  op.br,
+  0,
+  op.end,
+  op.end,
+  ...get(2),
+  ...s(simd.anyTrue),
+  op.end,
+];
+
+// Per 32-bit lane the shuffle builds v = b2 | b1 << 8 | b0 << 16 (byte 3 is masked off), and
+// the four 6-bit indices land in bytes 0..3 in output order.
+const SHUFFLE = [2, 1, 0, 0, 5, 4, 3, 3, 8, 7, 6, 6, 11, 10, 9, 9];
+// Offset added to each 6-bit index, selected by (index - 51) saturated, with 13 for index < 26.
+const OFFSETS = [71, 252, 252, 252, 252, 252, 252, 252, 252, 252, 252, 237, 240, 65, 0, 0];
+
+// base64(source, blocks, target): locals 0 = source, 1 = blocks, 2 = target, 3 = v, 4 = idx
+const base64Body: number[] = [
+  op.block,
+  0x40,
+  op.loop,
+  0x40,
+  ...get(1),
+  op.i32Eqz,
+  op.brIf,
+  1,
+  ...get(0),
+  ...load(),
+  ...get(0),
+  ...load(),
+  ...s(simd.shuffle, ...SHUFFLE),
+  ...set(3),
+  // idx = (v >>> 18 & 0x3f) | (v >>> 4 & 0x3f00) | (v << 10 & 0x3f0000) | (v << 24 & 0x3f000000)
+  ...get(3),
+  ...i32(18),
+  ...s(simd.i32x4ShrU),
+  ...splat32(0x3f),
+  ...s(simd.and),
+  ...get(3),
+  ...i32(4),
+  ...s(simd.i32x4ShrU),
+  ...splat32(0x3f00),
+  ...s(simd.and),
+  ...s(simd.or),
+  ...get(3),
+  ...i32(10),
+  ...s(simd.i32x4Shl),
+  ...splat32(0x3f0000),
+  ...s(simd.and),
+  ...s(simd.or),
+  ...get(3),
+  ...i32(24),
+  ...s(simd.i32x4Shl),
+  ...splat32(0x3f000000),
+  ...s(simd.and),
+  ...s(simd.or),
+  ...set(4),
+  ...get(2),
+  ...get(4),
+  ...s(simd.const, ...OFFSETS),
+  ...splat8(13),
+  ...get(4),
+  ...splat8(51),
+  ...s(simd.i8x16SubSatU),
+  ...get(4),
+  ...splat8(26),
+  ...s(simd.i8x16LtU),
+  ...s(simd.bitselect),
+  ...s(simd.swizzle),
+  ...s(simd.i8x16Add),
+  ...store(),
+  ...get(0),
+  ...i32(12),
+  op.i32Add,
+  ...set(0),
+  ...get(2),
+  ...i32(16),
+  op.i32Add,
+  ...set(2),
+  ...get(1),
+  ...i32(1),
+  op.i32Sub,
+  ...set(1),
+  op.br,
+  0,
+  op.end,
+  op.end,
+  op.end,
+];
+
+function body(locals: Array<[count: number, type: number]>, code: number[]): number[] {
+  const content = [...vec(locals.map(([count, type]) => [...uleb(count), type])), ...code];
+  return [...uleb(content.length), ...content];
+}
+
+function name(text: string): number[] {
+  const bytes = [...text].map((c) => c.charCodeAt(0));
+  return [...uleb(bytes.length), ...bytes];
+}
+
+/** Memory pages of the module (64 KiB each). */
+export const SIMD_MEMORY_PAGES = 5;
+
+/** The module's bytes. */
+export function assembleSimdModule(): Uint8Array {
+  const types = vec([
+    [0x60, ...vec([[I32]]), ...vec([[I32]])],
+    [0x60, ...vec([[I32], [I32], [I32]]), ...vec([])],
+  ]);
+  const functions = vec([uleb(0), uleb(1)]);
+  const memory = vec([[0x00, ...uleb(SIMD_MEMORY_PAGES)]]);
+  const exports = vec([
+    [...name('m'), 0x02, ...uleb(0)],
+    [...name('scan'), 0x00, ...uleb(0)],
+    [...name('base64'), 0x00, ...uleb(1)],
+  ]);
+  const code = vec([
+    body(
+      [
+        [1, I32],
+        [2, V128],
+      ],
+      scanBody,
+    ),
+    body([[2, V128]], base64Body),
+  ]);
+  return new Uint8Array([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...section(1, types),
+    ...section(3, functions),
+    ...section(5, memory),
+    ...section(7, exports),
+    ...section(10, code),
+  ]);
+}

@@ -1,0 +1,73 @@
+// Holds the generated declarations against the spec with the TypeScript compiler itself, so a
+// missing event, a missing field or a wrong optionality fails here even if the generator is wrong.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { eventSchemaNames, eventTypeOf, schemas } from '../test/spec.ts';
+import { CLIENT_EVENT_TYPES, SERVER_EVENT_TYPES } from './generated/event-types.ts';
+
+const generatedPath = fileURLToPath(new URL('./generated/schema-types.ts', import.meta.url));
+const source = ts.createSourceFile(
+  generatedPath,
+  readFileSync(generatedPath, 'utf8'),
+  ts.ScriptTarget.Latest,
+  true,
+);
+
+/** Interface name → its members (name → optional?). */
+const interfaces = new Map<string, Map<string, boolean>>();
+source.forEachChild((node) => {
+  if (!ts.isInterfaceDeclaration(node)) return;
+  const members = new Map<string, boolean>();
+  for (const member of node.members) {
+    if (ts.isPropertySignature(member) && member.name) {
+      members.set(member.name.getText(source).replace(/^"|"$/g, ''), Boolean(member.questionToken));
+    }
+  }
+  interfaces.set(node.name.text, members);
+});
+
+describe('generated types match realtime-schemas.json', () => {
+  it('lists every server and client event type', () => {
+    const server = eventSchemaNames('RealtimeServerEvent').map(eventTypeOf);
+    const client = eventSchemaNames('RealtimeClientEvent').map(eventTypeOf);
+    expect(server).toHaveLength(46);
+    expect(client).toHaveLength(11);
+    expect([...SERVER_EVENT_TYPES].sort()).toEqual([...server].sort());
+    expect([...CLIENT_EVENT_TYPES].sort()).toEqual([...client].sort());
+  });
+
+  for (const union of ['RealtimeServerEvent', 'RealtimeClientEvent'] as const) {
+    for (const name of eventSchemaNames(union)) {
+      it(`${name} declares every spec field with the spec's optionality`, () => {
+        const members = interfaces.get(name);
+        expect(members, `interface ${name}`).toBeDefined();
+        const schema = schemas[name]!;
+        const required = new Set(schema.required ?? []);
+        for (const field of Object.keys(schema.properties ?? {})) {
+          expect(members!.has(field), `${name}.${field}`).toBe(true);
+          expect(members!.get(field), `${name}.${field} optional`).toBe(!required.has(field));
+        }
+      });
+    }
+  }
+
+  it('declares every object schema of the spec', () => {
+    for (const [name, schema] of Object.entries(schemas)) {
+      if (!schema.properties) continue;
+      const members = interfaces.get(name);
+      expect(members, name).toBeDefined();
+      for (const field of Object.keys(schema.properties))
+        expect(members!.has(field), `${name}.${field}`).toBe(true);
+    }
+  });
+
+  it('is what the generator produces from the committed spec', () => {
+    const script = fileURLToPath(new URL('../scripts/generate.mjs', import.meta.url));
+    expect(() =>
+      execFileSync(process.execPath, [script, '--check'], { stdio: 'pipe' }),
+    ).not.toThrow();
+  });
+});
