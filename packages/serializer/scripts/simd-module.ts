@@ -1,5 +1,5 @@
 /**
- * Assembles the WebAssembly SIMD module that `src/simd-wasm-bytes.ts` embeds.
+ * Assembles the WebAssembly SIMD module that `src/generated/simd-wasm-bytes.ts` embeds.
  *
  * The module is small enough to write by hand, so there is no toolchain to install: this file
  * is its source, `scripts/generate-wasm.ts` writes the bytes, and a test fails when the
@@ -8,7 +8,7 @@
  * Exports:
  * - `m`: the memory (5 pages).
  * - `scan(length) -> i32`: non-zero when any byte in `[0, length)` is below 0x20, is `"` or
- *   `\`, or is 0x80 or above. `length` must be a multiple of 16 (the caller pads).
+ *   `\`, or is 0x80 or above. `length` must be a multiple of 64 (the caller pads).
  * - `base64(source, blocks, target)`: writes the base64 of `blocks * 12` bytes at `source` as
  *   `blocks * 16` ASCII bytes at `target`; reads 4 bytes past each block.
  */
@@ -94,7 +94,28 @@ const splat32 = (value: number): number[] => [...i32(value), ...s(simd.i32x4Spla
 const load = (): number[] => s(simd.load, 0, 0);
 const store = (): number[] => s(simd.store, 0, 0);
 
-// scan(length): locals 0 = length, 1 = i; v128 locals 2 = acc, 3 = v, 4..6 = constants
+// scan(length): locals 0 = length, 1 = i; v128 locals 2 = acc, 3 = v, 4..6 = constants.
+// Four vectors per iteration, so `length` must be a multiple of 64.
+const scanVector = (offset: number): number[] => [
+  ...get(1),
+  ...s(simd.load, 0, ...uleb(offset)),
+  ...set(3),
+  ...get(2),
+  // bytes < 0x20 and bytes >= 0x80 are both signed-less-than 0x20
+  ...get(3),
+  ...get(4),
+  ...s(simd.i8x16LtS),
+  ...get(3),
+  ...get(5),
+  ...s(simd.i8x16Eq),
+  ...s(simd.or),
+  ...get(3),
+  ...get(6),
+  ...s(simd.i8x16Eq),
+  ...s(simd.or),
+  ...s(simd.or),
+  ...set(2),
+];
 const scanBody: number[] = [
   ...splat8(0x20),
   ...set(4),
@@ -111,26 +132,12 @@ const scanBody: number[] = [
   op.i32GeU,
   op.brIf,
   1,
+  ...scanVector(0),
+  ...scanVector(16),
+  ...scanVector(32),
+  ...scanVector(48),
   ...get(1),
-  ...load(),
-  ...set(3),
-  ...get(2),
-  // bytes < 0x20 and bytes >= 0x80 are both signed-less-than 0x20
-  ...get(3),
-  ...get(4),
-  ...s(simd.i8x16LtS),
-  ...s(simd.or),
-  ...get(3),
-  ...get(5),
-  ...s(simd.i8x16Eq),
-  ...s(simd.or),
-  ...get(3),
-  ...get(6),
-  ...s(simd.i8x16Eq),
-  ...s(simd.or),
-  ...set(2),
-  ...get(1),
-  ...i32(16),
+  ...i32(64),
   op.i32Add,
   ...set(1),
   op.br,

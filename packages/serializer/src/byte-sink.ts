@@ -1,0 +1,18 @@
+/**
+ * A growable write buffer for values whose encoded size is not known up front. It is reused
+ * across calls (its bytes are always copied out), so encoding allocates nothing once warm.
+ */
+export class ByteSink {
+  buffer: Uint8Array = new Uint8Array(16 * 1024);
+  position = 0;
+
+  /** Ensures `bytes` more bytes fit after {@link position}; returns {@link buffer}. */
+  ensure(bytes: number): Uint8Array {
+    if (this.position + bytes > this.buffer.length) {
+      const next = new Uint8Array(Math.max(this.buffer.length * 2, this.position + bytes));
+      next.set(this.buffer.subarray(0, this.position));
+      this.buffer = next;
+    }
+    return this.buffer;
+  }
+}

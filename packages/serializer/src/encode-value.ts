@@ -1,0 +1,94 @@
+import type { ByteSink } from './byte-sink.ts';
+import { MAX_NUMBER_BYTES, writeJsonNumber } from './encode-number.ts';
+import { isOmitted, toJsonValue } from './json-value.ts';
+import { keyBytes } from './key-cache.ts';
+import { maxJsonStringBytes, writeJsonString, writeJsonText } from './utf8-writer.ts';
+
+// Deeper than this, a subtree goes to JSON.stringify, which also reports cycles.
+const MAX_DEPTH = 128;
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * Writes the JSON of `value` (already passed through `toJsonValue`) into `sink` as UTF-8,
+ * exactly as `JSON.stringify` would write it, without building the string.
+ *
+ * @example
+ * ```ts
+ * const sink = new ByteSink();
+ * writeJsonValue(sink, { a: [1, 'x'] }, 0); // sink.buffer.subarray(0, sink.position)
+ * ```
+ */
+export function writeJsonValue(sink: ByteSink, value: unknown, depth: number): void {
+  switch (typeof value) {
+    case 'string': {
+      const target = sink.ensure(maxJsonStringBytes(value.length));
+      sink.position = writeJsonString(target, sink.position, value);
+      return;
+    }
+    case 'number': {
+      const target = sink.ensure(MAX_NUMBER_BYTES);
+      sink.position = writeJsonNumber(target, sink.position, value);
+      return;
+    }
+    case 'boolean':
+      writeLiteral(sink, value ? 'true' : 'false');
+      return;
+    case 'object':
+      if (value === null) writeLiteral(sink, 'null');
+      else if (depth >= MAX_DEPTH) writeStringified(sink, value);
+      else if (Array.isArray(value)) writeArray(sink, value, depth + 1);
+      else writeObject(sink, value as Record<string, unknown>, depth + 1);
+      return;
+    default:
+      // undefined, functions and symbols: `null` where a value is required (array slots).
+      writeLiteral(sink, 'null');
+  }
+}
+
+function writeLiteral(sink: ByteSink, literal: string): void {
+  const target = sink.ensure(5);
+  let position = sink.position;
+  for (let index = 0; index < literal.length; index++) {
+    target[position++] = literal.charCodeAt(index);
+  }
+  sink.position = position;
+}
+
+function writeArray(sink: ByteSink, array: readonly unknown[], depth: number): void {
+  sink.ensure(1)[sink.position++] = 0x5b;
+  for (let index = 0; index < array.length; index++) {
+    if (index > 0) sink.ensure(1)[sink.position++] = 0x2c;
+    writeJsonValue(sink, toJsonValue(array[index], index), depth);
+  }
+  sink.ensure(1)[sink.position++] = 0x5d;
+}
+
+function writeObject(sink: ByteSink, object: Record<string, unknown>, depth: number): void {
+  sink.ensure(1)[sink.position++] = 0x7b;
+  let first = true;
+  // for-in with an own-property check is what V8 optimizes best (enum cache, no key array);
+  // it visits keys in the order Object.keys and JSON.stringify use.
+  for (const key in object) {
+    if (!hasOwn.call(object, key)) continue;
+    let value = object[key];
+    if (typeof value === 'object' && value !== null) value = toJsonValue(value, key);
+    else if (isOmitted(value)) continue;
+    else if (typeof value === 'bigint') toJsonValue(value, key);
+    if (isOmitted(value)) continue;
+    const name = keyBytes(key);
+    const target = sink.ensure(name.length + 1);
+    let position = sink.position;
+    if (first) first = false;
+    else target[position++] = 0x2c;
+    for (let index = 0; index < name.length; index++) target[position++] = name[index]!;
+    sink.position = position;
+    writeJsonValue(sink, value, depth);
+  }
+  sink.ensure(1)[sink.position++] = 0x7d;
+}
+
+function writeStringified(sink: ByteSink, value: object): void {
+  const text = JSON.stringify(value);
+  const target = sink.ensure(text.length * 3);
+  sink.position = writeJsonText(target, sink.position, text);
+}

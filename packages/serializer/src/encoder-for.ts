@@ -1,0 +1,326 @@
+import { base64Length, writeBase64 } from './base64.ts';
+import { numberToJson } from './encode-number.ts';
+import type {
+  ContentEncoderContext,
+  ContentEventEncoder,
+  EncoderContext,
+  EncoderOf,
+  ItemEncoderContext,
+  ItemEventEncoder,
+  ResponseEncoderContext,
+  ResponseEventEncoder,
+} from './encoder-context.ts';
+import { quoteJsonString } from './escape-json-string.ts';
+import {
+  commitFrame,
+  copyFragment,
+  eventIdFrameBytes,
+  type Fragment,
+  fragment,
+  frameBytes,
+  quoteArgument,
+  reserveFrame,
+  startFrame,
+} from './frame-writer.ts';
+import { isOmitted, toJsonValue } from './json-value.ts';
+import { maxJsonStringBytes, writeJsonString } from './utf8-writer.ts';
+
+/**
+ * An encoder bound to a builder context: the same terminal methods as the builder (same
+ * arguments), returning the encoded frame instead of the event object. The JSON prefix of the
+ * fixed context is computed here, once; each call writes only what varies. Every method `m`
+ * has a twin `mBytes` returning UTF-8 bytes (never reused later, safe to queue by reference).
+ *
+ * Parsed, every frame deep-equals `JSON.stringify` of the event the builder twin returns.
+ *
+ * @example
+ * ```ts
+ * const content = ServerEvents.response('resp_1').item('item_1', 0).content(0);
+ * const encoder = encoderFor(content);
+ * ws.send(encoder.outputTextDeltaBytes('event_7', 'Hel'));
+ * ws.send(encoder.outputAudioDeltaFromPcm('event_8', pcm16Chunk));
+ * ```
+ */
+export function encoderFor<C extends EncoderContext>(context: C): EncoderOf<C> {
+  switch (context.level) {
+    case 'response':
+      return responseEncoder(context) as EncoderOf<C>;
+    case 'item':
+      return itemEncoder(context) as EncoderOf<C>;
+    case 'content':
+      return contentEncoder(context) as EncoderOf<C>;
+    default: {
+      const unknown: never = context;
+      throw new TypeError(
+        `encoderFor: context.level must be 'response', 'item' or 'content', got ${JSON.stringify(
+          String((unknown as { level?: unknown }).level),
+        )}`,
+      );
+    }
+  }
+}
+
+function stringField(value: unknown, name: string): string {
+  if (typeof value !== 'string')
+    throw new TypeError(`encoderFor: context.${name} must be a string`);
+  return quoteJsonString(value);
+}
+
+function numberField(value: unknown, name: string): string {
+  if (typeof value !== 'number')
+    throw new TypeError(`encoderFor: context.${name} must be a number`);
+  return numberToJson(value);
+}
+
+const head = (type: string): Fragment => fragment(`{"type":"${type}","event_id":`);
+
+function responseScope(context: { readonly responseId: string }): string {
+  return `,"response_id":${stringField(context.responseId, 'responseId')}`;
+}
+
+function itemScope(context: ItemEncoderContext | ContentEncoderContext): string {
+  const item = stringField(context.itemId, 'itemId');
+  const index = numberField(context.outputIndex, 'outputIndex');
+  return `${responseScope(context)},"item_id":${item},"output_index":${index}`;
+}
+
+function contentScope(context: ContentEncoderContext): string {
+  return `${itemScope(context)},"content_index":${numberField(context.contentIndex, 'contentIndex')}`;
+}
+
+/** A method whose only variable field is the event id. */
+function eventIdOnly(type: string, rest: string) {
+  const first = head(type);
+  const tail = fragment(`${rest}}`);
+  return {
+    text: (eventId: string): string => first.text + quoteArgument(eventId, 'eventId') + tail.text,
+    bytes: (eventId: string): Uint8Array => eventIdFrameBytes(first, eventId, tail),
+  };
+}
+
+/** A method with the event id and one string payload field, last in the event. */
+function withString(type: string, scope: string, key: string) {
+  const first = head(type);
+  const middle = fragment(`${scope},"${key}":`);
+  return {
+    text: (eventId: string, value: string): string =>
+      `${first.text}${quoteArgument(eventId, 'eventId')}${middle.text}${quoteArgument(value, key)}}`,
+    bytes: (eventId: string, value: string): Uint8Array =>
+      frameBytes(first, eventId, middle, value),
+  };
+}
+
+/** A method with the event id and one JSON value (an item, a part), last in the event. */
+function withValue<T>(type: string, scope: string, key: string) {
+  const first = head(type);
+  const middle = fragment(scope);
+  const member = fragment(`,"${key}":`);
+  const close = fragment('}');
+  return {
+    text: (eventId: string, value: T): string => {
+      const json = valueJson(value, key);
+      const rest = json === undefined ? '}' : `${member.text}${json}}`;
+      return `${first.text}${quoteArgument(eventId, 'eventId')}${middle.text}${rest}`;
+    },
+    bytes: (eventId: string, value: T): Uint8Array => {
+      const frame = startFrame(first).string(eventId, 'eventId').fragment(middle);
+      const resolved = toJsonValue(value, key);
+      if (!isOmitted(resolved)) frame.fragment(member).value(resolved, key);
+      return frame.fragment(close).end();
+    },
+  };
+}
+
+function valueJson(value: unknown, key: string): string | undefined {
+  const resolved = toJsonValue(value, key);
+  return isOmitted(resolved) ? undefined : JSON.stringify(resolved);
+}
+
+function responseEncoder(context: ResponseEncoderContext): ResponseEventEncoder {
+  const scope = responseScope(context);
+  const started = eventIdOnly('output_audio_buffer.started', scope);
+  const stopped = eventIdOnly('output_audio_buffer.stopped', scope);
+  const cleared = eventIdOnly('output_audio_buffer.cleared', scope);
+  return {
+    outputAudioBufferStarted: started.text,
+    outputAudioBufferStartedBytes: started.bytes,
+    outputAudioBufferStopped: stopped.text,
+    outputAudioBufferStoppedBytes: stopped.bytes,
+    outputAudioBufferCleared: cleared.text,
+    outputAudioBufferClearedBytes: cleared.bytes,
+  };
+}
+
+function itemEncoder(context: ItemEncoderContext): ItemEventEncoder {
+  const responseOnly = responseScope(context);
+  const outputIndex = `,"output_index":${numberField(context.outputIndex, 'outputIndex')}`;
+  const scope = itemScope(context);
+  const added = withValue<unknown>(
+    'response.output_item.added',
+    responseOnly + outputIndex,
+    'item',
+  );
+  const done = withValue<unknown>('response.output_item.done', responseOnly + outputIndex, 'item');
+  const argumentsDelta = withCallId('response.function_call_arguments.delta', scope);
+  const argumentsDone = functionCallArgumentsDone(scope);
+  const mcpDelta = mcpCallArgumentsDelta(scope);
+  const mcpDone = withString('response.mcp_call_arguments.done', scope, 'arguments');
+  return {
+    outputItemAdded: added.text,
+    outputItemAddedBytes: added.bytes,
+    outputItemDone: done.text,
+    outputItemDoneBytes: done.bytes,
+    functionCallArgumentsDelta: argumentsDelta.text,
+    functionCallArgumentsDeltaBytes: argumentsDelta.bytes,
+    functionCallArgumentsDone: argumentsDone.text,
+    functionCallArgumentsDoneBytes: argumentsDone.bytes,
+    mcpCallArgumentsDelta: mcpDelta.text,
+    mcpCallArgumentsDeltaBytes: mcpDelta.bytes,
+    mcpCallArgumentsDone: mcpDone.text,
+    mcpCallArgumentsDoneBytes: mcpDone.bytes,
+  };
+}
+
+function withCallId(type: string, scope: string) {
+  const first = head(type);
+  const callIdKey = fragment(`${scope},"call_id":`);
+  const deltaKey = fragment(',"delta":');
+  const close = fragment('}');
+  return {
+    text: (eventId: string, callId: string, delta: string): string =>
+      `${first.text}${quoteArgument(eventId, 'eventId')}${callIdKey.text}${quoteArgument(
+        callId,
+        'callId',
+      )}${deltaKey.text}${quoteArgument(delta, 'delta')}}`,
+    bytes: (eventId: string, callId: string, delta: string): Uint8Array =>
+      startFrame(first)
+        .string(eventId, 'eventId')
+        .fragment(callIdKey)
+        .string(callId, 'callId')
+        .fragment(deltaKey)
+        .string(delta, 'delta')
+        .fragment(close)
+        .end(),
+  };
+}
+
+function functionCallArgumentsDone(scope: string) {
+  const first = head('response.function_call_arguments.done');
+  const callIdKey = fragment(`${scope},"call_id":`);
+  const nameKey = fragment(',"name":');
+  const argumentsKey = fragment(',"arguments":');
+  const close = fragment('}');
+  return {
+    text: (eventId: string, callId: string, name: string, args: string): string =>
+      `${first.text}${quoteArgument(eventId, 'eventId')}${callIdKey.text}${quoteArgument(
+        callId,
+        'callId',
+      )}${nameKey.text}${quoteArgument(name, 'name')}${argumentsKey.text}${quoteArgument(
+        args,
+        'arguments',
+      )}}`,
+    bytes: (eventId: string, callId: string, name: string, args: string): Uint8Array =>
+      startFrame(first)
+        .string(eventId, 'eventId')
+        .fragment(callIdKey)
+        .string(callId, 'callId')
+        .fragment(nameKey)
+        .string(name, 'name')
+        .fragment(argumentsKey)
+        .string(args, 'arguments')
+        .fragment(close)
+        .end(),
+  };
+}
+
+function mcpCallArgumentsDelta(scope: string) {
+  const plain = withString('response.mcp_call_arguments.delta', scope, 'delta');
+  const first = head('response.mcp_call_arguments.delta');
+  const deltaKey = fragment(`${scope},"delta":`);
+  const obfuscationKey = fragment(',"obfuscation":');
+  const nullClose = fragment(',"obfuscation":null}');
+  const close = fragment('}');
+  return {
+    text: (eventId: string, delta: string, obfuscation?: string | null): string => {
+      if (obfuscation === undefined) return plain.text(eventId, delta);
+      const tail =
+        obfuscation === null
+          ? nullClose.text
+          : `${obfuscationKey.text}${quoteArgument(obfuscation, 'obfuscation')}}`;
+      return `${first.text}${quoteArgument(eventId, 'eventId')}${deltaKey.text}${quoteArgument(
+        delta,
+        'delta',
+      )}${tail}`;
+    },
+    bytes: (eventId: string, delta: string, obfuscation?: string | null): Uint8Array => {
+      if (obfuscation === undefined) return plain.bytes(eventId, delta);
+      const frame = startFrame(first)
+        .string(eventId, 'eventId')
+        .fragment(deltaKey)
+        .string(delta, 'delta');
+      if (obfuscation === null) return frame.fragment(nullClose).end();
+      return frame
+        .fragment(obfuscationKey)
+        .string(obfuscation, 'obfuscation')
+        .fragment(close)
+        .end();
+    },
+  };
+}
+
+function contentEncoder(context: ContentEncoderContext): ContentEventEncoder {
+  const scope = contentScope(context);
+  const partAdded = withValue<unknown>('response.content_part.added', scope, 'part');
+  const partDone = withValue<unknown>('response.content_part.done', scope, 'part');
+  const textDelta = withString('response.output_text.delta', scope, 'delta');
+  const textDone = withString('response.output_text.done', scope, 'text');
+  const audioDelta = withString('response.output_audio.delta', scope, 'delta');
+  const audioDone = eventIdOnly('response.output_audio.done', scope);
+  const transcriptDelta = withString('response.output_audio_transcript.delta', scope, 'delta');
+  const transcriptDone = withString('response.output_audio_transcript.done', scope, 'transcript');
+  const pcmHead = head('response.output_audio.delta');
+  const pcmMiddle = fragment(`${scope},"delta":"`);
+  return {
+    contentPartAdded: partAdded.text,
+    contentPartAddedBytes: partAdded.bytes,
+    contentPartDone: partDone.text,
+    contentPartDoneBytes: partDone.bytes,
+    outputTextDelta: textDelta.text,
+    outputTextDeltaBytes: textDelta.bytes,
+    outputTextDone: textDone.text,
+    outputTextDoneBytes: textDone.bytes,
+    outputAudioDelta: audioDelta.text,
+    outputAudioDeltaBytes: audioDelta.bytes,
+    outputAudioDeltaFromPcm: (eventId, pcm) => audioDeltaFromPcm(pcmHead, eventId, pcmMiddle, pcm),
+    outputAudioDone: audioDone.text,
+    outputAudioDoneBytes: audioDone.bytes,
+    outputAudioTranscriptDelta: transcriptDelta.text,
+    outputAudioTranscriptDeltaBytes: transcriptDelta.bytes,
+    outputAudioTranscriptDone: transcriptDone.text,
+    outputAudioTranscriptDoneBytes: transcriptDone.bytes,
+  };
+}
+
+function audioDeltaFromPcm(
+  first: Fragment,
+  eventId: string,
+  middle: Fragment,
+  pcm: Uint8Array,
+): Uint8Array {
+  if (typeof eventId !== 'string') throw new TypeError('encoderFor: eventId must be a string');
+  if (!(pcm instanceof Uint8Array)) throw new TypeError('encoderFor: pcm must be a Uint8Array');
+  const { target, position: start } = reserveFrame(
+    first.bytes.length +
+      maxJsonStringBytes(eventId.length) +
+      middle.bytes.length +
+      base64Length(pcm.length) +
+      2,
+  );
+  let position = copyFragment(target, start, first.bytes);
+  position = writeJsonString(target, position, eventId);
+  position = copyFragment(target, position, middle.bytes);
+  position = writeBase64(target, position, pcm);
+  target[position++] = 0x22;
+  target[position++] = 0x7d;
+  return commitFrame(position);
+}

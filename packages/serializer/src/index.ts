@@ -1,0 +1,45 @@
+/**
+ * The fast encoder for OpenAI Realtime API events: JSON text or UTF-8 bytes identical (once
+ * parsed) to `JSON.stringify`, with precomputed prefixes for streaming contexts and audio
+ * written straight from PCM.
+ *
+ * @example
+ * ```ts
+ * import { encoderFor, encodeServerEventBytes } from '@rtwire/serializer';
+ *
+ * ws.send(encodeServerEventBytes({ type: 'input_audio_buffer.cleared', event_id: 'event_1' }));
+ *
+ * const encoder = encoderFor({
+ *   level: 'content', responseId: 'resp_1', itemId: 'item_1', outputIndex: 0, contentIndex: 0,
+ * });
+ * ws.send(encoder.outputTextDeltaBytes('event_2', 'Hello'));
+ * ws.send(encoder.outputAudioDeltaFromPcm('event_3', pcm16));
+ * ```
+ *
+ * @module
+ */
+export { base64Length, writeBase64 } from './base64.ts';
+export {
+  type ClientEventInput,
+  encodeClientEvent,
+  encodeClientEventBytes,
+  encodeClientEventInto,
+  encodeServerEvent,
+  encodeServerEventBytes,
+  encodeServerEventInto,
+  type ServerEventInput,
+} from './encode-event.ts';
+export { numberToJson } from './encode-number.ts';
+export type {
+  ContentEncoderContext,
+  ContentEventEncoder,
+  EncoderContext,
+  EncoderOf,
+  ItemEncoderContext,
+  ItemEventEncoder,
+  ResponseEncoderContext,
+  ResponseEventEncoder,
+} from './encoder-context.ts';
+export { encoderFor } from './encoder-for.ts';
+export { quoteJsonString } from './escape-json-string.ts';
+export { maxJsonStringBytes, writeJsonString } from './utf8-writer.ts';
