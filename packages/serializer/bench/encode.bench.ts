@@ -195,7 +195,11 @@ const rows: string[] = [
 ];
 let failed = 0;
 
+// ONLY=audio runs the scenarios whose name contains "audio".
+const only = process.env.ONLY;
+
 for (const scenario of scenarios) {
+  if (only !== undefined && !scenario.name.includes(only)) continue;
   const samples = new Map<string, number[]>(scenario.candidates.map((c) => [c.name, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const candidate of scenario.candidates) {

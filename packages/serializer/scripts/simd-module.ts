@@ -42,10 +42,13 @@ const simd = {
   i8x16LtU: 0x26,
   and: 0x4e,
   or: 0x50,
+  xor: 0x51,
   bitselect: 0x52,
   anyTrue: 0x53,
   i8x16Add: 0x6e,
   i8x16SubSatU: 0x73,
+  i8x16MinS: 0x76,
+  i8x16MinU: 0x77,
   i32x4Shl: 0xab,
   i32x4ShrU: 0xad,
 } as const;
@@ -94,32 +97,34 @@ const splat32 = (value: number): number[] => [...i32(value), ...s(simd.i32x4Spla
 const load = (): number[] => s(simd.load, 0, 0);
 const store = (): number[] => s(simd.store, 0, 0);
 
-// scan(length): locals 0 = length, 1 = i; v128 locals 2 = acc, 3 = v, 4..6 = constants.
-// Four vectors per iteration, so `length` must be a multiple of 64.
+// scan(length): locals 0 = length, 1 = i; v128 locals 2 = signed min of v ^ 0x02, 3 = unsigned
+// min of v ^ '\\', 4 = v, 5..6 = constants. `v ^ 0x02` maps '"' to 0x20 and keeps control
+// characters below 0x20 and bytes >= 0x80 negative, so one signed minimum below 0x21 catches
+// all three; a backslash makes the other minimum 0. Four vector operations per 16 bytes; four
+// vectors per iteration, so `length` must be a multiple of 64.
 const scanVector = (offset: number): number[] => [
   ...get(1),
   ...s(simd.load, 0, ...uleb(offset)),
-  ...set(3),
+  ...set(4),
   ...get(2),
-  // bytes < 0x20 and bytes >= 0x80 are both signed-less-than 0x20
+  ...get(4),
+  ...get(5),
+  ...s(simd.xor),
+  ...s(simd.i8x16MinS),
+  ...set(2),
   ...get(3),
   ...get(4),
-  ...s(simd.i8x16LtS),
-  ...get(3),
-  ...get(5),
-  ...s(simd.i8x16Eq),
-  ...s(simd.or),
-  ...get(3),
   ...get(6),
-  ...s(simd.i8x16Eq),
-  ...s(simd.or),
-  ...s(simd.or),
-  ...set(2),
+  ...s(simd.xor),
+  ...s(simd.i8x16MinU),
+  ...set(3),
 ];
 const scanBody: number[] = [
-  ...splat8(0x20),
-  ...set(4),
-  ...splat8(0x22),
+  ...splat8(0x7f),
+  ...set(2),
+  ...splat8(-1),
+  ...set(3),
+  ...splat8(0x02),
   ...set(5),
   ...splat8(0x5c),
   ...set(6),
@@ -145,6 +150,12 @@ const scanBody: number[] = [
   op.end,
   op.end,
   ...get(2),
+  ...splat8(0x21),
+  ...s(simd.i8x16LtS),
+  ...get(3),
+  ...splat8(0),
+  ...s(simd.i8x16Eq),
+  ...s(simd.or),
   ...s(simd.anyTrue),
   op.end,
 ];

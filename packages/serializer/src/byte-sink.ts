@@ -4,15 +4,20 @@
  */
 export class ByteSink {
   buffer: Uint8Array = new Uint8Array(16 * 1024);
+  /** A `DataView` of {@link buffer}, for word-sized writes. */
+  view: DataView = new DataView(this.buffer.buffer);
   position = 0;
 
   /** Ensures `bytes` more bytes fit after {@link position}; returns {@link buffer}. */
   ensure(bytes: number): Uint8Array {
-    if (this.position + bytes > this.buffer.length) {
-      const next = new Uint8Array(Math.max(this.buffer.length * 2, this.position + bytes));
-      next.set(this.buffer.subarray(0, this.position));
-      this.buffer = next;
-    }
+    if (this.position + bytes > this.buffer.length) this.grow(bytes);
     return this.buffer;
+  }
+
+  private grow(bytes: number): void {
+    const next = new Uint8Array(Math.max(this.buffer.length * 2, this.position + bytes));
+    next.set(this.buffer.subarray(0, this.position));
+    this.buffer = next;
+    this.view = new DataView(next.buffer);
   }
 }

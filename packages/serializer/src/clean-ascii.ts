@@ -40,10 +40,16 @@ export function stageCleanAscii(text: string): boolean {
   return simd.scan(end) === 0;
 }
 
+let staged: Uint8Array = new Uint8Array(0);
+
 /** The staged bytes of the last successful {@link stageCleanAscii}. */
 export function stagedBytes(length: number): Uint8Array {
-  // stageCleanAscii returned true, so the module exists.
-  return getSimd()!.memory.subarray(0, length);
+  // Deltas of one stream have one size, so the view (a ~25 ns object) is usually reused.
+  if (staged.length !== length) {
+    // stageCleanAscii returned true, so the module exists.
+    staged = getSimd()!.memory.subarray(0, length);
+  }
+  return staged;
 }
 
 /**

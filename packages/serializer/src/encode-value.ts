@@ -1,7 +1,8 @@
+import { writeCleanAscii } from './ascii-writer.ts';
 import type { ByteSink } from './byte-sink.ts';
 import { MAX_NUMBER_BYTES, writeJsonNumber } from './encode-number.ts';
 import { isOmitted, toJsonValue } from './json-value.ts';
-import { keyBytes } from './key-cache.ts';
+import { keyWords } from './key-cache.ts';
 import { maxJsonStringBytes, writeJsonString, writeJsonText } from './utf8-writer.ts';
 
 // Deeper than this, a subtree goes to JSON.stringify, which also reports cycles.
@@ -20,11 +21,9 @@ const hasOwn = Object.prototype.hasOwnProperty;
  */
 export function writeJsonValue(sink: ByteSink, value: unknown, depth: number): void {
   switch (typeof value) {
-    case 'string': {
-      const target = sink.ensure(maxJsonStringBytes(value.length));
-      sink.position = writeJsonString(target, sink.position, value);
+    case 'string':
+      writeString(sink, value);
       return;
-    }
     case 'number': {
       const target = sink.ensure(MAX_NUMBER_BYTES);
       sink.position = writeJsonNumber(target, sink.position, value);
@@ -43,6 +42,25 @@ export function writeJsonValue(sink: ByteSink, value: unknown, depth: number): v
       // undefined, functions and symbols: `null` where a value is required (array slots).
       writeLiteral(sink, 'null');
   }
+}
+
+// Below this length a clean string is copied by the SWAR writer; longer ones go to
+// writeJsonString, whose SIMD scan wins for them.
+const SHORT_STRING = 128;
+
+function writeString(sink: ByteSink, text: string): void {
+  const target = sink.ensure(maxJsonStringBytes(text.length));
+  const start = sink.position;
+  if (text.length < SHORT_STRING) {
+    target[start] = 0x22;
+    const end = writeCleanAscii(sink.view, target, start + 1, text);
+    if (end >= 0) {
+      target[end] = 0x22;
+      sink.position = end + 1;
+      return;
+    }
+  }
+  sink.position = writeJsonString(target, start, text);
 }
 
 function writeLiteral(sink: ByteSink, literal: string): void {
@@ -75,13 +93,18 @@ function writeObject(sink: ByteSink, object: Record<string, unknown>, depth: num
     else if (isOmitted(value)) continue;
     else if (typeof value === 'bigint') toJsonValue(value, key);
     if (isOmitted(value)) continue;
-    const name = keyBytes(key);
-    const target = sink.ensure(name.length + 1);
+    const name = keyWords(key);
+    const words = name.words;
+    // The last word may write 3 bytes past the key: the next write overwrites them.
+    const target = sink.ensure(name.length + 4);
     let position = sink.position;
     if (first) first = false;
     else target[position++] = 0x2c;
-    for (let index = 0; index < name.length; index++) target[position++] = name[index]!;
-    sink.position = position;
+    const view = sink.view;
+    for (let index = 0; index < words.length; index++) {
+      view.setInt32(position + index * 4, words[index]!, true);
+    }
+    sink.position = position + name.length;
     writeJsonValue(sink, value, depth);
   }
   sink.ensure(1)[sink.position++] = 0x7d;

@@ -140,3 +140,30 @@ describe('outputAudioDeltaFromPcm', () => {
     );
   });
 });
+
+describe('frames of encoderFor', () => {
+  it('are never written again by later frames, across slabs (a socket may still hold them)', () => {
+    const encoder = encoderFor({
+      level: 'content',
+      responseId: 'resp_1',
+      itemId: 'item_1',
+      outputIndex: 0,
+      contentIndex: 0,
+    });
+    const pcm = new Uint8Array(4800).map((_, index) => index & 255);
+    const audio = referenceBase64(pcm);
+    const kept: Array<[Uint8Array, Uint8Array]> = [];
+    for (let index = 0; index < 60; index++) {
+      const frames = [
+        encoder.outputTextDeltaBytes(`event_${index}`, 'x'.repeat(index % 41)),
+        encoder.outputAudioDeltaBytes(`event_${index}`, audio),
+        encoder.outputAudioDeltaFromPcm(`event_${index}`, pcm),
+        encoder.outputAudioDoneBytes(`event_${index}`),
+      ];
+      for (const frame of frames) kept.push([frame, frame.slice()]);
+    }
+    const changed = kept.filter(([frame, copy]) => frame.some((byte, at) => byte !== copy[at]));
+    expect(changed).toHaveLength(0);
+    expect(new Set(kept.map(([frame]) => frame.buffer)).size).toBeGreaterThan(1);
+  });
+});

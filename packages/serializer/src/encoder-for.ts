@@ -1,4 +1,3 @@
-import { base64Length, writeBase64 } from './base64.ts';
 import { numberToJson } from './encode-number.ts';
 import type {
   ContentEncoderContext,
@@ -12,18 +11,15 @@ import type {
 } from './encoder-context.ts';
 import { quoteJsonString } from './escape-json-string.ts';
 import {
-  commitFrame,
-  copyFragment,
   eventIdFrameBytes,
   type Fragment,
   fragment,
   frameBytes,
+  pcmFrameBytes,
   quoteArgument,
-  reserveFrame,
   startFrame,
 } from './frame-writer.ts';
 import { isOmitted, toJsonValue } from './json-value.ts';
-import { maxJsonStringBytes, writeJsonString } from './utf8-writer.ts';
 
 /**
  * An encoder bound to a builder context: the same terminal methods as the builder (same
@@ -291,7 +287,7 @@ function contentEncoder(context: ContentEncoderContext): ContentEventEncoder {
     outputTextDoneBytes: textDone.bytes,
     outputAudioDelta: audioDelta.text,
     outputAudioDeltaBytes: audioDelta.bytes,
-    outputAudioDeltaFromPcm: (eventId, pcm) => audioDeltaFromPcm(pcmHead, eventId, pcmMiddle, pcm),
+    outputAudioDeltaFromPcm: (eventId, pcm) => pcmFrameBytes(pcmHead, eventId, pcmMiddle, pcm),
     outputAudioDone: audioDone.text,
     outputAudioDoneBytes: audioDone.bytes,
     outputAudioTranscriptDelta: transcriptDelta.text,
@@ -299,28 +295,4 @@ function contentEncoder(context: ContentEncoderContext): ContentEventEncoder {
     outputAudioTranscriptDone: transcriptDone.text,
     outputAudioTranscriptDoneBytes: transcriptDone.bytes,
   };
-}
-
-function audioDeltaFromPcm(
-  first: Fragment,
-  eventId: string,
-  middle: Fragment,
-  pcm: Uint8Array,
-): Uint8Array {
-  if (typeof eventId !== 'string') throw new TypeError('encoderFor: eventId must be a string');
-  if (!(pcm instanceof Uint8Array)) throw new TypeError('encoderFor: pcm must be a Uint8Array');
-  const { target, position: start } = reserveFrame(
-    first.bytes.length +
-      maxJsonStringBytes(eventId.length) +
-      middle.bytes.length +
-      base64Length(pcm.length) +
-      2,
-  );
-  let position = copyFragment(target, start, first.bytes);
-  position = writeJsonString(target, position, eventId);
-  position = copyFragment(target, position, middle.bytes);
-  position = writeBase64(target, position, pcm);
-  target[position++] = 0x22;
-  target[position++] = 0x7d;
-  return commitFrame(position);
 }

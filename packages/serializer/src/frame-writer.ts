@@ -1,3 +1,5 @@
+import { writeCleanAscii } from './ascii-writer.ts';
+import { base64Length, writeBase64 } from './base64.ts';
 import { ByteSink } from './byte-sink.ts';
 import { SIMD_MIN_LENGTH, stageCleanAscii, stagedBytes } from './clean-ascii.ts';
 import { writeJsonValue } from './encode-value.ts';
@@ -38,6 +40,22 @@ function copy(target: Uint8Array, position: number, bytes: Uint8Array): number {
 }
 
 /**
+ * Writes the JSON literal of a short string at `position` (a clean one in a single SWAR pass,
+ * anything else with the escaping writer) and returns the next position. The slab must have
+ * {@link maxJsonStringBytes} free bytes there.
+ */
+function writeShortString(target: Uint8Array, position: number, text: string): number {
+  target[position] = 0x22;
+  const end =
+    text.length < SIMD_MIN_LENGTH
+      ? writeCleanAscii(outputSlab.view, target, position + 1, text)
+      : -1;
+  if (end < 0) return writeJsonString(target, position, text);
+  target[end] = 0x22;
+  return end + 1;
+}
+
+/**
  * `head + json(eventId) + middle + json(value) + '}'` straight into the output slab: the hot
  * path of every delta. A long clean `value` (base64 audio) is scanned once and copied in.
  */
@@ -49,24 +67,38 @@ export function frameBytes(
 ): Uint8Array {
   if (typeof eventId !== 'string') throw argumentError('eventId');
   if (typeof value !== 'string') throw argumentError('the payload');
-  const staged = value.length >= SIMD_MIN_LENGTH && stageCleanAscii(value);
-  const valueBytes = staged ? value.length + 2 : maxJsonStringBytes(value.length);
+  if (value.length >= SIMD_MIN_LENGTH) return longFrameBytes(head, eventId, middle, value);
   const target = outputSlab.reserve(
-    head.bytes.length + maxJsonStringBytes(eventId.length) + middle.bytes.length + valueBytes + 1,
+    head.bytes.length +
+      maxJsonStringBytes(eventId.length) +
+      middle.bytes.length +
+      maxJsonStringBytes(value.length) +
+      1,
   );
   let position = copy(target, outputSlab.start, head.bytes);
-  // Event ids are short; a long one would restage the SIMD memory, so stage the value after.
-  position = eventId.length < SIMD_MIN_LENGTH ? writeJsonString(target, position, eventId) : -1;
-  if (position < 0) return frameBytesSlow(head, eventId, middle, value);
+  position = writeShortString(target, position, eventId);
   position = copy(target, position, middle.bytes);
-  if (staged) {
-    target[position] = 0x22;
-    target.set(stagedBytes(value.length), position + 1);
-    position += value.length + 1;
-    target[position++] = 0x22;
-  } else {
-    position = writeJsonString(target, position, value);
+  position = writeShortString(target, position, value);
+  target[position++] = 0x7d;
+  return outputSlab.commit(position);
+}
+
+function longFrameBytes(head: Fragment, eventId: string, middle: Fragment, value: string) {
+  // Event ids are short; a long one would restage the SIMD memory, so it goes the slow way.
+  if (eventId.length >= SIMD_MIN_LENGTH || !stageCleanAscii(value)) {
+    return frameBytesSlow(head, eventId, middle, value);
   }
+  const length = value.length;
+  const target = outputSlab.reserve(
+    head.bytes.length + maxJsonStringBytes(eventId.length) + middle.bytes.length + length + 3,
+  );
+  let position = copy(target, outputSlab.start, head.bytes);
+  position = writeShortString(target, position, eventId);
+  position = copy(target, position, middle.bytes);
+  target[position] = 0x22;
+  target.set(stagedBytes(length), position + 1);
+  position += length + 1;
+  target[position++] = 0x22;
   target[position++] = 0x7d;
   return outputSlab.commit(position);
 }
@@ -82,15 +114,40 @@ function frameBytesSlow(head: Fragment, eventId: string, middle: Fragment, value
 /** `head + json(eventId) + tail` (events whose only variable field is the event id). */
 export function eventIdFrameBytes(head: Fragment, eventId: string, tail: Fragment): Uint8Array {
   if (typeof eventId !== 'string') throw argumentError('eventId');
-  if (eventId.length >= SIMD_MIN_LENGTH) {
-    return startFrame(head).string(eventId, 'eventId').fragment(tail).end();
-  }
   const target = outputSlab.reserve(
     head.bytes.length + maxJsonStringBytes(eventId.length) + tail.bytes.length,
   );
   let position = copy(target, outputSlab.start, head.bytes);
-  position = writeJsonString(target, position, eventId);
+  position = writeShortString(target, position, eventId);
   position = copy(target, position, tail.bytes);
+  return outputSlab.commit(position);
+}
+
+/**
+ * `head + json(eventId) + middle + base64(pcm) + '"}'`, `middle` ending with the opening
+ * quote: base64 is clean by construction, so it is written in place with no escape scan.
+ */
+export function pcmFrameBytes(
+  head: Fragment,
+  eventId: string,
+  middle: Fragment,
+  pcm: Uint8Array,
+): Uint8Array {
+  if (typeof eventId !== 'string') throw argumentError('eventId');
+  if (!(pcm instanceof Uint8Array)) throw new TypeError('encoderFor: pcm must be a Uint8Array');
+  const target = outputSlab.reserve(
+    head.bytes.length +
+      maxJsonStringBytes(eventId.length) +
+      middle.bytes.length +
+      base64Length(pcm.length) +
+      2,
+  );
+  let position = copy(target, outputSlab.start, head.bytes);
+  position = writeShortString(target, position, eventId);
+  position = copy(target, position, middle.bytes);
+  position = writeBase64(target, position, pcm);
+  target[position++] = 0x22;
+  target[position++] = 0x7d;
   return outputSlab.commit(position);
 }
 
@@ -131,17 +188,6 @@ const builder = new FrameBuilder();
 export function startFrame(head: Fragment): FrameBuilder {
   sink.position = 0;
   return builder.fragment(head);
-}
-
-/** Starts a frame whose total size is known: `length` bytes reserved in the output slab. */
-export function reserveFrame(length: number): { target: Uint8Array; position: number } {
-  const target = outputSlab.reserve(length);
-  return { target, position: outputSlab.start };
-}
-
-/** Seals a frame started with {@link reserveFrame}. */
-export function commitFrame(end: number): Uint8Array {
-  return outputSlab.commit(end);
 }
 
 export { copy as copyFragment };

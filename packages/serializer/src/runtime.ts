@@ -28,9 +28,28 @@ interface BufferStatic {
   byteLength(text: string, encoding: string): number;
   allocUnsafeSlow?: (length: number) => Uint8Array;
   from(buffer: ArrayBufferLike, byteOffset: number, length: number): BufferLike;
-  prototype: { latin1Write?: unknown };
+  prototype: { latin1Write?: unknown; base64Slice?: unknown };
 }
 type Latin1Write = (this: Uint8Array, text: string, offset: number, length: number) => number;
+type Base64Slice = (this: Uint8Array, start: number, end: number) => string;
+
+function detectBase64(candidate: BufferStatic): (bytes: Uint8Array) => string {
+  // `base64Slice` is what `toString('base64')` calls after checking its arguments; it takes
+  // any Uint8Array as `this`, so no Buffer object is made per call.
+  const slice = candidate.prototype.base64Slice;
+  if (typeof slice === 'function') {
+    const base64Slice = slice as Base64Slice;
+    try {
+      if (base64Slice.call(new Uint8Array([1, 2, 3]), 0, 3) === 'AQID') {
+        return (bytes) => base64Slice.call(bytes, 0, bytes.length);
+      }
+    } catch {
+      // fall through to the public API
+    }
+  }
+  return (bytes) =>
+    candidate.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
 
 function detectBuffer(): BufferFunctions | null {
   const candidate = (globalThis as { Buffer?: BufferStatic }).Buffer;
@@ -52,8 +71,7 @@ function detectBuffer(): BufferFunctions | null {
         : undefined,
     utf8Length: (text) => candidate.byteLength(text, 'utf8'),
     latin1Write: (target, text, offset, length) => latin1Write.call(target, text, offset, length),
-    base64: (bytes) =>
-      candidate.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),
+    base64: detectBase64(candidate),
   };
 }
 

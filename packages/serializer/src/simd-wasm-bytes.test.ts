@@ -28,6 +28,18 @@ describe('the embedded SIMD module', () => {
     );
   });
 
+  it('scan flags each byte value exactly when it must, in every lane of a row', () => {
+    const simd = getSimd()!;
+    for (let byte = 0; byte < 256; byte++) {
+      const dirty = byte < 0x20 || byte === 0x22 || byte === 0x5c || byte >= 0x80;
+      for (let position = 0; position < 128; position++) {
+        simd.memory.fill(0x41, 0, 128);
+        simd.memory[position] = byte;
+        expect(simd.scan(128) !== 0, `0x${byte.toString(16)} at ${position}`).toBe(dirty);
+      }
+    }
+  });
+
   it('base64 writes what Buffer writes', () => {
     const simd = getSimd()!;
     fc.assert(

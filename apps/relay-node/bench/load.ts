@@ -1,0 +1,230 @@
+/**
+ * Load benchmark: N concurrent sessions stream audio deltas from a fast local upstream, once
+ * straight to the clients and once through the relay (a child process running dist/main.js),
+ * in the same run. Prints frames/s, latency percentiles and the relay's RSS per session.
+ *
+ *   pnpm bench                       # 100 sessions
+ *   BENCH_SESSIONS=200 pnpm bench
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { type RawData, WebSocket, WebSocketServer } from 'ws';
+
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 100);
+const FLOOD_FRAMES = Number(process.env.BENCH_FRAMES ?? 2000);
+const PACED_FRAMES = 100;
+const PACE_MS = 20;
+const IDLE_SESSIONS = Number(process.env.BENCH_IDLE_SESSIONS ?? 1000);
+const ROUNDS = 3;
+// 50 ms of 24 kHz PCM16 per delta, as base64.
+const AUDIO = Buffer.alloc(2400, 7).toString('base64');
+const HIGH_WATER = 1024 * 1024;
+
+type Mode = 'direct' | 'relay';
+
+/** Upstream: on `response.create` with event_id `flood` or `paced`, streams audio deltas stamped with hrtime. */
+async function startUpstream(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+  await new Promise((resolve) => server.once('listening', resolve));
+  server.on('connection', (socket) => {
+    socket.on('error', () => {});
+    socket.send('{"type":"session.created","event_id":"evt_0","session":{"type":"realtime"}}');
+    socket.on('message', (data: RawData) => {
+      const text = data.toString();
+      const frame = (sequence: number) =>
+        `{"type":"response.output_audio.delta","t":${process.hrtime.bigint()},"event_id":"evt_${sequence}","response_id":"resp_1","item_id":"item_1","output_index":0,"content_index":0,"delta":"${AUDIO}"}`;
+      const done = '{"type":"response.done","event_id":"evt_done","response":{"object":"realtime.response","id":"resp_1","status":"completed","output":[]}}';
+      if (text.includes('"event_id":"flood"')) {
+        let sent = 0;
+        const pump = () => {
+          while (sent < FLOOD_FRAMES && socket.bufferedAmount < HIGH_WATER) socket.send(frame(++sent));
+          if (sent < FLOOD_FRAMES) setImmediate(pump);
+          else socket.send(done);
+        };
+        pump();
+      } else if (text.includes('"event_id":"paced"')) {
+        let sent = 0;
+        const timer = setInterval(() => {
+          socket.send(frame(++sent));
+          if (sent === PACED_FRAMES) {
+            clearInterval(timer);
+            socket.send(done);
+          }
+        }, PACE_MS);
+      }
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `ws://127.0.0.1:${port}/v1/realtime`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function startRelay(upstreamUrl: string): Promise<{ url: string; child: ChildProcess }> {
+  const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+    // BENCH_PROFILE=dir writes a CPU profile of the relay process there.
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, main], {
+    env: {
+      ...process.env,
+      PORT: '0',
+      UPSTREAM_URL: upstreamUrl,
+      LOG_LEVEL: 'warn',
+      MAX_SESSIONS: String(IDLE_SESSIONS + SESSIONS + 100),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on http:\/\/([^\s]+)/.exec(output);
+      if (match?.[1]) resolve(`ws://${match[1]}/v1/realtime`);
+    });
+    child.once('exit', () => reject(new Error(`relay exited: ${output}`)));
+  });
+  return { url, child };
+}
+
+/** Resident set size of a process, in bytes (Linux). */
+function rssOf(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(match?.[1] ?? 0) * 1024;
+}
+
+interface Client {
+  ws: WebSocket;
+  frames: number;
+  latenciesUs: number[];
+  onDone?: () => void;
+}
+
+async function connect(url: string): Promise<Client> {
+  const ws = new WebSocket(`${url}?model=gpt-realtime`, { perMessageDeflate: false });
+  const client: Client = { ws, frames: 0, latenciesUs: [] };
+  let ready: () => void = () => {};
+  const created = new Promise<void>((resolve) => {
+    ready = resolve;
+  });
+  ws.on('message', (data: RawData) => {
+    const buffer = data as Buffer;
+    // `{"type":"response.output_audio.delta","t":` is 42 bytes; `{"type":"response.done"` ends a phase.
+    if (buffer[9] === 0x72 && buffer[18] === 0x6f) {
+      const end = buffer.indexOf(0x2c, 42);
+      const sentAt = BigInt(buffer.toString('latin1', 42, end));
+      client.frames++;
+      client.latenciesUs.push(Number(process.hrtime.bigint() - sentAt) / 1000);
+    } else if (buffer.includes('"response.done"')) client.onDone?.();
+    else if (buffer.includes('"session.created"')) ready();
+  });
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  await created;
+  return client;
+}
+
+async function phase(clients: Client[], kind: 'flood' | 'paced') {
+  for (const client of clients) {
+    client.frames = 0;
+    client.latenciesUs = [];
+  }
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    clients.map(
+      (client) =>
+        new Promise<void>((resolve) => {
+          client.onDone = resolve;
+          client.ws.send(`{"type":"response.create","event_id":"${kind}"}`);
+        }),
+    ),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const frames = clients.reduce((sum, client) => sum + client.frames, 0);
+  const latencies = clients.flatMap((client) => client.latenciesUs).sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return { framesPerSecond: frames / seconds, p50Us: at(0.5), p99Us: at(0.99), frames };
+}
+
+async function run(mode: Mode, url: string, relayPid: number | undefined) {
+  const clients = await Promise.all(Array.from({ length: SESSIONS }, () => connect(url)));
+  const flood = await phase(clients, 'flood');
+  const rssDuringLoad = relayPid === undefined ? 0 : rssOf(relayPid);
+  const paced = await phase(clients, 'paced');
+  await Promise.all(
+    clients.map((client) => {
+      const closed = new Promise((resolve) => client.ws.once('close', resolve));
+      client.ws.close();
+      return closed;
+    }),
+  );
+  return { mode, flood, paced, rssDuringLoad };
+}
+
+async function idleRssPerSession(url: string, pid: number): Promise<number> {
+  const warm = await Promise.all(Array.from({ length: 20 }, () => connect(url)));
+  for (const client of warm) client.ws.close();
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const before = rssOf(pid);
+  const idle: Client[] = [];
+  for (let index = 0; index < IDLE_SESSIONS; index += 50) {
+    idle.push(...(await Promise.all(Array.from({ length: Math.min(50, IDLE_SESSIONS - index) }, () => connect(url)))));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const after = rssOf(pid);
+  await Promise.all(
+    idle.map((client) => {
+      const closed = new Promise((resolve) => client.ws.once('close', resolve));
+      client.ws.close();
+      return closed;
+    }),
+  );
+  return (after - before) / IDLE_SESSIONS;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+async function main() {
+  const upstream = await startUpstream();
+  const relay = await startRelay(upstream.url);
+  const pid = relay.child.pid ?? 0;
+  const idleRss = await idleRssPerSession(relay.url, pid);
+  const results: Record<Mode, Awaited<ReturnType<typeof run>>[]> = { direct: [], relay: [] };
+  // Warm-up round, then alternate so drift hits both modes alike.
+  await run('direct', upstream.url, undefined);
+  await run('relay', relay.url, pid);
+  const baselineRss = rssOf(pid);
+  for (let round = 0; round < ROUNDS; round++) {
+    results.direct.push(await run('direct', upstream.url, undefined));
+    results.relay.push(await run('relay', relay.url, pid));
+  }
+  const summary = (mode: Mode) => ({
+    framesPerSecond: median(results[mode].map((result) => result.flood.framesPerSecond)),
+    p50Us: median(results[mode].map((result) => result.paced.p50Us)),
+    p99Us: median(results[mode].map((result) => result.paced.p99Us)),
+    floodP50Us: median(results[mode].map((result) => result.flood.p50Us)),
+  });
+  const direct = summary('direct');
+  const relayed = summary('relay');
+  const activeRss = (median(results.relay.map((result) => result.rssDuringLoad)) - baselineRss) / SESSIONS;
+  const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+  const ms = (us: number) => `${(us / 1000).toFixed(3)} ms`;
+  console.log(`\n${SESSIONS} sessions, ${FLOOD_FRAMES} flood frames + ${PACED_FRAMES} paced frames (every ${PACE_MS} ms) each, ${AUDIO.length}-char audio deltas, median of ${ROUNDS} rounds\n`);
+  console.log('mode     frames/s (flood)   p50 latency (paced)   p99 latency (paced)');
+  for (const [name, result] of [['direct', direct], ['relay', relayed]] as const) {
+    console.log(`${name.padEnd(8)} ${result.framesPerSecond.toFixed(0).padStart(16)}   ${ms(result.p50Us).padStart(19)}   ${ms(result.p99Us).padStart(19)}`);
+  }
+  console.log(`\nrelay throughput vs direct: ${((relayed.framesPerSecond / direct.framesPerSecond) * 100).toFixed(1)}% (goal >= 90%)`);
+  console.log(`added latency at ${SESSIONS} sessions: p50 ${ms(relayed.p50Us - direct.p50Us)}, p99 ${ms(relayed.p99Us - direct.p99Us)} (goal p99 <= 1 ms)`);
+  console.log(`relay RSS per idle session (${IDLE_SESSIONS} sessions): ${kib(idleRss)} (goal <= 64 KiB)`);
+  console.log(`relay RSS per active session under flood: ${kib(activeRss)}; direct has no relay process`);
+  relay.child.kill('SIGTERM');
+  await new Promise((resolve) => relay.child.once('exit', resolve));
+  await upstream.close();
+}
+
+await main();

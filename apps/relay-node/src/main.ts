@@ -1,0 +1,33 @@
+import { createRedactingLogger, describeRelayConfig, parseRelayConfig, REALTIME_PATH } from '@rtwire/relay';
+import { jsonLineLogger } from './json-logger.ts';
+import { startRelayServer } from './server.ts';
+
+const result = parseRelayConfig(process.env);
+if (!result.ok) {
+  for (const error of result.errors) process.stderr.write(`rtwire relay: ${error.variable}: ${error.message}\n`);
+  process.exit(2);
+}
+const { config } = result;
+const logger = createRedactingLogger(jsonLineLogger(), {
+  minimum: config.logLevel,
+  secrets: [config.upstreamApiKey, ...config.relayTokens],
+});
+logger.log('info', 'relay.config', describeRelayConfig(config));
+
+const server = await startRelayServer({ config, logger });
+const wsUrl = `${server.url.replace(/^http/, 'ws')}${REALTIME_PATH}`;
+process.stdout.write(
+  `rtwire relay listening on ${server.url} (realtime endpoint ${wsUrl}, upstream ${config.upstreamUrl ? config.upstreamUrl.host : 'simulator'})\n`,
+);
+
+let stopping = false;
+const stop = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  logger.log('info', 'relay.signal', { signal });
+  // The drain is bounded by shutdownTimeoutMs; this is the bound on the whole exit.
+  setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 2000).unref();
+  void server.shutdown().then(() => process.exit(0));
+};
+process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGINT', () => stop('SIGINT'));

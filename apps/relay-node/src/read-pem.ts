@@ -1,0 +1,13 @@
+import { readFileSync } from 'node:fs';
+
+/**
+ * Reads TLS material given either inline (a PEM block) or as a file path.
+ *
+ * @example
+ * ```ts
+ * const cert = readPem(config.tlsCert); // works for '-----BEGIN CERTIFICATE-----…' and '/etc/tls/cert.pem'
+ * ```
+ */
+export function readPem(value: string): string {
+  return value.includes('-----BEGIN') ? value : readFileSync(value, 'utf8');
+}

@@ -1,0 +1,193 @@
+import type { IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRedactingLogger, parseRelayConfig, type UpstreamConnector } from '@rtwire/relay';
+import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import { jsonLineLogger } from '../src/json-logger.ts';
+import { type RelayServer, startRelayServer } from '../src/server.ts';
+
+/** Everything started by a test, stopped by {@link stopAll}. */
+const running: (() => Promise<void>)[] = [];
+
+export async function stopAll(): Promise<void> {
+  for (const stop of running.splice(0).reverse()) await stop();
+}
+
+export interface TestRelay extends RelayServer {
+  readonly wsUrl: string;
+  /** JSON log lines the relay wrote. */
+  readonly logs: string[];
+}
+
+/** Starts a relay on 127.0.0.1:0 with `env` on top of test defaults. */
+export async function startRelay(
+  env: Record<string, string> = {},
+  connectUpstream?: UpstreamConnector,
+): Promise<TestRelay> {
+  const result = parseRelayConfig({ PORT: '0', SIMULATOR_PACE: 'fast', SHUTDOWN_TIMEOUT_MS: '1000', LOG_LEVEL: 'debug', ...env });
+  if (!result.ok) throw new Error(`bad test config: ${JSON.stringify(result.errors)}`);
+  const logs: string[] = [];
+  const logger = createRedactingLogger(
+    jsonLineLogger((line) => logs.push(line)),
+    { minimum: 'debug', secrets: [result.config.upstreamApiKey, ...result.config.relayTokens] },
+  );
+  const server = await startRelayServer({ config: result.config, logger, ...(connectUpstream ? { connectUpstream } : {}) });
+  running.push(() => server.shutdown());
+  return {
+    url: server.url,
+    port: server.port,
+    metrics: server.metrics,
+    get activeSessions() {
+      return server.activeSessions;
+    },
+    shutdown: () => server.shutdown(),
+    wsUrl: `${server.url.replace(/^http/, 'ws')}/v1/realtime`,
+    logs,
+  };
+}
+
+export interface FakeUpstream {
+  readonly url: string;
+  /** Handshake requests received, in order. */
+  readonly handshakes: IncomingMessage[];
+  /** Server-side sockets, in order of connection. */
+  readonly sockets: WebSocket[];
+  /** Text of every message received, per connection. */
+  readonly received: string[][];
+  nextConnection(): Promise<WebSocket>;
+}
+
+/**
+ * A local Realtime-like upstream: sends `session.created` on connect, records handshakes and
+ * messages, and lets the test drive it through `onConnection`.
+ */
+export async function startFakeUpstream(
+  onConnection: (socket: WebSocket, index: number) => void = () => {},
+): Promise<FakeUpstream> {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const handshakes: IncomingMessage[] = [];
+  const sockets: WebSocket[] = [];
+  const received: string[][] = [];
+  const waiters: ((socket: WebSocket) => void)[] = [];
+  server.on('connection', (socket, request) => {
+    const index = sockets.length;
+    handshakes.push(request);
+    sockets.push(socket);
+    received.push([]);
+    socket.on('message', (data: RawData) => received[index]?.push(data.toString()));
+    socket.on('error', () => {});
+    socket.send(JSON.stringify({ type: 'session.created', event_id: `up_${index}`, session: { type: 'realtime' } }));
+    onConnection(socket, index);
+    waiters.shift()?.(socket);
+  });
+  running.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of server.clients) socket.terminate();
+        server.close(() => resolve());
+      }),
+  );
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `ws://127.0.0.1:${port}/v1/realtime`,
+    handshakes,
+    sockets,
+    received,
+    nextConnection: () => new Promise((resolve) => waiters.push(resolve)),
+  };
+}
+
+/** A client socket that records every event it receives. */
+export interface TestClient {
+  readonly ws: WebSocket;
+  readonly events: { type: string; [key: string]: unknown }[];
+  readonly raw: string[];
+  /** Resolves with the first event (already received or future) matching `predicate`. */
+  waitFor(predicate: (event: { type: string; [key: string]: unknown }) => boolean, timeoutMs?: number): Promise<{ type: string; [key: string]: unknown }>;
+  /** Resolves with the close code and reason. */
+  readonly closed: Promise<{ code: number; reason: string }>;
+  send(event: unknown): void;
+}
+
+export function connectClient(
+  url: string,
+  options: { headers?: Record<string, string>; protocols?: string[] } = {},
+): Promise<TestClient> {
+  const ws = new WebSocket(url, options.protocols ?? [], { headers: options.headers ?? {}, perMessageDeflate: false });
+  const events: { type: string }[] = [];
+  const raw: string[] = [];
+  const listeners = new Set<() => void>();
+  ws.on('message', (data: RawData) => {
+    const text = data.toString();
+    raw.push(text);
+    events.push(JSON.parse(text));
+    for (const listener of listeners) listener();
+  });
+  ws.on('error', () => {});
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  running.push(async () => {
+    ws.terminate();
+  });
+  const client: TestClient = {
+    ws,
+    events: events as TestClient['events'],
+    raw,
+    closed,
+    send: (event) => ws.send(typeof event === 'string' ? event : JSON.stringify(event)),
+    waitFor(predicate, timeoutMs = 5000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const found = client.events.find(predicate);
+          if (found === undefined) return false;
+          listeners.delete(check);
+          clearTimeout(timer);
+          resolve(found);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          reject(new Error(`no matching event within ${timeoutMs} ms; got ${client.events.map((e) => e.type).join(', ')}`));
+        }, timeoutMs);
+        if (!check()) listeners.add(check);
+      });
+    },
+  };
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve(client));
+    ws.once('unexpected-response', (_request, response) => reject(new Error(`HTTP ${response.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+
+/** The HTTP status an upgrade attempt is answered with (101 when it succeeds). */
+export function upgradeStatus(
+  url: string,
+  options: { headers?: Record<string, string>; protocols?: string[] } = {},
+): Promise<{ status: number; protocol?: string }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, options.protocols ?? [], { headers: options.headers ?? {} });
+    ws.once('open', () => {
+      resolve({ status: 101, protocol: ws.protocol });
+      ws.terminate();
+    });
+    ws.once('unexpected-response', (request, response) => {
+      resolve({ status: response.statusCode ?? 0 });
+      response.resume();
+      request.destroy();
+    });
+    ws.once('error', reject);
+  });
+}
+
+export const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `condition` until it holds or `timeoutMs` passes. */
+export async function eventually(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await delay(10);
+  }
+}

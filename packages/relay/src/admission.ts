@@ -1,0 +1,118 @@
+import { constantTimeEqual } from './constant-time-equal.ts';
+import type { RelayConfig } from './relay-config.ts';
+
+/** The path clients connect to, as the official SDKs build it from their base URL. */
+export const REALTIME_PATH = '/v1/realtime';
+
+/** The browser subprotocol the relay echoes, as the Realtime API does. */
+export const REALTIME_SUBPROTOCOL = 'realtime';
+
+/** Prefix of the browser subprotocol that carries a credential. */
+export const INSECURE_KEY_SUBPROTOCOL_PREFIX = 'openai-insecure-api-key.';
+
+/** What {@link admitRequest} needs to know about an upgrade request. */
+export interface AdmissionRequest {
+  /** The request URL (absolute, or a path with query). */
+  readonly url: string;
+  /** Header lookup, case-insensitive (a web `Headers` object fits). */
+  readonly headers: { get(name: string): string | null };
+  /** Sessions open right now. */
+  readonly activeSessions: number;
+  /** Whether the server is shutting down. */
+  readonly draining?: boolean;
+}
+
+/** The admission decision: upgrade with these settings, or answer with an HTTP status. */
+export type AdmissionDecision =
+  | {
+      readonly ok: true;
+      /** The `model` query parameter, passed on upstream. */
+      readonly model: string | undefined;
+      /** Subprotocol to select in the handshake response, when the client offered it. */
+      readonly protocol: string | undefined;
+    }
+  | {
+      readonly ok: false;
+      readonly status: 401 | 403 | 404 | 503;
+      /** Stable reason, safe for metrics and logs. */
+      readonly code: 'not_found' | 'forbidden_origin' | 'unauthorized' | 'over_capacity' | 'shutting_down';
+      /** Text for the HTTP response body (no request data in it). */
+      readonly message: string;
+    };
+
+/**
+ * Decides whether an upgrade request becomes a session. A pure function: the adapter reads
+ * the request, calls this, and either upgrades (selecting `protocol`) or answers `status`.
+ *
+ * Checks, in order: path (404), `Origin` against `allowedOrigins` when the request carries one
+ * (403; non-browser clients send none), a token from `relayTokens` as `Authorization: Bearer`
+ * or as the `openai-insecure-api-key.<token>` subprotocol (401), then capacity (503).
+ *
+ * @example
+ * ```ts
+ * const decision = admitRequest({ url: req.url, headers: new Headers(req.headers), activeSessions }, config);
+ * if (!decision.ok) return new Response(decision.message, { status: decision.status });
+ * ```
+ */
+export function admitRequest(
+  request: AdmissionRequest,
+  config: Pick<RelayConfig, 'relayTokens' | 'allowedOrigins' | 'maxSessions'>,
+): AdmissionDecision {
+  const url = new URL(request.url, 'http://relay.invalid');
+  if (url.pathname !== REALTIME_PATH && url.pathname !== `${REALTIME_PATH}/`) {
+    return { ok: false, status: 404, code: 'not_found', message: 'Not found' };
+  }
+  const origin = request.headers.get('origin');
+  if (origin !== null && config.allowedOrigins.length > 0 && !config.allowedOrigins.includes(origin)) {
+    return { ok: false, status: 403, code: 'forbidden_origin', message: 'Origin not allowed' };
+  }
+  const offered = parseSubprotocols(request.headers.get('sec-websocket-protocol'));
+  if (config.relayTokens.length > 0) {
+    const presented = presentedTokens(request.headers.get('authorization'), offered);
+    const accepted = presented.some((token) =>
+      config.relayTokens.some((expected) => constantTimeEqual(token, expected)),
+    );
+    if (!accepted) {
+      return { ok: false, status: 401, code: 'unauthorized', message: 'Missing or invalid credential' };
+    }
+  }
+  if (request.draining) {
+    return { ok: false, status: 503, code: 'shutting_down', message: 'Shutting down' };
+  }
+  if (request.activeSessions >= config.maxSessions) {
+    return { ok: false, status: 503, code: 'over_capacity', message: 'Too many sessions' };
+  }
+  return {
+    ok: true,
+    model: url.searchParams.get('model') ?? undefined,
+    protocol: offered.includes(REALTIME_SUBPROTOCOL) ? REALTIME_SUBPROTOCOL : undefined,
+  };
+}
+
+/**
+ * Splits a `Sec-WebSocket-Protocol` header into its offered subprotocols.
+ *
+ * @example
+ * ```ts
+ * parseSubprotocols('realtime, openai-insecure-api-key.abc'); // ['realtime', 'openai-insecure-api-key.abc']
+ * ```
+ */
+export function parseSubprotocols(header: string | null): string[] {
+  if (header === null) return [];
+  return header
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function presentedTokens(authorization: string | null, offered: readonly string[]): string[] {
+  const tokens: string[] = [];
+  const match = authorization === null ? null : /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  if (match?.[1] !== undefined) tokens.push(match[1]);
+  for (const protocol of offered) {
+    if (protocol.startsWith(INSECURE_KEY_SUBPROTOCOL_PREFIX)) {
+      tokens.push(protocol.slice(INSECURE_KEY_SUBPROTOCOL_PREFIX.length));
+    }
+  }
+  return tokens;
+}

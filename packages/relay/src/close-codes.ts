@@ -1,0 +1,41 @@
+/** Close codes the relay sends, per RFC 6455 §7.4.1. */
+export const CloseCode = {
+  normal: 1000,
+  goingAway: 1001,
+  policyViolation: 1008,
+  messageTooBig: 1009,
+  internalError: 1011,
+  tryAgainLater: 1013,
+} as const;
+
+/**
+ * Maps the code an upstream closed with to the code to close the client with. Codes that may
+ * not be sent in a close frame (1005, 1006, 1015, out of range) become 1011; the rest pass on.
+ *
+ * @example
+ * ```ts
+ * clientCloseCode(1006); // 1011 (abnormal closure, no close frame)
+ * clientCloseCode(4000); // 4000
+ * ```
+ */
+export function clientCloseCode(upstreamCode: number): number {
+  if (upstreamCode === 1000 || upstreamCode === 1001) return upstreamCode;
+  if (upstreamCode >= 1002 && upstreamCode <= 1014 && upstreamCode !== 1004 && upstreamCode !== 1005 && upstreamCode !== 1006) {
+    return upstreamCode;
+  }
+  if (upstreamCode >= 3000 && upstreamCode <= 4999) return upstreamCode;
+  return CloseCode.internalError;
+}
+
+/**
+ * Whether an upstream close is abnormal, so the client should hear why in an `error` event.
+ *
+ * @example
+ * ```ts
+ * isAbnormalClose(1000); // false
+ * isAbnormalClose(1006); // true
+ * ```
+ */
+export function isAbnormalClose(code: number): boolean {
+  return code !== 1000 && code !== 1001;
+}

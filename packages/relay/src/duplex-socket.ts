@@ -1,0 +1,45 @@
+/**
+ * What a socket tells the relay. Handlers run synchronously from the socket's own events.
+ */
+export interface DuplexSocketHandlers {
+  /** A whole message arrived. `binary` is false for text frames (given as a string or UTF-8 bytes). */
+  message(data: string | Uint8Array, binary: boolean): void;
+  /** The socket closed (either side started it); called once. */
+  close(code: number, reason: string): void;
+  /** The send buffer emptied (or fell well under the high-water mark) after being full. */
+  drain(): void;
+}
+
+/**
+ * The one socket interface the relay core talks to, for both the client and the upstream side.
+ * An adapter for `ws`, Deno's `WebSocket` or a Workers `WebSocketPair` is a few dozen lines.
+ *
+ * `pause` and `resume` are optional: web-standard WebSockets cannot stop reading. When the
+ * socket to read from cannot pause, the relay cannot push back on its peer, so it bounds
+ * memory by closing a session whose buffer passes the hard limit instead (`1013`); when
+ * the side that cannot pause is the one being written to, reading stops at the other side.
+ *
+ * @example
+ * ```ts
+ * const socket: DuplexSocket = {
+ *   send: (data) => ws.send(data),
+ *   close: (code, reason) => ws.close(code, reason),
+ *   get bufferedAmount() { return ws.bufferedAmount; },
+ *   listen: (handlers) => { ws.onmessage = (e) => handlers.message(e.data, typeof e.data !== 'string'); },
+ * };
+ * ```
+ */
+export interface DuplexSocket {
+  /** Sends one message; `binary` false sends a text frame (bytes are UTF-8 text then). */
+  send(data: string | Uint8Array, binary: boolean): void;
+  /** Starts the close handshake; idempotent. */
+  close(code: number, reason: string): void;
+  /** Bytes accepted by `send` and not yet written to the network. */
+  readonly bufferedAmount: number;
+  /** Stops delivering messages until `resume`; absent when the socket cannot pause. */
+  pause?(): void;
+  /** Resumes delivering messages after `pause`. */
+  resume?(): void;
+  /** Attaches the relay's handlers; called once, before any message is expected. */
+  listen(handlers: DuplexSocketHandlers): void;
+}

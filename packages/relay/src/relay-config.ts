@@ -1,0 +1,158 @@
+/** Everything the relay reads from its environment, parsed and defaulted. */
+export interface RelayConfig {
+  /** Interface to listen on (`HOST`, default `127.0.0.1`). */
+  readonly host: string;
+  /** Port to listen on (`PORT`, default `8787`; `0` picks a free one). */
+  readonly port: number;
+  /** Realtime endpoint to relay to (`UPSTREAM_URL`); undefined selects the embedded simulator. */
+  readonly upstreamUrl: URL | undefined;
+  /** Upstream credential (`OPENAI_API_KEY`), sent upstream only; never logged or echoed. */
+  readonly upstreamApiKey: string | undefined;
+  /** Tokens a client may present (`RELAY_TOKENS`, comma-separated); empty means no client auth. */
+  readonly relayTokens: readonly string[];
+  /** Origins a browser may connect from (`ALLOWED_ORIGINS`); empty means any. */
+  readonly allowedOrigins: readonly string[];
+  /** Largest message accepted from either side (`MAX_FRAME_BYTES`, default 16 MiB). */
+  readonly maxFrameBytes: number;
+  /** Concurrent sessions before new ones get 503 (`MAX_SESSIONS`, default 1000). */
+  readonly maxSessions: number;
+  /** Client messages per second, sustained (`RATE_LIMIT_PER_SECOND`, default 200; 0 disables). */
+  readonly rateLimitPerSecond: number;
+  /** Client messages allowed in a burst (`RATE_LIMIT_BURST`, default 400). */
+  readonly rateLimitBurst: number;
+  /** Send-buffer size at which the relay stops reading the other side (`HIGH_WATER_BYTES`, default 1 MiB). */
+  readonly highWaterBytes: number;
+  /** Send-buffer size past which a session that cannot push back is closed (4 × high water + a frame). */
+  readonly hardLimitBytes: number;
+  /** Bound on graceful shutdown (`SHUTDOWN_TIMEOUT_MS`, default 5000). */
+  readonly shutdownTimeoutMs: number;
+  /** Simulator pacing (`SIMULATOR_PACE`: `realtime` default, or `fast`). */
+  readonly simulatorPace: 'realtime' | 'fast';
+  /** TLS certificate, a PEM or a path to one (`TLS_CERT`); with `tlsKey` the relay serves `wss:`. */
+  readonly tlsCert: string | undefined;
+  /** TLS private key, a PEM or a path to one (`TLS_KEY`). */
+  readonly tlsKey: string | undefined;
+  /** Lowest level logged (`LOG_LEVEL`: debug, info default, warn, error). */
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+/** A configuration problem: which variable, and what was expected (never the value). */
+export interface RelayConfigError {
+  readonly variable: string;
+  readonly message: string;
+}
+
+/** Result of {@link parseRelayConfig}. */
+export type RelayConfigResult =
+  | { readonly ok: true; readonly config: RelayConfig }
+  | { readonly ok: false; readonly errors: readonly RelayConfigError[] };
+
+const MIB = 1024 * 1024;
+
+/**
+ * Parses the relay's configuration from a plain environment record (`process.env`,
+ * `Deno.env.toObject()`, a Workers `env`). Never throws; unset or empty variables take
+ * their defaults, malformed ones are reported by name.
+ *
+ * @example
+ * ```ts
+ * const result = parseRelayConfig(process.env);
+ * if (!result.ok) throw new Error(result.errors.map((e) => `${e.variable}: ${e.message}`).join('\n'));
+ * ```
+ */
+export function parseRelayConfig(env: Readonly<Record<string, string | undefined>>): RelayConfigResult {
+  const errors: RelayConfigError[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const integer = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      errors.push({ variable: name, message: `expected an integer from ${min} to ${max}` });
+      return fallback;
+    }
+    return value;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    errors.push({ variable: name, message: `expected one of ${allowed.join(', ')}` });
+    return fallback;
+  };
+  const list = (name: string) =>
+    (read(name) ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+
+  let upstreamUrl: URL | undefined;
+  const rawUpstream = read('UPSTREAM_URL');
+  if (rawUpstream !== undefined) {
+    try {
+      upstreamUrl = new URL(rawUpstream);
+      if (upstreamUrl.protocol !== 'ws:' && upstreamUrl.protocol !== 'wss:') throw new TypeError();
+    } catch {
+      errors.push({ variable: 'UPSTREAM_URL', message: 'expected a ws: or wss: URL' });
+      upstreamUrl = undefined;
+    }
+  }
+  const tlsCert = read('TLS_CERT');
+  const tlsKey = read('TLS_KEY');
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    errors.push({ variable: tlsCert ? 'TLS_KEY' : 'TLS_CERT', message: 'TLS_CERT and TLS_KEY go together' });
+  }
+  const maxFrameBytes = integer('MAX_FRAME_BYTES', 16 * MIB, 1024);
+  const highWaterBytes = integer('HIGH_WATER_BYTES', MIB, 1024);
+  const config: RelayConfig = {
+    host: read('HOST') ?? '127.0.0.1',
+    port: integer('PORT', 8787, 0, 65535),
+    upstreamUrl,
+    upstreamApiKey: read('OPENAI_API_KEY'),
+    relayTokens: list('RELAY_TOKENS'),
+    allowedOrigins: list('ALLOWED_ORIGINS'),
+    maxFrameBytes,
+    maxSessions: integer('MAX_SESSIONS', 1000, 1),
+    rateLimitPerSecond: integer('RATE_LIMIT_PER_SECOND', 200, 0),
+    rateLimitBurst: integer('RATE_LIMIT_BURST', 400, 1),
+    highWaterBytes,
+    hardLimitBytes: 4 * highWaterBytes + maxFrameBytes,
+    shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 5000, 0),
+    simulatorPace: oneOf('SIMULATOR_PACE', ['realtime', 'fast'] as const, 'realtime'),
+    tlsCert,
+    tlsKey,
+    logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
+  };
+  return errors.length === 0 ? { ok: true, config } : { ok: false, errors };
+}
+
+/**
+ * The configuration as safe to log: secrets become `set`/`unset`, TLS material is not shown.
+ *
+ * @example
+ * ```ts
+ * logger.log('info', 'relay.config', describeRelayConfig(config));
+ * ```
+ */
+export function describeRelayConfig(config: RelayConfig): Record<string, unknown> {
+  return {
+    host: config.host,
+    port: config.port,
+    upstream: config.upstreamUrl ? config.upstreamUrl.origin + config.upstreamUrl.pathname : 'simulator',
+    upstreamApiKey: config.upstreamApiKey ? 'set' : 'unset',
+    relayTokens: config.relayTokens.length,
+    allowedOrigins: config.allowedOrigins,
+    maxFrameBytes: config.maxFrameBytes,
+    maxSessions: config.maxSessions,
+    rateLimitPerSecond: config.rateLimitPerSecond,
+    rateLimitBurst: config.rateLimitBurst,
+    highWaterBytes: config.highWaterBytes,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    simulatorPace: config.simulatorPace,
+    tls: config.tlsCert !== undefined,
+    logLevel: config.logLevel,
+  };
+}

@@ -1,0 +1,57 @@
+/** Log levels, lowest first. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** Fields of a log record: names the relay chose, values without payloads. */
+export type LogFields = Readonly<Record<string, unknown>>;
+
+/**
+ * Where the relay's structured log records go. The relay never passes payloads (audio,
+ * transcripts, credentials) in `fields`; debug records of events go through `redactForLog`.
+ *
+ * @example
+ * ```ts
+ * const logger: RelayLogger = { log: (level, message, fields) => console.log(JSON.stringify({ level, message, ...fields })) };
+ * ```
+ */
+export interface RelayLogger {
+  log(level: LogLevel, message: string, fields?: LogFields): void;
+}
+
+const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** A logger that drops everything. */
+export const silentLogger: RelayLogger = { log() {} };
+
+/**
+ * Wraps a logger so records below `minimum` are dropped and any occurrence of a secret in a
+ * string field or message is masked: a last line of defence for error text from libraries.
+ *
+ * @example
+ * ```ts
+ * const logger = createRedactingLogger(sink, { minimum: 'info', secrets: [apiKey, ...tokens] });
+ * ```
+ */
+export function createRedactingLogger(
+  sink: RelayLogger,
+  options: { readonly minimum?: LogLevel; readonly secrets?: readonly (string | undefined)[] },
+): RelayLogger & { enabled(level: LogLevel): boolean } {
+  const minimum = LEVELS[options.minimum ?? 'info'];
+  const secrets = (options.secrets ?? []).filter(
+    (secret): secret is string => typeof secret === 'string' && secret.length >= 4,
+  );
+  const mask = (text: string) =>
+    secrets.reduce((masked, secret) => masked.split(secret).join('[redacted secret]'), text);
+  const clean = (value: unknown, depth: number): unknown => {
+    if (typeof value === 'string') return mask(value);
+    if (depth > 4 || typeof value !== 'object' || value === null) return value;
+    if (Array.isArray(value)) return value.map((item) => clean(item, depth + 1));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, clean(item, depth + 1)]));
+  };
+  return {
+    enabled: (level) => LEVELS[level] >= minimum,
+    log(level, message, fields) {
+      if (LEVELS[level] < minimum) return;
+      sink.log(level, mask(message), fields === undefined ? undefined : (clean(fields, 0) as LogFields));
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import { CLIENT_EVENT_TYPES, SERVER_EVENT_TYPES } from '@rtwire/types';
+
+/** Which way a frame went: from the client to the upstream, or back. */
+export type Direction = 'client_to_upstream' | 'upstream_to_client';
+
+/** Frames and bytes counted for one event type in one direction. */
+export interface FrameCount {
+  frames: number;
+  bytes: number;
+}
+
+/** Upper bounds (ms) of the upstream connect latency histogram buckets. */
+export const CONNECT_LATENCY_BUCKETS_MS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] as const;
+
+const knownTypes: ReadonlySet<string> = new Set<string>([...CLIENT_EVENT_TYPES, ...SERVER_EVENT_TYPES]);
+
+/**
+ * Counters and gauges of one relay process: sessions, frames and bytes per direction and
+ * event type, errors by code, rejected upgrades by code, upstream connect latency. Event
+ * types outside the protocol count as `unknown`, so a client cannot grow the label set.
+ * Render with {@link renderPrometheus}.
+ *
+ * @example
+ * ```ts
+ * const metrics = new RelayMetrics();
+ * metrics.countFrame('upstream_to_client', 'response.output_text.delta', 120);
+ * ```
+ */
+export class RelayMetrics {
+  sessionsActive = 0;
+  sessionsTotal = 0;
+  /** Sessions whose reading is paused right now because the other side's buffer is full. */
+  sessionsPaused = 0;
+  readonly frames: Record<Direction, Map<string, FrameCount>> = {
+    client_to_upstream: new Map(),
+    upstream_to_client: new Map(),
+  };
+  readonly errors = new Map<string, number>();
+  readonly rejections = new Map<string, number>();
+  readonly closes = new Map<string, number>();
+  readonly connectLatency = {
+    buckets: CONNECT_LATENCY_BUCKETS_MS.map(() => 0),
+    count: 0,
+    sumMs: 0,
+  };
+
+  /** Counts one frame of `type` (undefined or non-protocol types count as `unknown`). */
+  countFrame(direction: Direction, type: string | undefined, bytes: number): void {
+    const label = type !== undefined && knownTypes.has(type) ? type : 'unknown';
+    const counts = this.frames[direction];
+    let count = counts.get(label);
+    if (count === undefined) {
+      count = { frames: 0, bytes: 0 };
+      counts.set(label, count);
+    }
+    count.frames++;
+    count.bytes += bytes;
+  }
+
+  /** Counts an error the relay reported, by its stable code. */
+  countError(code: string): void {
+    this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
+  }
+
+  /** Counts an upgrade refused before it became a session. */
+  countRejection(code: string): void {
+    this.rejections.set(code, (this.rejections.get(code) ?? 0) + 1);
+  }
+
+  /** Counts a session end by the code the client was closed with. */
+  countClose(code: number): void {
+    const label = String(code);
+    this.closes.set(label, (this.closes.get(label) ?? 0) + 1);
+  }
+
+  /** Records how long an upstream connection took to open. */
+  observeConnectLatency(ms: number): void {
+    const index = CONNECT_LATENCY_BUCKETS_MS.findIndex((bound) => ms <= bound);
+    if (index >= 0) this.connectLatency.buckets[index] = (this.connectLatency.buckets[index] ?? 0) + 1;
+    this.connectLatency.count++;
+    this.connectLatency.sumMs += ms;
+  }
+}

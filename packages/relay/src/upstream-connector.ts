@@ -1,0 +1,37 @@
+import type { DuplexSocket } from './duplex-socket.ts';
+
+/** What a connector is asked for when a client session starts. */
+export interface UpstreamRequest {
+  /** The client's `model` query parameter, passed on. */
+  readonly model: string | undefined;
+  /** Aborted when the client leaves before the upstream opened. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Opens the upstream side of a session: the embedded simulator ({@link createSimulatorConnector})
+ * or a real Realtime endpoint, whose connector each app provides because runtimes set
+ * WebSocket headers differently. Resolves once the socket is open; rejects on failure (the
+ * rejection's text is logged after redaction, never sent to the client).
+ *
+ * @example
+ * ```ts
+ * const connectUpstream: UpstreamConnector = async ({ model }) => openWs(upstreamUrlFor(base, model));
+ * ```
+ */
+export type UpstreamConnector = (request: UpstreamRequest) => Promise<DuplexSocket>;
+
+/**
+ * The upstream URL for a session: the configured endpoint with the client's `model` set.
+ *
+ * @example
+ * ```ts
+ * upstreamUrlFor(new URL('wss://api.openai.com/v1/realtime'), 'gpt-realtime').href;
+ * // 'wss://api.openai.com/v1/realtime?model=gpt-realtime'
+ * ```
+ */
+export function upstreamUrlFor(base: URL, model: string | undefined): URL {
+  const url = new URL(base.href);
+  if (model !== undefined) url.searchParams.set('model', model);
+  return url;
+}
