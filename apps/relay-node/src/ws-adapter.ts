@@ -45,11 +45,6 @@ export function wsDuplexSocket(ws: WebSocket, transport: Duplex): DuplexSocket {
   return {
     send(data, binary) {
       if (ws.readyState !== WebSocket.OPEN) return;
-      if (!corked) {
-        corked = true;
-        transport.cork();
-        process.nextTick(uncork);
-      }
       ws.send(data, binary ? BINARY : TEXT);
     },
     close(code, reason) {
