@@ -2,7 +2,10 @@
  * Marker that replaces a redacted payload, stating what it was and how long, e.g.
  * `[redacted audio: 6400 chars]`. Lengths help debugging; contents never reach a log.
  */
-export function redactionMarker(kind: 'audio' | 'image' | 'file' | 'secret', length: number) {
+export function redactionMarker(
+  kind: 'audio' | 'image' | 'file' | 'secret',
+  length: number,
+): string {
   return `[redacted ${kind}: ${length} chars]`;
 }
 
