@@ -9,6 +9,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 
@@ -35,24 +36,30 @@ async function startUpstream(): Promise<{ url: string; close(): Promise<void> }>
       const text = data.toString();
       const frame = (sequence: number) =>
         `{"type":"response.output_audio.delta","t":${process.hrtime.bigint()},"event_id":"evt_${sequence}","response_id":"resp_1","item_id":"item_1","output_index":0,"content_index":0,"delta":"${AUDIO}"}`;
-      const done = '{"type":"response.done","event_id":"evt_done","response":{"object":"realtime.response","id":"resp_1","status":"completed","output":[]}}';
+      const done =
+        '{"type":"response.done","event_id":"evt_done","response":{"object":"realtime.response","id":"resp_1","status":"completed","output":[]}}';
       if (text.includes('"event_id":"flood"')) {
         let sent = 0;
         const pump = () => {
-          while (sent < FLOOD_FRAMES && socket.bufferedAmount < HIGH_WATER) socket.send(frame(++sent));
+          while (sent < FLOOD_FRAMES && socket.bufferedAmount < HIGH_WATER)
+            socket.send(frame(++sent));
           if (sent < FLOOD_FRAMES) setImmediate(pump);
           else socket.send(done);
         };
         pump();
-      } else if (text.includes('"event_id":"paced"')) {
+      } else if (text.includes('"event_id":"paced:')) {
+        // paced:<offset ms>: one delta every PACE_MS, starting after the offset.
+        const offset = Number(/paced:(\d+(?:\.\d+)?)/.exec(text)?.[1] ?? 0);
         let sent = 0;
-        const timer = setInterval(() => {
-          socket.send(frame(++sent));
-          if (sent === PACED_FRAMES) {
-            clearInterval(timer);
-            socket.send(done);
-          }
-        }, PACE_MS);
+        setTimeout(() => {
+          const timer = setInterval(() => {
+            socket.send(frame(++sent));
+            if (sent === PACED_FRAMES) {
+              clearInterval(timer);
+              socket.send(done);
+            }
+          }, PACE_MS);
+        }, offset);
       }
     });
   });
@@ -65,9 +72,13 @@ async function startUpstream(): Promise<{ url: string; close(): Promise<void> }>
 
 async function startRelay(upstreamUrl: string): Promise<{ url: string; child: ChildProcess }> {
   const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-    // BENCH_PROFILE=dir writes a CPU profile of the relay process there.
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, main], {
+  // BENCH_PROFILE=dir writes a CPU profile of the relay process there.
+  const profile = process.env.BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+    : [];
+  // BENCH_RELAY_FLAGS: extra node flags for the relay process (e.g. --max-semi-space-size=32).
+  const flags = process.env.BENCH_RELAY_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...profile, ...flags, main], {
     env: {
       ...process.env,
       PORT: '0',
@@ -87,6 +98,12 @@ async function startRelay(upstreamUrl: string): Promise<{ url: string; child: Ch
     child.once('exit', () => reject(new Error(`relay exited: ${output}`)));
   });
   return { url, child };
+}
+
+/** CPU time (user + system) a process used so far, in µs (Linux, clock-tick resolution). */
+function cpuOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
 }
 
 /** Resident set size of a process, in bytes (Linux). */
@@ -128,7 +145,12 @@ async function connect(url: string): Promise<Client> {
   return client;
 }
 
-async function phase(clients: Client[], kind: 'flood' | 'paced') {
+/**
+ * `flood`: every session as fast as backpressure allows. `paced`: one delta per PACE_MS per
+ * session, sessions spread evenly over the period as independent calls would be. `aligned`:
+ * the same, all sessions in phase, so each tick is a burst of one delta per session.
+ */
+async function phase(clients: Client[], kind: 'flood' | 'paced' | 'aligned') {
   for (const client of clients) {
     client.frames = 0;
     client.latenciesUs = [];
@@ -136,17 +158,20 @@ async function phase(clients: Client[], kind: 'flood' | 'paced') {
   const started = process.hrtime.bigint();
   await Promise.all(
     clients.map(
-      (client) =>
+      (client, index) =>
         new Promise<void>((resolve) => {
           client.onDone = resolve;
-          client.ws.send(`{"type":"response.create","event_id":"${kind}"}`);
+          const offset = kind === 'paced' ? ((index * PACE_MS) / clients.length).toFixed(2) : '0';
+          const eventId = kind === 'flood' ? 'flood' : `paced:${offset}`;
+          client.ws.send(`{"type":"response.create","event_id":"${eventId}"}`);
         }),
     ),
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const frames = clients.reduce((sum, client) => sum + client.frames, 0);
   const latencies = clients.flatMap((client) => client.latenciesUs).sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
   return { framesPerSecond: frames / seconds, p50Us: at(0.5), p99Us: at(0.99), frames };
 }
 
@@ -155,6 +180,7 @@ async function run(mode: Mode, url: string, relayPid: number | undefined) {
   const flood = await phase(clients, 'flood');
   const rssDuringLoad = relayPid === undefined ? 0 : rssOf(relayPid);
   const paced = await phase(clients, 'paced');
+  const aligned = await phase(clients, 'aligned');
   await Promise.all(
     clients.map((client) => {
       const closed = new Promise((resolve) => client.ws.once('close', resolve));
@@ -162,7 +188,7 @@ async function run(mode: Mode, url: string, relayPid: number | undefined) {
       return closed;
     }),
   );
-  return { mode, flood, paced, rssDuringLoad };
+  return { mode, flood, paced, aligned, rssDuringLoad };
 }
 
 async function idleRssPerSession(url: string, pid: number): Promise<number> {
@@ -172,7 +198,11 @@ async function idleRssPerSession(url: string, pid: number): Promise<number> {
   const before = rssOf(pid);
   const idle: Client[] = [];
   for (let index = 0; index < IDLE_SESSIONS; index += 50) {
-    idle.push(...(await Promise.all(Array.from({ length: Math.min(50, IDLE_SESSIONS - index) }, () => connect(url)))));
+    idle.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(50, IDLE_SESSIONS - index) }, () => connect(url)),
+      )),
+    );
   }
   await new Promise((resolve) => setTimeout(resolve, 1500));
   const after = rssOf(pid);
@@ -186,42 +216,79 @@ async function idleRssPerSession(url: string, pid: number): Promise<number> {
   return (after - before) / IDLE_SESSIONS;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+const cpuCount = () => availableParallelism();
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 async function main() {
   const upstream = await startUpstream();
   const relay = await startRelay(upstream.url);
   const pid = relay.child.pid ?? 0;
-  const idleRss = await idleRssPerSession(relay.url, pid);
   const results: Record<Mode, Awaited<ReturnType<typeof run>>[]> = { direct: [], relay: [] };
   // Warm-up round, then alternate so drift hits both modes alike.
   await run('direct', upstream.url, undefined);
   await run('relay', relay.url, pid);
   const baselineRss = rssOf(pid);
+  let relayCpuUs = 0;
+  let benchCpuUs = 0;
   for (let round = 0; round < ROUNDS; round++) {
+    const benchBefore = process.cpuUsage();
     results.direct.push(await run('direct', upstream.url, undefined));
+    const benchUsed = process.cpuUsage(benchBefore);
+    benchCpuUs += benchUsed.user + benchUsed.system;
+    const relayBefore = cpuOf(pid);
     results.relay.push(await run('relay', relay.url, pid));
+    relayCpuUs += cpuOf(pid) - relayBefore;
   }
+  const framesPerRound = SESSIONS * (FLOOD_FRAMES + 2 * PACED_FRAMES);
+  // A fresh relay process of its own: the timed rounds' heap would hide what idle sessions cost.
+  const idleRelay = await startRelay(upstream.url);
+  const idleRss = await idleRssPerSession(idleRelay.url, idleRelay.child.pid ?? 0);
+  idleRelay.child.kill('SIGTERM');
+  await new Promise((resolve) => idleRelay.child.once('exit', resolve));
   const summary = (mode: Mode) => ({
     framesPerSecond: median(results[mode].map((result) => result.flood.framesPerSecond)),
     p50Us: median(results[mode].map((result) => result.paced.p50Us)),
     p99Us: median(results[mode].map((result) => result.paced.p99Us)),
-    floodP50Us: median(results[mode].map((result) => result.flood.p50Us)),
+    alignedP50Us: median(results[mode].map((result) => result.aligned.p50Us)),
+    alignedP99Us: median(results[mode].map((result) => result.aligned.p99Us)),
   });
   const direct = summary('direct');
   const relayed = summary('relay');
-  const activeRss = (median(results.relay.map((result) => result.rssDuringLoad)) - baselineRss) / SESSIONS;
+  const activeRss =
+    (median(results.relay.map((result) => result.rssDuringLoad)) - baselineRss) / SESSIONS;
   const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
   const ms = (us: number) => `${(us / 1000).toFixed(3)} ms`;
-  console.log(`\n${SESSIONS} sessions, ${FLOOD_FRAMES} flood frames + ${PACED_FRAMES} paced frames (every ${PACE_MS} ms) each, ${AUDIO.length}-char audio deltas, median of ${ROUNDS} rounds\n`);
-  console.log('mode     frames/s (flood)   p50 latency (paced)   p99 latency (paced)');
-  for (const [name, result] of [['direct', direct], ['relay', relayed]] as const) {
-    console.log(`${name.padEnd(8)} ${result.framesPerSecond.toFixed(0).padStart(16)}   ${ms(result.p50Us).padStart(19)}   ${ms(result.p99Us).padStart(19)}`);
-  }
-  console.log(`\nrelay throughput vs direct: ${((relayed.framesPerSecond / direct.framesPerSecond) * 100).toFixed(1)}% (goal >= 90%)`);
-  console.log(`added latency at ${SESSIONS} sessions: p50 ${ms(relayed.p50Us - direct.p50Us)}, p99 ${ms(relayed.p99Us - direct.p99Us)} (goal p99 <= 1 ms)`);
-  console.log(`relay RSS per idle session (${IDLE_SESSIONS} sessions): ${kib(idleRss)} (goal <= 64 KiB)`);
-  console.log(`relay RSS per active session under flood: ${kib(activeRss)}; direct has no relay process`);
+  const rows = [
+    ['mode', 'frames/s (flood)', 'paced p50 / p99', 'aligned p50 / p99'],
+    ...(
+      [
+        ['direct', direct],
+        ['relay', relayed],
+      ] as const
+    ).map(([name, result]) => [
+      name,
+      result.framesPerSecond.toFixed(0),
+      `${ms(result.p50Us)} / ${ms(result.p99Us)}`,
+      `${ms(result.alignedP50Us)} / ${ms(result.alignedP99Us)}`,
+    ]),
+  ];
+  const lines = [
+    '',
+    `${SESSIONS} sessions; per session ${FLOOD_FRAMES} flood deltas, then ${PACED_FRAMES} paced and ${PACED_FRAMES} aligned deltas every ${PACE_MS} ms; ${AUDIO.length}-char audio deltas; median of ${ROUNDS} rounds`,
+    '',
+    ...rows.map((row) =>
+      row.map((cell, index) => cell.padEnd([8, 18, 24, 24][index] ?? 0)).join(' '),
+    ),
+    '',
+    `relay throughput vs direct: ${((relayed.framesPerSecond / direct.framesPerSecond) * 100).toFixed(1)}% (goal >= 90%)`,
+    `added latency, paced: p50 ${ms(relayed.p50Us - direct.p50Us)}, p99 ${ms(relayed.p99Us - direct.p99Us)} (goal p99 <= 1 ms)`,
+    `added latency, aligned bursts of ${SESSIONS} deltas: p50 ${ms(relayed.alignedP50Us - direct.alignedP50Us)}, p99 ${ms(relayed.alignedP99Us - direct.alignedP99Us)}`,
+    `relay RSS per idle session (${IDLE_SESSIONS} sessions): ${kib(idleRss)} (goal <= 64 KiB)`,
+    `relay RSS per session under flood: ${kib(activeRss)} (direct: no relay process)`,
+    `CPU per delta: relay process ${(relayCpuUs / (ROUNDS * framesPerRound)).toFixed(2)} µs (read + forward); bench process in direct mode ${(benchCpuUs / (ROUNDS * framesPerRound)).toFixed(2)} µs (upstream send + client read); ${cpuCount()} CPUs`,
+  ];
+  console.log(lines.join('\n'));
   relay.child.kill('SIGTERM');
   await new Promise((resolve) => relay.child.once('exit', resolve));
   await upstream.close();

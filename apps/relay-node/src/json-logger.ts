@@ -9,10 +9,14 @@ import type { RelayLogger } from '@rtwire/relay';
  * const logger = createRedactingLogger(jsonLineLogger(), { minimum: 'info', secrets: [apiKey] });
  * ```
  */
-export function jsonLineLogger(write: (line: string) => void = (line) => process.stdout.write(line)): RelayLogger {
+export function jsonLineLogger(
+  write: (line: string) => void = (line) => process.stdout.write(line),
+): RelayLogger {
   return {
     log(level, message, fields) {
-      write(`${JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...fields })}\n`);
+      write(
+        `${JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...fields })}\n`,
+      );
     },
   };
 }

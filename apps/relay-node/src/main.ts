@@ -1,10 +1,16 @@
-import { createRedactingLogger, describeRelayConfig, parseRelayConfig, REALTIME_PATH } from '@rtwire/relay';
+import {
+  createRedactingLogger,
+  describeRelayConfig,
+  parseRelayConfig,
+  REALTIME_PATH,
+} from '@rtwire/relay';
 import { jsonLineLogger } from './json-logger.ts';
 import { startRelayServer } from './server.ts';
 
 const result = parseRelayConfig(process.env);
 if (!result.ok) {
-  for (const error of result.errors) process.stderr.write(`rtwire relay: ${error.variable}: ${error.message}\n`);
+  for (const error of result.errors)
+    process.stderr.write(`rtwire relay: ${error.variable}: ${error.message}\n`);
   process.exit(2);
 }
 const { config } = result;

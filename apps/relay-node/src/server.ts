@@ -1,4 +1,9 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -72,13 +77,16 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
   const clients = new Set<WebSocket>();
   const protocols = new WeakMap<IncomingMessage, string>();
   let draining = false;
-  let admitted = 0;
+  // Upgrades admitted but not yet sessions count against MAX_SESSIONS too.
+  let upgrading = 0;
 
   const wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
     maxPayload: config.maxFrameBytes,
     clientTracking: false,
+    // The relay decodes every client frame with a fatal UTF-8 decoder; checking twice costs.
+    skipUTF8Validation: true,
     handleProtocols: (_offered, request) => protocols.get(request) ?? false,
   });
 
@@ -93,9 +101,13 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
         .writeHead(draining ? 503 : 200, { 'content-type': 'application/json' })
         .end(JSON.stringify({ status: draining ? 'draining' : 'ok', sessions: sessions.size }));
     } else if (path === '/metrics') {
-      response.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE }).end(renderPrometheus(metrics));
+      response
+        .writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE })
+        .end(renderPrometheus(metrics));
     } else if (path === REALTIME_PATH) {
-      response.writeHead(426, { upgrade: 'websocket', 'content-type': 'text/plain' }).end('Upgrade required\n');
+      response
+        .writeHead(426, { upgrade: 'websocket', 'content-type': 'text/plain' })
+        .end('Upgrade required\n');
     } else {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('Not found\n');
     }
@@ -107,7 +119,7 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
       {
         url: request.url ?? '/',
         headers: { get: (name) => headerValue(request, name) },
-        activeSessions: admitted,
+        activeSessions: sessions.size + upgrading,
         draining,
       },
       config,
@@ -119,8 +131,17 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
       return;
     }
     if (decision.protocol !== undefined) protocols.set(request, decision.protocol);
-    admitted++;
+    // ws drops a malformed handshake without calling back; the socket closing settles it then.
+    upgrading++;
+    let settled = false;
+    const settle = () => {
+      if (settled) return;
+      settled = true;
+      upgrading--;
+    };
+    socket.once('close', settle);
     wss.handleUpgrade(request, socket, head, (ws) => {
+      settle();
       clients.add(ws);
       ws.once('close', () => clients.delete(ws));
       const session = startRelaySession({
@@ -133,16 +154,16 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
       });
       logger.log('info', 'session.open', { session: session.id, model: decision.model });
       sessions.add(session);
-      void session.done.then(() => {
-        sessions.delete(session);
-        admitted--;
-      });
+      void session.done.then(() => sessions.delete(session));
     });
   };
 
   const server: Server =
     config.tlsCert !== undefined && config.tlsKey !== undefined
-      ? createHttpsServer({ cert: readPem(config.tlsCert), key: readPem(config.tlsKey) }, handleRequest)
+      ? createHttpsServer(
+          { cert: readPem(config.tlsCert), key: readPem(config.tlsKey) },
+          handleRequest,
+        )
       : createHttpServer(handleRequest);
   server.on('upgrade', handleUpgrade);
   await new Promise<void>((resolve, reject) => {
@@ -169,7 +190,8 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
       logger.log('info', 'relay.draining', { sessions: sessions.size });
       server.close();
       server.closeIdleConnections();
-      for (const session of [...sessions]) session.close(CloseCode.goingAway, 'server shutting down');
+      for (const session of [...sessions])
+        session.close(CloseCode.goingAway, 'server shutting down');
       const deadline = Date.now() + config.shutdownTimeoutMs;
       while (clients.size > 0 && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 20));

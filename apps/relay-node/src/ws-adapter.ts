@@ -35,12 +35,6 @@ export function wsDuplexSocket(ws: WebSocket, transport: Duplex): DuplexSocket {
   // Errors are followed by 'close', which is what the relay acts on.
   ws.on('error', () => {});
   transport.on('drain', () => handlers?.drain());
-  // Frames sent in one tick (a burst read from the other side) leave in one write.
-  let corked = false;
-  const uncork = () => {
-    corked = false;
-    transport.uncork();
-  };
 
   return {
     send(data, binary) {

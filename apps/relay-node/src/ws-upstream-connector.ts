@@ -35,6 +35,8 @@ export function createWsUpstreamConnector(options: WsUpstreamOptions): UpstreamC
         maxPayload: options.maxFrameBytes,
         handshakeTimeout: options.handshakeTimeoutMs ?? 10_000,
         followRedirects: false,
+        // Upstream frames are forwarded as bytes, never decoded here; the client validates them.
+        skipUTF8Validation: true,
       });
       let transport: Duplex | undefined;
       const fail = (reason: string) => {

@@ -8,8 +8,12 @@ describe('admission over HTTP', () => {
     const upstream = await startFakeUpstream();
     const relay = await startRelay({ RELAY_TOKENS: 'tok-one,tok-two', UPSTREAM_URL: upstream.url });
     expect(await upgradeStatus(relay.wsUrl)).toEqual({ status: 401 });
-    expect(await upgradeStatus(relay.wsUrl, { headers: { authorization: 'Bearer nope' } })).toEqual({ status: 401 });
-    expect(await upgradeStatus(relay.wsUrl, { protocols: ['realtime', 'openai-insecure-api-key.nope'] })).toEqual({
+    expect(await upgradeStatus(relay.wsUrl, { headers: { authorization: 'Bearer nope' } })).toEqual(
+      { status: 401 },
+    );
+    expect(
+      await upgradeStatus(relay.wsUrl, { protocols: ['realtime', 'openai-insecure-api-key.nope'] }),
+    ).toEqual({
       status: 401,
     });
     expect(upstream.handshakes).toHaveLength(0);
@@ -18,18 +22,24 @@ describe('admission over HTTP', () => {
   it('accepts a bearer token, or the browser subprotocol and echoes realtime', async () => {
     const upstream = await startFakeUpstream();
     const relay = await startRelay({ RELAY_TOKENS: 'tok-one,tok-two', UPSTREAM_URL: upstream.url });
-    expect(await upgradeStatus(relay.wsUrl, { headers: { authorization: 'Bearer tok-two' } })).toEqual({
+    expect(
+      await upgradeStatus(relay.wsUrl, { headers: { authorization: 'Bearer tok-two' } }),
+    ).toEqual({
       status: 101,
       protocol: '',
     });
     expect(
-      await upgradeStatus(relay.wsUrl, { protocols: ['realtime', 'openai-insecure-api-key.tok-one'] }),
+      await upgradeStatus(relay.wsUrl, {
+        protocols: ['realtime', 'openai-insecure-api-key.tok-one'],
+      }),
     ).toEqual({ status: 101, protocol: 'realtime' });
   });
 
   it('answers 403 to origins not allowed', async () => {
     const relay = await startRelay({ ALLOWED_ORIGINS: 'https://app.example' });
-    expect(await upgradeStatus(relay.wsUrl, { headers: { origin: 'https://evil.example' } })).toEqual({ status: 403 });
+    expect(
+      await upgradeStatus(relay.wsUrl, { headers: { origin: 'https://evil.example' } }),
+    ).toEqual({ status: 403 });
   });
 
   it('answers 503 past MAX_SESSIONS, and admits again once a session ends', async () => {
@@ -55,6 +65,8 @@ describe('admission over HTTP', () => {
     expect(await page.text()).toContain('/v1/realtime');
     expect((await fetch(`${relay.url}/nope`)).status).toBe(404);
     expect((await fetch(`${relay.url}/v1/realtime`)).status).toBe(426);
-    expect((await upgradeStatus(`${relay.wsUrl.replace('/v1/realtime', '/v2/other')}`)).status).toBe(404);
+    expect(
+      (await upgradeStatus(`${relay.wsUrl.replace('/v1/realtime', '/v2/other')}`)).status,
+    ).toBe(404);
   });
 });

@@ -14,49 +14,64 @@ afterEach(stopAll);
 
 const upstreams = {
   simulator: async () => ({}),
-  'UPSTREAM_URL (scripted)': async () => ({ UPSTREAM_URL: (await startFakeUpstream((socket) => answerWithText(socket))).url }),
+  'UPSTREAM_URL (scripted)': async () => ({
+    UPSTREAM_URL: (await startFakeUpstream((socket) => answerWithText(socket))).url,
+  }),
 };
 
-describe.runIf(runnable).each(Object.entries(upstreams))('demo page in headless Chromium on %s', (_name, upstreamEnv) => {
-  it('connects with a token, sends text and shows the streamed reply', async () => {
-    const relay = await startRelay({ ...(await upstreamEnv()), RELAY_TOKENS: 'demo-token' });
-    const profile = mkdtempSync(join(tmpdir(), 'rtwire-chromium-'));
-    // A fresh profile per run: launchPersistentContext is how Playwright takes --user-data-dir.
-    const browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+describe.runIf(runnable).each(Object.entries(upstreams))(
+  'demo page in headless Chromium on %s',
+  (_name, upstreamEnv) => {
+    it('connects with a token, sends text and shows the streamed reply', async () => {
+      const relay = await startRelay({ ...(await upstreamEnv()), RELAY_TOKENS: 'demo-token' });
+      const profile = mkdtempSync(join(tmpdir(), 'rtwire-chromium-'));
+      // A fresh profile per run: launchPersistentContext is how Playwright takes --user-data-dir.
+      const browser = await chromium.launchPersistentContext(profile, {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+      });
+      try {
+        const page = await browser.newPage();
+        const frames: string[] = [];
+        page.on('websocket', (socket) =>
+          socket.on('framereceived', (frame) => frames.push(String(frame.payload))),
+        );
+        await page.goto(`${relay.url}/`);
+        await page.fill('#token', 'demo-token');
+        await page.click('#connect');
+        await page.waitForSelector('#text:not([disabled])', { timeout: 10_000 });
+        await page.fill('#text', 'Hello there');
+        await page.click('#send');
+        await page.waitForFunction(
+          () => document.querySelector('.assistant')?.textContent?.length,
+          undefined,
+          { timeout: 10_000 },
+        );
+        await page.waitForFunction(
+          () => document.getElementById('status')?.textContent === 'ready',
+          undefined,
+          { timeout: 10_000 },
+        );
+        const reply = await page.textContent('.assistant');
+        expect(reply?.length).toBeGreaterThan(0);
+        expect(await page.textContent('#log')).toContain('> Hello there');
+        expect(await page.locator('.error').count()).toBe(0);
+        // The reply arrived as several deltas, shown as they came.
+        expect(frames.filter((frame) => frame.includes('.delta"')).length).toBeGreaterThan(1);
+      } finally {
+        await browser.close();
+        rmSync(profile, { recursive: true, force: true });
+      }
     });
-    try {
-      const page = await browser.newPage();
-      const frames: string[] = [];
-      page.on('websocket', (socket) => socket.on('framereceived', (frame) => frames.push(String(frame.payload))));
-      await page.goto(`${relay.url}/`);
-      await page.fill('#token', 'demo-token');
-      await page.click('#connect');
-      await page.waitForSelector('#text:not([disabled])', { timeout: 10_000 });
-      await page.fill('#text', 'Hello there');
-      await page.click('#send');
-      await page.waitForFunction(() => document.querySelector('.assistant')?.textContent?.length, undefined, { timeout: 10_000 });
-      await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', undefined, { timeout: 10_000 });
-      const reply = await page.textContent('.assistant');
-      expect(reply?.length).toBeGreaterThan(0);
-      expect(await page.textContent('#log')).toContain('> Hello there');
-      expect(await page.locator('.error').count()).toBe(0);
-      // The reply arrived as several deltas, shown as they came.
-      expect(frames.filter((frame) => frame.includes('.delta"')).length).toBeGreaterThan(1);
-    } finally {
-      await browser.close();
-      rmSync(profile, { recursive: true, force: true });
-    }
-  });
-});
+  },
+);

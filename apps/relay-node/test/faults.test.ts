@@ -15,18 +15,51 @@ async function closedPort(): Promise<number> {
 
 describe('faults', () => {
   it('reports an upstream connect failure with an error event, then 1011', async () => {
-    const relay = await startRelay({ UPSTREAM_URL: `ws://127.0.0.1:${await closedPort()}/v1/realtime` });
+    const relay = await startRelay({
+      UPSTREAM_URL: `ws://127.0.0.1:${await closedPort()}/v1/realtime`,
+    });
     const client = await connectClient(relay.wsUrl);
     const error = await client.waitFor((event) => event.type === 'error');
     expect(error).toMatchObject({ error: { type: 'server_error', code: 'upstream_unavailable' } });
     expect((await client.closed).code).toBe(1011);
   });
 
+  it('reports an upstream that refuses the key as unavailable, without its answer', async () => {
+    const refusing = createServer((socket) => {
+      socket.once('data', () =>
+        socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 19\r\n\r\nbad key sk-upstream'),
+      );
+    });
+    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+    const { port } = refusing.address() as { port: number };
+    try {
+      const relay = await startRelay({
+        UPSTREAM_URL: `ws://127.0.0.1:${port}/v1/realtime`,
+        OPENAI_API_KEY: 'sk-upstream',
+      });
+      const client = await connectClient(relay.wsUrl);
+      const error = await client.waitFor((event) => event.type === 'error');
+      expect(error).toMatchObject({ error: { code: 'upstream_unavailable' } });
+      expect((await client.closed).code).toBe(1011);
+      expect(client.raw.join('')).not.toContain('sk-upstream');
+      expect(relay.logs.join('')).toContain('upstream answered HTTP 401');
+      expect(relay.logs.join('')).not.toContain('sk-upstream');
+    } finally {
+      await new Promise((resolve) => refusing.close(resolve));
+    }
+  });
+
   it('reports an upstream crash mid-response with an error event, then 1011', async () => {
     const upstream = await startFakeUpstream((socket) => {
       socket.on('message', () => {
         for (let index = 0; index < 3; index++) {
-          socket.send(JSON.stringify({ type: 'response.output_text.delta', event_id: `d${index}`, delta: 'x' }));
+          socket.send(
+            JSON.stringify({
+              type: 'response.output_text.delta',
+              event_id: `d${index}`,
+              delta: 'x',
+            }),
+          );
         }
         setTimeout(() => socket.terminate(), 20);
       });
@@ -43,7 +76,9 @@ describe('faults', () => {
   });
 
   it("passes the upstream's own close code on", async () => {
-    const upstream = await startFakeUpstream((socket) => setTimeout(() => socket.close(4001, 'quota'), 10));
+    const upstream = await startFakeUpstream((socket) =>
+      setTimeout(() => socket.close(4001, 'quota'), 10),
+    );
     const relay = await startRelay({ UPSTREAM_URL: upstream.url });
     const client = await connectClient(relay.wsUrl);
     expect((await client.closed).code).toBe(4001);
@@ -55,7 +90,9 @@ describe('faults', () => {
     const client = await connectClient(relay.wsUrl);
     await client.waitFor((event) => event.type === 'session.created');
     const upstreamSocket = upstream.sockets[0];
-    const upstreamClosed = new Promise<number>((resolve) => upstreamSocket?.once('close', () => resolve(Date.now())));
+    const upstreamClosed = new Promise<number>((resolve) =>
+      upstreamSocket?.once('close', () => resolve(Date.now())),
+    );
     const started = Date.now();
     client.ws.terminate();
     expect((await upstreamClosed) - started).toBeLessThan(1000);

@@ -23,14 +23,24 @@ export async function startRelay(
   env: Record<string, string> = {},
   connectUpstream?: UpstreamConnector,
 ): Promise<TestRelay> {
-  const result = parseRelayConfig({ PORT: '0', SIMULATOR_PACE: 'fast', SHUTDOWN_TIMEOUT_MS: '1000', LOG_LEVEL: 'debug', ...env });
+  const result = parseRelayConfig({
+    PORT: '0',
+    SIMULATOR_PACE: 'fast',
+    SHUTDOWN_TIMEOUT_MS: '1000',
+    LOG_LEVEL: 'debug',
+    ...env,
+  });
   if (!result.ok) throw new Error(`bad test config: ${JSON.stringify(result.errors)}`);
   const logs: string[] = [];
   const logger = createRedactingLogger(
     jsonLineLogger((line) => logs.push(line)),
     { minimum: 'debug', secrets: [result.config.upstreamApiKey, ...result.config.relayTokens] },
   );
-  const server = await startRelayServer({ config: result.config, logger, ...(connectUpstream ? { connectUpstream } : {}) });
+  const server = await startRelayServer({
+    config: result.config,
+    logger,
+    ...(connectUpstream ? { connectUpstream } : {}),
+  });
   running.push(() => server.shutdown());
   return {
     url: server.url,
@@ -76,7 +86,13 @@ export async function startFakeUpstream(
     received.push([]);
     socket.on('message', (data: RawData) => received[index]?.push(data.toString()));
     socket.on('error', () => {});
-    socket.send(JSON.stringify({ type: 'session.created', event_id: `up_${index}`, session: { type: 'realtime' } }));
+    socket.send(
+      JSON.stringify({
+        type: 'session.created',
+        event_id: `up_${index}`,
+        session: { type: 'realtime' },
+      }),
+    );
     onConnection(socket, index);
     waiters.shift()?.(socket);
   });
@@ -103,7 +119,10 @@ export interface TestClient {
   readonly events: { type: string; [key: string]: unknown }[];
   readonly raw: string[];
   /** Resolves with the first event (already received or future) matching `predicate`. */
-  waitFor(predicate: (event: { type: string; [key: string]: unknown }) => boolean, timeoutMs?: number): Promise<{ type: string; [key: string]: unknown }>;
+  waitFor(
+    predicate: (event: { type: string; [key: string]: unknown }) => boolean,
+    timeoutMs?: number,
+  ): Promise<{ type: string; [key: string]: unknown }>;
   /** Resolves with the close code and reason. */
   readonly closed: Promise<{ code: number; reason: string }>;
   send(event: unknown): void;
@@ -113,7 +132,10 @@ export function connectClient(
   url: string,
   options: { headers?: Record<string, string>; protocols?: string[] } = {},
 ): Promise<TestClient> {
-  const ws = new WebSocket(url, options.protocols ?? [], { headers: options.headers ?? {}, perMessageDeflate: false });
+  const ws = new WebSocket(url, options.protocols ?? [], {
+    headers: options.headers ?? {},
+    perMessageDeflate: false,
+  });
   const events: { type: string }[] = [];
   const raw: string[] = [];
   const listeners = new Set<() => void>();
@@ -148,7 +170,11 @@ export function connectClient(
         };
         const timer = setTimeout(() => {
           listeners.delete(check);
-          reject(new Error(`no matching event within ${timeoutMs} ms; got ${client.events.map((e) => e.type).join(', ')}`));
+          reject(
+            new Error(
+              `no matching event within ${timeoutMs} ms; got ${client.events.map((e) => e.type).join(', ')}`,
+            ),
+          );
         }, timeoutMs);
         if (!check()) listeners.add(check);
       });
@@ -156,7 +182,9 @@ export function connectClient(
   };
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve(client));
-    ws.once('unexpected-response', (_request, response) => reject(new Error(`HTTP ${response.statusCode}`)));
+    ws.once('unexpected-response', (_request, response) =>
+      reject(new Error(`HTTP ${response.statusCode}`)),
+    );
     ws.once('error', reject);
   });
 }

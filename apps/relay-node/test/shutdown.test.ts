@@ -14,8 +14,12 @@ it('on SIGTERM stops accepting, closes sessions with 1001 and exits within the b
   relay = await spawnRelay({ UPSTREAM_URL: upstream.url, SHUTDOWN_TIMEOUT_MS: '2000' });
   const wsUrl = `${relay.url.replace(/^http/, 'ws')}/v1/realtime`;
   const clients = await Promise.all([connectClient(wsUrl), connectClient(wsUrl)]);
-  await Promise.all(clients.map((client) => client.waitFor((event) => event.type === 'session.created')));
-  const upstreamClosed = upstream.sockets.map((socket) => new Promise((resolve) => socket.once('close', resolve)));
+  await Promise.all(
+    clients.map((client) => client.waitFor((event) => event.type === 'session.created')),
+  );
+  const upstreamClosed = upstream.sockets.map(
+    (socket) => new Promise((resolve) => socket.once('close', resolve)),
+  );
 
   const started = Date.now();
   relay.child.kill('SIGTERM');

@@ -23,7 +23,10 @@ export function spawnRelay(env: Record<string, string>): Promise<SpawnedRelay> {
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`relay did not start: ${output.join('')}`)), 15_000);
+    const timer = setTimeout(
+      () => reject(new Error(`relay did not start: ${output.join('')}`)),
+      15_000,
+    );
     const onData = (chunk: Buffer) => {
       output.push(chunk.toString());
       const match = /listening on (https?:\/\/[^\s]+)/.exec(output.join(''));

@@ -8,7 +8,9 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 /** Validates server events against the schema the spec gives for their `type`. */
 export function serverEventValidator(): (event: { type: string }) => string | undefined {
-  const spec = JSON.parse(readFileSync(specPath, 'utf8')) as { schemas: Record<string, { properties?: { type?: { enum?: string[] } } }> };
+  const spec = JSON.parse(readFileSync(specPath, 'utf8')) as {
+    schemas: Record<string, { properties?: { type?: { enum?: string[] } } }>;
+  };
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
   // The spec's own format for epoch seconds; numbers are checked by the schema's type.

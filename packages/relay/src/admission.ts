@@ -35,7 +35,12 @@ export type AdmissionDecision =
       readonly ok: false;
       readonly status: 401 | 403 | 404 | 503;
       /** Stable reason, safe for metrics and logs. */
-      readonly code: 'not_found' | 'forbidden_origin' | 'unauthorized' | 'over_capacity' | 'shutting_down';
+      readonly code:
+        | 'not_found'
+        | 'forbidden_origin'
+        | 'unauthorized'
+        | 'over_capacity'
+        | 'shutting_down';
       /** Text for the HTTP response body (no request data in it). */
       readonly message: string;
     };
@@ -63,7 +68,11 @@ export function admitRequest(
     return { ok: false, status: 404, code: 'not_found', message: 'Not found' };
   }
   const origin = request.headers.get('origin');
-  if (origin !== null && config.allowedOrigins.length > 0 && !config.allowedOrigins.includes(origin)) {
+  if (
+    origin !== null &&
+    config.allowedOrigins.length > 0 &&
+    !config.allowedOrigins.includes(origin)
+  ) {
     return { ok: false, status: 403, code: 'forbidden_origin', message: 'Origin not allowed' };
   }
   const offered = parseSubprotocols(request.headers.get('sec-websocket-protocol'));
@@ -73,7 +82,12 @@ export function admitRequest(
       config.relayTokens.some((expected) => constantTimeEqual(token, expected)),
     );
     if (!accepted) {
-      return { ok: false, status: 401, code: 'unauthorized', message: 'Missing or invalid credential' };
+      return {
+        ok: false,
+        status: 401,
+        code: 'unauthorized',
+        message: 'Missing or invalid credential',
+      };
     }
   }
   if (request.draining) {

@@ -2,8 +2,12 @@ import { expect, it } from 'vitest';
 import { clientCloseCode, isAbnormalClose } from './close-codes.ts';
 
 it('passes sendable upstream codes on and maps the rest to 1011', () => {
-  expect([1000, 1001, 1008, 1009, 1011, 4001].map(clientCloseCode)).toEqual([1000, 1001, 1008, 1009, 1011, 4001]);
-  expect([1005, 1006, 1015, 999, 2000, 5000].map(clientCloseCode)).toEqual([1011, 1011, 1011, 1011, 1011, 1011]);
+  expect([1000, 1001, 1008, 1009, 1011, 4001].map(clientCloseCode)).toEqual([
+    1000, 1001, 1008, 1009, 1011, 4001,
+  ]);
+  expect([1005, 1006, 1015, 999, 2000, 5000].map(clientCloseCode)).toEqual([
+    1011, 1011, 1011, 1011, 1011, 1011,
+  ]);
   expect(isAbnormalClose(1000)).toBe(false);
   expect(isAbnormalClose(1006)).toBe(true);
 });

@@ -20,7 +20,13 @@ export const CloseCode = {
  */
 export function clientCloseCode(upstreamCode: number): number {
   if (upstreamCode === 1000 || upstreamCode === 1001) return upstreamCode;
-  if (upstreamCode >= 1002 && upstreamCode <= 1014 && upstreamCode !== 1004 && upstreamCode !== 1005 && upstreamCode !== 1006) {
+  if (
+    upstreamCode >= 1002 &&
+    upstreamCode <= 1014 &&
+    upstreamCode !== 1004 &&
+    upstreamCode !== 1005 &&
+    upstreamCode !== 1006
+  ) {
     return upstreamCode;
   }
   if (upstreamCode >= 3000 && upstreamCode <= 4999) return upstreamCode;

@@ -60,7 +60,8 @@ export function offendingEventId(frame: string | Uint8Array): string | undefined
   try {
     const text = typeof frame === 'string' ? frame : new TextDecoder().decode(frame);
     const value: unknown = JSON.parse(text);
-    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, 'event_id')) return undefined;
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, 'event_id'))
+      return undefined;
     const eventId = (value as { event_id: unknown }).event_id;
     return typeof eventId === 'string' && eventId.length <= 256 ? eventId : undefined;
   } catch {

@@ -19,7 +19,6 @@ export function frameSize(data: string | Uint8Array): number {
       bytes += 2;
       index++;
     } else bytes += 2; // a lone surrogate is sent as U+FFFD, 3 bytes
-
   }
   return bytes;
 }

@@ -35,7 +35,13 @@ export {
   type RelayErrorDetails,
   relayErrorEvent,
 } from './error-event.ts';
+export { createEventTypePeeker } from './event-type-peeker.ts';
 export { frameSize } from './frame-size.ts';
+export {
+  createInProcessSocket,
+  type InProcessCallbacks,
+  type InProcessEngine,
+} from './in-process-socket.ts';
 export { PEEK_LIMIT, peekEventType } from './peek-event-type.ts';
 export { createRateLimiter, type RateLimiter } from './rate-limiter.ts';
 export {
@@ -66,4 +72,13 @@ export {
 } from './relay-session.ts';
 export { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from './render-prometheus.ts';
 export { createSimulatorConnector, type SimulatorConnectorOptions } from './simulator-connector.ts';
-export { type UpstreamConnector, type UpstreamRequest, upstreamUrlFor } from './upstream-connector.ts';
+export {
+  type UpstreamConnector,
+  type UpstreamRequest,
+  upstreamUrlFor,
+} from './upstream-connector.ts';
+export {
+  type WebSocketDuplexOptions,
+  type WebSocketLike,
+  webSocketDuplex,
+} from './web-socket-duplex.ts';

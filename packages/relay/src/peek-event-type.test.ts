@@ -12,7 +12,8 @@ describe('peekEventType', () => {
   });
 
   it('skips nested types and strings that look like keys', () => {
-    const frame = '{"event_id":"\\"type\\":\\"x\\"","response":{"type":"nested"},"type" : "response.done"}';
+    const frame =
+      '{"event_id":"\\"type\\":\\"x\\"","response":{"type":"nested"},"type" : "response.done"}';
     expect(peekEventType(frame)).toBe('response.done');
     expect(peekEventType(bytes(frame))).toBe('response.done');
   });

@@ -24,7 +24,9 @@ export const PEEK_LIMIT = 1024;
  */
 export function peekEventType(frame: string | Uint8Array): string | undefined {
   const at =
-    typeof frame === 'string' ? (index: number) => frame.charCodeAt(index) : (index: number) => frame[index] ?? -1;
+    typeof frame === 'string'
+      ? (index: number) => frame.charCodeAt(index)
+      : (index: number) => frame[index] ?? -1;
   const end = Math.min(frame.length, PEEK_LIMIT);
   let depth = 0;
   let index = 0;

@@ -27,14 +27,23 @@ describe('parseRelayConfig', () => {
     expect(result.ok && result.config.maxSessions).toBe(5);
     expect(result.ok && result.config.port).toBe(0);
     expect(result.ok && result.config.upstreamUrl?.href).toBe('wss://api.openai.com/v1/realtime');
-    if (result.ok) expect(JSON.stringify(describeRelayConfig(result.config))).not.toContain('sk-test');
+    if (result.ok)
+      expect(JSON.stringify(describeRelayConfig(result.config))).not.toContain('sk-test');
   });
 
   it('names malformed variables without echoing them', () => {
-    const result = parseRelayConfig({ PORT: 'eighty', UPSTREAM_URL: 'https://x', TLS_CERT: 'cert.pem' });
+    const result = parseRelayConfig({
+      PORT: 'eighty',
+      UPSTREAM_URL: 'https://x',
+      TLS_CERT: 'cert.pem',
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.errors.map((error) => error.variable).sort()).toEqual(['PORT', 'TLS_KEY', 'UPSTREAM_URL']);
+    expect(result.errors.map((error) => error.variable).sort()).toEqual([
+      'PORT',
+      'TLS_KEY',
+      'UPSTREAM_URL',
+    ]);
     expect(JSON.stringify(result.errors)).not.toContain('eighty');
   });
 });

@@ -20,7 +20,7 @@ export interface RelayConfig {
   readonly rateLimitPerSecond: number;
   /** Client messages allowed in a burst (`RATE_LIMIT_BURST`, default 400). */
   readonly rateLimitBurst: number;
-  /** Send-buffer size at which the relay stops reading the other side (`HIGH_WATER_BYTES`, default 1 MiB). */
+  /** Send-buffer size at which the relay stops reading the other side (`HIGH_WATER_BYTES`, default 1 MiB, at least 64 KiB). */
   readonly highWaterBytes: number;
   /** Send-buffer size past which a session that cannot push back is closed (4 × high water + a frame). */
   readonly hardLimitBytes: number;
@@ -60,7 +60,9 @@ const MIB = 1024 * 1024;
  * if (!result.ok) throw new Error(result.errors.map((e) => `${e.variable}: ${e.message}`).join('\n'));
  * ```
  */
-export function parseRelayConfig(env: Readonly<Record<string, string | undefined>>): RelayConfigResult {
+export function parseRelayConfig(
+  env: Readonly<Record<string, string | undefined>>,
+): RelayConfigResult {
   const errors: RelayConfigError[] = [];
   const read = (name: string): string | undefined => {
     const value = env[name]?.trim();
@@ -103,10 +105,14 @@ export function parseRelayConfig(env: Readonly<Record<string, string | undefined
   const tlsCert = read('TLS_CERT');
   const tlsKey = read('TLS_KEY');
   if ((tlsCert === undefined) !== (tlsKey === undefined)) {
-    errors.push({ variable: tlsCert ? 'TLS_KEY' : 'TLS_CERT', message: 'TLS_CERT and TLS_KEY go together' });
+    errors.push({
+      variable: tlsCert ? 'TLS_KEY' : 'TLS_CERT',
+      message: 'TLS_CERT and TLS_KEY go together',
+    });
   }
   const maxFrameBytes = integer('MAX_FRAME_BYTES', 16 * MIB, 1024);
-  const highWaterBytes = integer('HIGH_WATER_BYTES', MIB, 1024);
+  // Above a socket's own write high-water mark (16 KiB in Node), so a full buffer always drains.
+  const highWaterBytes = integer('HIGH_WATER_BYTES', MIB, 64 * 1024);
   const config: RelayConfig = {
     host: read('HOST') ?? '127.0.0.1',
     port: integer('PORT', 8787, 0, 65535),
@@ -141,7 +147,9 @@ export function describeRelayConfig(config: RelayConfig): Record<string, unknown
   return {
     host: config.host,
     port: config.port,
-    upstream: config.upstreamUrl ? config.upstreamUrl.origin + config.upstreamUrl.pathname : 'simulator',
+    upstream: config.upstreamUrl
+      ? config.upstreamUrl.origin + config.upstreamUrl.pathname
+      : 'simulator',
     upstreamApiKey: config.upstreamApiKey ? 'set' : 'unset',
     relayTokens: config.relayTokens.length,
     allowedOrigins: config.allowedOrigins,

@@ -8,7 +8,10 @@ it('masks secrets in messages and nested fields, and filters by level', () => {
     { minimum: 'info', secrets: ['sk-live-abcdef', undefined] },
   );
   logger.log('debug', 'dropped');
-  logger.log('warn', 'failed with sk-live-abcdef', { error: { text: 'Bearer sk-live-abcdef' }, count: 1 });
+  logger.log('warn', 'failed with sk-live-abcdef', {
+    error: { text: 'Bearer sk-live-abcdef' },
+    count: 1,
+  });
   expect(records).toHaveLength(1);
   expect(JSON.stringify(records)).not.toContain('sk-live-abcdef');
   expect(records[0]?.fields).toEqual({ error: { text: 'Bearer [redacted secret]' }, count: 1 });

@@ -45,13 +45,19 @@ export function createRedactingLogger(
     if (typeof value === 'string') return mask(value);
     if (depth > 4 || typeof value !== 'object' || value === null) return value;
     if (Array.isArray(value)) return value.map((item) => clean(item, depth + 1));
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, clean(item, depth + 1)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, clean(item, depth + 1)]),
+    );
   };
   return {
     enabled: (level) => LEVELS[level] >= minimum,
     log(level, message, fields) {
       if (LEVELS[level] < minimum) return;
-      sink.log(level, mask(message), fields === undefined ? undefined : (clean(fields, 0) as LogFields));
+      sink.log(
+        level,
+        mask(message),
+        fields === undefined ? undefined : (clean(fields, 0) as LogFields),
+      );
     },
   };
 }

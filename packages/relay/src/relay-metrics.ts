@@ -10,9 +10,14 @@ export interface FrameCount {
 }
 
 /** Upper bounds (ms) of the upstream connect latency histogram buckets. */
-export const CONNECT_LATENCY_BUCKETS_MS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] as const;
+export const CONNECT_LATENCY_BUCKETS_MS = [
+  1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000,
+] as const;
 
-const knownTypes: ReadonlySet<string> = new Set<string>([...CLIENT_EVENT_TYPES, ...SERVER_EVENT_TYPES]);
+const knownTypes: ReadonlySet<string> = new Set<string>([
+  ...CLIENT_EVENT_TYPES,
+  ...SERVER_EVENT_TYPES,
+]);
 
 /**
  * Counters and gauges of one relay process: sessions, frames and bytes per direction and
@@ -35,6 +40,11 @@ export class RelayMetrics {
     client_to_upstream: new Map(),
     upstream_to_client: new Map(),
   };
+  // One lookup per frame: protocol types resolve here, anything else misses and counts as unknown.
+  readonly #counters: Record<Direction, Map<string, FrameCount>> = {
+    client_to_upstream: new Map(),
+    upstream_to_client: new Map(),
+  };
   readonly errors = new Map<string, number>();
   readonly rejections = new Map<string, number>();
   readonly closes = new Map<string, number>();
@@ -46,12 +56,16 @@ export class RelayMetrics {
 
   /** Counts one frame of `type` (undefined or non-protocol types count as `unknown`). */
   countFrame(direction: Direction, type: string | undefined, bytes: number): void {
-    const label = type !== undefined && knownTypes.has(type) ? type : 'unknown';
-    const counts = this.frames[direction];
-    let count = counts.get(label);
+    const counters = this.#counters[direction];
+    let count = type === undefined ? undefined : counters.get(type);
     if (count === undefined) {
-      count = { frames: 0, bytes: 0 };
-      counts.set(label, count);
+      const label = type !== undefined && knownTypes.has(type) ? type : 'unknown';
+      count = this.frames[direction].get(label);
+      if (count === undefined) {
+        count = { frames: 0, bytes: 0 };
+        this.frames[direction].set(label, count);
+      }
+      if (label !== 'unknown') counters.set(label, count);
     }
     count.frames++;
     count.bytes += bytes;
@@ -76,7 +90,8 @@ export class RelayMetrics {
   /** Records how long an upstream connection took to open. */
   observeConnectLatency(ms: number): void {
     const index = CONNECT_LATENCY_BUCKETS_MS.findIndex((bound) => ms <= bound);
-    if (index >= 0) this.connectLatency.buckets[index] = (this.connectLatency.buckets[index] ?? 0) + 1;
+    if (index >= 0)
+      this.connectLatency.buckets[index] = (this.connectLatency.buckets[index] ?? 0) + 1;
     this.connectLatency.count++;
     this.connectLatency.sumMs += ms;
   }

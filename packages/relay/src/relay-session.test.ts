@@ -14,7 +14,13 @@ const limits: RelaySessionLimits = {
 };
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-async function open(options: { limits?: Partial<RelaySessionLimits>; client?: MemorySocket; upstream?: MemorySocket } = {}) {
+async function open(
+  options: {
+    limits?: Partial<RelaySessionLimits>;
+    client?: MemorySocket;
+    upstream?: MemorySocket;
+  } = {},
+) {
   const client = options.client ?? new MemorySocket();
   const upstream = options.upstream ?? new MemorySocket();
   const metrics = new RelayMetrics();
@@ -37,10 +43,15 @@ describe('startRelaySession', () => {
     client.deliver(valid);
     client.deliver(unknown);
     expect(upstream.sent.map((frame) => frame.data)).toEqual([valid, unknown]);
-    const serverFrame = new TextEncoder().encode('{"type":"response.output_text.delta","event_id":"s1"}');
+    const serverFrame = new TextEncoder().encode(
+      '{"type":"response.output_text.delta","event_id":"s1"}',
+    );
     upstream.deliver(serverFrame);
     expect(client.sent[0]?.data).toBe(serverFrame);
-    expect(metrics.frames.upstream_to_client.get('response.output_text.delta')).toEqual({ frames: 1, bytes: 53 });
+    expect(metrics.frames.upstream_to_client.get('response.output_text.delta')).toEqual({
+      frames: 1,
+      bytes: 53,
+    });
     expect(metrics.frames.client_to_upstream.get('unknown')?.frames).toBe(1);
   });
 
@@ -51,12 +62,21 @@ describe('startRelaySession', () => {
     client.deliver('{"type":"response.create"}');
     expect(upstream.sent.map((frame) => frame.data)).toEqual(['{"type":"response.create"}']);
     const [first, second] = client.events();
-    expect(first).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', code: 'invalid_json', event_id: null } });
+    expect(first).toMatchObject({
+      type: 'error',
+      error: { type: 'invalid_request_error', code: 'invalid_json', event_id: null },
+    });
     expect(second).toMatchObject({
       type: 'error',
-      error: { type: 'invalid_request_error', code: 'invalid_event', event_id: 'bad1', param: '/item' },
+      error: {
+        type: 'invalid_request_error',
+        code: 'invalid_event',
+        event_id: 'bad1',
+        param: '/item',
+      },
     });
-    for (const event of [first, second]) expect(decodeServerEvent(event)).toMatchObject({ ok: true, known: true });
+    for (const event of [first, second])
+      expect(decodeServerEvent(event)).toMatchObject({ ok: true, known: true });
     expect(JSON.stringify(client.events())).not.toContain('secret words');
     expect(client.closedWith).toBeUndefined();
   });
@@ -70,10 +90,15 @@ describe('startRelaySession', () => {
   });
 
   it('refuses events over the rate limit with an error event', async () => {
-    const { client, upstream } = await open({ limits: { rateLimitPerSecond: 1, rateLimitBurst: 2 } });
-    for (let index = 0; index < 3; index++) client.deliver(`{"type":"response.create","event_id":"r${index}"}`);
+    const { client, upstream } = await open({
+      limits: { rateLimitPerSecond: 1, rateLimitBurst: 2 },
+    });
+    for (let index = 0; index < 3; index++)
+      client.deliver(`{"type":"response.create","event_id":"r${index}"}`);
     expect(upstream.sent).toHaveLength(2);
-    expect(client.events()[0]).toMatchObject({ error: { code: 'rate_limit_exceeded', event_id: 'r2' } });
+    expect(client.events()[0]).toMatchObject({
+      error: { code: 'rate_limit_exceeded', event_id: 'r2' },
+    });
   });
 
   it('queues client frames until the upstream opens, in order', async () => {
@@ -87,7 +112,10 @@ describe('startRelaySession', () => {
     expect(upstream.sent).toEqual([]);
     release(upstream);
     await tick();
-    expect(upstream.events().map((event) => event.type)).toEqual(['session.update', 'response.create']);
+    expect(upstream.events().map((event) => event.type)).toEqual([
+      'session.update',
+      'response.create',
+    ]);
   });
 
   it('pauses the upstream while the client buffer is above the high-water mark', async () => {
@@ -133,7 +161,9 @@ describe('startRelaySession', () => {
       metrics,
     });
     await tick();
-    expect(client.events()).toMatchObject([{ type: 'error', error: { type: 'server_error', code: 'upstream_unavailable' } }]);
+    expect(client.events()).toMatchObject([
+      { type: 'error', error: { type: 'server_error', code: 'upstream_unavailable' } },
+    ]);
     expect(JSON.stringify(client.events())).not.toContain('sk-secret');
     expect(client.closedWith?.code).toBe(1011);
     expect(metrics.sessionsActive).toBe(0);
@@ -142,7 +172,10 @@ describe('startRelaySession', () => {
   it('answers an abnormal upstream close with an error event and a meaningful code', async () => {
     const crashed = await open();
     crashed.upstream.peerClose(1006);
-    expect(crashed.client.events().at(-1)).toMatchObject({ type: 'error', error: { code: 'upstream_closed' } });
+    expect(crashed.client.events().at(-1)).toMatchObject({
+      type: 'error',
+      error: { code: 'upstream_closed' },
+    });
     expect(crashed.client.closedWith?.code).toBe(1011);
     const refused = await open();
     refused.upstream.peerClose(4002);
@@ -171,5 +204,35 @@ describe('startRelaySession', () => {
     session.close(1001, 'server shutting down');
     expect(client.closedWith).toEqual({ code: 1001, reason: 'server shutting down' });
     expect(upstream.closedWith?.code).toBe(1000);
+  });
+});
+
+describe('startRelaySession with an upstream that delivers on resume', () => {
+  it('keeps the paused-sessions gauge right when resuming pauses again', async () => {
+    const client = new MemorySocket();
+    const upstream = new MemorySocket();
+    // Like an in-process socket: resume delivers queued frames synchronously.
+    upstream.resume = () => {
+      upstream.paused = false;
+      client.bufferedAmount = 500;
+      upstream.deliver('{"type":"response.output_audio.delta"}');
+    };
+    const metrics = new RelayMetrics();
+    startRelaySession({
+      client,
+      connectUpstream: async () => upstream,
+      model: undefined,
+      limits,
+      metrics,
+    });
+    await tick();
+    client.bufferedAmount = 500;
+    upstream.deliver('{"type":"response.output_audio.delta"}');
+    expect(metrics.sessionsPaused).toBe(1);
+    client.handlers?.drain();
+    expect(upstream.paused).toBe(true);
+    expect(metrics.sessionsPaused).toBe(1);
+    client.peerClose(1000);
+    expect(metrics.sessionsPaused).toBe(0);
   });
 });

@@ -2,8 +2,8 @@ import { type DecodeErrorCode, decodeClientEvent, redactForLog } from '@rtwire/t
 import { CloseCode, clientCloseCode, isAbnormalClose } from './close-codes.ts';
 import type { DuplexSocket } from './duplex-socket.ts';
 import { offendingEventId, type RelayErrorDetails, relayErrorEvent } from './error-event.ts';
+import { createEventTypePeeker } from './event-type-peeker.ts';
 import { frameSize } from './frame-size.ts';
-import { peekEventType } from './peek-event-type.ts';
 import { createRateLimiter } from './rate-limiter.ts';
 import type { RelayConfig } from './relay-config.ts';
 import { type RelayLogger, silentLogger } from './relay-logger.ts';
@@ -69,6 +69,7 @@ export function startRelaySession(options: RelaySessionOptions): RelaySession {
   const debug = options.logger?.enabled?.('debug') ?? false;
   const now = options.now ?? Date.now;
   const id = options.id ?? globalThis.crypto.randomUUID();
+  const peekType = createEventTypePeeker();
   const limiter = createRateLimiter(limits.rateLimitPerSecond, limits.rateLimitBurst);
   const abort = new AbortController();
   let upstream: DuplexSocket | undefined;
@@ -110,17 +111,14 @@ export function startRelaySession(options: RelaySessionOptions): RelaySession {
 
   const setPaused = (side: 'client' | 'upstream', paused: boolean) => {
     const wasPaused = upstreamPaused || clientPausedForUpstream;
-    if (side === 'upstream') {
-      upstreamPaused = paused;
-      if (paused) upstream?.pause?.();
-      else upstream?.resume?.();
-    } else {
-      clientPausedForUpstream = paused;
-      if (paused) client.pause?.();
-      else client.resume?.();
-    }
+    if (side === 'upstream') upstreamPaused = paused;
+    else clientPausedForUpstream = paused;
     const isPaused = upstreamPaused || clientPausedForUpstream;
     if (metrics && wasPaused !== isPaused) metrics.sessionsPaused += isPaused ? 1 : -1;
+    // Last: resuming an in-process socket delivers its queue synchronously, which can pause again.
+    const socket = side === 'upstream' ? upstream : client;
+    if (paused) socket?.pause?.();
+    else socket?.resume?.();
   };
 
   const tooSlow = (side: 'client' | 'upstream') => {
@@ -129,7 +127,11 @@ export function startRelaySession(options: RelaySessionOptions): RelaySession {
       metrics?.countError('client_too_slow');
       finish(CloseCode.tryAgainLater, 'client too slow', false);
     } else {
-      sendError({ type: 'server_error', code: 'upstream_closed', message: 'the upstream is not keeping up' });
+      sendError({
+        type: 'server_error',
+        code: 'upstream_closed',
+        message: 'the upstream is not keeping up',
+      });
       finish(CloseCode.tryAgainLater, 'upstream too slow', false);
     }
   };
@@ -154,7 +156,11 @@ export function startRelaySession(options: RelaySessionOptions): RelaySession {
 
   const refuse = (data: string | Uint8Array, details: Omit<RelayErrorDetails, 'eventId'>) => {
     sendError({ ...details, eventId: offendingEventId(data) ?? null });
-    logger.log('info', 'client.frame_refused', { session: id, code: details.code, param: details.param });
+    logger.log('info', 'client.frame_refused', {
+      session: id,
+      code: details.code,
+      param: details.param,
+    });
   };
 
   client.listen({
@@ -185,8 +191,13 @@ export function startRelaySession(options: RelaySessionOptions): RelaySession {
         });
         return;
       }
-      metrics?.countFrame('client_to_upstream', decoded.known ? decoded.event.type : undefined, bytes);
-      if (debug) logger.log('debug', 'client.event', { session: id, event: redactForLog(decoded.event) });
+      metrics?.countFrame(
+        'client_to_upstream',
+        decoded.known ? decoded.event.type : undefined,
+        bytes,
+      );
+      if (debug)
+        logger.log('debug', 'client.event', { session: id, event: redactForLog(decoded.event) });
       forwardToUpstream(data, binary, bytes);
     },
     close(code) {
@@ -194,7 +205,8 @@ export function startRelaySession(options: RelaySessionOptions): RelaySession {
       finish(code === 1005 || code === 1006 ? CloseCode.normal : code, 'client closed', true);
     },
     drain() {
-      if (upstreamPaused && client.bufferedAmount <= limits.highWaterBytes) setPaused('upstream', false);
+      if (upstreamPaused && client.bufferedAmount <= limits.highWaterBytes)
+        setPaused('upstream', false);
     },
   });
 
@@ -211,7 +223,7 @@ export function startRelaySession(options: RelaySessionOptions): RelaySession {
       socket.listen({
         message(data, binary) {
           if (closed) return;
-          metrics?.countFrame('upstream_to_client', peekEventType(data), frameSize(data));
+          metrics?.countFrame('upstream_to_client', peekType(data), frameSize(data));
           client.send(data, binary);
           const buffered = client.bufferedAmount;
           if (buffered > limits.highWaterBytes && !upstreamPaused) {

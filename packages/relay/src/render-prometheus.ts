@@ -20,35 +20,55 @@ export function renderPrometheus(metrics: RelayMetrics): string {
   lines.push(`rtwire_relay_sessions_active ${metrics.sessionsActive}`);
   family('rtwire_relay_sessions_total', 'counter', 'Sessions opened since start.');
   lines.push(`rtwire_relay_sessions_total ${metrics.sessionsTotal}`);
-  family('rtwire_relay_sessions_paused', 'gauge', 'Sessions whose reading is paused by backpressure.');
+  family(
+    'rtwire_relay_sessions_paused',
+    'gauge',
+    'Sessions whose reading is paused by backpressure.',
+  );
   lines.push(`rtwire_relay_sessions_paused ${metrics.sessionsPaused}`);
   family('rtwire_relay_frames_total', 'counter', 'Frames relayed, by direction and event type.');
   for (const [direction, counts] of Object.entries(metrics.frames)) {
     for (const [type, count] of counts) {
-      lines.push(`rtwire_relay_frames_total{direction="${direction}",type="${type}"} ${count.frames}`);
+      lines.push(
+        `rtwire_relay_frames_total{direction="${direction}",type="${type}"} ${count.frames}`,
+      );
     }
   }
   family('rtwire_relay_bytes_total', 'counter', 'Bytes relayed, by direction and event type.');
   for (const [direction, counts] of Object.entries(metrics.frames)) {
     for (const [type, count] of counts) {
-      lines.push(`rtwire_relay_bytes_total{direction="${direction}",type="${type}"} ${count.bytes}`);
+      lines.push(
+        `rtwire_relay_bytes_total{direction="${direction}",type="${type}"} ${count.bytes}`,
+      );
     }
   }
   family('rtwire_relay_errors_total', 'counter', 'Errors the relay reported, by code.');
-  for (const [code, count] of metrics.errors) lines.push(`rtwire_relay_errors_total{code="${code}"} ${count}`);
+  for (const [code, count] of metrics.errors)
+    lines.push(`rtwire_relay_errors_total{code="${code}"} ${count}`);
   family('rtwire_relay_rejections_total', 'counter', 'Upgrades refused before a session, by code.');
   for (const [code, count] of metrics.rejections) {
     lines.push(`rtwire_relay_rejections_total{code="${code}"} ${count}`);
   }
-  family('rtwire_relay_closes_total', 'counter', 'Sessions ended, by the close code sent to the client.');
-  for (const [code, count] of metrics.closes) lines.push(`rtwire_relay_closes_total{code="${code}"} ${count}`);
-  family('rtwire_relay_upstream_connect_seconds', 'histogram', 'Time to open the upstream connection.');
+  family(
+    'rtwire_relay_closes_total',
+    'counter',
+    'Sessions ended, by the close code sent to the client.',
+  );
+  for (const [code, count] of metrics.closes)
+    lines.push(`rtwire_relay_closes_total{code="${code}"} ${count}`);
+  family(
+    'rtwire_relay_upstream_connect_seconds',
+    'histogram',
+    'Time to open the upstream connection.',
+  );
   let cumulative = 0;
   CONNECT_LATENCY_BUCKETS_MS.forEach((bound, index) => {
     cumulative += metrics.connectLatency.buckets[index] ?? 0;
     lines.push(`rtwire_relay_upstream_connect_seconds_bucket{le="${bound / 1000}"} ${cumulative}`);
   });
-  lines.push(`rtwire_relay_upstream_connect_seconds_bucket{le="+Inf"} ${metrics.connectLatency.count}`);
+  lines.push(
+    `rtwire_relay_upstream_connect_seconds_bucket{le="+Inf"} ${metrics.connectLatency.count}`,
+  );
   lines.push(`rtwire_relay_upstream_connect_seconds_sum ${metrics.connectLatency.sumMs / 1000}`);
   lines.push(`rtwire_relay_upstream_connect_seconds_count ${metrics.connectLatency.count}`);
   return `${lines.join('\n')}\n`;

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { createInProcessSocket, type InProcessCallbacks } from './in-process-socket.ts';
+
+/** A stand-in engine that greets asynchronously, as the simulator does. */
+function fakeEngine() {
+  const engine = {
+    callbacks: undefined as InProcessCallbacks | undefined,
+    received: [] as unknown[],
+    closed: false,
+  };
+  const start = (callbacks: InProcessCallbacks) => {
+    engine.callbacks = callbacks;
+    queueMicrotask(() => callbacks.send('{"type":"session.created"}'));
+    return {
+      receive: (frame: string | Uint8Array) => engine.received.push(frame),
+      close: () => {
+        engine.closed = true;
+      },
+    };
+  };
+  return { engine, start };
+}
+
+const collect = () => {
+  const messages: unknown[] = [];
+  const closes: number[] = [];
+  return {
+    messages,
+    closes,
+    handlers: {
+      message: (data: unknown) => messages.push(data),
+      close: (code: number) => closes.push(code),
+      drain: () => {},
+    },
+  };
+};
+
+describe('createInProcessSocket', () => {
+  it('holds frames sent before listen and passes client frames to the engine', async () => {
+    const { engine, start } = fakeEngine();
+    const socket = createInProcessSocket(start);
+    await Promise.resolve();
+    const sink = collect();
+    socket.listen(sink.handlers);
+    expect(sink.messages).toEqual(['{"type":"session.created"}']);
+    socket.send('{"type":"response.create"}', false);
+    expect(engine.received).toEqual(['{"type":"response.create"}']);
+  });
+
+  it('queues while paused and delivers in order on resume', async () => {
+    const { engine, start } = fakeEngine();
+    const socket = createInProcessSocket(start);
+    const sink = collect();
+    socket.listen(sink.handlers);
+    await Promise.resolve();
+    socket.pause?.();
+    engine.callbacks?.send('a');
+    engine.callbacks?.send('b');
+    expect(sink.messages).toEqual(['{"type":"session.created"}']);
+    socket.resume?.();
+    expect(sink.messages).toEqual(['{"type":"session.created"}', 'a', 'b']);
+  });
+
+  it('closes with 1013 when a paused session queues too much', () => {
+    const { engine, start } = fakeEngine();
+    const socket = createInProcessSocket(start, { maxQueuedBytes: 10 });
+    const sink = collect();
+    socket.listen(sink.handlers);
+    socket.pause?.();
+    engine.callbacks?.send('x'.repeat(20));
+    expect(sink.closes).toEqual([1013]);
+    expect(engine.closed).toBe(true);
+  });
+
+  it('reports an engine close once, and a relay close stops the engine silently', () => {
+    const first = fakeEngine();
+    const sink = collect();
+    createInProcessSocket(first.start).listen(sink.handlers);
+    first.engine.callbacks?.close(1000, 'done');
+    first.engine.callbacks?.close(1000, 'again');
+    expect(sink.closes).toEqual([1000]);
+
+    const second = fakeEngine();
+    const other = collect();
+    const socket = createInProcessSocket(second.start);
+    socket.listen(other.handlers);
+    socket.close(1000, 'client left');
+    second.engine.callbacks?.send('late');
+    expect(second.engine.closed).toBe(true);
+    expect(other.messages).toEqual([]);
+    expect(other.closes).toEqual([]);
+  });
+});

@@ -1,0 +1,106 @@
+import type { DuplexSocket, DuplexSocketHandlers } from './duplex-socket.ts';
+
+/** The part of a WHATWG `WebSocket` the adapter uses (Deno, Workers, browsers, undici). */
+export interface WebSocketLike {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  binaryType: string;
+  send(data: string | ArrayBufferView | ArrayBuffer): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+  addEventListener(
+    type: 'close',
+    listener: (event: { code: number; reason: string }) => void,
+  ): void;
+}
+
+/** Options of {@link webSocketDuplex}. */
+export interface WebSocketDuplexOptions {
+  /** Buffered bytes above which the adapter polls for the buffer to drain (default 1 MiB). */
+  readonly highWaterBytes?: number;
+  /** Poll interval while draining, ms (default 10). */
+  readonly drainPollMs?: number;
+}
+
+const OPEN = 1;
+const utf8 = new TextDecoder();
+
+/**
+ * Adapts a web-standard `WebSocket` (Deno, Cloudflare Workers, undici) to {@link DuplexSocket}.
+ * It has no `pause`: a web socket cannot stop reading, so backpressure stops at the other
+ * side of the session. It has no drain event either, so once `bufferedAmount` passes
+ * `highWaterBytes` the adapter polls it and reports `drain` when it falls to a quarter.
+ * Close codes the API refuses (only 1000 and 3000–4999 may be sent) fall back to 1000.
+ *
+ * @example
+ * ```ts
+ * const { socket, response } = Deno.upgradeWebSocket(request, { protocol: decision.protocol });
+ * startRelaySession({ client: webSocketDuplex(socket), connectUpstream, model: decision.model, limits: config });
+ * ```
+ */
+export function webSocketDuplex(
+  socket: WebSocketLike,
+  options: WebSocketDuplexOptions = {},
+): DuplexSocket {
+  const highWaterBytes = options.highWaterBytes ?? 1024 * 1024;
+  const drainPollMs = options.drainPollMs ?? 10;
+  let handlers: DuplexSocketHandlers | undefined;
+  const early: { data: string | Uint8Array; binary: boolean }[] = [];
+  let earlyClose: { code: number; reason: string } | undefined;
+  let polling = false;
+  socket.binaryType = 'arraybuffer';
+
+  socket.addEventListener('message', ({ data }) => {
+    const binary = typeof data !== 'string';
+    const frame =
+      typeof data === 'string'
+        ? data
+        : new Uint8Array(data instanceof ArrayBuffer ? data : new ArrayBuffer(0));
+    if (handlers) handlers.message(frame, binary);
+    else early.push({ data: frame, binary });
+  });
+  socket.addEventListener('close', ({ code, reason }) => {
+    if (handlers) handlers.close(code, reason);
+    else earlyClose = { code, reason };
+  });
+
+  const poll = () => {
+    if (socket.readyState !== OPEN) {
+      polling = false;
+      return;
+    }
+    if (socket.bufferedAmount > highWaterBytes / 4) {
+      setTimeout(poll, drainPollMs);
+      return;
+    }
+    polling = false;
+    handlers?.drain();
+  };
+
+  return {
+    send(data, binary) {
+      if (socket.readyState !== OPEN) return;
+      // A Uint8Array is sent as a binary frame; text given as bytes goes back to a string.
+      socket.send(binary || typeof data === 'string' ? data : utf8.decode(data));
+      if (!polling && socket.bufferedAmount > highWaterBytes) {
+        polling = true;
+        setTimeout(poll, drainPollMs);
+      }
+    },
+    close(code, reason) {
+      try {
+        socket.close(code, reason);
+      } catch {
+        socket.close(1000, reason);
+      }
+    },
+    get bufferedAmount() {
+      return socket.bufferedAmount;
+    },
+    listen(next) {
+      handlers = next;
+      for (const message of early.splice(0)) next.message(message.data, message.binary);
+      if (earlyClose) next.close(earlyClose.code, earlyClose.reason);
+    },
+  };
+}
