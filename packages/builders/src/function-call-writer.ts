@@ -1,0 +1,132 @@
+import type { RealtimeConversationItemFunctionCall } from '@rtwire/types';
+import type { ItemEventBuilder } from './item-event-builder.ts';
+import type { ItemHost } from './item-host.ts';
+import { ResponseWriterError } from './response-writer-error.ts';
+import { ServerEvents } from './server-events.ts';
+
+/**
+ * Streams one function-call item of a response. Made by {@link ResponseWriter.functionCall},
+ * which has already emitted `response.output_item.added` and `conversation.item.added`.
+ */
+export class FunctionCallWriter {
+  /** The call item's id. */
+  readonly itemId: string;
+  /** The item's position in `response.output`. */
+  readonly outputIndex: number;
+  /** The `call_id` the client answers with a `function_call_output` item. */
+  readonly callId: string;
+  /** The function's name. */
+  readonly name: string;
+  readonly #host: ItemHost;
+  readonly #item: ItemEventBuilder;
+  readonly #previousItemId: string | null;
+  #arguments = '';
+  #finished = false;
+
+  /** @internal Use {@link ResponseWriter.functionCall}. */
+  constructor(
+    host: ItemHost,
+    item: ItemEventBuilder,
+    callId: string,
+    name: string,
+    previousItemId: string | null,
+  ) {
+    this.#host = host;
+    this.#item = item;
+    this.itemId = item.itemId;
+    this.outputIndex = item.outputIndex;
+    this.callId = callId;
+    this.name = name;
+    this.#previousItemId = previousItemId;
+    host.emit(item.outputItemAdded(host.nextEventId(), this.#snapshot('in_progress')));
+    if (host.inConversation) {
+      host.emit(
+        ServerEvents.conversationItemAdded(
+          host.nextEventId(),
+          previousItemId,
+          this.#snapshot('in_progress'),
+        ),
+      );
+    }
+  }
+
+  /** The arguments JSON text written so far. */
+  get written(): string {
+    return this.#arguments;
+  }
+
+  /** Whether {@link done} (or a cancel) closed this call. */
+  get finished(): boolean {
+    return this.#finished;
+  }
+
+  /** Emits a `response.function_call_arguments.delta`. */
+  arguments(delta: string): void {
+    this.#check('arguments');
+    this.#arguments += delta;
+    this.#host.emit(
+      this.#item.functionCallArgumentsDelta(this.#host.nextEventId(), this.callId, delta),
+    );
+  }
+
+  /**
+   * Finishes the call: `response.function_call_arguments.done` with the whole arguments text,
+   * `response.output_item.done` and `conversation.item.done`.
+   */
+  done(): void {
+    this.#check('done');
+    this.#finish('completed');
+  }
+
+  /** @internal Closes the call as `incomplete` when its response is cancelled. */
+  interrupt(): void {
+    if (!this.#finished) this.#finish('incomplete');
+  }
+
+  #finish(status: 'completed' | 'incomplete'): void {
+    this.#finished = true;
+    const host = this.#host;
+    host.emit(
+      this.#item.functionCallArgumentsDone(
+        host.nextEventId(),
+        this.callId,
+        this.name,
+        this.#arguments,
+      ),
+    );
+    host.emit(this.#item.outputItemDone(host.nextEventId(), this.#snapshot(status)));
+    if (host.inConversation) {
+      host.emit(
+        ServerEvents.conversationItemDone(
+          host.nextEventId(),
+          this.#previousItemId,
+          this.#snapshot(status),
+        ),
+      );
+    }
+    host.finishItem(this.#snapshot(status));
+  }
+
+  #snapshot(
+    status: 'in_progress' | 'completed' | 'incomplete',
+  ): RealtimeConversationItemFunctionCall {
+    return {
+      id: this.itemId,
+      object: 'realtime.item',
+      type: 'function_call',
+      status,
+      name: this.name,
+      call_id: this.callId,
+      arguments: this.#arguments,
+    };
+  }
+
+  #check(operation: string): void {
+    if (this.#finished) {
+      throw new ResponseWriterError(
+        'item_finished',
+        `FunctionCallWriter.${operation}: call ${this.itemId} is already finished`,
+      );
+    }
+  }
+}
