@@ -31,7 +31,7 @@ import { isOmitted, toJsonValue } from './json-value.ts';
  *
  * @example
  * ```ts
- * const content = ServerEvents.response('resp_1').item('item_1', 0).content(0);
+ * const content = new ResponseEventBuilder('resp_1').forItem('item_1', 0).forContent(0);
  * const encoder = encoderFor(content);
  * ws.send(encoder.outputTextDeltaBytes('event_7', 'Hel'));
  * ws.send(encoder.outputAudioDeltaFromPcm('event_8', pcm16Chunk));
