@@ -33,6 +33,7 @@ export {
   type ResponseDoneOptions,
   ResponseWriter,
   type ResponseWriterOptions,
+  type ResponseWriterState,
 } from './response-writer.ts';
 export { ResponseWriterError, type ResponseWriterErrorCode } from './response-writer-error.ts';
 export { ServerEvents } from './server-events.ts';

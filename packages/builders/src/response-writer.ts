@@ -55,7 +55,8 @@ export interface ResponseDoneOptions {
 /** Why a response was cancelled. */
 export type CancelReason = 'client_cancelled' | 'turn_detected';
 
-type WriterState = 'idle' | 'active' | 'finished';
+/** The lifecycle of a {@link ResponseWriter}. */
+export type ResponseWriterState = 'idle' | 'active' | 'finished';
 
 /**
  * Emits one whole response in the live API's order, owning the ids, indexes and ordering so
@@ -85,7 +86,7 @@ export class ResponseWriter {
   readonly #events: ResponseEventBuilder;
   readonly #host: ItemHost;
   readonly #output: RealtimeConversationItem[] = [];
-  #state: WriterState = 'idle';
+  #state: ResponseWriterState = 'idle';
   #open: MessageWriter | FunctionCallWriter | undefined;
   #lastItemId: string | null;
   #nextOutputIndex = 0;
@@ -107,7 +108,7 @@ export class ResponseWriter {
   }
 
   /** `idle` before `response.created`, `active` while streaming, `finished` after `response.done`. */
-  get state(): WriterState {
+  get state(): ResponseWriterState {
     return this.#state;
   }
 
