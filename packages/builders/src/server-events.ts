@@ -1,5 +1,22 @@
-import type { ServerEventOf as E } from '@rtwire/types';
+import type { ServerEventOf as E, RealtimeConversationItem } from '@rtwire/types';
 import { setOptional } from './optional-fields.ts';
+
+type ItemLifecycleType =
+  | 'conversation.item.created'
+  | 'conversation.item.added'
+  | 'conversation.item.done';
+
+/** The three item lifecycle events share one shape: `previous_item_id` and `item`. */
+function itemLifecycleEvent<T extends ItemLifecycleType>(
+  type: T,
+  eventId: string,
+  previousItemId: string | null | undefined,
+  item: RealtimeConversationItem,
+): E<T> {
+  const event = { type, event_id: eventId, item } as E<T>;
+  setOptional(event, 'previous_item_id', previousItemId);
+  return event;
+}
 
 /**
  * One-shot constructors for the 29 server events that are not response-scoped (the seed's
@@ -43,45 +60,27 @@ export const ServerEvents = {
   conversationItemCreated(
     eventId: string,
     previousItemId: string | null | undefined,
-    item: E<'conversation.item.created'>['item'],
+    item: RealtimeConversationItem,
   ): E<'conversation.item.created'> {
-    const event: E<'conversation.item.created'> = {
-      type: 'conversation.item.created',
-      event_id: eventId,
-      item,
-    };
-    setOptional(event, 'previous_item_id', previousItemId);
-    return event;
+    return itemLifecycleEvent('conversation.item.created', eventId, previousItemId, item);
   },
 
   /** `conversation.item.added`: an item entered the conversation (content may still stream). */
   conversationItemAdded(
     eventId: string,
     previousItemId: string | null | undefined,
-    item: E<'conversation.item.added'>['item'],
+    item: RealtimeConversationItem,
   ): E<'conversation.item.added'> {
-    const event: E<'conversation.item.added'> = {
-      type: 'conversation.item.added',
-      event_id: eventId,
-      item,
-    };
-    setOptional(event, 'previous_item_id', previousItemId);
-    return event;
+    return itemLifecycleEvent('conversation.item.added', eventId, previousItemId, item);
   },
 
   /** `conversation.item.done`: an item is complete. */
   conversationItemDone(
     eventId: string,
     previousItemId: string | null | undefined,
-    item: E<'conversation.item.done'>['item'],
+    item: RealtimeConversationItem,
   ): E<'conversation.item.done'> {
-    const event: E<'conversation.item.done'> = {
-      type: 'conversation.item.done',
-      event_id: eventId,
-      item,
-    };
-    setOptional(event, 'previous_item_id', previousItemId);
-    return event;
+    return itemLifecycleEvent('conversation.item.done', eventId, previousItemId, item);
   },
 
   /** `conversation.item.deleted`. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { anyNumber, anyString, anyValue } from '../test/arbitraries.ts';
-import { type Context, twins } from '../test/builder-twins.ts';
+import { anyNumber, anyString } from '../test/arbitraries.ts';
+import { argumentsOf, type Context, twins } from '../test/builder-twins.ts';
 import { referenceBase64 } from '../test/node-buffer.ts';
 import type { EncoderContext } from './encoder-context.ts';
 import { encoderFor } from './encoder-for.ts';
@@ -37,30 +37,6 @@ const levelOf: Record<Method, EncoderContext['level']> = {
   outputAudioDone: 'content',
   outputAudioTranscriptDelta: 'content',
   outputAudioTranscriptDone: 'content',
-};
-
-const argumentsOf: Record<Method, fc.Arbitrary<unknown[]>> = {
-  outputAudioBufferStarted: fc.tuple(anyString),
-  outputAudioBufferStopped: fc.tuple(anyString),
-  outputAudioBufferCleared: fc.tuple(anyString),
-  outputItemAdded: fc.tuple(anyString, anyValue),
-  outputItemDone: fc.tuple(anyString, anyValue),
-  functionCallArgumentsDelta: fc.tuple(anyString, anyString, anyString),
-  functionCallArgumentsDone: fc.tuple(anyString, anyString, anyString, anyString),
-  mcpCallArgumentsDelta: fc.oneof(
-    fc.tuple(anyString, anyString),
-    fc.tuple(anyString, anyString, fc.constantFrom(null, undefined)),
-    fc.tuple(anyString, anyString, anyString),
-  ),
-  mcpCallArgumentsDone: fc.tuple(anyString, anyString),
-  contentPartAdded: fc.tuple(anyString, anyValue),
-  contentPartDone: fc.tuple(anyString, anyValue),
-  outputTextDelta: fc.tuple(anyString, anyString),
-  outputTextDone: fc.tuple(anyString, anyString),
-  outputAudioDelta: fc.tuple(anyString, anyString),
-  outputAudioDone: fc.tuple(anyString),
-  outputAudioTranscriptDelta: fc.tuple(anyString, anyString),
-  outputAudioTranscriptDone: fc.tuple(anyString, anyString),
 };
 
 function contextAt(context: Context, level: EncoderContext['level']): EncoderContext {

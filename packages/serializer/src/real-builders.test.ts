@@ -5,8 +5,8 @@ import {
 } from '@rtwire/builders';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { anyNumber, anyString, anyValue } from '../test/arbitraries.ts';
-import { twins } from '../test/builder-twins.ts';
+import { anyNumber, anyString } from '../test/arbitraries.ts';
+import { argumentsOf, twins } from '../test/builder-twins.ts';
 import { encoderFor } from './encoder-for.ts';
 
 // The other encoder tests compare frames with hand-written twins of the builders' events; this
@@ -21,30 +21,6 @@ const anyContent = fc
   .map(([responseId, itemId, outputIndex, contentIndex]) =>
     new ResponseEventBuilder(responseId).forItem(itemId, outputIndex).forContent(contentIndex),
   );
-
-const argumentsOf: Record<Method, fc.Arbitrary<unknown[]>> = {
-  outputAudioBufferStarted: fc.tuple(anyString),
-  outputAudioBufferStopped: fc.tuple(anyString),
-  outputAudioBufferCleared: fc.tuple(anyString),
-  outputItemAdded: fc.tuple(anyString, anyValue),
-  outputItemDone: fc.tuple(anyString, anyValue),
-  functionCallArgumentsDelta: fc.tuple(anyString, anyString, anyString),
-  functionCallArgumentsDone: fc.tuple(anyString, anyString, anyString, anyString),
-  mcpCallArgumentsDelta: fc.oneof(
-    fc.tuple(anyString, anyString),
-    fc.tuple(anyString, anyString, fc.constantFrom(null, undefined)),
-    fc.tuple(anyString, anyString, anyString),
-  ),
-  mcpCallArgumentsDone: fc.tuple(anyString, anyString),
-  contentPartAdded: fc.tuple(anyString, anyValue),
-  contentPartDone: fc.tuple(anyString, anyValue),
-  outputTextDelta: fc.tuple(anyString, anyString),
-  outputTextDone: fc.tuple(anyString, anyString),
-  outputAudioDelta: fc.tuple(anyString, anyString),
-  outputAudioDone: fc.tuple(anyString),
-  outputAudioTranscriptDelta: fc.tuple(anyString, anyString),
-  outputAudioTranscriptDone: fc.tuple(anyString, anyString),
-};
 
 /** The builder at the level that has `method`. */
 function builderWith(

@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { anyString, anyValue } from './arbitraries.ts';
 /**
  * Object literals of the events `@rtwire/builders` builds, in its key order (type, event_id,
  * response_id, item_id, output_index, content_index, payload), written from the spec. The
@@ -135,4 +137,29 @@ export const twins = {
     ...content(c),
     transcript,
   }),
+};
+
+/** Arbitrary arguments (after the context) of each twin's encoder method. */
+export const argumentsOf: Record<keyof typeof twins, fc.Arbitrary<unknown[]>> = {
+  outputAudioBufferStarted: fc.tuple(anyString),
+  outputAudioBufferStopped: fc.tuple(anyString),
+  outputAudioBufferCleared: fc.tuple(anyString),
+  outputItemAdded: fc.tuple(anyString, anyValue),
+  outputItemDone: fc.tuple(anyString, anyValue),
+  functionCallArgumentsDelta: fc.tuple(anyString, anyString, anyString),
+  functionCallArgumentsDone: fc.tuple(anyString, anyString, anyString, anyString),
+  mcpCallArgumentsDelta: fc.oneof(
+    fc.tuple(anyString, anyString),
+    fc.tuple(anyString, anyString, fc.constantFrom(null, undefined)),
+    fc.tuple(anyString, anyString, anyString),
+  ),
+  mcpCallArgumentsDone: fc.tuple(anyString, anyString),
+  contentPartAdded: fc.tuple(anyString, anyValue),
+  contentPartDone: fc.tuple(anyString, anyValue),
+  outputTextDelta: fc.tuple(anyString, anyString),
+  outputTextDone: fc.tuple(anyString, anyString),
+  outputAudioDelta: fc.tuple(anyString, anyString),
+  outputAudioDone: fc.tuple(anyString),
+  outputAudioTranscriptDelta: fc.tuple(anyString, anyString),
+  outputAudioTranscriptDone: fc.tuple(anyString, anyString),
 };
