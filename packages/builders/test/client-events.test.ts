@@ -1,8 +1,13 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: examples are untyped JSON by nature
 import { CLIENT_EVENT_TYPES, type ClientEventType, type RealtimeClientEvent } from '@rtwire/types';
 import { describe, expect, it } from 'vitest';
+import {
+  clientSchemaNames,
+  officialExample,
+  schemas,
+  specErrors,
+} from '../../../test-support/spec-validator.ts';
 import { ClientEvents } from '../src/index.ts';
-import { clientSchemaNames, officialExample, schemas, specErrors } from './spec-validator.ts';
 
 type Example = Record<string, any>;
 

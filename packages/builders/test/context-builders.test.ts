@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { specErrors } from '../../../test-support/spec-validator.ts';
 import {
   ContentEventBuilder,
   createEventIds,
@@ -8,7 +9,6 @@ import {
   ResponseEventBuilder,
   ServerEvents,
 } from '../src/index.ts';
-import { specErrors } from './spec-validator.ts';
 
 describe('context builders', () => {
   it('one ContentEventBuilder yields many deltas, each with its own id and the shared context', () => {

@@ -1,7 +1,11 @@
 import { SERVER_EVENT_TYPES } from '@rtwire/types';
 import { describe, expect, it } from 'vitest';
+import {
+  officialExample,
+  serverSchemaNames,
+  specErrors,
+} from '../../../test-support/spec-validator.ts';
 import { buildFromExample } from './build-from-example.ts';
-import { officialExample, serverSchemaNames, specErrors } from './spec-validator.ts';
 
 /**
  * Two official examples type assistant content with the beta vocabulary (`text` / `audio`)

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { specErrors } from '../../../test-support/spec-validator.ts';
 import { streamReply, textDeltas } from '../examples/streaming.ts';
-import { specErrors } from './spec-validator.ts';
 
 const read = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8');
 

@@ -1,6 +1,7 @@
 import type { RealtimeServerEvent, ServerEventOf } from '@rtwire/types';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { specErrors } from '../../../test-support/spec-validator.ts';
 import {
   createSequentialIds,
   ResponseWriter,
@@ -8,7 +9,6 @@ import {
   type ResponseWriterErrorCode,
   responseEvents,
 } from '../src/index.ts';
-import { specErrors } from './spec-validator.ts';
 
 const TEXT_ORDER = [
   'response.created',

@@ -11,7 +11,7 @@ interface Schema {
   readonly 'x-oaiMeta'?: { readonly example?: unknown };
 }
 
-const specPath = fileURLToPath(new URL('../../../spec/realtime-schemas.json', import.meta.url));
+const specPath = fileURLToPath(new URL('../spec/realtime-schemas.json', import.meta.url));
 
 /** Every schema of the spec, by name. */
 export const schemas: Record<string, Schema> = JSON.parse(readFileSync(specPath, 'utf8')).schemas;

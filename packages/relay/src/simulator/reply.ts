@@ -1,0 +1,70 @@
+import type { RealtimeConversationItem } from '@rtwire/types';
+
+/** What the simulated model answers: words, or a call of one of the session's tools. */
+export type SimulatedReply =
+  | { readonly kind: 'message'; readonly text: string }
+  | { readonly kind: 'function_call'; readonly name: string; readonly arguments: string };
+
+interface Tool {
+  readonly type?: string;
+  readonly name?: string;
+}
+
+const MAX_ECHO = 200;
+
+/**
+ * The deterministic reply to a conversation: the simulator echoes the last user input (text,
+ * or the length of the audio), reports a tool's output, and calls a function tool when the
+ * user's text names it. Same conversation, same reply: tests can assert on it.
+ */
+export function deriveReply(
+  items: readonly RealtimeConversationItem[],
+  tools: readonly unknown[],
+  audioMsOf: (itemId: string) => number,
+): SimulatedReply {
+  const last = [...items].reverse().find((item) => {
+    if (item.type === 'function_call_output') return true;
+    return item.type === 'message' && item.role === 'user';
+  });
+  if (last === undefined) return { kind: 'message', text: 'Hello! This is the rtwire simulator.' };
+  if (last.type === 'function_call_output') {
+    return { kind: 'message', text: `The tool returned: ${clip(last.output)}` };
+  }
+  if (last.type !== 'message' || last.role !== 'user') {
+    return { kind: 'message', text: 'Hello! This is the rtwire simulator.' };
+  }
+  const text = last.content
+    .map((part) => (part.type === 'input_text' ? (part.text ?? '') : ''))
+    .join(' ')
+    .trim();
+  if (text.length > 0) {
+    const tool = (tools as readonly Tool[]).find(
+      (candidate) =>
+        candidate.type === 'function' &&
+        typeof candidate.name === 'string' &&
+        candidate.name.length > 0 &&
+        text.includes(candidate.name),
+    );
+    if (tool?.name !== undefined) {
+      return {
+        kind: 'function_call',
+        name: tool.name,
+        arguments: JSON.stringify({ query: clip(text) }),
+      };
+    }
+    return { kind: 'message', text: `You said: ${clip(text)}` };
+  }
+  if (last.content.some((part) => part.type === 'input_audio')) {
+    return { kind: 'message', text: `I heard ${audioMsOf(last.id ?? '')} ms of audio.` };
+  }
+  return { kind: 'message', text: 'I received your message.' };
+}
+
+function clip(text: string): string {
+  return text.length <= MAX_ECHO ? text : `${text.slice(0, MAX_ECHO)}…`;
+}
+
+/** Splits a reply into word-sized deltas, spaces kept, as a model streams tokens. */
+export function toDeltas(text: string): string[] {
+  return text.match(/\S+\s*|\s+/g) ?? [];
+}
