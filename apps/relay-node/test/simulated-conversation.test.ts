@@ -1,6 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
-import { connectClient, startRelay, stopAll } from './helpers.ts';
 import { specErrors } from '../../../test-support/spec-validator.ts';
+import { connectClient, startRelay, stopAll } from './helpers.ts';
 
 afterEach(stopAll);
 
@@ -41,7 +41,9 @@ it('every server event of a simulated conversation validates against realtime-sc
   const types = new Set(client.events.map((event) => event.type));
   expect(types).toContain('session.created');
   expect(types).toContain('response.output_text.delta');
-  const failures = client.events.map((event) => specErrors(event)).filter((failure) => failure !== undefined);
+  const failures = client.events
+    .map((event) => specErrors(event))
+    .filter((failure) => failure !== undefined);
   expect(failures).toEqual([]);
   expect(client.events.length).toBeGreaterThan(10);
 });
