@@ -8,18 +8,12 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
-  admitRequest,
-  CloseCode,
+  createRelayHost,
   createSimulatorConnector,
-  DEMO_PAGE_HTML,
-  PROMETHEUS_CONTENT_TYPE,
-  REALTIME_PATH,
+  type PendingSession,
   type RelayConfig,
   type RelayLogger,
-  RelayMetrics,
-  type RelaySession,
-  renderPrometheus,
-  startRelaySession,
+  type RelayMetrics,
   type UpstreamConnector,
 } from '@rtwire/relay';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -63,7 +57,6 @@ export interface RelayServer {
  */
 export async function startRelayServer(options: RelayServerOptions): Promise<RelayServer> {
   const { config, logger } = options;
-  const metrics = new RelayMetrics();
   const connectUpstream =
     options.connectUpstream ??
     (config.upstreamUrl
@@ -73,12 +66,9 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
           maxFrameBytes: config.maxFrameBytes,
         })
       : createSimulatorConnector({ pace: config.simulatorPace }));
-  const sessions = new Set<RelaySession>();
+  const host = createRelayHost({ config, connectUpstream, logger });
   const clients = new Set<WebSocket>();
-  const protocols = new WeakMap<IncomingMessage, string>();
-  let draining = false;
-  // Upgrades admitted but not yet sessions count against MAX_SESSIONS too.
-  let upgrading = 0;
+  const admissions = new WeakMap<IncomingMessage, PendingSession>();
 
   const wss = new WebSocketServer({
     noServer: true,
@@ -87,74 +77,33 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
     clientTracking: false,
     // The relay decodes every client frame with a fatal UTF-8 decoder; checking twice costs.
     skipUTF8Validation: true,
-    handleProtocols: (_offered, request) => protocols.get(request) ?? false,
+    handleProtocols: (_offered, request) => admissions.get(request)?.protocol ?? false,
   });
 
   const handleRequest = (request: IncomingMessage, response: ServerResponse) => {
-    const path = new URL(request.url ?? '/', 'http://relay.invalid').pathname;
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      response.writeHead(405, { allow: 'GET, HEAD' }).end();
-    } else if (path === '/') {
-      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(DEMO_PAGE_HTML);
-    } else if (path === '/healthz') {
-      response
-        .writeHead(draining ? 503 : 200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ status: draining ? 'draining' : 'ok', sessions: sessions.size }));
-    } else if (path === '/metrics') {
-      response
-        .writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE })
-        .end(renderPrometheus(metrics));
-    } else if (path === REALTIME_PATH) {
-      response
-        .writeHead(426, { upgrade: 'websocket', 'content-type': 'text/plain' })
-        .end('Upgrade required\n');
-    } else {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end('Not found\n');
-    }
+    const reply = host.respond(request.method ?? 'GET', request.url ?? '/');
+    response
+      .writeHead(reply.status, reply.headers)
+      .end(request.method === 'HEAD' ? '' : reply.body);
   };
 
   const handleUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    const decision = admitRequest(
-      {
-        url: request.url ?? '/',
-        headers: { get: (name) => headerValue(request, name) },
-        activeSessions: sessions.size + upgrading,
-        draining,
-      },
-      config,
-    );
-    if (!decision.ok) {
-      metrics.countRejection(decision.code);
-      logger.log('info', 'upgrade.rejected', { status: decision.status, code: decision.code });
-      rejectUpgrade(socket, decision.status, decision.message);
+    const admission = host.admit({
+      url: request.url ?? '/',
+      headers: { get: (name) => headerValue(request, name) },
+    });
+    if (!admission.ok) {
+      rejectUpgrade(socket, admission.status, admission.message);
       return;
     }
-    if (decision.protocol !== undefined) protocols.set(request, decision.protocol);
+    admissions.set(request, admission);
     // ws drops a malformed handshake without calling back; the socket closing settles it then.
-    upgrading++;
-    let settled = false;
-    const settle = () => {
-      if (settled) return;
-      settled = true;
-      upgrading--;
-    };
-    socket.once('close', settle);
+    socket.once('close', () => admission.cancel());
     wss.handleUpgrade(request, socket, head, (ws) => {
-      settle();
       clients.add(ws);
       ws.once('close', () => clients.delete(ws));
-      const session = startRelaySession({
-        client: wsDuplexSocket(ws, socket),
-        connectUpstream,
-        model: decision.model,
-        limits: config,
-        metrics,
-        logger,
-      });
-      logger.log('info', 'session.open', { session: session.id, model: decision.model });
-      sessions.add(session);
-      void session.done.then(() => sessions.delete(session));
+      admission.open(wsDuplexSocket(ws, socket));
     });
   };
 
@@ -174,28 +123,22 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
     });
   });
   const { port } = server.address() as AddressInfo;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `${config.tlsCert !== undefined ? 'https' : 'http'}://${host}:${port}`;
+  const hostname = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `${config.tlsCert !== undefined ? 'https' : 'http'}://${hostname}:${port}`;
 
   return {
     url,
     port,
-    metrics,
+    metrics: host.metrics,
     get activeSessions() {
-      return sessions.size;
+      return host.activeSessions;
     },
     async shutdown() {
-      if (draining) return;
-      draining = true;
-      logger.log('info', 'relay.draining', { sessions: sessions.size });
+      if (host.draining) return;
       server.close();
       server.closeIdleConnections();
-      for (const session of [...sessions])
-        session.close(CloseCode.goingAway, 'server shutting down');
-      const deadline = Date.now() + config.shutdownTimeoutMs;
-      while (clients.size > 0 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      host.drain();
+      await host.idle(config.shutdownTimeoutMs);
       for (const ws of clients) ws.terminate();
       server.closeAllConnections();
       logger.log('info', 'relay.stopped', {});

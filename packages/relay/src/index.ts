@@ -36,6 +36,7 @@ export {
   relayErrorEvent,
 } from './error-event.ts';
 export { createEventTypePeeker } from './event-type-peeker.ts';
+export { createFetchHandler, type WebSocketUpgrader } from './fetch-handler.ts';
 export { frameSize } from './frame-size.ts';
 export {
   createInProcessSocket,
@@ -51,6 +52,14 @@ export {
   type RelayConfigError,
   type RelayConfigResult,
 } from './relay-config.ts';
+export {
+  type Admission,
+  createRelayHost,
+  type HttpReply,
+  type PendingSession,
+  type RelayHost,
+  type RelayHostOptions,
+} from './relay-host.ts';
 export {
   createRedactingLogger,
   type LogFields,
@@ -82,3 +91,9 @@ export {
   type WebSocketLike,
   webSocketDuplex,
 } from './web-socket-duplex.ts';
+export {
+  createWebSocketUpstreamConnector,
+  type WebSocketDialer,
+  type WebSocketUpstreamOptions,
+  whenOpen,
+} from './web-socket-upstream-connector.ts';

@@ -12,6 +12,7 @@ export interface WebSocketLike {
     type: 'close',
     listener: (event: { code: number; reason: string }) => void,
   ): void;
+  addEventListener(type: 'open' | 'error', listener: () => void): void;
 }
 
 /** Options of {@link webSocketDuplex}. */
@@ -22,6 +23,7 @@ export interface WebSocketDuplexOptions {
   readonly drainPollMs?: number;
 }
 
+const CONNECTING = 0;
 const OPEN = 1;
 const utf8 = new TextDecoder();
 
@@ -48,7 +50,13 @@ export function webSocketDuplex(
   const early: { data: string | Uint8Array; binary: boolean }[] = [];
   let earlyClose: { code: number; reason: string } | undefined;
   let polling = false;
+  // A server socket may still be connecting while its 101 response is being sent (Deno);
+  // what the relay sends meanwhile waits for `open` instead of being dropped.
+  const pending: (string | ArrayBufferView)[] = [];
   socket.binaryType = 'arraybuffer';
+  socket.addEventListener('open', () => {
+    for (const data of pending.splice(0)) socket.send(data);
+  });
 
   socket.addEventListener('message', ({ data }) => {
     const binary = typeof data !== 'string';
@@ -79,9 +87,14 @@ export function webSocketDuplex(
 
   return {
     send(data, binary) {
-      if (socket.readyState !== OPEN) return;
       // A Uint8Array is sent as a binary frame; text given as bytes goes back to a string.
-      socket.send(binary || typeof data === 'string' ? data : utf8.decode(data));
+      const frame = binary || typeof data === 'string' ? data : utf8.decode(data);
+      if (socket.readyState === CONNECTING) {
+        pending.push(frame);
+        return;
+      }
+      if (socket.readyState !== OPEN) return;
+      socket.send(frame);
       if (!polling && socket.bufferedAmount > highWaterBytes) {
         polling = true;
         setTimeout(poll, drainPollMs);
@@ -95,7 +108,10 @@ export function webSocketDuplex(
       }
     },
     get bufferedAmount() {
-      return socket.bufferedAmount;
+      let queued = 0;
+      for (const data of pending)
+        queued += typeof data === 'string' ? data.length : data.byteLength;
+      return socket.bufferedAmount + queued;
     },
     listen(next) {
       handlers = next;

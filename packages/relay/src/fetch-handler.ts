@@ -1,0 +1,58 @@
+import type { RelayHost } from './relay-host.ts';
+import { type WebSocketLike, webSocketDuplex } from './web-socket-duplex.ts';
+
+/**
+ * Upgrades a request to a WebSocket in a web-standard runtime: Deno's `Deno.upgradeWebSocket`,
+ * a Workers `WebSocketPair`, Bun's server. Returns the server side of the socket and the
+ * `101` response to hand back; `protocol` is the subprotocol to select, when there is one.
+ */
+export type WebSocketUpgrader = (
+  request: Request,
+  protocol: string | undefined,
+) => { readonly socket: WebSocketLike; readonly response: Response };
+
+/**
+ * A web-standard `fetch` handler for a {@link RelayHost}: `GET /v1/realtime` with
+ * `Upgrade: websocket` becomes a relay session through `upgrade`, everything else is answered
+ * by the host's routes. Runs unchanged on Deno, Cloudflare Workers and Bun.
+ *
+ * @example
+ * ```ts
+ * const handler = createFetchHandler(host, (request, protocol) =>
+ *   Deno.upgradeWebSocket(request, protocol === undefined ? {} : { protocol }),
+ * );
+ * Deno.serve({ port: 8788 }, handler);
+ * ```
+ */
+export function createFetchHandler(
+  host: RelayHost,
+  upgrade: WebSocketUpgrader,
+): (request: Request) => Response {
+  return (request) => {
+    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
+      const reply = host.respond(request.method, request.url);
+      return new Response(request.method === 'HEAD' ? null : reply.body, {
+        status: reply.status,
+        headers: reply.headers,
+      });
+    }
+    const admission = host.admit({ url: request.url, headers: request.headers });
+    if (!admission.ok) {
+      return new Response(`${admission.message}\n`, {
+        status: admission.status,
+        headers: { 'content-type': 'text/plain' },
+      });
+    }
+    let upgraded: ReturnType<WebSocketUpgrader>;
+    try {
+      upgraded = upgrade(request, admission.protocol);
+    } catch {
+      admission.cancel();
+      return new Response('Bad WebSocket handshake\n', { status: 400 });
+    }
+    admission.open(
+      webSocketDuplex(upgraded.socket, { highWaterBytes: host.config.highWaterBytes }),
+    );
+    return upgraded.response;
+  };
+}

@@ -1,0 +1,199 @@
+import { type AdmissionDecision, admitRequest, REALTIME_PATH } from './admission.ts';
+import { CloseCode } from './close-codes.ts';
+import { DEMO_PAGE_HTML } from './demo-page.ts';
+import type { DuplexSocket } from './duplex-socket.ts';
+import type { RelayConfig } from './relay-config.ts';
+import { type RelayLogger, silentLogger } from './relay-logger.ts';
+import { RelayMetrics } from './relay-metrics.ts';
+import { type RelaySession, startRelaySession } from './relay-session.ts';
+import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from './render-prometheus.ts';
+import type { UpstreamConnector } from './upstream-connector.ts';
+
+/** Options of {@link createRelayHost}. */
+export interface RelayHostOptions {
+  readonly config: RelayConfig;
+  /** Opens the upstream of each session (simulator or a network endpoint). */
+  readonly connectUpstream: UpstreamConnector;
+  readonly logger?: RelayLogger;
+  /** Counters to report on `/metrics` (default: a new set). */
+  readonly metrics?: RelayMetrics;
+}
+
+/** A plain HTTP answer, for adapters to write in their runtime's terms. */
+export interface HttpReply {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** An admitted upgrade: open it with the upgraded socket, or cancel it if the upgrade failed. */
+export interface PendingSession {
+  readonly ok: true;
+  /** The `model` query parameter, passed upstream. */
+  readonly model: string | undefined;
+  /** The subprotocol to select in the handshake response. */
+  readonly protocol: string | undefined;
+  /** Starts the session on the upgraded client socket. */
+  open(client: DuplexSocket): RelaySession;
+  /** Gives the reserved slot back (the handshake failed or the client left). */
+  cancel(): void;
+}
+
+/** What {@link RelayHost.admit} answers. */
+export type Admission = PendingSession | Extract<AdmissionDecision, { ok: false }>;
+
+/**
+ * Everything a relay server does that does not depend on its runtime: the HTTP routes
+ * (demo page at `/`, `/healthz`, `/metrics`), admission of upgrades (auth, origin, capacity,
+ * draining, with slots reserved during the handshake), the set of live sessions, metrics,
+ * and graceful draining. The Node app and the edge worker are thin adapters around it.
+ *
+ * @example
+ * ```ts
+ * const host = createRelayHost({ config, connectUpstream: createSimulatorConnector() });
+ * const admission = host.admit({ url: request.url, headers: request.headers });
+ * if (admission.ok) admission.open(webSocketDuplex(socket));
+ * ```
+ */
+export interface RelayHost {
+  readonly config: RelayConfig;
+  readonly metrics: RelayMetrics;
+  /** Sessions open now. */
+  readonly activeSessions: number;
+  /** True once {@link drain} was called: new upgrades get 503, `/healthz` says so. */
+  readonly draining: boolean;
+  /** The answer to a plain (non-upgrade) HTTP request. */
+  respond(method: string, url: string): HttpReply;
+  /** Decides on an upgrade request; an admitted one holds a session slot until opened or cancelled. */
+  admit(request: {
+    readonly url: string;
+    readonly headers: { get(name: string): string | null };
+  }): Admission;
+  /** Stops admitting and closes every session with 1001 (going away). */
+  drain(): void;
+  /** Resolves once no session is left, or after `timeoutMs`. */
+  idle(timeoutMs: number): Promise<void>;
+}
+
+/** Creates a {@link RelayHost}. */
+export function createRelayHost(options: RelayHostOptions): RelayHost {
+  const { config, connectUpstream } = options;
+  const logger = options.logger ?? silentLogger;
+  const metrics = options.metrics ?? new RelayMetrics();
+  const sessions = new Set<RelaySession>();
+  let reserved = 0;
+  let draining = false;
+
+  return {
+    config,
+    metrics,
+    get activeSessions() {
+      return sessions.size;
+    },
+    get draining() {
+      return draining;
+    },
+
+    respond(method, url): HttpReply {
+      const path = new URL(url, 'http://relay.invalid').pathname;
+      if (method !== 'GET' && method !== 'HEAD') {
+        return { status: 405, headers: { allow: 'GET, HEAD' }, body: '' };
+      }
+      if (path === '/') {
+        return {
+          status: 200,
+          headers: { 'content-type': 'text/html; charset=utf-8' },
+          body: DEMO_PAGE_HTML,
+        };
+      }
+      if (path === '/healthz') {
+        return {
+          status: draining ? 503 : 200,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ status: draining ? 'draining' : 'ok', sessions: sessions.size }),
+        };
+      }
+      if (path === '/metrics') {
+        return {
+          status: 200,
+          headers: { 'content-type': PROMETHEUS_CONTENT_TYPE },
+          body: renderPrometheus(metrics),
+        };
+      }
+      if (path === REALTIME_PATH) {
+        return {
+          status: 426,
+          headers: { upgrade: 'websocket', 'content-type': 'text/plain' },
+          body: 'Upgrade required\n',
+        };
+      }
+      return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'Not found\n' };
+    },
+
+    admit(request) {
+      const decision = admitRequest(
+        {
+          url: request.url,
+          headers: request.headers,
+          // Handshakes in flight count against MAX_SESSIONS too.
+          activeSessions: sessions.size + reserved,
+          draining,
+        },
+        config,
+      );
+      if (!decision.ok) {
+        metrics.countRejection(decision.code);
+        logger.log('info', 'upgrade.rejected', { status: decision.status, code: decision.code });
+        return decision;
+      }
+      reserved++;
+      let settled = false;
+      const settle = () => {
+        if (settled) return false;
+        settled = true;
+        reserved--;
+        return true;
+      };
+      return {
+        ok: true,
+        model: decision.model,
+        protocol: decision.protocol,
+        cancel() {
+          settle();
+        },
+        open(client) {
+          if (!settle())
+            throw new Error('RelayHost: this admission was already opened or cancelled');
+          const session = startRelaySession({
+            client,
+            connectUpstream,
+            model: decision.model,
+            limits: config,
+            metrics,
+            logger,
+          });
+          logger.log('info', 'session.open', { session: session.id, model: decision.model });
+          sessions.add(session);
+          void session.done.then(() => sessions.delete(session));
+          if (draining) session.close(CloseCode.goingAway, 'server shutting down');
+          return session;
+        },
+      };
+    },
+
+    drain() {
+      if (draining) return;
+      draining = true;
+      logger.log('info', 'relay.draining', { sessions: sessions.size });
+      for (const session of [...sessions])
+        session.close(CloseCode.goingAway, 'server shutting down');
+    },
+
+    async idle(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (sessions.size > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+  };
+}
