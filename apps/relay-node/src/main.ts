@@ -1,10 +1,4 @@
-import {
-  createRedactingLogger,
-  describeRelayConfig,
-  parseRelayConfig,
-  REALTIME_PATH,
-} from '@rtwire/relay';
-import { jsonLineLogger } from './json-logger.ts';
+import { describeRelayConfig, parseRelayConfig, REALTIME_PATH, relayLogger } from '@rtwire/relay';
 import { startRelayServer } from './server.ts';
 
 const result = parseRelayConfig(process.env);
@@ -14,10 +8,7 @@ if (!result.ok) {
   process.exit(2);
 }
 const { config } = result;
-const logger = createRedactingLogger(jsonLineLogger(), {
-  minimum: config.logLevel,
-  secrets: [config.upstreamApiKey, ...config.relayTokens],
-});
+const logger = relayLogger(config, (line) => process.stdout.write(line));
 logger.log('info', 'relay.config', describeRelayConfig(config));
 
 const server = await startRelayServer({ config, logger });

@@ -1,8 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRedactingLogger, parseRelayConfig, type UpstreamConnector } from '@rtwire/relay';
+import {
+  createRedactingLogger,
+  jsonLineLogger,
+  parseRelayConfig,
+  type UpstreamConnector,
+} from '@rtwire/relay';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
-import { jsonLineLogger } from '../src/json-logger.ts';
 import { type RelayServer, startRelayServer } from '../src/server.ts';
 
 /** Everything started by a test, stopped by {@link stopAll}. */

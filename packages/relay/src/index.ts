@@ -43,6 +43,7 @@ export {
   type InProcessCallbacks,
   type InProcessEngine,
 } from './in-process-socket.ts';
+export { jsonLineLogger, relayLogger } from './json-line-logger.ts';
 export { PEEK_LIMIT, peekEventType } from './peek-event-type.ts';
 export { createRateLimiter, type RateLimiter } from './rate-limiter.ts';
 export {

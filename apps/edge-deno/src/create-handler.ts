@@ -1,0 +1,62 @@
+import {
+  createFetchHandler,
+  createRelayHost,
+  createSimulatorConnector,
+  createWebSocketUpstreamConnector,
+  parseRelayConfig,
+  type RelayConfigError,
+  type RelayHost,
+  relayLogger,
+  type WebSocketDialer,
+  type WebSocketUpgrader,
+} from '@rtwire/relay';
+
+/** How a runtime upgrades a request and dials an upstream: all that differs between runtimes. */
+export interface EdgeRuntime {
+  readonly upgrade: WebSocketUpgrader;
+  readonly dial: WebSocketDialer;
+  /** Where log lines go (default `console.log`). */
+  readonly write?: (line: string) => void;
+}
+
+/** A relay on a web-standard runtime: its `fetch` handler and the host behind it. */
+export interface EdgeRelay {
+  readonly fetch: (request: Request) => Response;
+  readonly host: RelayHost;
+}
+
+/** The configuration could not be read; names the variables, never their values. */
+export class EdgeConfigError extends Error {
+  readonly errors: readonly RelayConfigError[];
+  constructor(errors: readonly RelayConfigError[]) {
+    super(errors.map((error) => `${error.variable}: ${error.message}`).join('; '));
+    this.name = 'EdgeConfigError';
+    this.errors = errors;
+  }
+}
+
+/**
+ * Builds the relay from an environment record (`Deno.env.toObject()`, a Workers `env`) on
+ * the shared core: the same endpoint, auth, validation, limits and simulator default as
+ * the Node relay. Only the runtime's upgrade and dial functions are its own.
+ */
+export function createEdgeRelay(
+  env: Readonly<Record<string, string | undefined>>,
+  runtime: EdgeRuntime,
+): EdgeRelay {
+  const result = parseRelayConfig(env);
+  if (!result.ok) throw new EdgeConfigError(result.errors);
+  const { config } = result;
+  const logger = relayLogger(config, runtime.write ?? ((line) => console.log(line.trimEnd())));
+  const connectUpstream =
+    config.upstreamUrl === undefined
+      ? createSimulatorConnector({ pace: config.simulatorPace })
+      : createWebSocketUpstreamConnector({
+          url: config.upstreamUrl,
+          apiKey: config.upstreamApiKey,
+          dial: runtime.dial,
+          highWaterBytes: config.highWaterBytes,
+        });
+  const host = createRelayHost({ config, connectUpstream, logger });
+  return { host, fetch: createFetchHandler(host, runtime.upgrade) };
+}

@@ -1,0 +1,71 @@
+import { decodeServerEvent, type RealtimeServerEvent } from '@rtwire/types';
+import { Miniflare } from 'miniflare';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleWorker } from './bundle-worker.ts';
+
+// The worker module (src/worker.ts, bundled as wrangler would) in workerd, the Workers
+// runtime, through miniflare: WebSocketPair upgrade, fetch handler, simulator.
+let mf: Miniflare;
+
+beforeAll(async () => {
+  mf = new Miniflare({
+    modules: true,
+    script: await bundleWorker(),
+    compatibilityDate: '2025-07-01',
+    bindings: { SIMULATOR_PACE: 'fast', RELAY_TOKENS: 'tok_worker' },
+  });
+  await mf.ready;
+}, 60_000);
+
+afterAll(async () => {
+  await mf?.dispose();
+});
+
+describe('the relay worker in workerd', () => {
+  it('serves health and refuses an upgrade without a token', async () => {
+    const health = await mf.dispatchFetch('http://relay.test/healthz');
+    expect(await health.json()).toEqual({ status: 'ok', sessions: 0 });
+    const refused = await mf.dispatchFetch('http://relay.test/v1/realtime', {
+      headers: { upgrade: 'websocket' },
+    });
+    expect(refused.status).toBe(401);
+  });
+
+  it('holds a text conversation over a WebSocketPair session', async () => {
+    const response = await mf.dispatchFetch('http://relay.test/v1/realtime?model=gpt-realtime', {
+      headers: { upgrade: 'websocket', authorization: 'Bearer tok_worker' },
+    });
+    expect(response.status).toBe(101);
+    const socket = response.webSocket;
+    if (!socket) throw new Error('no webSocket on the 101 response');
+    const events: RealtimeServerEvent[] = [];
+    const done = new Promise<void>((resolve) => {
+      socket.addEventListener('message', ({ data }) => {
+        const result = decodeServerEvent(data as string);
+        if (!result.ok || !result.known) throw new Error('undecodable server frame');
+        events.push(result.event);
+        if (result.event.type === 'session.created') {
+          socket.send(
+            JSON.stringify({
+              type: 'conversation.item.create',
+              item: {
+                type: 'message',
+                role: 'user',
+                content: [{ type: 'input_text', text: 'hi worker' }],
+              },
+            }),
+          );
+          socket.send(
+            JSON.stringify({ type: 'response.create', response: { output_modalities: ['text'] } }),
+          );
+        }
+        if (result.event.type === 'response.done') resolve();
+      });
+    });
+    socket.accept();
+    await done;
+    socket.close(1000, 'done');
+    const text = events.find((event) => event.type === 'response.output_text.done');
+    expect(text?.type === 'response.output_text.done' && text.text).toBe('You said: hi worker');
+  }, 30_000);
+});

@@ -1,0 +1,40 @@
+import type { RelayConfig } from './relay-config.ts';
+import { createRedactingLogger, type LogLevel, type RelayLogger } from './relay-logger.ts';
+
+/**
+ * A {@link RelayLogger} writing one JSON object per line (`time`, `level`, `msg`, fields)
+ * through `write` (stdout in Node, `console.log` on edge runtimes).
+ *
+ * @example
+ * ```ts
+ * const logger = jsonLineLogger((line) => process.stdout.write(line));
+ * ```
+ */
+export function jsonLineLogger(write: (line: string) => void): RelayLogger {
+  return {
+    log(level, message, fields) {
+      write(
+        `${JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...fields })}\n`,
+      );
+    },
+  };
+}
+
+/**
+ * The logger a relay runs with: JSON lines at the configured level, with the upstream key
+ * and every client token masked wherever they would appear.
+ *
+ * @example
+ * ```ts
+ * const logger = relayLogger(config, (line) => process.stdout.write(line));
+ * ```
+ */
+export function relayLogger(
+  config: RelayConfig,
+  write: (line: string) => void,
+): RelayLogger & { enabled(level: LogLevel): boolean } {
+  return createRedactingLogger(jsonLineLogger(write), {
+    minimum: config.logLevel,
+    secrets: [config.upstreamApiKey, ...config.relayTokens],
+  });
+}
