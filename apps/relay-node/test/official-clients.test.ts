@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { OpenAIRealtimeWebSocket } from '@openai/agents-realtime';
 import { afterEach, describe, expect, it } from 'vitest';
+import { holdAgentsTurn } from '../../../test-support/agents-conversation.ts';
 import { startFakeUpstream, startRelay, stopAll } from './helpers.ts';
 import { answerWithText } from './scripted-upstream.ts';
 import { selfSignedCertificate } from './tls-cert.ts';
@@ -71,34 +72,11 @@ describe.each(Object.entries(upstreams))(
     it("@openai/agents-realtime's WebSocket transport holds a text conversation", async () => {
       const relay = await startRelay({ ...(await upstreamEnv()), RELAY_TOKENS: TOKEN });
       const transport = new OpenAIRealtimeWebSocket({ url: `${relay.wsUrl}?model=gpt-realtime` });
-      const errors: unknown[] = [];
-      const types: string[] = [];
-      let text = '';
-      transport.on('error', (error) => errors.push(error));
-      transport.on('*', (event: { type: string }) => types.push(event.type));
-      transport.on('output_text_delta', (event: { delta: string }) => {
-        text += event.delta;
-      });
-      transport.on('audio_transcript_delta', (event: { delta: string }) => {
-        text += event.delta;
-      });
-      const turnDone = new Promise((resolve, reject) => {
-        transport.on('turn_done', resolve);
-        transport.on('error', (error) =>
-          reject(new Error(`transport error: ${JSON.stringify(error)}`)),
-        );
-      });
-      await transport.connect({
-        apiKey: TOKEN,
-        model: 'gpt-realtime',
-        initialSessionConfig: { outputModalities: ['text'] },
-      });
-      transport.sendMessage('Say hello.', {});
-      await turnDone;
-      transport.close();
-      expect(text.length).toBeGreaterThan(0);
-      expect(types).not.toContain('error');
-      expect(errors).toEqual([]);
+      const turn = await holdAgentsTurn(transport, TOKEN, 'Say hello.');
+      expect(turn.text.length).toBeGreaterThan(0);
+      expect(turn.types).toContain('session.created');
+      expect(turn.types).not.toContain('error');
+      expect(turn.errors).toEqual([]);
     });
   },
 );
