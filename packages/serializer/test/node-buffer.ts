@@ -1,9 +1,6 @@
-/** Node's Buffer, for reference values in tests (the package itself never needs it). */
-interface NodeBuffer {
-  from(bytes: Uint8Array): { toString(encoding: 'base64' | 'latin1'): string };
-}
-
-const NodeBuffer = (globalThis as unknown as { Buffer: NodeBuffer }).Buffer;
+// Node's Buffer, for reference values in tests (the package itself never needs it). Imported,
+// not read from globalThis: the edge-runtime matrix removes the global.
+import { Buffer as NodeBuffer } from 'node:buffer';
 
 /** Standard padded base64, computed by Node. */
 export function referenceBase64(bytes: Uint8Array): string {
