@@ -12,7 +12,7 @@ beforeAll(async () => {
     modules: true,
     script: await bundleWorker(),
     compatibilityDate: '2025-07-01',
-    bindings: { SIMULATOR_PACE: 'fast', RELAY_TOKENS: 'tok_worker' },
+    bindings: { SIM_PACE: 'fast', RELAY_TOKENS: 'tok_worker' },
   });
   await mf.ready;
 }, 60_000);

@@ -14,7 +14,7 @@ export interface ServedRelay extends EdgeRelay {
 export function serveRelay(env: Record<string, string> = {}): Promise<ServedRelay> {
   const logs: string[] = [];
   const relay = createEdgeRelay(
-    { SIMULATOR_PACE: 'fast', ...env },
+    { SIM_PACE: 'fast', ...env },
     { ...denoRuntime, write: (line) => logs.push(line) },
   );
   return new Promise((resolve) => {

@@ -13,7 +13,7 @@ Deno.test('deno task start serves the relay and drains on SIGTERM', async () => 
   const child = new Deno.Command(Deno.execPath(), {
     args: await startTaskArgs(),
     cwd: new URL('..', import.meta.url),
-    env: { PORT: '0', SIMULATOR_PACE: 'fast' },
+    env: { PORT: '0', SIM_PACE: 'fast' },
     stdout: 'piped',
     stderr: 'piped',
   }).spawn();

@@ -29,7 +29,7 @@ export async function startRelay(
 ): Promise<TestRelay> {
   const result = parseRelayConfig({
     PORT: '0',
-    SIMULATOR_PACE: 'fast',
+    SIM_PACE: 'fast',
     SHUTDOWN_TIMEOUT_MS: '1000',
     LOG_LEVEL: 'debug',
     ...env,

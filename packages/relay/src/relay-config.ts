@@ -26,7 +26,7 @@ export interface RelayConfig {
   readonly hardLimitBytes: number;
   /** Bound on graceful shutdown (`SHUTDOWN_TIMEOUT_MS`, default 5000). */
   readonly shutdownTimeoutMs: number;
-  /** Simulator pacing (`SIMULATOR_PACE`: `realtime` default, or `fast`). */
+  /** Simulator pacing (`SIM_PACE`: `realtime` default, or `fast`). */
   readonly simulatorPace: 'realtime' | 'fast';
   /** TLS certificate, a PEM or a path to one (`TLS_CERT`); with `tlsKey` the relay serves `wss:`. */
   readonly tlsCert: string | undefined;
@@ -127,7 +127,7 @@ export function parseRelayConfig(
     highWaterBytes,
     hardLimitBytes: 4 * highWaterBytes + maxFrameBytes,
     shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 5000, 0),
-    simulatorPace: oneOf('SIMULATOR_PACE', ['realtime', 'fast'] as const, 'realtime'),
+    simulatorPace: oneOf('SIM_PACE', ['realtime', 'fast'] as const, 'realtime'),
     tlsCert,
     tlsKey,
     logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
