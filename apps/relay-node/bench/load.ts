@@ -177,8 +177,17 @@ async function phase(clients: Client[], kind: 'flood' | 'paced' | 'aligned') {
 
 async function run(mode: Mode, url: string, relayPid: number | undefined) {
   const clients = await Promise.all(Array.from({ length: SESSIONS }, () => connect(url)));
+  // The relay's peak RSS while flooding: one sample after the phase would only see what the
+  // collector left behind.
+  let rssDuringLoad = 0;
+  const sampler =
+    relayPid === undefined
+      ? undefined
+      : setInterval(() => {
+          rssDuringLoad = Math.max(rssDuringLoad, rssOf(relayPid));
+        }, 10);
   const flood = await phase(clients, 'flood');
-  const rssDuringLoad = relayPid === undefined ? 0 : rssOf(relayPid);
+  clearInterval(sampler);
   const paced = await phase(clients, 'paced');
   const aligned = await phase(clients, 'aligned');
   await Promise.all(
@@ -285,7 +294,7 @@ async function main() {
     `added latency, paced: p50 ${ms(relayed.p50Us - direct.p50Us)}, p99 ${ms(relayed.p99Us - direct.p99Us)} (goal p99 <= 1 ms)`,
     `added latency, aligned bursts of ${SESSIONS} deltas: p50 ${ms(relayed.alignedP50Us - direct.alignedP50Us)}, p99 ${ms(relayed.alignedP99Us - direct.alignedP99Us)}`,
     `relay RSS per idle session (${IDLE_SESSIONS} sessions): ${kib(idleRss)} (goal <= 64 KiB)`,
-    `relay RSS per session under flood: ${kib(activeRss)} (direct: no relay process)`,
+    `relay peak RSS per session under flood: ${kib(activeRss)} (direct: no relay process)`,
     `CPU per delta: relay process ${(relayCpuUs / (ROUNDS * framesPerRound)).toFixed(2)} µs (read + forward); bench process in direct mode ${(benchCpuUs / (ROUNDS * framesPerRound)).toFixed(2)} µs (upstream send + client read); ${cpuCount()} CPUs`,
   ];
   console.log(lines.join('\n'));
