@@ -18,7 +18,7 @@ export default defineConfig({
     environment: 'edge-runtime',
     setupFiles: ['runtime-matrix/edge-globals.ts'],
     include: [
-      'runtime-matrix/**/*.test.ts',
+      'runtime-matrix/edge-environment.test.ts',
       'packages/{types,builders,serializer,relay}/{src,test}/**/*.test.ts',
     ],
     // edge-runtime's own Response polyfill reads the global Buffer that edge-globals.ts removes;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Proves that what `pnpm publish` would upload works for a user: builds and packs every public
 // package, lints the tarballs (publint, are-the-types-wrong), installs them with npm into a
-// fresh project outside the workspace, imports them from Node ESM, Node require() and Deno,
+// fresh project outside the workspace, imports them from Node ESM, Node require(), Deno and Bun,
 // and compiles a TypeScript consumer against the published declarations.
 // Prints one line per package and check; exits 1 when any check fails.
 //
@@ -94,8 +94,9 @@ async function phase(check, run, { fatal = true } = {}) {
 
 try {
   const denoVersion = (await run(bin('deno'), ['--version'])).stdout.split('\n')[0];
+  const bunVersion = (await run(bin('bun'), ['--version'])).stdout.trim();
   console.log(
-    `release-check: ${packages.length} packages; node ${process.version}, ${denoVersion}, ` +
+    `release-check: ${packages.length} packages; node ${process.version}, ${denoVersion}, bun ${bunVersion}, ` +
       `typescript ${JSON.parse(readFileSync(join(repoRoot, 'node_modules/typescript/package.json'), 'utf8')).version}`,
   );
 
@@ -232,13 +233,14 @@ try {
   writeFileSync(join(consumerDir, 'import-esm.mjs'), importScript('await import(specifier)'));
   writeFileSync(join(consumerDir, 'import-require.cjs'), importScript('require(specifier)', true));
   const requireFlags = process.features.require_module ? [] : ['--experimental-require-module'];
-  const [esm, required, deno] = await Promise.all([
+  const [esm, required, deno, bun] = await Promise.all([
     runImports(entryPoints, process.execPath, ['import-esm.mjs']),
     runImports(entryPoints, process.execPath, [...requireFlags, 'import-require.cjs']),
     runImports(entryPoints, bin('deno'), ['run', '--allow-read', '--no-prompt', 'import-esm.mjs'], {
       DENO_NO_UPDATE_CHECK: '1',
       NO_COLOR: '1',
     }),
+    runImports(entryPoints, bin('bun'), ['import-esm.mjs']),
   ]);
   /**
    * @param {ImportResults} outcome
@@ -258,6 +260,7 @@ try {
   await phase('node import', importCheck(esm), { fatal: false });
   await phase('node require', importCheck(required), { fatal: false });
   await phase('deno import', importCheck(deno), { fatal: false });
+  await phase('bun import', importCheck(bun), { fatal: false });
 
   // The published .d.ts, compiled by a strict consumer without skipLibCheck.
   for (const pkg of packages) {

@@ -21,6 +21,11 @@ const ajv = new Ajv({ strict: false, allErrors: true });
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
   addFormatsModule) as (ajv: Ajv) => Ajv;
 addFormats(ajv);
+// The spec's own format for timestamps (`expires_at`): whole seconds since the Unix epoch.
+ajv.addFormat('unixtime', {
+  type: 'number',
+  validate: (value: number) => Number.isInteger(value) && value >= 0,
+});
 ajv.addSchema({ $id: 'spec', components: { schemas: allowNullForOptional(schemas) } });
 
 /**
