@@ -1,25 +1,14 @@
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { libraryAliases, librarySuites, root } from './library-suites.ts';
 
-// The libraries' own test suites in Bun: run vitest itself with the `bun` binary
-// (`pnpm test:bun`), and its workers are Bun processes too, so every assertion about the
-// packages is checked on Bun's JavaScriptCore engine and its web APIs.
-const root = fileURLToPath(new URL('..', import.meta.url));
-
+// The libraries' own test suites in Bun: `pnpm test:bun` runs vitest itself with the `bun`
+// binary, and its workers are Bun processes too, so every assertion about the packages is
+// checked on Bun's JavaScriptCore engine and its web APIs.
 export default defineConfig({
   root,
-  resolve: {
-    alias: {
-      '@rtwire/builders': fileURLToPath(
-        new URL('../packages/builders/src/index.ts', import.meta.url),
-      ),
-    },
-  },
+  resolve: { alias: libraryAliases },
   test: {
-    include: [
-      'runtime-matrix/bun-environment.test.ts',
-      'packages/{types,builders,serializer,relay}/{src,test}/**/*.test.ts',
-    ],
+    include: ['runtime-matrix/bun-environment.test.ts', librarySuites],
     testTimeout: 30_000,
   },
 });

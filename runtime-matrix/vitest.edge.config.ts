@@ -1,28 +1,18 @@
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { libraryAliases, librarySuites, root } from './library-suites.ts';
 
 // The libraries' own test suites with edge-runtime globals (Vercel's Edge Runtime VM: web
 // APIs only, no Buffer, no process): what a Workers-like runtime offers the package code.
-const root = fileURLToPath(new URL('..', import.meta.url));
-
 export default defineConfig({
   root,
-  resolve: {
-    alias: {
-      '@rtwire/builders': fileURLToPath(
-        new URL('../packages/builders/src/index.ts', import.meta.url),
-      ),
-    },
-  },
+  resolve: { alias: libraryAliases },
   test: {
     environment: 'edge-runtime',
     setupFiles: ['runtime-matrix/edge-globals.ts'],
-    include: [
-      'runtime-matrix/edge-environment.test.ts',
-      'packages/{types,builders,serializer,relay}/{src,test}/**/*.test.ts',
-    ],
+    include: ['runtime-matrix/edge-environment.test.ts', librarySuites],
     // edge-runtime's own Response polyfill reads the global Buffer that edge-globals.ts removes;
-    // the fetch handler is proven in real edge runtimes instead (apps/edge-deno: Deno, workerd).
+    // the fetch handler is proven in real edge runtimes instead (apps/edge-deno: Deno, workerd)
+    // and in Bun (vitest.bun.config.ts).
     exclude: ['packages/relay/src/fetch-handler.test.ts'],
     testTimeout: 30_000,
   },
