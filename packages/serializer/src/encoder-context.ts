@@ -30,8 +30,27 @@ export interface ContentEncoderContext {
   readonly contentIndex: number;
 }
 
-/** The encoder of a response context: each method returns the frame its builder twin builds. */
-export interface ResponseEventEncoder {
+/**
+ * For each byte method `mBytes(...args)` of an encoder (and `outputAudioDeltaFromPcm`), its
+ * twin `mInto(...args, target, offset = 0)`: writes the same bytes into `target` at `offset`
+ * and returns their length, allocating nothing. For loops that own their buffers, and for
+ * sockets that copy on `send` (Deno, Bun, browsers, Workers): the frame is written in memory
+ * that stays in cache. The caller decides when `target` may be reused, so never hand a region
+ * to a socket that keeps a reference (Node's `ws` does) and then write into it again. Throws a
+ * `RangeError` naming the sizes when the frame does not fit.
+ */
+export type IntoTwins<E> = {
+  [K in keyof E & string as K extends `${infer M}Bytes`
+    ? `${M}Into`
+    : K extends `${string}FromPcm`
+      ? `${K}Into`
+      : never]: E[K] extends (...args: infer A) => Uint8Array
+    ? (...args: [...A, target: Uint8Array, offset?: number]) => number
+    : never;
+};
+
+/** The frame methods of a response context: each returns the frame its builder twin builds. */
+export interface ResponseEventFrames {
   outputAudioBufferStarted(eventId: string): string;
   outputAudioBufferStartedBytes(eventId: string): Uint8Array;
   outputAudioBufferStopped(eventId: string): string;
@@ -40,8 +59,8 @@ export interface ResponseEventEncoder {
   outputAudioBufferClearedBytes(eventId: string): Uint8Array;
 }
 
-/** The encoder of an item context. */
-export interface ItemEventEncoder {
+/** The frame methods of an item context. */
+export interface ItemEventFrames {
   outputItemAdded(eventId: string, item: RealtimeConversationItem): string;
   outputItemAddedBytes(eventId: string, item: RealtimeConversationItem): Uint8Array;
   outputItemDone(eventId: string, item: RealtimeConversationItem): string;
@@ -66,8 +85,8 @@ export interface ItemEventEncoder {
   mcpCallArgumentsDoneBytes(eventId: string, args: string): Uint8Array;
 }
 
-/** The encoder of a content context, the hot path of a streaming response. */
-export interface ContentEventEncoder {
+/** The frame methods of a content context, the hot path of a streaming response. */
+export interface ContentEventFrames {
   contentPartAdded(eventId: string, part: RealtimeResponseContentPart): string;
   contentPartAddedBytes(eventId: string, part: RealtimeResponseContentPart): Uint8Array;
   contentPartDone(eventId: string, part: RealtimeResponseContentPart): string;
@@ -90,6 +109,15 @@ export interface ContentEventEncoder {
   outputAudioTranscriptDone(eventId: string, transcript: string): string;
   outputAudioTranscriptDoneBytes(eventId: string, transcript: string): Uint8Array;
 }
+
+/** The encoder of a response context: its frame methods and their `Into` twins. */
+export interface ResponseEventEncoder extends ResponseEventFrames, IntoTwins<ResponseEventFrames> {}
+
+/** The encoder of an item context: its frame methods and their `Into` twins. */
+export interface ItemEventEncoder extends ItemEventFrames, IntoTwins<ItemEventFrames> {}
+
+/** The encoder of a content context: its frame methods and their `Into` twins. */
+export interface ContentEventEncoder extends ContentEventFrames, IntoTwins<ContentEventFrames> {}
 
 /** The encoder {@link encoderFor} returns for a context type. */
 export type EncoderOf<C extends EncoderContext> = C extends ContentEncoderContext

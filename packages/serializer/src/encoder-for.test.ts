@@ -66,12 +66,12 @@ describe('encoderFor', () => {
     });
   }
 
-  it('exposes exactly the terminal methods of each level, each with a Bytes twin', () => {
+  it('exposes exactly the terminal methods of each level, each with a Bytes and an Into twin', () => {
     const response = encoderFor({ level: 'response', responseId: 'resp_1' });
     expect(Object.keys(response).sort()).toStrictEqual(
       Object.keys(twins)
         .filter((method) => levelOf[method as Method] === 'response')
-        .flatMap((method) => [method, `${method}Bytes`])
+        .flatMap((method) => [method, `${method}Bytes`, `${method}Into`])
         .sort(),
     );
     const content = encoderFor({
@@ -82,6 +82,7 @@ describe('encoderFor', () => {
       contentIndex: 0,
     });
     expect(Object.keys(content)).toContain('outputAudioDeltaFromPcm');
+    expect(Object.keys(content)).toContain('outputAudioDeltaFromPcmInto');
   });
 
   it('rejects a context that is not one, naming the field', () => {
@@ -141,5 +142,122 @@ describe('frames of encoderFor', () => {
     const changed = kept.filter(([frame, copy]) => frame.some((byte, at) => byte !== copy[at]));
     expect(changed).toHaveLength(0);
     expect(new Set(kept.map(([frame]) => frame.buffer)).size).toBeGreaterThan(1);
+  });
+});
+
+describe('Into twins', () => {
+  for (const method of Object.keys(twins) as Method[]) {
+    it(`${method}Into writes the bytes of ${method}Bytes at the offset and returns their length`, () => {
+      fc.assert(
+        fc.property(anyContext, argumentsOf[method], fc.nat(40), (context, args, offset) => {
+          const encoder = encoderFor(contextAt(context, levelOf[method])) as unknown as Encoder;
+          const bytes = encoder[`${method}Bytes`] as (...a: unknown[]) => Uint8Array;
+          const into = encoder[`${method}Into`] as unknown as (...a: unknown[]) => number;
+          // Optional arguments become positional ones before the target.
+          const padded = [...args, ...Array(bytes.length - args.length).fill(undefined)];
+          const expected = bytes(...padded).slice();
+          const target = new Uint8Array(offset + expected.length + 8).fill(0xee);
+          const length = into(...padded, target, offset);
+          expect(length).toBe(expected.length);
+          expect(target.subarray(offset, offset + length)).toStrictEqual(expected);
+          // Nothing outside the frame is touched.
+          expect(target.subarray(0, offset).every((byte) => byte === 0xee)).toBe(true);
+          expect(target.subarray(offset + length).every((byte) => byte === 0xee)).toBe(true);
+          // The offset defaults to 0.
+          const start = new Uint8Array(expected.length);
+          expect(into(...padded, start)).toBe(expected.length);
+          expect(start).toStrictEqual(expected);
+        }),
+        { numRuns: 50 },
+      );
+    });
+  }
+
+  const content = () =>
+    encoderFor({
+      level: 'content',
+      responseId: 'resp_1',
+      itemId: 'item_1',
+      outputIndex: 0,
+      contentIndex: 0,
+    });
+
+  it('outputAudioDeltaFromPcmInto writes what outputAudioDeltaFromPcm returns', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 9000 }), fc.nat(16), (pcm, offset) => {
+        const encoder = content();
+        const expected = encoder.outputAudioDeltaFromPcm('event_1', pcm).slice();
+        const target = new Uint8Array(offset + expected.length);
+        expect(encoder.outputAudioDeltaFromPcmInto('event_1', pcm, target, offset)).toBe(
+          expected.length,
+        );
+        expect(target.subarray(offset)).toStrictEqual(expected);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('rejects a target without room or an odd offset with the sizes, never the payload', () => {
+    const encoder = content();
+    const secret = 'sk-secret-transcript';
+    const needed = encoder.outputTextDeltaBytes('event_1', secret).length;
+    for (const [target, offset] of [
+      [new Uint8Array(needed - 1), 0],
+      [new Uint8Array(needed + 4), 5],
+      [new Uint8Array(needed), -1],
+      [new Uint8Array(needed), 0.5],
+    ] as const) {
+      let error: unknown;
+      try {
+        encoder.outputTextDeltaInto('event_1', secret, target, offset);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(RangeError);
+      expect((error as Error).message).toMatch(/bytes free at offset .*; the frame needs \d+/);
+      expect((error as Error).message).not.toContain(secret);
+    }
+    expect(() =>
+      encoder.outputTextDeltaInto('event_1', 'x', [] as unknown as Uint8Array, 0),
+    ).toThrow(new TypeError('encoderFor: target must be a Uint8Array'));
+  });
+
+  it('take nothing from the output slab: the next frame goes where it would have gone', () => {
+    const encoder = content();
+    const scratch = new Uint8Array(1024);
+    const first = encoder.outputTextDeltaBytes('event_1', 'Hel');
+    for (let index = 0; index < 5; index++) {
+      encoder.outputTextDeltaInto(`event_${index}`, 'lo, world', scratch, index);
+    }
+    const next = encoder.outputTextDeltaBytes('event_2', 'lo');
+    if (next.buffer === first.buffer) {
+      expect(next.byteOffset).toBe((first.byteOffset + first.length + 7) & ~7);
+    } else {
+      // The slab was full: a fresh one, used from its start.
+      expect(next.byteOffset).toBe(0);
+    }
+  });
+
+  it('never writes over a frame a Bytes method returned, however the twins interleave', () => {
+    const encoder = content();
+    const pcm = new Uint8Array(4800).map((_, index) => (index * 31) & 255);
+    const audio = referenceBase64(pcm);
+    const scratch = new Uint8Array(16 * 1024);
+    const kept: Array<[Uint8Array, Uint8Array]> = [];
+    for (let index = 0; index < 80; index++) {
+      const frame =
+        index % 2 === 0
+          ? encoder.outputAudioDeltaBytes(`event_${index}`, audio)
+          : encoder.outputTextDeltaBytes(`event_${index}`, 'y'.repeat(index));
+      kept.push([frame, frame.slice()]);
+      encoder.outputAudioDeltaFromPcmInto(`event_${index}`, pcm, scratch, 0);
+      encoder.outputTextDeltaInto(`event_${index}`, 'z'.repeat(index % 7), scratch, 0);
+      // A failed Into gives its region back too.
+      expect(() => encoder.outputAudioDeltaInto('event', audio, scratch, scratch.length)).toThrow(
+        RangeError,
+      );
+    }
+    const changed = kept.filter(([frame, copy]) => frame.some((byte, at) => byte !== copy[at]));
+    expect(changed).toHaveLength(0);
   });
 });

@@ -4,12 +4,14 @@ import type {
   ContentEventEncoder,
   EncoderContext,
   EncoderOf,
+  IntoTwins,
   ItemEncoderContext,
   ItemEventEncoder,
   ResponseEncoderContext,
   ResponseEventEncoder,
 } from './encoder-context.ts';
 import { quoteJsonString } from './escape-json-string.ts';
+import { copyFrameInto } from './frame-into.ts';
 import {
   eventIdFrameBytes,
   type Fragment,
@@ -25,7 +27,9 @@ import { isOmitted, toJsonValue } from './json-value.ts';
  * An encoder bound to a builder context: the same terminal methods as the builder (same
  * arguments), returning the encoded frame instead of the event object. The JSON prefix of the
  * fixed context is computed here, once; each call writes only what varies. Every method `m`
- * has a twin `mBytes` returning UTF-8 bytes (never reused later, safe to queue by reference).
+ * has a twin `mBytes` returning UTF-8 bytes (never reused later, safe to queue by reference)
+ * and a twin `mInto(...args, target, offset)` writing them into the caller's buffer (see
+ * {@link IntoTwins}).
  *
  * Parsed, every frame deep-equals `JSON.stringify` of the event the builder twin returns.
  *
@@ -35,6 +39,10 @@ import { isOmitted, toJsonValue } from './json-value.ts';
  * const encoder = encoderFor(content);
  * ws.send(encoder.outputTextDeltaBytes('event_7', 'Hel'));
  * ws.send(encoder.outputAudioDeltaFromPcm('event_8', pcm16Chunk));
+ *
+ * // Where send copies (Deno, Bun, browsers): one reused buffer, no allocation.
+ * const length = encoder.outputAudioDeltaFromPcmInto('event_9', pcm16Chunk, scratch, 0);
+ * socket.send(scratch.subarray(0, length));
  * ```
  */
 export function encoderFor<C extends EncoderContext>(context: C): EncoderOf<C> {
@@ -91,6 +99,8 @@ function eventIdOnly(type: string, rest: string) {
   return {
     text: (eventId: string): string => first.text + quoteArgument(eventId, 'eventId') + tail.text,
     bytes: (eventId: string): Uint8Array => eventIdFrameBytes(first, eventId, tail),
+    into: (eventId: string, target: Uint8Array, offset = 0): number =>
+      copyFrameInto(eventIdFrameBytes(first, eventId, tail), target, offset),
   };
 }
 
@@ -103,6 +113,8 @@ function withString(type: string, scope: string, key: string) {
       `${first.text}${quoteArgument(eventId, 'eventId')}${middle.text}${quoteArgument(value, key)}}`,
     bytes: (eventId: string, value: string): Uint8Array =>
       frameBytes(first, eventId, middle, value),
+    into: (eventId: string, value: string, target: Uint8Array, offset = 0): number =>
+      copyFrameInto(frameBytes(first, eventId, middle, value), target, offset),
   };
 }
 
@@ -112,18 +124,21 @@ function withValue<T>(type: string, scope: string, key: string) {
   const middle = fragment(scope);
   const member = fragment(`,"${key}":`);
   const close = fragment('}');
+  function bytes(eventId: string, value: T): Uint8Array {
+    const frame = startFrame(first).string(eventId, 'eventId').fragment(middle);
+    const resolved = toJsonValue(value, key);
+    if (!isOmitted(resolved)) frame.fragment(member).value(resolved, key);
+    return frame.fragment(close).end();
+  }
   return {
     text: (eventId: string, value: T): string => {
       const json = valueJson(value, key);
       const rest = json === undefined ? '}' : `${member.text}${json}}`;
       return `${first.text}${quoteArgument(eventId, 'eventId')}${middle.text}${rest}`;
     },
-    bytes: (eventId: string, value: T): Uint8Array => {
-      const frame = startFrame(first).string(eventId, 'eventId').fragment(middle);
-      const resolved = toJsonValue(value, key);
-      if (!isOmitted(resolved)) frame.fragment(member).value(resolved, key);
-      return frame.fragment(close).end();
-    },
+    bytes,
+    into: (eventId: string, value: T, target: Uint8Array, offset = 0): number =>
+      copyFrameInto(bytes(eventId, value), target, offset),
   };
 }
 
@@ -140,10 +155,13 @@ function responseEncoder(context: ResponseEncoderContext): ResponseEventEncoder 
   return {
     outputAudioBufferStarted: started.text,
     outputAudioBufferStartedBytes: started.bytes,
+    outputAudioBufferStartedInto: started.into,
     outputAudioBufferStopped: stopped.text,
     outputAudioBufferStoppedBytes: stopped.bytes,
+    outputAudioBufferStoppedInto: stopped.into,
     outputAudioBufferCleared: cleared.text,
     outputAudioBufferClearedBytes: cleared.bytes,
+    outputAudioBufferClearedInto: cleared.into,
   };
 }
 
@@ -164,16 +182,22 @@ function itemEncoder(context: ItemEncoderContext): ItemEventEncoder {
   return {
     outputItemAdded: added.text,
     outputItemAddedBytes: added.bytes,
+    outputItemAddedInto: added.into,
     outputItemDone: done.text,
     outputItemDoneBytes: done.bytes,
+    outputItemDoneInto: done.into,
     functionCallArgumentsDelta: argumentsDelta.text,
     functionCallArgumentsDeltaBytes: argumentsDelta.bytes,
+    functionCallArgumentsDeltaInto: argumentsDelta.into,
     functionCallArgumentsDone: argumentsDone.text,
     functionCallArgumentsDoneBytes: argumentsDone.bytes,
+    functionCallArgumentsDoneInto: argumentsDone.into,
     mcpCallArgumentsDelta: mcpDelta.text,
     mcpCallArgumentsDeltaBytes: mcpDelta.bytes,
+    mcpCallArgumentsDeltaInto: mcpDelta.into,
     mcpCallArgumentsDone: mcpDone.text,
     mcpCallArgumentsDoneBytes: mcpDone.bytes,
+    mcpCallArgumentsDoneInto: mcpDone.into,
   };
 }
 
@@ -182,21 +206,24 @@ function withCallId(type: string, scope: string) {
   const callIdKey = fragment(`${scope},"call_id":`);
   const deltaKey = fragment(',"delta":');
   const close = fragment('}');
+  const bytes = (eventId: string, callId: string, delta: string): Uint8Array =>
+    startFrame(first)
+      .string(eventId, 'eventId')
+      .fragment(callIdKey)
+      .string(callId, 'callId')
+      .fragment(deltaKey)
+      .string(delta, 'delta')
+      .fragment(close)
+      .end();
   return {
     text: (eventId: string, callId: string, delta: string): string =>
       `${first.text}${quoteArgument(eventId, 'eventId')}${callIdKey.text}${quoteArgument(
         callId,
         'callId',
       )}${deltaKey.text}${quoteArgument(delta, 'delta')}}`,
-    bytes: (eventId: string, callId: string, delta: string): Uint8Array =>
-      startFrame(first)
-        .string(eventId, 'eventId')
-        .fragment(callIdKey)
-        .string(callId, 'callId')
-        .fragment(deltaKey)
-        .string(delta, 'delta')
-        .fragment(close)
-        .end(),
+    bytes,
+    into: (eventId: string, callId: string, delta: string, target: Uint8Array, offset = 0) =>
+      copyFrameInto(bytes(eventId, callId, delta), target, offset),
   };
 }
 
@@ -206,6 +233,17 @@ function functionCallArgumentsDone(scope: string) {
   const nameKey = fragment(',"name":');
   const argumentsKey = fragment(',"arguments":');
   const close = fragment('}');
+  const bytes = (eventId: string, callId: string, name: string, args: string): Uint8Array =>
+    startFrame(first)
+      .string(eventId, 'eventId')
+      .fragment(callIdKey)
+      .string(callId, 'callId')
+      .fragment(nameKey)
+      .string(name, 'name')
+      .fragment(argumentsKey)
+      .string(args, 'arguments')
+      .fragment(close)
+      .end();
   return {
     text: (eventId: string, callId: string, name: string, args: string): string =>
       `${first.text}${quoteArgument(eventId, 'eventId')}${callIdKey.text}${quoteArgument(
@@ -215,17 +253,15 @@ function functionCallArgumentsDone(scope: string) {
         args,
         'arguments',
       )}}`,
-    bytes: (eventId: string, callId: string, name: string, args: string): Uint8Array =>
-      startFrame(first)
-        .string(eventId, 'eventId')
-        .fragment(callIdKey)
-        .string(callId, 'callId')
-        .fragment(nameKey)
-        .string(name, 'name')
-        .fragment(argumentsKey)
-        .string(args, 'arguments')
-        .fragment(close)
-        .end(),
+    bytes,
+    into: (
+      eventId: string,
+      callId: string,
+      name: string,
+      args: string,
+      target: Uint8Array,
+      offset = 0,
+    ): number => copyFrameInto(bytes(eventId, callId, name, args), target, offset),
   };
 }
 
@@ -236,6 +272,15 @@ function mcpCallArgumentsDelta(scope: string) {
   const obfuscationKey = fragment(',"obfuscation":');
   const nullClose = fragment(',"obfuscation":null}');
   const close = fragment('}');
+  function bytes(eventId: string, delta: string, obfuscation?: string | null): Uint8Array {
+    if (obfuscation === undefined) return plain.bytes(eventId, delta);
+    const frame = startFrame(first)
+      .string(eventId, 'eventId')
+      .fragment(deltaKey)
+      .string(delta, 'delta');
+    if (obfuscation === null) return frame.fragment(nullClose).end();
+    return frame.fragment(obfuscationKey).string(obfuscation, 'obfuscation').fragment(close).end();
+  }
   return {
     text: (eventId: string, delta: string, obfuscation?: string | null): string => {
       if (obfuscation === undefined) return plain.text(eventId, delta);
@@ -248,19 +293,14 @@ function mcpCallArgumentsDelta(scope: string) {
         'delta',
       )}${tail}`;
     },
-    bytes: (eventId: string, delta: string, obfuscation?: string | null): Uint8Array => {
-      if (obfuscation === undefined) return plain.bytes(eventId, delta);
-      const frame = startFrame(first)
-        .string(eventId, 'eventId')
-        .fragment(deltaKey)
-        .string(delta, 'delta');
-      if (obfuscation === null) return frame.fragment(nullClose).end();
-      return frame
-        .fragment(obfuscationKey)
-        .string(obfuscation, 'obfuscation')
-        .fragment(close)
-        .end();
-    },
+    bytes,
+    into: (
+      eventId: string,
+      delta: string,
+      obfuscation: string | null | undefined,
+      target: Uint8Array,
+      offset = 0,
+    ): number => copyFrameInto(bytes(eventId, delta, obfuscation), target, offset),
   };
 }
 
@@ -279,20 +319,30 @@ function contentEncoder(context: ContentEncoderContext): ContentEventEncoder {
   return {
     contentPartAdded: partAdded.text,
     contentPartAddedBytes: partAdded.bytes,
+    contentPartAddedInto: partAdded.into,
     contentPartDone: partDone.text,
     contentPartDoneBytes: partDone.bytes,
+    contentPartDoneInto: partDone.into,
     outputTextDelta: textDelta.text,
     outputTextDeltaBytes: textDelta.bytes,
+    outputTextDeltaInto: textDelta.into,
     outputTextDone: textDone.text,
     outputTextDoneBytes: textDone.bytes,
+    outputTextDoneInto: textDone.into,
     outputAudioDelta: audioDelta.text,
     outputAudioDeltaBytes: audioDelta.bytes,
+    outputAudioDeltaInto: audioDelta.into,
     outputAudioDeltaFromPcm: (eventId, pcm) => pcmFrameBytes(pcmHead, eventId, pcmMiddle, pcm),
+    outputAudioDeltaFromPcmInto: (eventId, pcm, target, offset = 0) =>
+      copyFrameInto(pcmFrameBytes(pcmHead, eventId, pcmMiddle, pcm), target, offset),
     outputAudioDone: audioDone.text,
     outputAudioDoneBytes: audioDone.bytes,
+    outputAudioDoneInto: audioDone.into,
     outputAudioTranscriptDelta: transcriptDelta.text,
     outputAudioTranscriptDeltaBytes: transcriptDelta.bytes,
+    outputAudioTranscriptDeltaInto: transcriptDelta.into,
     outputAudioTranscriptDone: transcriptDone.text,
     outputAudioTranscriptDoneBytes: transcriptDone.bytes,
+    outputAudioTranscriptDoneInto: transcriptDone.into,
   };
 }

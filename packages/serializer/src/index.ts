@@ -33,12 +33,16 @@ export { numberToJson } from './encode-number.ts';
 export type {
   ContentEncoderContext,
   ContentEventEncoder,
+  ContentEventFrames,
   EncoderContext,
   EncoderOf,
+  IntoTwins,
   ItemEncoderContext,
   ItemEventEncoder,
+  ItemEventFrames,
   ResponseEncoderContext,
   ResponseEventEncoder,
+  ResponseEventFrames,
 } from './encoder-context.ts';
 export { encoderFor } from './encoder-for.ts';
 export { quoteJsonString } from './escape-json-string.ts';

@@ -42,12 +42,31 @@ export class OutputSlab {
     this.start = 0;
   }
 
+  /** The last committed frame and where it starts, for {@link release}. */
+  private lastFrame: Uint8Array | undefined;
+  private lastStart = 0;
+
   /** Seals the frame written from {@link start} up to `end` and returns it. */
   commit(end: number): Uint8Array {
     const frame = this.buffer.subarray(this.start, end);
+    this.lastFrame = frame;
+    this.lastStart = this.start;
     // 8-byte aligned starts keep the next frame's copies on word boundaries.
     this.start = (end + 7) & ~7;
     return frame;
+  }
+
+  /**
+   * Takes back the region of `frame` when it is the last frame committed, once its bytes have
+   * been copied out and no view of it has escaped: the next frame is written in the same,
+   * still cached, memory. Anything else is left alone.
+   */
+  release(frame: Uint8Array): void {
+    // Identity, not offsets: reading `.buffer` of a view costs more than the copy it saves.
+    if (frame === this.lastFrame) {
+      this.start = this.lastStart;
+      this.lastFrame = undefined;
+    }
   }
 }
 
