@@ -8,17 +8,18 @@ import { outputSlab } from './output-slab.ts';
  */
 export function copyFrameInto(frame: Uint8Array, target: Uint8Array, offset: number): number {
   const length = frame.length;
+  const fits =
+    target instanceof Uint8Array &&
+    Number.isInteger(offset) &&
+    offset >= 0 &&
+    offset + length <= target.length;
+  if (fits) target.set(frame, offset);
+  outputSlab.release(frame);
+  if (fits) return length;
   if (!(target instanceof Uint8Array)) {
-    outputSlab.release(frame);
     throw new TypeError('encoderFor: target must be a Uint8Array');
   }
-  if (!Number.isInteger(offset) || offset < 0 || offset + length > target.length) {
-    outputSlab.release(frame);
-    throw new RangeError(
-      `encoderFor: target has ${Math.max(0, target.length - offset)} bytes free at offset ${offset}; the frame needs ${length}`,
-    );
-  }
-  target.set(frame, offset);
-  outputSlab.release(frame);
-  return length;
+  throw new RangeError(
+    `encoderFor: target has ${Math.max(0, target.length - offset)} bytes free at offset ${offset}; the frame needs ${length}`,
+  );
 }

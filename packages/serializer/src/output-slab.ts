@@ -42,15 +42,13 @@ export class OutputSlab {
     this.start = 0;
   }
 
-  /** The last committed frame and where it starts, for {@link release}. */
+  /** The last committed frame, for {@link release}. */
   private lastFrame: Uint8Array | undefined;
-  private lastStart = 0;
 
   /** Seals the frame written from {@link start} up to `end` and returns it. */
   commit(end: number): Uint8Array {
     const frame = this.buffer.subarray(this.start, end);
     this.lastFrame = frame;
-    this.lastStart = this.start;
     // 8-byte aligned starts keep the next frame's copies on word boundaries.
     this.start = (end + 7) & ~7;
     return frame;
@@ -64,7 +62,7 @@ export class OutputSlab {
   release(frame: Uint8Array): void {
     // Identity, not offsets: reading `.buffer` of a view costs more than the copy it saves.
     if (frame === this.lastFrame) {
-      this.start = this.lastStart;
+      this.start = frame.byteOffset - this.buffer.byteOffset;
       this.lastFrame = undefined;
     }
   }
