@@ -25,6 +25,7 @@ const op = {
   localTee: 0x22,
   i32Const: 0x41,
   i32GeU: 0x4f,
+  i32LtU: 0x49,
   i32Add: 0x6a,
   i32Sub: 0x6b,
   i32Eqz: 0x45,
@@ -39,18 +40,16 @@ const simd = {
   i32x4Splat: 0x11,
   i8x16Eq: 0x23,
   i8x16LtS: 0x25,
-  i8x16LtU: 0x26,
   and: 0x4e,
   or: 0x50,
   xor: 0x51,
-  bitselect: 0x52,
   anyTrue: 0x53,
   i8x16Add: 0x6e,
   i8x16SubSatU: 0x73,
   i8x16MinS: 0x76,
   i8x16MinU: 0x77,
-  i32x4Shl: 0xab,
   i32x4ShrU: 0xad,
+  i16x8Mul: 0x95,
 } as const;
 
 const I32 = 0x7f;
@@ -91,11 +90,13 @@ function section(id: number, body: number[]): number[] {
 const s = (code: number, ...immediates: number[]): number[] => [SIMD, ...uleb(code), ...immediates];
 const get = (index: number): number[] => [op.localGet, ...uleb(index)];
 const set = (index: number): number[] => [op.localSet, ...uleb(index)];
+const tee = (index: number): number[] => [op.localTee, ...uleb(index)];
 const i32 = (value: number): number[] => [op.i32Const, ...sleb(value)];
 const splat8 = (value: number): number[] => [...i32(value), ...s(simd.i8x16Splat)];
 const splat32 = (value: number): number[] => [...i32(value), ...s(simd.i32x4Splat)];
-const load = (): number[] => s(simd.load, 0, 0);
-const store = (): number[] => s(simd.store, 0, 0);
+// Memory immediates: alignment hint 1 (no alignment promised), then the constant offset.
+const load = (offset: number): number[] => s(simd.load, 0, ...uleb(offset));
+const store = (offset: number): number[] => s(simd.store, 0, ...uleb(offset));
 
 // scan(length): locals 0 = length, 1 = i; v128 locals 2 = signed min of v ^ 0x02, 3 = unsigned
 // min of v ^ '\\', 4 = v, 5..6 = constants. `v ^ 0x02` maps '"' to 0x20 and keeps control
@@ -104,7 +105,7 @@ const store = (): number[] => s(simd.store, 0, 0);
 // vectors per iteration, so `length` must be a multiple of 64.
 const scanVector = (offset: number): number[] => [
   ...get(1),
-  ...s(simd.load, 0, ...uleb(offset)),
+  ...load(offset),
   ...set(4),
   ...get(2),
   ...get(4),
@@ -160,31 +161,108 @@ const scanBody: number[] = [
   op.end,
 ];
 
-// Per 32-bit lane the shuffle builds v = b2 | b1 << 8 | b0 << 16 (byte 3 is masked off), and
-// the four 6-bit indices land in bytes 0..3 in output order.
-const SHUFFLE = [2, 1, 0, 0, 5, 4, 3, 3, 8, 7, 6, 6, 11, 10, 9, 9];
-// Offset added to each 6-bit index, selected by (index - 51) saturated, with 13 for index < 26.
+// Per 32-bit lane the shuffle builds v = b1 | b0 << 8 | b2 << 16 | b1 << 24: the low 16 bits
+// hold b0b1 (index 0 in bits 10-15, index 1 in bits 4-9), the high 16 bits b1b2 (index 2 in
+// bits 6-11, index 3 in bits 0-5). Each index then moves to its output byte: 0 and 2 by two
+// 32-bit right shifts, 1 and 3 by one 16-bit multiply (x16 in the low half, x256 in the high).
+const SHUFFLE = [1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10];
+// Offset added to each 6-bit index, looked up by (index - 51) saturated, or 13 for index < 26.
 const OFFSETS = [71, 252, 252, 252, 252, 252, 252, 252, 252, 252, 252, 237, 240, 65, 0, 0];
 
 // base64(source, blocks, target): locals 0 = source, 1 = blocks, 2 = target; v128 locals
-// 3 = v, 4 = idx, 5..13 = constants
+// 3..10 = constants, 11 = v, 12 = the indices. Four blocks per iteration while at least four
+// are left (independent chains the CPU overlaps), then one at a time.
+const base64Block = (block: number): number[] => [
+  ...get(2),
+  ...get(0),
+  ...load(block * 12),
+  ...tee(11),
+  ...get(11),
+  ...s(simd.shuffle, ...SHUFFLE),
+  ...tee(11),
+  // indices = (v & 0x003f03f0) * [16, 256] | (v >>> 10 & 0x3f) | (v >>> 6 & 0x3f0000)
+  ...get(3),
+  ...s(simd.and),
+  ...get(4),
+  ...s(simd.i16x8Mul),
+  ...get(11),
+  ...i32(10),
+  ...s(simd.i32x4ShrU),
+  ...get(5),
+  ...s(simd.and),
+  ...s(simd.or),
+  ...get(11),
+  ...i32(6),
+  ...s(simd.i32x4ShrU),
+  ...get(6),
+  ...s(simd.and),
+  ...s(simd.or),
+  ...set(12),
+  // ascii = indices + OFFSETS[(indices - 51 saturated) | (indices < 26 ? 13 : 0)]
+  ...get(7),
+  ...get(12),
+  ...get(8),
+  ...s(simd.i8x16SubSatU),
+  ...get(12),
+  ...get(9),
+  ...s(simd.i8x16LtS),
+  ...get(10),
+  ...s(simd.and),
+  ...s(simd.or),
+  ...s(simd.swizzle),
+  ...get(12),
+  ...s(simd.i8x16Add),
+  ...store(block * 16),
+];
+const advance = (blocks: number): number[] => [
+  ...get(0),
+  ...i32(blocks * 12),
+  op.i32Add,
+  ...set(0),
+  ...get(2),
+  ...i32(blocks * 16),
+  op.i32Add,
+  ...set(2),
+  ...get(1),
+  ...i32(blocks),
+  op.i32Sub,
+  ...set(1),
+];
 const base64Body: number[] = [
+  ...splat32(0x003f03f0),
+  ...set(3),
+  ...splat32(0x01000010),
+  ...set(4),
   ...splat32(0x3f),
   ...set(5),
-  ...splat32(0x3f00),
-  ...set(6),
   ...splat32(0x3f0000),
-  ...set(7),
-  ...splat32(0x3f000000),
-  ...set(8),
+  ...set(6),
   ...s(simd.const, ...OFFSETS),
+  ...set(7),
+  ...splat8(51),
+  ...set(8),
+  ...splat8(26),
   ...set(9),
   ...splat8(13),
   ...set(10),
-  ...splat8(51),
-  ...set(11),
-  ...splat8(26),
-  ...set(12),
+  op.block,
+  0x40,
+  op.loop,
+  0x40,
+  ...get(1),
+  ...i32(4),
+  op.i32LtU,
+  op.brIf,
+  1,
+  ...base64Block(0),
+  ...base64Block(1),
+  ...base64Block(2),
+  ...base64Block(3),
+  ...advance(4),
+  op.br,
+  0,
+  op.end,
+  op.end,
   op.block,
   0x40,
   op.loop,
@@ -193,63 +271,8 @@ const base64Body: number[] = [
   op.i32Eqz,
   op.brIf,
   1,
-  ...get(0),
-  ...load(),
-  ...get(0),
-  ...load(),
-  ...s(simd.shuffle, ...SHUFFLE),
-  ...set(3),
-  // idx = (v >>> 18 & 0x3f) | (v >>> 4 & 0x3f00) | (v << 10 & 0x3f0000) | (v << 24 & 0x3f000000)
-  ...get(3),
-  ...i32(18),
-  ...s(simd.i32x4ShrU),
-  ...get(5),
-  ...s(simd.and),
-  ...get(3),
-  ...i32(4),
-  ...s(simd.i32x4ShrU),
-  ...get(6),
-  ...s(simd.and),
-  ...s(simd.or),
-  ...get(3),
-  ...i32(10),
-  ...s(simd.i32x4Shl),
-  ...get(7),
-  ...s(simd.and),
-  ...s(simd.or),
-  ...get(3),
-  ...i32(24),
-  ...s(simd.i32x4Shl),
-  ...get(8),
-  ...s(simd.and),
-  ...s(simd.or),
-  ...set(4),
-  ...get(2),
-  ...get(4),
-  ...get(9),
-  ...get(10),
-  ...get(4),
-  ...get(11),
-  ...s(simd.i8x16SubSatU),
-  ...get(4),
-  ...get(12),
-  ...s(simd.i8x16LtU),
-  ...s(simd.bitselect),
-  ...s(simd.swizzle),
-  ...s(simd.i8x16Add),
-  ...store(),
-  ...get(0),
-  ...i32(12),
-  op.i32Add,
-  ...set(0),
-  ...get(2),
-  ...i32(16),
-  op.i32Add,
-  ...set(2),
-  ...get(1),
-  ...i32(1),
-  op.i32Sub,
-  ...set(1),
+  ...base64Block(0),
+  ...advance(1),
   op.br,
   0,
   op.end,
