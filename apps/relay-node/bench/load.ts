@@ -8,7 +8,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect as connectTcp } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
@@ -225,11 +225,46 @@ async function idleRssPerSession(url: string, pid: number): Promise<number> {
   return (after - before) / IDLE_SESSIONS;
 }
 
+// An echo server on loopback: the smallest thing a process hop can be.
+const ECHO_SERVER = `require('node:net').createServer((s) => { s.setNoDelay(true); s.on('data', (d) => s.write(d)); }).listen(0, '127.0.0.1', function () { console.log(this.address().port); });`;
+const FLOOR_PINGS = 2000;
+
+/**
+ * The latency floor of any relay on this machine: round trips through an idle echo process on
+ * loopback, which is the two process hops a relay adds with no work done in them. Pings are
+ * 1-3 ms apart, so the echo process sleeps between them as the relay does between paced deltas.
+ */
+async function loopbackFloor(): Promise<{ p50Us: number; p99Us: number }> {
+  const echo = spawn(process.execPath, ['-e', ECHO_SERVER], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve) =>
+    echo.stdout?.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))),
+  );
+  const socket = connectTcp(port, '127.0.0.1');
+  socket.setNoDelay(true);
+  await new Promise((resolve) => socket.once('connect', resolve));
+  const rttsUs: number[] = [];
+  for (let index = 0; index < FLOOR_PINGS; index++) {
+    await new Promise((resolve) => setTimeout(resolve, 1 + (index % 3)));
+    const sentAt = process.hrtime.bigint();
+    socket.write('x');
+    await new Promise((resolve) => socket.once('data', resolve));
+    rttsUs.push(Number(process.hrtime.bigint() - sentAt) / 1000);
+  }
+  socket.destroy();
+  echo.kill();
+  rttsUs.sort((a, b) => a - b);
+  const at = (q: number) => rttsUs[Math.floor(q * rttsUs.length)] ?? 0;
+  return { p50Us: at(0.5), p99Us: at(0.99) };
+}
+
 const cpuCount = () => availableParallelism();
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 async function main() {
+  const floor = await loopbackFloor();
   const upstream = await startUpstream();
   const relay = await startRelay(upstream.url);
   const pid = relay.child.pid ?? 0;
@@ -292,6 +327,7 @@ async function main() {
     '',
     `relay throughput vs direct: ${((relayed.framesPerSecond / direct.framesPerSecond) * 100).toFixed(1)}% (goal >= 90%)`,
     `added latency, paced: p50 ${ms(relayed.p50Us - direct.p50Us)}, p99 ${ms(relayed.p99Us - direct.p99Us)} (goal p99 <= 1 ms)`,
+    `loopback floor (round trip through an idle echo process: the hops alone): p50 ${ms(floor.p50Us)}, p99 ${ms(floor.p99Us)}`,
     `added latency, aligned bursts of ${SESSIONS} deltas: p50 ${ms(relayed.alignedP50Us - direct.alignedP50Us)}, p99 ${ms(relayed.alignedP99Us - direct.alignedP99Us)}`,
     `relay RSS per idle session (${IDLE_SESSIONS} sessions): ${kib(idleRss)} (goal <= 64 KiB)`,
     `relay peak RSS per session under flood: ${kib(activeRss)} (direct: no relay process)`,
