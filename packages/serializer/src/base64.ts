@@ -29,7 +29,7 @@ export function writeBase64(target: Uint8Array, position: number, bytes: Uint8Ar
     const blocks = Math.floor((bytes.length - 4) / 12);
     simd.memory.set(bytes, BASE64_SOURCE);
     simd.base64(BASE64_SOURCE, blocks, BASE64_TARGET);
-    target.set(simd.memory.subarray(BASE64_TARGET, BASE64_TARGET + blocks * 16), position);
+    target.set(encodedBlocks(simd.memory, blocks * 16), position);
     return writeBase64Js(target, position + blocks * 16, bytes, blocks * 12);
   }
   const length = base64Length(bytes.length);
@@ -42,6 +42,17 @@ export function writeBase64(target: Uint8Array, position: number, bytes: Uint8Ar
     return position + textEncoder.encodeInto(text, target.subarray(position)).written;
   }
   return writeBase64Js(target, position, bytes, 0);
+}
+
+let encoded: Uint8Array = new Uint8Array(0);
+
+/** The SIMD output view; chunks of one stream have one size, so it is usually reused. */
+function encodedBlocks(memory: Uint8Array, length: number): Uint8Array {
+  // One module instance per load and its memory never grows, so a view of it stays valid.
+  if (encoded.length !== length) {
+    encoded = memory.subarray(BASE64_TARGET, BASE64_TARGET + length);
+  }
+  return encoded;
 }
 
 function writeBase64Js(

