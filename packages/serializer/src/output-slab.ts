@@ -13,7 +13,7 @@ const allocate: (length: number) => Uint8Array =
 export const SLAB_BYTES = 120 * 1024;
 
 /**
- * Where encoded frames live. Frames are `subarray` views of regions that are handed out once
+ * Where encoded frames live. Frames are `Uint8Array` views of regions that are handed out once
  * and never written again: `ws` (and most socket libraries) queue a sent buffer by reference,
  * so reusing an output buffer would corrupt frames still waiting to be written. When a slab
  * is full a new one is allocated; the old one is freed by the GC once its frames are.
