@@ -1,8 +1,15 @@
 import { bufferFunctions, nativeToBase64, textEncoder } from './runtime.ts';
-import { BASE64_SOURCE, BASE64_SOURCE_CAPACITY, BASE64_TARGET, getSimd } from './simd.ts';
+import {
+  BASE64_SOURCE,
+  BASE64_SOURCE_CAPACITY,
+  BASE64_TARGET,
+  getSimd,
+  memoryReader,
+} from './simd.ts';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const CODES = Uint8Array.from(ALPHABET, (char) => char.charCodeAt(0));
+const readEncoded = memoryReader(BASE64_TARGET);
 
 /** Bytes of the (padded) base64 of `length` bytes. */
 export function base64Length(length: number): number {
@@ -29,7 +36,7 @@ export function writeBase64(target: Uint8Array, position: number, bytes: Uint8Ar
     const blocks = Math.floor((bytes.length - 4) / 12);
     simd.memory.set(bytes, BASE64_SOURCE);
     simd.base64(BASE64_SOURCE, blocks, BASE64_TARGET);
-    target.set(encodedBlocks(simd.memory, blocks * 16), position);
+    target.set(readEncoded(simd, blocks * 16), position);
     return writeBase64Js(target, position + blocks * 16, bytes, blocks * 12);
   }
   const length = base64Length(bytes.length);
@@ -42,17 +49,6 @@ export function writeBase64(target: Uint8Array, position: number, bytes: Uint8Ar
     return position + textEncoder.encodeInto(text, target.subarray(position)).written;
   }
   return writeBase64Js(target, position, bytes, 0);
-}
-
-let encoded: Uint8Array = new Uint8Array(0);
-
-/** The SIMD output view; chunks of one stream have one size, so it is usually reused. */
-function encodedBlocks(memory: Uint8Array, length: number): Uint8Array {
-  // One module instance per load and its memory never grows, so a view of it stays valid.
-  if (encoded.length !== length) {
-    encoded = memory.subarray(BASE64_TARGET, BASE64_TARGET + length);
-  }
-  return encoded;
 }
 
 function writeBase64Js(

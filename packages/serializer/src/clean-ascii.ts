@@ -1,5 +1,5 @@
 import { bufferFunctions, textEncoder } from './runtime.ts';
-import { getSimd, SCAN_CAPACITY } from './simd.ts';
+import { getSimd, memoryReader, SCAN_CAPACITY } from './simd.ts';
 
 /**
  * Strings at least this long are checked by the SIMD scan; shorter ones by a JS loop, which
@@ -40,16 +40,12 @@ export function stageCleanAscii(text: string): boolean {
   return simd.scan(end) === 0;
 }
 
-let staged: Uint8Array = new Uint8Array(0);
+const readStaged = memoryReader(0);
 
 /** The staged bytes of the last successful {@link stageCleanAscii}. */
 export function stagedBytes(length: number): Uint8Array {
-  // Deltas of one stream have one size, so the view (a ~25 ns object) is usually reused.
-  if (staged.length !== length) {
-    // stageCleanAscii returned true, so the module exists.
-    staged = getSimd()!.memory.subarray(0, length);
-  }
-  return staged;
+  // stageCleanAscii returned true, so the module exists.
+  return readStaged(getSimd()!, length);
 }
 
 /**

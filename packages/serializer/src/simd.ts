@@ -51,3 +51,16 @@ export function getSimd(): Simd | null {
   }
   return simd;
 }
+
+/**
+ * A reader of `length` bytes of the SIMD memory at `start`. The memory never grows, so a view
+ * stays valid; deltas of one stream have one size, so the view (a ~25 ns object) is made again
+ * only when the length changes.
+ */
+export function memoryReader(start: number): (simd: Simd, length: number) => Uint8Array {
+  let view: Uint8Array = new Uint8Array(0);
+  return (simd, length) => {
+    if (view.length !== length) view = simd.memory.subarray(start, start + length);
+    return view;
+  };
+}
