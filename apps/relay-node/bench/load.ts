@@ -145,6 +145,11 @@ async function connect(url: string): Promise<Client> {
   return client;
 }
 
+/** The `q` quantile of ascending `sorted` values (0 when there are none). */
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+}
+
 /**
  * `flood`: every session as fast as backpressure allows. `paced`: one delta per PACE_MS per
  * session, sessions spread evenly over the period as independent calls would be. `aligned`:
@@ -170,9 +175,12 @@ async function phase(clients: Client[], kind: 'flood' | 'paced' | 'aligned') {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const frames = clients.reduce((sum, client) => sum + client.frames, 0);
   const latencies = clients.flatMap((client) => client.latenciesUs).sort((a, b) => a - b);
-  const at = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { framesPerSecond: frames / seconds, p50Us: at(0.5), p99Us: at(0.99), frames };
+  return {
+    framesPerSecond: frames / seconds,
+    p50Us: quantile(latencies, 0.5),
+    p99Us: quantile(latencies, 0.99),
+    frames,
+  };
 }
 
 async function run(mode: Mode, url: string, relayPid: number | undefined) {
@@ -255,8 +263,7 @@ async function loopbackFloor(): Promise<{ p50Us: number; p99Us: number }> {
   socket.destroy();
   echo.kill();
   rttsUs.sort((a, b) => a - b);
-  const at = (q: number) => rttsUs[Math.floor(q * rttsUs.length)] ?? 0;
-  return { p50Us: at(0.5), p99Us: at(0.99) };
+  return { p50Us: quantile(rttsUs, 0.5), p99Us: quantile(rttsUs, 0.99) };
 }
 
 const cpuCount = () => availableParallelism();
