@@ -3,7 +3,8 @@ const DECODE_ERROR = Symbol.for('rtwire.decode-error');
 /**
  * Stable codes of {@link DecodeError}, safe to switch on and to count in metrics.
  *
- * - `invalid_input`: the input is not a string, bytes or a JSON value.
+ * - `invalid_input`: the input is not a string, bytes or a JSON value, or reading it threw (a
+ *   getter, a proxy trap, a revoked proxy).
  * - `invalid_utf8`: the bytes are not valid UTF-8.
  * - `invalid_json`: the text is not JSON.
  * - `not_an_object`: the frame is not a plain JSON object.
@@ -38,17 +39,49 @@ export interface DecodeError {
   readonly message: string;
   /** The event type when it is a known one (unknown type strings are input, so left out). */
   readonly eventType?: string;
+  /**
+   * The frame's own `event_id`, so a server can echo it in its `error` event's `event_id`
+   * without parsing the frame again. Set on `missing_type`, `missing_field` and
+   * `invalid_field` errors when the frame is a JSON object with an own string `event_id` of at
+   * most {@link MAX_EVENT_ID_LENGTH} characters. It is input, unlike the other fields: an id
+   * the client chose, not a payload, and bounded so it cannot smuggle one into a log.
+   */
+  readonly eventId?: string;
 }
 
-/** Creates a branded {@link DecodeError}. */
+/** Longest `event_id` a {@link DecodeError} carries; longer ones are left out. */
+export const MAX_EVENT_ID_LENGTH = 256;
+
+/** Optional fields of a {@link DecodeError}, for {@link createDecodeError}. */
+export interface DecodeErrorDetails {
+  readonly eventType?: string | undefined;
+  readonly eventId?: string | undefined;
+}
+
+/**
+ * Creates a branded {@link DecodeError}. The fourth argument is the event type, or an object
+ * with the event type and the frame's `event_id`.
+ *
+ * @example
+ * ```ts
+ * createDecodeError('missing_field', '/item_id', 'item_id is required', {
+ *   eventType: 'conversation.item.delete',
+ *   eventId: 'evt_1',
+ * });
+ * ```
+ */
 export function createDecodeError(
   code: DecodeErrorCode,
   path: string,
   message: string,
-  eventType?: string,
+  details?: string | DecodeErrorDetails,
 ): DecodeError {
-  const error: DecodeError =
-    eventType === undefined ? { code, path, message } : { code, path, message, eventType };
+  const { eventType, eventId } =
+    typeof details === 'string' ? { eventType: details, eventId: undefined } : (details ?? {});
+  // Absent fields stay absent (not `undefined`), so errors compare equal to literals.
+  const error: { -readonly [K in keyof DecodeError]: DecodeError[K] } = { code, path, message };
+  if (eventType !== undefined) error.eventType = eventType;
+  if (eventId !== undefined) error.eventId = eventId;
   Object.defineProperty(error, DECODE_ERROR, { value: true });
   return error;
 }

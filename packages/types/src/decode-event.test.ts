@@ -6,6 +6,7 @@ import {
   officialExamples,
   schemas,
 } from '../test/spec.ts';
+import { createDecodeError, isDecodeError } from './decode-error.ts';
 import { decodeClientEvent, decodeServerEvent } from './decode-event.ts';
 import { SERVER_EVENT_TYPES } from './generated/event-types.ts';
 
@@ -236,5 +237,297 @@ describe('legacy beta names', () => {
       const result = decodeServerEvent({ type: legacy }, { legacyNames: 'normalize' });
       expect(result.ok ? result.event.type : result.error.eventType).toBe(ga);
     }
+  });
+});
+
+describe('hostile values', () => {
+  // Planted in everything thrown or returned: it must never reach an error.
+  const SECRET = 'sk-HOSTILE-VALUE';
+  const hostileThrown = {
+    toString: () => SECRET,
+    get message() {
+      return SECRET;
+    },
+  };
+  const thrower = () => {
+    throw hostileThrown;
+  };
+  const revoked = () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    return proxy;
+  };
+  const throwingAt = (frame: Record<string, unknown>, path: Array<string | number>) => {
+    let target = frame as Record<string | number, unknown>;
+    for (const key of path.slice(0, -1)) target = target[key] as Record<string | number, unknown>;
+    Object.defineProperty(target, path.at(-1)!, { get: thrower, enumerable: true });
+    return frame;
+  };
+  type Decode = typeof decodeClientEvent | typeof decodeServerEvent;
+  const refused: Array<[string, Decode, () => unknown]> = [
+    [
+      'a throwing type getter',
+      decodeClientEvent,
+      () => ({
+        get type(): string {
+          throw 1;
+        },
+      }),
+    ],
+    ['a revoked proxy', decodeClientEvent, revoked],
+    ['a revoked proxy (server)', decodeServerEvent, revoked],
+    [
+      'a proxy whose getPrototypeOf trap throws',
+      decodeServerEvent,
+      () => new Proxy({}, { getPrototypeOf: thrower }),
+    ],
+    [
+      'a proxy whose getOwnPropertyDescriptor trap throws',
+      decodeClientEvent,
+      () => new Proxy({ type: 'response.create' }, { getOwnPropertyDescriptor: thrower }),
+    ],
+    [
+      'a proxy whose get trap throws',
+      decodeClientEvent,
+      () => new Proxy({ type: 'response.create' }, { get: thrower }),
+    ],
+    [
+      'a throwing getter on session',
+      decodeClientEvent,
+      () => throwingAt({ type: 'session.update', session: {} }, ['session']),
+    ],
+    [
+      'a throwing getter on session.type',
+      decodeClientEvent,
+      () =>
+        throwingAt({ type: 'session.update', session: { type: 'realtime' } }, ['session', 'type']),
+    ],
+    [
+      'a revoked proxy as item',
+      decodeClientEvent,
+      () => ({ type: 'conversation.item.create', item: revoked() }),
+    ],
+    [
+      'a proxy whose get trap throws as item',
+      decodeClientEvent,
+      () => ({ type: 'conversation.item.create', item: new Proxy({}, { get: thrower }) }),
+    ],
+    [
+      'a throwing getter on response.input[0]',
+      decodeClientEvent,
+      () =>
+        throwingAt({ type: 'response.create', response: { input: [{ type: 'message' }] } }, [
+          'response',
+          'input',
+          0,
+        ]),
+    ],
+    [
+      'a revoked proxy as session.include (Array.isArray throws)',
+      decodeClientEvent,
+      () => ({ type: 'session.update', session: { type: 'realtime', include: revoked() } }),
+    ],
+    [
+      'a throwing getter on response.output[0]',
+      decodeServerEvent,
+      () =>
+        throwingAt(
+          { type: 'response.done', event_id: 'e', response: { output: [{ type: 'message' }] } },
+          ['response', 'output', 0],
+        ),
+    ],
+  ];
+  for (const [label, decode, make] of refused) {
+    it(`refuses ${label} as invalid_input, saying reading threw, echoing nothing`, () => {
+      const result = decode(make());
+      // Not toMatchObject: on failure it would print the hostile event, and throw doing so.
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.error.code).toBe('invalid_input');
+      expect(result.error.path).toBe('');
+      expect(isDecodeError(result.error)).toBe(true);
+      expect(result.error.message).toContain('threw');
+      expect(JSON.stringify(result.error)).not.toContain(SECRET);
+    });
+  }
+
+  it('refuses a legacy frame whose keys cannot be listed when normalizing', () => {
+    const frame = new Proxy({ type: 'response.text.delta' }, { ownKeys: thrower });
+    expect(decodeServerEvent(frame, { legacyNames: 'normalize' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input' },
+    });
+  });
+
+  it('never throws for traps the decoder need not run', () => {
+    for (const trap of ['has', 'ownKeys', 'set', 'defineProperty', 'deleteProperty'] as const) {
+      const frame = new Proxy({ type: 'response.create' }, { [trap]: thrower });
+      expect(decodeClientEvent(frame), trap).toMatchObject({ ok: true, known: true });
+    }
+  });
+
+  it('never coerces: throwing toString, valueOf and Symbol.toPrimitive are only values', () => {
+    const coercible = {
+      toString: thrower,
+      valueOf: thrower,
+      [Symbol.toPrimitive]: thrower,
+      toJSON: thrower,
+    };
+    expect(decodeClientEvent({ type: coercible })).toMatchObject({
+      ok: false,
+      error: { code: 'missing_type' },
+    });
+    expect(
+      decodeClientEvent({ type: 'input_audio_buffer.append', audio: coercible }),
+    ).toMatchObject({ ok: false, error: { code: 'invalid_field', path: '/audio' } });
+    expect(decodeClientEvent(coercible)).toMatchObject({
+      ok: false,
+      error: { code: 'missing_type' },
+    });
+  });
+
+  it('reads the type once, so a getter that changes its answer cannot pass the frame off as an error', () => {
+    let reads = 0;
+    const frame = {
+      get type() {
+        return reads++ === 0 ? 'response.create' : 5;
+      },
+      code: 'invalid_json',
+      message: SECRET,
+    };
+    const result = decodeClientEvent(frame);
+    expect(reads).toBe(1);
+    if (!result.ok) {
+      expect(isDecodeError(result.error)).toBe(true);
+      expect(result.error.message).not.toContain(SECRET);
+    } else {
+      expect(result.known).toBe(true);
+    }
+  });
+
+  it('still decodes proxies and typed-array views that read cleanly', () => {
+    const proxy = new Proxy({ type: 'response.create', event_id: 'e' }, {});
+    expect(decodeClientEvent(proxy)).toMatchObject({ ok: true, known: true, event: proxy });
+    const bytes = encoder.encode('{"type":"response.create"}');
+    const view = new DataView(bytes.buffer);
+    expect(decodeClientEvent(view)).toMatchObject({ ok: true, known: true });
+    // A proxy of bytes is not bytes: it has no internal slot to decode.
+    expect(decodeClientEvent(new Proxy(bytes, {}))).toMatchObject({
+      ok: false,
+      error: { code: 'not_an_object' },
+    });
+  });
+});
+
+describe('byte order mark', () => {
+  const json = '{"type":"response.create"}';
+  const bom = [0xef, 0xbb, 0xbf];
+
+  it('is refused as invalid_json in a string frame and in a bytes frame alike (RFC 8259 §8.1)', () => {
+    const bytes = new Uint8Array([...bom, ...encoder.encode(json)]);
+    for (const input of [`\uFEFF${json}`, bytes, bytes.buffer]) {
+      expect(decodeClientEvent(input)).toMatchObject({
+        ok: false,
+        error: { code: 'invalid_json' },
+      });
+    }
+  });
+
+  it('is data inside a string value', () => {
+    const text = '{"type":"response.create","event_id":"\uFEFFe"}';
+    for (const input of [text, encoder.encode(text)]) {
+      expect(decodeClientEvent(input)).toMatchObject({
+        ok: true,
+        known: true,
+        event: { event_id: '\uFEFFe' },
+      });
+    }
+  });
+});
+
+describe('DecodeError eventId', () => {
+  const refusals: Array<[string, string, string]> = [
+    ['missing_type', '{"event_id":"evt_1"}', 'evt_1'],
+    ['missing_type', '{"type":7,"event_id":"evt_2"}', 'evt_2'],
+    ['missing_field', '{"type":"conversation.item.delete","event_id":"evt_3"}', 'evt_3'],
+    [
+      'invalid_field',
+      '{"type":"conversation.item.delete","event_id":"evt_4","item_id":5}',
+      'evt_4',
+    ],
+  ];
+  for (const [code, json, eventId] of refusals) {
+    it(`${code} carries the frame's own event_id, from string, bytes and object`, () => {
+      for (const [kind, input] of Object.entries(inputsOf(json))) {
+        expect(decodeClientEvent(input), kind).toMatchObject({
+          ok: false,
+          error: { code, eventId },
+        });
+      }
+    });
+  }
+
+  it('is carried for server events too', () => {
+    const result = decodeServerEvent('{"type":"response.output_text.delta","event_id":"evt_5"}');
+    expect(result).toMatchObject({ ok: false, error: { code: 'missing_field', eventId: 'evt_5' } });
+  });
+
+  it('keeps up to 256 characters and leaves longer ids out', () => {
+    const frame = (id: string) =>
+      JSON.stringify({ type: 'conversation.item.delete', event_id: id });
+    const longest = 'e'.repeat(256);
+    expect(decodeClientEvent(frame(longest))).toMatchObject({ error: { eventId: longest } });
+    const result = decodeClientEvent(frame(`${longest}e`));
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect('eventId' in result.error).toBe(false);
+  });
+
+  const without: Array<[string, unknown]> = [
+    ['no event_id', '{"type":"conversation.item.delete"}'],
+    ['a numeric event_id', '{"type":"conversation.item.delete","event_id":5}'],
+    ['an event_id under an own __proto__ key', '{"__proto__":{"event_id":"e"}}'],
+    ['an array', '[{"event_id":"e"}]'],
+    ['broken JSON', '{"event_id":"e"'],
+    ['an inherited-type object', Object.assign(Object.create({ type: 'x' }), { event_id: 'e' })],
+    [
+      'a throwing event_id getter',
+      {
+        get event_id(): string {
+          throw new Error('e');
+        },
+      },
+    ],
+  ];
+  for (const [label, input] of without) {
+    it(`is absent for ${label}`, () => {
+      const result = decodeClientEvent(input);
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(Object.keys(result.error)).not.toContain('eventId');
+    });
+  }
+
+  it('is read on the error path only: accepted frames are returned as they came', () => {
+    const frame = { type: 'conversation.item.delete', item_id: 'i', event_id: 'e' };
+    expect(decodeClientEvent(frame)).toEqual({ ok: true, known: true, event: frame });
+  });
+});
+
+describe('createDecodeError', () => {
+  it('keeps its positional event type, and takes details with an eventId', () => {
+    expect(createDecodeError('missing_type', '/type', 'm')).toEqual({
+      code: 'missing_type',
+      path: '/type',
+      message: 'm',
+    });
+    expect(createDecodeError('invalid_field', '/a', 'm', 'session.update')).toEqual({
+      code: 'invalid_field',
+      path: '/a',
+      message: 'm',
+      eventType: 'session.update',
+    });
+    const error = createDecodeError('missing_field', '/a', 'm', { eventId: 'e' });
+    expect(error).toEqual({ code: 'missing_field', path: '/a', message: 'm', eventId: 'e' });
+    expect(Object.keys(error)).toEqual(['code', 'path', 'message', 'eventId']);
+    expect(isDecodeError(error)).toBe(true);
   });
 });

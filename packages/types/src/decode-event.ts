@@ -12,7 +12,7 @@ import {
   type RealtimeClientEvent,
   type RealtimeServerEvent,
 } from './generated/event-types.ts';
-import { type FrameInput, type FrameObject, readFrame } from './read-frame.ts';
+import { eventIdOf, type FrameInput, type FrameObject, readFrame, readType } from './read-frame.ts';
 import type { Shape } from './shape.ts';
 import { describeKinds, toJsonPointer, validateShape } from './validate-shape.ts';
 
@@ -36,11 +36,14 @@ export type DecodeResult<E> =
   | { readonly ok: false; readonly error: DecodeError };
 
 /**
- * Decodes and validates a frame the server sent. Never throws.
+ * Decodes and validates a frame the server sent. Never throws, whatever the input: a value
+ * that throws when read (a getter, a proxy trap, a revoked proxy) is refused as
+ * `invalid_input`, and nothing it threw reaches the error.
  *
  * Required fields and their JSON types are checked for every known event, nested objects
  * where the spec fixes their shape; everything else, extra fields included, is kept as it
- * came, so the event deep-equals the input JSON.
+ * came, so the event deep-equals the input JSON. A refused JSON object's own `event_id` is
+ * in `error.eventId`, ready to echo back (see {@link DecodeError}).
  *
  * @example
  * ```ts
@@ -81,13 +84,62 @@ function decodeWith<E>(
   shapes: Readonly<Record<string, Shape>>,
   options: DecodeOptions | undefined,
 ): DecodeResult<E> {
-  let frame = readFrame(input);
-  // A DecodeError never has a `type`; a frame always has an own string one.
-  if (typeof (frame as { type?: unknown }).type !== 'string') {
-    return { ok: false, error: frame as DecodeError };
+  // The hot path: JSON.parse output is plain data, so reading it cannot throw or run code.
+  // ArrayBuffer.isView reads an internal slot: unlike instanceof, it runs no proxy trap.
+  if (typeof input === 'string' || ArrayBuffer.isView(input)) {
+    return decodeFrame(readFrame(input as string | ArrayBufferView), checks, shapes, options);
   }
-  frame = frame as FrameObject;
-  let type = frame.type;
+  return decodeValue(input, checks, shapes, options);
+}
+
+/**
+ * Values the caller parsed are where hostile ones arrive (getters, proxies, revoked proxies),
+ * and any read may throw: one try around the whole path, which strings and bytes skip.
+ */
+function decodeValue<E>(
+  input: unknown,
+  checks: ReadonlyMap<string, EventCheck>,
+  shapes: Readonly<Record<string, Shape>>,
+  options: DecodeOptions | undefined,
+): DecodeResult<E> {
+  try {
+    if (input instanceof ArrayBuffer) return decodeFrame(readFrame(input), checks, shapes, options);
+    const type = readType(input);
+    if (typeof type !== 'string') return { ok: false, error: type };
+    return decodeEvent(input as FrameObject, type, checks, shapes, options);
+  } catch {
+    // Whatever was thrown is input too: it is neither read nor kept.
+    return {
+      ok: false,
+      error: createDecodeError(
+        'invalid_input',
+        '',
+        'reading the frame threw (a getter or a proxy trap); expected plain JSON data',
+      ),
+    };
+  }
+}
+
+function decodeFrame<E>(
+  frame: FrameObject | DecodeError,
+  checks: ReadonlyMap<string, EventCheck>,
+  shapes: Readonly<Record<string, Shape>>,
+  options: DecodeOptions | undefined,
+): DecodeResult<E> {
+  // A DecodeError never has a `type`; a parsed frame always has an own string one.
+  const type = (frame as { type?: unknown }).type;
+  if (typeof type !== 'string') return { ok: false, error: frame as DecodeError };
+  return decodeEvent(frame as FrameObject, type, checks, shapes, options);
+}
+
+/** Validates a frame whose `type` was read once, as `type`. */
+function decodeEvent<E>(
+  frame: FrameObject,
+  type: string,
+  checks: ReadonlyMap<string, EventCheck>,
+  shapes: Readonly<Record<string, Shape>>,
+  options: DecodeOptions | undefined,
+): DecodeResult<E> {
   if (options?.legacyNames === 'normalize' && Object.hasOwn(legacyNames, type)) {
     type = legacyNames[type]!;
     // Never rename inside the caller's object: copy, then rename.
@@ -106,12 +158,10 @@ function decodeWith<E>(
     : `${type}: field ${path || '(frame)'} must be ${expected}, got ${failure.actual}`;
   return {
     ok: false,
-    error: createDecodeError(
-      failure.missing ? 'missing_field' : 'invalid_field',
-      path,
-      message,
-      type,
-    ),
+    error: createDecodeError(failure.missing ? 'missing_field' : 'invalid_field', path, message, {
+      eventType: type,
+      eventId: eventIdOf(frame),
+    }),
   };
 }
 

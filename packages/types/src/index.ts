@@ -22,7 +22,9 @@ export {
   createDecodeError,
   type DecodeError,
   type DecodeErrorCode,
+  type DecodeErrorDetails,
   isDecodeError,
+  MAX_EVENT_ID_LENGTH,
 } from './decode-error.ts';
 export {
   type DecodeOptions,
@@ -63,4 +65,4 @@ export {
 } from './guards.ts';
 export type * from './nested-types.ts';
 export type { FrameInput } from './read-frame.ts';
-export { redactForLog, redactionMarker } from './redact-for-log.ts';
+export { MAX_LOG_DEPTH, redactForLog, redactionMarker } from './redact-for-log.ts';
