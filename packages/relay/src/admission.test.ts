@@ -83,3 +83,63 @@ it('parseSubprotocols splits and trims', () => {
   expect(parseSubprotocols(' a ,b,, c')).toEqual(['a', 'b', 'c']);
   expect(parseSubprotocols(null)).toEqual([]);
 });
+
+describe('admitRequest and the model parameter', () => {
+  const open = { relayTokens: [], allowedOrigins: [], maxSessions: 10 };
+  it('refuses a model name longer than 128 characters, or with spaces or controls, with 400', () => {
+    for (const model of ['m'.repeat(129), 'gpt realtime', 'gpt\u0000x', '', 'gpt-é']) {
+      const decision = admitRequest(
+        request({}, `/v1/realtime?model=${encodeURIComponent(model)}`),
+        open,
+      );
+      expect(decision).toMatchObject({ ok: false, status: 400, code: 'invalid_model' });
+      if (!decision.ok) expect(decision.message).not.toContain(model || '\u0000never');
+    }
+  });
+
+  it('accepts real model names, fine-tuned ones included, and no model at all', () => {
+    for (const model of ['gpt-realtime', 'gpt-4o-realtime-preview-2025-06-03', 'ft:gpt:org:x:1']) {
+      expect(admitRequest(request({}, `/v1/realtime?model=${model}`), open)).toMatchObject({
+        ok: true,
+        model,
+      });
+    }
+    expect(admitRequest(request({}, '/v1/realtime'), open)).toMatchObject({
+      ok: true,
+      model: undefined,
+    });
+    expect(admitRequest(request({}, `/v1/realtime?model=${'m'.repeat(128)}`), open)).toMatchObject({
+      ok: true,
+    });
+  });
+});
+
+describe('admitRequest and subprotocols', () => {
+  const tokens = { relayTokens: ['secret-token'], allowedOrigins: [], maxSessions: 10 };
+  it('refuses, with 400, a client that offers subprotocols but not realtime (it would abort on any 101)', () => {
+    const decision = admitRequest(
+      request({ 'sec-websocket-protocol': 'openai-insecure-api-key.secret-token' }),
+      tokens,
+    );
+    expect(decision).toMatchObject({ ok: false, status: 400, code: 'unsupported_subprotocol' });
+    if (!decision.ok) expect(decision.message).not.toContain('secret-token');
+  });
+
+  it('checks the credential first: a wrong token offered alone is still a 401', () => {
+    const decision = admitRequest(
+      request({ 'sec-websocket-protocol': 'openai-insecure-api-key.wrong' }),
+      tokens,
+    );
+    expect(decision).toMatchObject({ ok: false, status: 401 });
+  });
+
+  it('selects realtime whenever it is offered, and nothing when nothing is offered', () => {
+    const offered = admitRequest(
+      request({ 'sec-websocket-protocol': 'openai-insecure-api-key.secret-token, realtime' }),
+      tokens,
+    );
+    expect(offered).toMatchObject({ ok: true, protocol: 'realtime' });
+    const none = admitRequest(request({ authorization: 'Bearer secret-token' }), tokens);
+    expect(none).toMatchObject({ ok: true, protocol: undefined });
+  });
+});

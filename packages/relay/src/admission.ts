@@ -10,6 +10,12 @@ export const REALTIME_SUBPROTOCOL = 'realtime';
 /** Prefix of the browser subprotocol that carries a credential. */
 export const INSECURE_KEY_SUBPROTOCOL_PREFIX = 'openai-insecure-api-key.';
 
+/** Longest `model` query parameter accepted: real model names are a few dozen characters. */
+export const MAX_MODEL_LENGTH = 128;
+
+/** Printable ASCII without spaces: what model names (`gpt-realtime`, `ft:…:org:id`) are made of. */
+const MODEL_PATTERN = /^[\x21-\x7e]{1,128}$/;
+
 /** What {@link admitRequest} needs to know about an upgrade request. */
 export interface AdmissionRequest {
   /** The request URL (absolute, or a path with query). */
@@ -33,9 +39,11 @@ export type AdmissionDecision =
     }
   | {
       readonly ok: false;
-      readonly status: 401 | 403 | 404 | 503;
+      readonly status: 400 | 401 | 403 | 404 | 503;
       /** Stable reason, safe for metrics and logs. */
       readonly code:
+        | 'invalid_model'
+        | 'unsupported_subprotocol'
         | 'not_found'
         | 'forbidden_origin'
         | 'unauthorized'
@@ -51,7 +59,10 @@ export type AdmissionDecision =
  *
  * Checks, in order: path (404), `Origin` against `allowedOrigins` when the request carries one
  * (403; non-browser clients send none), a token from `relayTokens` as `Authorization: Bearer`
- * or as the `openai-insecure-api-key.<token>` subprotocol (401), then capacity (503).
+ * or as the `openai-insecure-api-key.<token>` subprotocol (401), the offered subprotocols (400
+ * unless `realtime` is among them, since it is the only one the relay selects and strict
+ * clients fail a handshake that selects none), the `model` parameter (400: 1 to 128 printable
+ * ASCII characters, since it is passed upstream and logged), then capacity (503).
  *
  * @example
  * ```ts
@@ -90,6 +101,26 @@ export function admitRequest(
       };
     }
   }
+  // Strict clients (browsers, undici, ws) fail a handshake that selects none of the
+  // subprotocols they offered. The relay never selects the credential one, which would echo
+  // the token in a response header, so a client offering only that is told what to add.
+  if (offered.length > 0 && !offered.includes(REALTIME_SUBPROTOCOL)) {
+    return {
+      ok: false,
+      status: 400,
+      code: 'unsupported_subprotocol',
+      message: `Offer the '${REALTIME_SUBPROTOCOL}' subprotocol (beside '${INSECURE_KEY_SUBPROTOCOL_PREFIX}<token>' when the token travels that way)`,
+    };
+  }
+  const model = url.searchParams.get('model') ?? undefined;
+  if (model !== undefined && !MODEL_PATTERN.test(model)) {
+    return {
+      ok: false,
+      status: 400,
+      code: 'invalid_model',
+      message: `Expected the model parameter to be 1 to ${MAX_MODEL_LENGTH} printable ASCII characters`,
+    };
+  }
   if (request.draining) {
     return { ok: false, status: 503, code: 'shutting_down', message: 'Shutting down' };
   }
@@ -98,8 +129,8 @@ export function admitRequest(
   }
   return {
     ok: true,
-    model: url.searchParams.get('model') ?? undefined,
-    protocol: offered.includes(REALTIME_SUBPROTOCOL) ? REALTIME_SUBPROTOCOL : undefined,
+    model,
+    protocol: offered.length > 0 ? REALTIME_SUBPROTOCOL : undefined,
   };
 }
 

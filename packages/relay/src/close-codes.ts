@@ -45,3 +45,27 @@ export function clientCloseCode(upstreamCode: number): number {
 export function isAbnormalClose(code: number): boolean {
   return code !== 1000 && code !== 1001;
 }
+
+/** Close codes RFC 6455 and the IANA registry define; each is its own metrics label. */
+const DEFINED_CLOSE_CODES: ReadonlySet<number> = new Set([
+  1000, 1001, 1002, 1003, 1005, 1006, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 1015,
+]);
+
+/**
+ * The metrics label of a close code. A client picks the code it closes with, so codes outside
+ * the registered range are folded into classes (`3xxx` registered by libraries, `4xxx` private
+ * use, `other`) and a client cannot grow the label set.
+ *
+ * @example
+ * ```ts
+ * closeCodeLabel(1008); // '1008'
+ * closeCodeLabel(4123); // '4xxx'
+ * closeCodeLabel(2999); // 'other'
+ * ```
+ */
+export function closeCodeLabel(code: number): string {
+  if (DEFINED_CLOSE_CODES.has(code)) return String(code);
+  if (code >= 3000 && code <= 3999) return '3xxx';
+  if (code >= 4000 && code <= 4999) return '4xxx';
+  return 'other';
+}

@@ -4,7 +4,11 @@
 export interface DuplexSocketHandlers {
   /** A whole message arrived. `binary` is false for text frames (given as a string or UTF-8 bytes). */
   message(data: string | Uint8Array, binary: boolean): void;
-  /** The socket closed (either side started it); called once. */
+  /**
+   * The socket closed (either side started it); called once. An adapter that ends a
+   * connection itself (a peer that stopped answering pings, a message that never completed)
+   * reports the code it closed with and why.
+   */
   close(code: number, reason: string): void;
   /** The send buffer emptied (or fell well under the high-water mark) after being full. */
   drain(): void;
@@ -36,6 +40,12 @@ export interface DuplexSocket {
   close(code: number, reason: string): void;
   /** Bytes accepted by `send` and not yet written to the network. */
   readonly bufferedAmount: number;
+  /**
+   * Bytes received and held but not yet delivered as messages: a message still arriving, or
+   * messages queued while paused. Counted against the relay's process-wide buffer budget;
+   * absent when the socket cannot tell.
+   */
+  readonly incomingBytes?: number;
   /** Stops delivering messages until `resume`; absent when the socket cannot pause. */
   pause?(): void;
   /** Resumes delivering messages after `pause`. */

@@ -1,14 +1,30 @@
 import type { RelayHost } from './relay-host.ts';
 import { type WebSocketLike, webSocketDuplex } from './web-socket-duplex.ts';
 
+/** How the relay wants an upgraded client connection watched, for runtimes that can. */
+export interface UpgradeOptions {
+  /**
+   * `HEARTBEAT_INTERVAL_MS`: how often to ping the client; one that has not answered by the
+   * next ping is to be dropped (0: never). Deno's `idleTimeout` does this; Workers cannot.
+   */
+  readonly heartbeatIntervalMs: number;
+}
+
 /**
  * Upgrades a request to a WebSocket in a web-standard runtime: Deno's `Deno.upgradeWebSocket`,
  * a Workers `WebSocketPair`, Bun's server. Returns the server side of the socket and the
  * `101` response to hand back; `protocol` is the subprotocol to select, when there is one.
+ *
+ * @example
+ * ```ts
+ * const upgrade: WebSocketUpgrader = (request, protocol, { heartbeatIntervalMs }) =>
+ *   Deno.upgradeWebSocket(request, { protocol, idleTimeout: (2 * heartbeatIntervalMs) / 1000 });
+ * ```
  */
 export type WebSocketUpgrader = (
   request: Request,
   protocol: string | undefined,
+  options: UpgradeOptions,
 ) => { readonly socket: WebSocketLike; readonly response: Response };
 
 /**
@@ -30,7 +46,7 @@ export function createFetchHandler(
 ): (request: Request) => Response {
   return (request) => {
     if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
-      const reply = host.respond(request.method, request.url);
+      const reply = host.respond(request.method, request.url, request.headers);
       return new Response(request.method === 'HEAD' ? null : reply.body, {
         status: reply.status,
         headers: reply.headers,
@@ -45,7 +61,9 @@ export function createFetchHandler(
     }
     let upgraded: ReturnType<WebSocketUpgrader>;
     try {
-      upgraded = upgrade(request, admission.protocol);
+      upgraded = upgrade(request, admission.protocol, {
+        heartbeatIntervalMs: host.config.heartbeatIntervalMs,
+      });
     } catch {
       admission.cancel();
       return new Response('Bad WebSocket handshake\n', { status: 400 });

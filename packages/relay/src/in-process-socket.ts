@@ -17,7 +17,9 @@ export interface InProcessCallbacks {
  * Wraps an in-process engine (the simulator) as a {@link DuplexSocket}, so a relay session
  * runs against it exactly as against a network upstream. Frames the engine sends before
  * `listen` or while paused are queued (an engine cannot be pushed back on); past
- * `maxQueuedBytes` (default 64 MiB) the socket closes with 1013.
+ * `maxQueuedBytes` (default 64 MiB; the relay apps pass the session's hard limit) the socket
+ * closes with 1013. The queue counts as `incomingBytes`, so the relay's process-wide buffer
+ * budget sees it.
  *
  * @example
  * ```ts
@@ -40,6 +42,7 @@ export function createInProcessSocket(
   const shutDown = () => {
     closed = true;
     queue.length = 0;
+    queuedBytes = 0;
     engine.close();
   };
   const end = (code: number, reason: string) => {
@@ -76,6 +79,9 @@ export function createInProcessSocket(
     },
     get bufferedAmount() {
       return 0;
+    },
+    get incomingBytes() {
+      return queuedBytes;
     },
     pause() {
       paused = true;

@@ -36,7 +36,11 @@ export {
   relayErrorEvent,
 } from './error-event.ts';
 export { createEventTypePeeker } from './event-type-peeker.ts';
-export { createFetchHandler, type WebSocketUpgrader } from './fetch-handler.ts';
+export {
+  createFetchHandler,
+  type UpgradeOptions,
+  type WebSocketUpgrader,
+} from './fetch-handler.ts';
 export { frameSize } from './frame-size.ts';
 export {
   createInProcessSocket,

@@ -13,9 +13,25 @@ import { createRedactingLogger, type LogLevel, type RelayLogger } from './relay-
 export function jsonLineLogger(write: (line: string) => void): RelayLogger {
   return {
     log(level, message, fields) {
-      write(
-        `${JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...fields })}\n`,
-      );
+      const time = new Date().toISOString();
+      let line: string;
+      try {
+        line = JSON.stringify({ time, level, msg: message, ...fields });
+      } catch {
+        // Cycles, BigInts, nesting too deep or a throwing getter: the record still says what
+        // happened, without the fields that could not be written.
+        line = JSON.stringify({
+          time,
+          level,
+          msg: String(message),
+          log_error: 'unserializable fields',
+        });
+      }
+      try {
+        write(`${line}\n`);
+      } catch {
+        // A log line that cannot be written (a closed stdout) must not end the process.
+      }
     },
   };
 }

@@ -24,6 +24,39 @@ export interface RelayConfig {
   readonly highWaterBytes: number;
   /** Send-buffer size past which a session that cannot push back is closed (4 × high water + a frame). */
   readonly hardLimitBytes: number;
+  /**
+   * Bytes all sessions together may hold in buffers (`MAX_BUFFERED_BYTES`, default 512 MiB):
+   * send buffers, frames queued for an upstream still connecting or an engine's paused output,
+   * messages still arriving. Past it the sessions holding most are closed with 1013.
+   */
+  readonly maxBufferedBytes: number;
+  /**
+   * Client frames refused in a row that still get an `error` event (`REFUSAL_REPLY_BURST`,
+   * default 10, refilled one a second); past it refused frames are dropped unanswered.
+   */
+  readonly refusalReplyBurst: number;
+  /**
+   * Refused client frames (net of ten forgiven a second) after which the session is closed
+   * with 1008 (`REFUSAL_CLOSE_AFTER`, default 200).
+   */
+  readonly refusalCloseAfter: number;
+  /**
+   * How often the relay pings each client (`HEARTBEAT_INTERVAL_MS`, default 30000; 0 disables).
+   * A client that has not answered by the next ping is taken for gone and its session ended.
+   */
+  readonly heartbeatIntervalMs: number;
+  /**
+   * Ends a session whose client has sent no frame for this long (`CLIENT_IDLE_TIMEOUT_MS`,
+   * default 0: never). For runtimes with no heartbeat (Workers), where it is the only bound on
+   * a client that vanished; clients that talk in text may be quiet for minutes, so set it long.
+   */
+  readonly clientIdleTimeoutMs: number;
+  /** How long one client message may take to arrive whole (`MESSAGE_TIMEOUT_MS`, default 20000). */
+  readonly messageTimeoutMs: number;
+  /** How long the upstream WebSocket handshake may take (`UPSTREAM_HANDSHAKE_TIMEOUT_MS`, default 10000). */
+  readonly upstreamHandshakeTimeoutMs: number;
+  /** Bearer token `/metrics` requires when set (`METRICS_TOKEN`); unset leaves it open. */
+  readonly metricsToken: string | undefined;
   /** Bound on graceful shutdown (`SHUTDOWN_TIMEOUT_MS`, default 5000). */
   readonly shutdownTimeoutMs: number;
   /** Simulator pacing (`SIM_PACE`: `realtime` default, or `fast`). */
@@ -126,6 +159,14 @@ export function parseRelayConfig(
     rateLimitBurst: integer('RATE_LIMIT_BURST', 400, 1),
     highWaterBytes,
     hardLimitBytes: 4 * highWaterBytes + maxFrameBytes,
+    maxBufferedBytes: integer('MAX_BUFFERED_BYTES', 512 * MIB, MIB),
+    refusalReplyBurst: integer('REFUSAL_REPLY_BURST', 10, 0),
+    refusalCloseAfter: integer('REFUSAL_CLOSE_AFTER', 200, 1),
+    heartbeatIntervalMs: integer('HEARTBEAT_INTERVAL_MS', 30_000, 0),
+    clientIdleTimeoutMs: integer('CLIENT_IDLE_TIMEOUT_MS', 0, 0),
+    messageTimeoutMs: integer('MESSAGE_TIMEOUT_MS', 20_000, 10),
+    upstreamHandshakeTimeoutMs: integer('UPSTREAM_HANDSHAKE_TIMEOUT_MS', 10_000, 10),
+    metricsToken: read('METRICS_TOKEN'),
     shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 5000, 0),
     simulatorPace: oneOf('SIM_PACE', ['realtime', 'fast'] as const, 'realtime'),
     tlsCert,
@@ -158,6 +199,14 @@ export function describeRelayConfig(config: RelayConfig): Record<string, unknown
     rateLimitPerSecond: config.rateLimitPerSecond,
     rateLimitBurst: config.rateLimitBurst,
     highWaterBytes: config.highWaterBytes,
+    maxBufferedBytes: config.maxBufferedBytes,
+    refusalReplyBurst: config.refusalReplyBurst,
+    refusalCloseAfter: config.refusalCloseAfter,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    clientIdleTimeoutMs: config.clientIdleTimeoutMs,
+    messageTimeoutMs: config.messageTimeoutMs,
+    upstreamHandshakeTimeoutMs: config.upstreamHandshakeTimeoutMs,
+    metricsToken: config.metricsToken ? 'set' : 'unset',
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     simulatorPace: config.simulatorPace,
     tls: config.tlsCert !== undefined,

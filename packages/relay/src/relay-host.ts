@@ -1,9 +1,11 @@
 import { type AdmissionDecision, admitRequest, REALTIME_PATH } from './admission.ts';
+import { overBufferBudget } from './buffer-budget.ts';
 import { CloseCode } from './close-codes.ts';
+import { constantTimeEqual } from './constant-time-equal.ts';
 import { DEMO_PAGE_HTML } from './demo-page.ts';
 import type { DuplexSocket } from './duplex-socket.ts';
 import type { RelayConfig } from './relay-config.ts';
-import { type RelayLogger, silentLogger } from './relay-logger.ts';
+import { neverThrowingLogger, type RelayLogger, silentLogger } from './relay-logger.ts';
 import { RelayMetrics } from './relay-metrics.ts';
 import { type RelaySession, startRelaySession } from './relay-session.ts';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from './render-prometheus.ts';
@@ -62,8 +64,11 @@ export interface RelayHost {
   readonly activeSessions: number;
   /** True once {@link drain} was called: new upgrades get 503, `/healthz` says so. */
   readonly draining: boolean;
-  /** The answer to a plain (non-upgrade) HTTP request. */
-  respond(method: string, url: string): HttpReply;
+  /**
+   * The answer to a plain (non-upgrade) HTTP request. `headers` are read for `/metrics` when
+   * `METRICS_TOKEN` is set (a bearer token in `Authorization`).
+   */
+  respond(method: string, url: string, headers?: { get(name: string): string | null }): HttpReply;
   /** Decides on an upgrade request; an admitted one holds a session slot until opened or cancelled. */
   admit(request: {
     readonly url: string;
@@ -75,14 +80,65 @@ export interface RelayHost {
   idle(timeoutMs: number): Promise<void>;
 }
 
-/** Creates a {@link RelayHost}. */
+/** How often sessions are looked over: the buffer budget, and clients idle past their limit. */
+const SWEEP_MS = 100;
+
+/**
+ * Creates a {@link RelayHost}.
+ *
+ * @example
+ * ```ts
+ * const host = createRelayHost({ config, connectUpstream: createSimulatorConnector(), logger });
+ * ```
+ */
 export function createRelayHost(options: RelayHostOptions): RelayHost {
   const { config, connectUpstream } = options;
-  const logger = options.logger ?? silentLogger;
+  const logger = neverThrowingLogger(options.logger ?? silentLogger);
   const metrics = options.metrics ?? new RelayMetrics();
   const sessions = new Set<RelaySession>();
   let reserved = 0;
   let draining = false;
+  let sweepTimer: ReturnType<typeof setInterval> | undefined;
+
+  const closeIdleClients = () => {
+    if (config.clientIdleTimeoutMs === 0) return;
+    const cutoff = Date.now() - config.clientIdleTimeoutMs;
+    for (const session of sessions) {
+      if (session.lastClientFrameAt >= cutoff) continue;
+      logger.log('info', 'session.client_idle', { session: session.id });
+      session.close(CloseCode.normal, 'client idle for too long');
+    }
+  };
+  const sweep = () => {
+    closeIdleClients();
+    const { total, over } = overBufferBudget(sessions, config.maxBufferedBytes);
+    metrics.bufferedBytes = total;
+    if (over.length === 0) return;
+    logger.log('warn', 'relay.buffer_budget_exceeded', {
+      bufferedBytes: total,
+      budget: config.maxBufferedBytes,
+      closing: over.length,
+    });
+    for (const session of over) {
+      metrics.countError('buffer_budget_exceeded');
+      session.close(CloseCode.tryAgainLater, 'relay buffer budget exceeded');
+    }
+  };
+  // The sweep runs only while there are sessions, so a host with none keeps no timer alive.
+  const watchSessions = () => {
+    if (sessions.size > 0 && sweepTimer === undefined) {
+      sweepTimer = setInterval(sweep, SWEEP_MS);
+    } else if (sessions.size === 0 && sweepTimer !== undefined) {
+      clearInterval(sweepTimer);
+      sweepTimer = undefined;
+      metrics.bufferedBytes = 0;
+    }
+  };
+  const metricsAllowed = (headers: { get(name: string): string | null } | undefined) => {
+    if (config.metricsToken === undefined) return true;
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(headers?.get('authorization') ?? '');
+    return match?.[1] !== undefined && constantTimeEqual(match[1], config.metricsToken);
+  };
 
   return {
     config,
@@ -94,7 +150,7 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
       return draining;
     },
 
-    respond(method, url): HttpReply {
+    respond(method, url, headers): HttpReply {
       const path = new URL(url, 'http://relay.invalid').pathname;
       if (method !== 'GET' && method !== 'HEAD') {
         return { status: 405, headers: { allow: 'GET, HEAD' }, body: '' };
@@ -114,6 +170,13 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
         };
       }
       if (path === '/metrics') {
+        if (!metricsAllowed(headers)) {
+          return {
+            status: 401,
+            headers: { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' },
+            body: 'Missing or invalid metrics token\n',
+          };
+        }
         return {
           status: 200,
           headers: { 'content-type': PROMETHEUS_CONTENT_TYPE },
@@ -174,7 +237,11 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
           });
           logger.log('info', 'session.open', { session: session.id, model: decision.model });
           sessions.add(session);
-          void session.done.then(() => sessions.delete(session));
+          watchSessions();
+          void session.done.then(() => {
+            sessions.delete(session);
+            watchSessions();
+          });
           if (draining) session.close(CloseCode.goingAway, 'server shutting down');
           return session;
         },
@@ -190,10 +257,15 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
     },
 
     async idle(timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      while (sessions.size > 0 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      if (sessions.size === 0) return;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        Promise.all([...sessions].map((session) => session.done)),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
     },
   };
 }

@@ -43,7 +43,9 @@ export function createRedactingLogger(
     secrets.reduce((masked, secret) => masked.split(secret).join('[redacted secret]'), text);
   const clean = (value: unknown, depth: number): unknown => {
     if (typeof value === 'string') return mask(value);
-    if (depth > 4 || typeof value !== 'object' || value === null) return value;
+    if (typeof value !== 'object' || value === null) return value;
+    // Secrets are masked to this depth; anything deeper is not written at all.
+    if (depth > 8) return '[nested too deep]';
     if (Array.isArray(value)) return value.map((item) => clean(item, depth + 1));
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => [key, clean(item, depth + 1)]),
@@ -53,11 +55,48 @@ export function createRedactingLogger(
     enabled: (level) => LEVELS[level] >= minimum,
     log(level, message, fields) {
       if (LEVELS[level] < minimum) return;
-      sink.log(
-        level,
-        mask(message),
-        fields === undefined ? undefined : (clean(fields, 0) as LogFields),
-      );
+      let cleaned: LogFields | undefined;
+      try {
+        cleaned = fields === undefined ? undefined : (clean(fields, 0) as LogFields);
+      } catch {
+        cleaned = { log_error: 'unreadable fields' };
+      }
+      try {
+        sink.log(level, mask(String(message)), cleaned);
+      } catch {
+        // A log call never takes the relay down, whatever the sink does.
+      }
+    },
+  };
+}
+
+/**
+ * Wraps any logger so that a call never throws: what the relay logs is never worth a session,
+ * let alone the process. The relay applies it to loggers it is given.
+ *
+ * @example
+ * ```ts
+ * const logger = neverThrowingLogger(userLogger);
+ * logger.log('info', 'session.open', { session: id }); // a throwing userLogger is contained
+ * ```
+ */
+export function neverThrowingLogger(
+  logger: RelayLogger & { enabled?(level: LogLevel): boolean },
+): RelayLogger & { enabled(level: LogLevel): boolean } {
+  return {
+    enabled(level) {
+      try {
+        return logger.enabled?.(level) ?? true;
+      } catch {
+        return false;
+      }
+    },
+    log(level, message, fields) {
+      try {
+        logger.log(level, message, fields);
+      } catch {
+        // Contained: see above.
+      }
     },
   };
 }

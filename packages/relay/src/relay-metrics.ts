@@ -1,4 +1,5 @@
 import { CLIENT_EVENT_TYPES, SERVER_EVENT_TYPES } from '@rtwire/types';
+import { closeCodeLabel } from './close-codes.ts';
 
 /** Which way a frame went: from the client to the upstream, or back. */
 export type Direction = 'client_to_upstream' | 'upstream_to_client';
@@ -36,6 +37,10 @@ export class RelayMetrics {
   sessionsTotal = 0;
   /** Sessions whose reading is paused right now because the other side's buffer is full. */
   sessionsPaused = 0;
+  /** Bytes all sessions held in buffers at the last budget check. */
+  bufferedBytes = 0;
+  /** Refused client frames dropped without an `error` event (the reply budget was spent). */
+  refusalsUnanswered = 0;
   readonly frames: Record<Direction, Map<string, FrameCount>> = {
     client_to_upstream: new Map(),
     upstream_to_client: new Map(),
@@ -81,9 +86,12 @@ export class RelayMetrics {
     this.rejections.set(code, (this.rejections.get(code) ?? 0) + 1);
   }
 
-  /** Counts a session end by the code the client was closed with. */
+  /**
+   * Counts a session end by its close code: the one sent to the client, or the one the client
+   * closed with. Codes are folded by {@link closeCodeLabel}, so the label set stays fixed.
+   */
   countClose(code: number): void {
-    const label = String(code);
+    const label = closeCodeLabel(code);
     this.closes.set(label, (this.closes.get(label) ?? 0) + 1);
   }
 

@@ -1,12 +1,15 @@
+import { encodeServerEvent } from '@rtwire/serializer';
 import { type DecodeErrorCode, decodeClientEvent, redactForLog } from '@rtwire/types';
 import { CloseCode, clientCloseCode, isAbnormalClose } from './close-codes.ts';
 import type { DuplexSocket } from './duplex-socket.ts';
 import { offendingEventId, type RelayErrorDetails, relayErrorEvent } from './error-event.ts';
 import { createEventTypePeeker } from './event-type-peeker.ts';
 import { frameSize } from './frame-size.ts';
+import { createLogSampler } from './log-sampler.ts';
 import { createRateLimiter } from './rate-limiter.ts';
+import { createRefusalBudget } from './refusal-budget.ts';
 import type { RelayConfig } from './relay-config.ts';
-import { type RelayLogger, silentLogger } from './relay-logger.ts';
+import { neverThrowingLogger, type RelayLogger, silentLogger } from './relay-logger.ts';
 import type { RelayMetrics } from './relay-metrics.ts';
 import type { UpstreamConnector } from './upstream-connector.ts';
 
@@ -14,7 +17,8 @@ import type { UpstreamConnector } from './upstream-connector.ts';
 export type RelaySessionLimits = Pick<
   RelayConfig,
   'maxFrameBytes' | 'rateLimitPerSecond' | 'rateLimitBurst' | 'highWaterBytes' | 'hardLimitBytes'
->;
+> &
+  Partial<Pick<RelayConfig, 'refusalReplyBurst' | 'refusalCloseAfter'>>;
 
 /** Options of {@link startRelaySession}. */
 export interface RelaySessionOptions {
@@ -38,6 +42,13 @@ export interface RelaySession {
   readonly id: string;
   /** Resolves with the close code sent to the client once the session ends. */
   readonly done: Promise<number>;
+  /**
+   * Bytes the session holds right now: both send buffers, frames queued for an upstream still
+   * connecting, and what either socket holds of messages not yet delivered.
+   */
+  readonly bufferedBytes: number;
+  /** When the client last sent a frame (or the session started), on the session's clock. */
+  readonly lastClientFrameAt: number;
   /** Ends the session: the client is closed with `code`, the upstream with 1000. */
   close(code: number, reason: string): void;
 }
@@ -49,6 +60,13 @@ const INVALID_JSON_CODES: ReadonlySet<DecodeErrorCode> = new Set([
   'not_an_object',
 ]);
 
+/** Closes the relay starts because of what the client did; it is not read any further. */
+const POLICY_CLOSES: ReadonlySet<number> = new Set([
+  CloseCode.policyViolation,
+  CloseCode.messageTooBig,
+  CloseCode.tryAgainLater,
+]);
+
 /**
  * Pipes one client to its upstream. Client frames are size-checked, rate-limited and decoded
  * with `decodeClientEvent`: a refused frame is answered with an `error` event and the session
@@ -56,6 +74,11 @@ const INVALID_JSON_CODES: ReadonlySet<DecodeErrorCode> = new Set([
  * are forwarded untouched (the `type` is peeked for metrics). When a send buffer passes the
  * high-water mark the other side stops being read until it drains; a side that cannot pause
  * is closed with 1013 once its peer's buffer passes the hard limit.
+ *
+ * What a client can make the relay send back is bounded: every send to the client, the
+ * relay's own `error` events included, obeys the same buffer limits; only a burst of refused
+ * frames is answered (`refusalReplyBurst`), later ones are dropped unanswered and logged at
+ * most once a second, and past `refusalCloseAfter` the session is closed with 1008.
  *
  * @example
  * ```ts
@@ -65,15 +88,22 @@ const INVALID_JSON_CODES: ReadonlySet<DecodeErrorCode> = new Set([
  */
 export function startRelaySession(options: RelaySessionOptions): RelaySession {
   const { client, limits, metrics } = options;
-  const logger = options.logger ?? silentLogger;
-  const debug = options.logger?.enabled?.('debug') ?? false;
+  const logger = neverThrowingLogger(options.logger ?? silentLogger);
+  const debug = options.logger?.enabled !== undefined && logger.enabled('debug');
   const now = options.now ?? Date.now;
   const id = options.id ?? globalThis.crypto.randomUUID();
   const peekType = createEventTypePeeker();
   const limiter = createRateLimiter(limits.rateLimitPerSecond, limits.rateLimitBurst);
+  const refusals = createRefusalBudget({
+    replyBurst: limits.refusalReplyBurst ?? 10,
+    closeAfter: limits.refusalCloseAfter ?? 200,
+  });
+  const refusalLog = createLogSampler(1000);
   const abort = new AbortController();
   let upstream: DuplexSocket | undefined;
   let closed = false;
+  let refused = 0;
+  let lastClientFrameAt = now();
   let pending: { data: string | Uint8Array; binary: boolean }[] = [];
   let pendingBytes = 0;
   let clientPausedForUpstream = false;
@@ -88,25 +118,34 @@ export function startRelaySession(options: RelaySessionOptions): RelaySession {
     metrics.sessionsTotal++;
   }
 
-  const finish = (clientCode: number, reason: string, clientAlreadyClosed: boolean) => {
+  /**
+   * Ends the session once. `code` is sent to the client unless the client closed first, in
+   * which case `code` is what it closed with (counted as such) and `done` says 1000 for the
+   * codes no close frame carries.
+   */
+  const finish = (code: number, reason: string, clientClosedFirst: boolean) => {
     if (closed) return;
     closed = true;
     abort.abort();
     pending = [];
-    if (!clientAlreadyClosed) client.close(clientCode, reason);
+    if (!clientClosedFirst) {
+      client.close(code, reason);
+      // A client closed for what it did gets no further reading: its frames cost nothing more.
+      if (POLICY_CLOSES.has(code)) client.pause?.();
+    }
     upstream?.close(CloseCode.normal, 'client session ended');
     if (metrics) {
       metrics.sessionsActive--;
       if (upstreamPaused || clientPausedForUpstream) metrics.sessionsPaused--;
-      metrics.countClose(clientCode);
+      metrics.countClose(code);
     }
-    logger.log('info', 'session.close', { session: id, code: clientCode, reason });
-    resolveDone(clientCode);
-  };
-
-  const sendError = (details: RelayErrorDetails) => {
-    metrics?.countError(details.code);
-    client.send(JSON.stringify(relayErrorEvent(details)), false);
+    logger.log('info', 'session.close', {
+      session: id,
+      code,
+      reason,
+      ...(refused > 0 ? { refused } : {}),
+    });
+    resolveDone(clientClosedFirst && (code === 1005 || code === 1006) ? CloseCode.normal : code);
   };
 
   const setPaused = (side: 'client' | 'upstream', paused: boolean) => {
@@ -136,36 +175,81 @@ export function startRelaySession(options: RelaySessionOptions): RelaySession {
     }
   };
 
-  const forwardToUpstream = (data: string | Uint8Array, binary: boolean, bytes: number) => {
-    if (upstream === undefined) {
-      pending.push({ data, binary });
-      pendingBytes += bytes;
-      if (pendingBytes > limits.highWaterBytes && !clientPausedForUpstream) {
-        if (client.pause) setPaused('client', true);
-      }
-      if (pendingBytes > limits.hardLimitBytes) tooSlow('upstream');
-      return;
+  /** The one way anything reaches the client: each send is held to the buffer limits. */
+  const sendToClient = (data: string | Uint8Array, binary: boolean) => {
+    if (closed) return;
+    client.send(data, binary);
+    const buffered = client.bufferedAmount;
+    if (buffered > limits.highWaterBytes && !upstreamPaused && upstream?.pause !== undefined) {
+      setPaused('upstream', true);
     }
-    upstream.send(data, binary);
-    const buffered = upstream.bufferedAmount;
-    if (buffered > limits.highWaterBytes && !clientPausedForUpstream) {
-      if (client.pause) setPaused('client', true);
+    if (buffered > limits.hardLimitBytes) tooSlow('client');
+  };
+
+  const sendError = (details: RelayErrorDetails) => {
+    metrics?.countError(details.code);
+    sendToClient(encodeServerEvent(relayErrorEvent(details)), false);
+  };
+
+  /** Holds a buffer to the limits: past high water the client stops being read, past hard the session ends. */
+  const checkUpstreamBuffer = (buffered: number) => {
+    if (buffered > limits.highWaterBytes && !clientPausedForUpstream && client.pause) {
+      setPaused('client', true);
     }
     if (buffered > limits.hardLimitBytes) tooSlow('upstream');
   };
 
-  const refuse = (data: string | Uint8Array, details: Omit<RelayErrorDetails, 'eventId'>) => {
-    sendError({ ...details, eventId: offendingEventId(data) ?? null });
-    logger.log('info', 'client.frame_refused', {
-      session: id,
-      code: details.code,
-      param: details.param,
-    });
+  const forwardToUpstream = (data: string | Uint8Array, binary: boolean, bytes: number) => {
+    if (upstream === undefined) {
+      pending.push({ data, binary });
+      pendingBytes += bytes;
+      checkUpstreamBuffer(pendingBytes);
+      return;
+    }
+    upstream.send(data, binary);
+    checkUpstreamBuffer(upstream.bufferedAmount);
+  };
+
+  /**
+   * Handles a refused client frame. `eventId` is the frame's own id when the decoder read it,
+   * `undefined` when the frame was never parsed (it is then read only if it gets an answer).
+   */
+  const refuse = (
+    frame: string | Uint8Array,
+    eventId: string | null | undefined,
+    details: Omit<RelayErrorDetails, 'eventId'>,
+  ) => {
+    refused++;
+    const at = now();
+    const verdict = refusals.judge(at);
+    if (verdict === 'close') {
+      metrics?.countError('too_many_refused');
+      logger.log('warn', 'session.too_many_refused', { session: id, refused });
+      finish(CloseCode.policyViolation, 'too many refused events', false);
+      return;
+    }
+    const suppressed = refusalLog.take(at);
+    if (suppressed !== undefined) {
+      logger.log('info', 'client.frame_refused', {
+        session: id,
+        code: details.code,
+        param: details.param,
+        ...(suppressed > 0 ? { suppressed } : {}),
+      });
+    }
+    // An answer waits behind nothing: a client not reading its replies gets no more of them.
+    if (verdict === 'answer' && client.bufferedAmount <= limits.highWaterBytes) {
+      sendError({ ...details, eventId: eventId === undefined ? offendingEventId(frame) : eventId });
+      return;
+    }
+    metrics?.countError(details.code);
+    if (metrics) metrics.refusalsUnanswered++;
   };
 
   client.listen({
     message(data, binary) {
       if (closed) return;
+      lastClientFrameAt = now();
       const bytes = frameSize(data);
       if (bytes > limits.maxFrameBytes) {
         metrics?.countError('frame_too_large');
@@ -173,7 +257,7 @@ export function startRelaySession(options: RelaySessionOptions): RelaySession {
         return;
       }
       if (!limiter.take(now())) {
-        refuse(data, {
+        refuse(data, undefined, {
           type: 'invalid_request_error',
           code: 'rate_limit_exceeded',
           message: `more than ${limits.rateLimitPerSecond} client events per second; event dropped`,
@@ -183,7 +267,7 @@ export function startRelaySession(options: RelaySessionOptions): RelaySession {
       const decoded = decodeClientEvent(data);
       if (!decoded.ok) {
         const { error } = decoded;
-        refuse(data, {
+        refuse(data, error.eventId ?? null, {
           type: 'invalid_request_error',
           code: INVALID_JSON_CODES.has(error.code) ? 'invalid_json' : 'invalid_event',
           message: `${error.message}; event not forwarded`,
@@ -200,9 +284,9 @@ export function startRelaySession(options: RelaySessionOptions): RelaySession {
         logger.log('debug', 'client.event', { session: id, event: redactForLog(decoded.event) });
       forwardToUpstream(data, binary, bytes);
     },
-    close(code) {
+    close(code, reason) {
       logger.log('debug', 'client.closed', { session: id, code });
-      finish(code === 1005 || code === 1006 ? CloseCode.normal : code, 'client closed', true);
+      finish(code, reason === '' ? 'client closed' : reason, true);
     },
     drain() {
       if (upstreamPaused && client.bufferedAmount <= limits.highWaterBytes)
@@ -224,12 +308,7 @@ export function startRelaySession(options: RelaySessionOptions): RelaySession {
         message(data, binary) {
           if (closed) return;
           metrics?.countFrame('upstream_to_client', peekType(data), frameSize(data));
-          client.send(data, binary);
-          const buffered = client.bufferedAmount;
-          if (buffered > limits.highWaterBytes && !upstreamPaused) {
-            if (socket.pause) setPaused('upstream', true);
-          }
-          if (buffered > limits.hardLimitBytes) tooSlow('client');
+          sendToClient(data, binary);
         },
         close(code) {
           if (closed) return;
@@ -254,8 +333,9 @@ export function startRelaySession(options: RelaySessionOptions): RelaySession {
       pendingBytes = 0;
       for (const frame of queued) {
         if (closed) return;
-        forwardToUpstream(frame.data, frame.binary, 0);
+        socket.send(frame.data, frame.binary);
       }
+      checkUpstreamBuffer(socket.bufferedAmount);
       if (clientPausedForUpstream && socket.bufferedAmount <= limits.highWaterBytes) {
         setPaused('client', false);
       }
@@ -278,6 +358,18 @@ export function startRelaySession(options: RelaySessionOptions): RelaySession {
   return {
     id,
     done,
+    get lastClientFrameAt() {
+      return lastClientFrameAt;
+    },
+    get bufferedBytes() {
+      if (closed) return 0;
+      return (
+        client.bufferedAmount +
+        (client.incomingBytes ?? 0) +
+        pendingBytes +
+        (upstream === undefined ? 0 : upstream.bufferedAmount + (upstream.incomingBytes ?? 0))
+      );
+    },
     close(code, reason) {
       finish(code, reason, false);
     },

@@ -26,6 +26,18 @@ export function renderPrometheus(metrics: RelayMetrics): string {
     'Sessions whose reading is paused by backpressure.',
   );
   lines.push(`rtwire_relay_sessions_paused ${metrics.sessionsPaused}`);
+  family(
+    'rtwire_relay_buffered_bytes',
+    'gauge',
+    'Bytes all sessions hold in buffers (send buffers, queues, messages still arriving).',
+  );
+  lines.push(`rtwire_relay_buffered_bytes ${metrics.bufferedBytes}`);
+  family(
+    'rtwire_relay_refusals_unanswered_total',
+    'counter',
+    'Refused client frames dropped without an error event, once the reply budget was spent.',
+  );
+  lines.push(`rtwire_relay_refusals_unanswered_total ${metrics.refusalsUnanswered}`);
   family('rtwire_relay_frames_total', 'counter', 'Frames relayed, by direction and event type.');
   for (const [direction, counts] of Object.entries(metrics.frames)) {
     for (const [type, count] of counts) {
@@ -52,7 +64,7 @@ export function renderPrometheus(metrics: RelayMetrics): string {
   family(
     'rtwire_relay_closes_total',
     'counter',
-    'Sessions ended, by the close code sent to the client.',
+    'Sessions ended, by close code (sent to or received from the client; unregistered codes folded into 3xxx, 4xxx, other).',
   );
   for (const [code, count] of metrics.closes)
     lines.push(`rtwire_relay_closes_total{code="${code}"} ${count}`);

@@ -67,7 +67,11 @@ export function webSocketDuplex(
     if (handlers) handlers.message(frame, binary);
     else early.push({ data: frame, binary });
   });
+  let closed = false;
   socket.addEventListener('close', ({ code, reason }) => {
+    // Deno fires a second close after it ends an unanswered heartbeat; the relay hears one.
+    if (closed) return;
+    closed = true;
     if (handlers) handlers.close(code, reason);
     else earlyClose = { code, reason };
   });

@@ -22,6 +22,8 @@ export interface WebSocketUpstreamOptions {
   readonly dial: WebSocketDialer;
   /** Send-buffer size at which the socket reports itself full (default 1 MiB). */
   readonly highWaterBytes?: number;
+  /** How long the handshake may take before the attempt is given up (default 10 s). */
+  readonly handshakeTimeoutMs?: number;
 }
 
 /**
@@ -42,8 +44,25 @@ export function createWebSocketUpstreamConnector(
 ): UpstreamConnector {
   const headers: Record<string, string> = {};
   if (options.apiKey !== undefined) headers.Authorization = `Bearer ${options.apiKey}`;
+  const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
   return async ({ model, signal }) => {
-    const socket = await options.dial(upstreamUrlFor(options.url, model), headers, signal);
+    // One signal for both ways an attempt ends early: the client left, or the clock ran out.
+    const attempt = new AbortController();
+    const giveUp = () => attempt.abort();
+    signal.addEventListener('abort', giveUp, { once: true });
+    const timer = setTimeout(giveUp, handshakeTimeoutMs);
+    let socket: WebSocketLike;
+    try {
+      socket = await options.dial(upstreamUrlFor(options.url, model), headers, attempt.signal);
+    } catch (error) {
+      if (attempt.signal.aborted && !signal.aborted) {
+        throw new Error(`upstream handshake timed out after ${handshakeTimeoutMs} ms`);
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', giveUp);
+    }
     return webSocketDuplex(
       socket,
       options.highWaterBytes === undefined ? {} : { highWaterBytes: options.highWaterBytes },

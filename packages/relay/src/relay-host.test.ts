@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { MemorySocket } from '../test/memory-socket.ts';
+import { parseRelayConfig } from './relay-config.ts';
+import { createRelayHost } from './relay-host.ts';
+
+const configFrom = (env: Record<string, string>) => {
+  const result = parseRelayConfig(env);
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return result.config;
+};
+const neverConnects = () => new Promise<never>(() => {});
+const upgrade = { url: '/v1/realtime', headers: new Headers() };
+
+describe('createRelayHost', () => {
+  it('serves /metrics only with the metrics token when METRICS_TOKEN is set', () => {
+    const host = createRelayHost({
+      config: configFrom({ METRICS_TOKEN: 'scrape-me', RELAY_TOKENS: 'client' }),
+      connectUpstream: neverConnects,
+    });
+    expect(host.respond('GET', '/metrics').status).toBe(401);
+    expect(
+      host.respond('GET', '/metrics', new Headers({ authorization: 'Bearer client' })).status,
+    ).toBe(401);
+    const reply = host.respond(
+      'GET',
+      '/metrics',
+      new Headers({ authorization: 'Bearer scrape-me' }),
+    );
+    expect(reply.status).toBe(200);
+    expect(reply.body).toContain('rtwire_relay_sessions_active 0');
+    expect(
+      host.respond('GET', '/metrics', new Headers({ authorization: 'Bearer scrape-me' })).body,
+    ).not.toContain('scrape-me');
+    // Health checks stay open, as load balancers need them.
+    expect(host.respond('GET', '/healthz').status).toBe(200);
+  });
+
+  it('leaves /metrics open without METRICS_TOKEN', () => {
+    const host = createRelayHost({ config: configFrom({}), connectUpstream: neverConnects });
+    expect(host.respond('GET', '/metrics').status).toBe(200);
+  });
+
+  it('closes the sessions holding most with 1013 once all together pass MAX_BUFFERED_BYTES', async () => {
+    const host = createRelayHost({
+      config: configFrom({ MAX_BUFFERED_BYTES: String(1024 * 1024) }),
+      connectUpstream: neverConnects,
+    });
+    const clients = [new MemorySocket(), new MemorySocket(), new MemorySocket()];
+    for (const client of clients) {
+      const admission = host.admit(upgrade);
+      if (!admission.ok) throw new Error('not admitted');
+      admission.open(client);
+    }
+    clients[0]!.bufferedAmount = 100_000;
+    clients[1]!.bufferedAmount = 900_000;
+    clients[2]!.bufferedAmount = 300_000;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(clients.map((client) => client.closedWith?.code)).toEqual([undefined, 1013, undefined]);
+    expect(clients[1]!.closedWith?.reason).toBe('relay buffer budget exceeded');
+    expect(host.metrics.errors.get('buffer_budget_exceeded')).toBe(1);
+    // The next look finds what is left.
+    expect(host.metrics.bufferedBytes).toBe(400_000);
+    host.drain();
+    await host.idle(1000);
+    expect(host.activeSessions).toBe(0);
+  });
+
+  it('idle() resolves as soon as the last session ends, not on a poll', async () => {
+    const host = createRelayHost({ config: configFrom({}), connectUpstream: neverConnects });
+    const client = new MemorySocket();
+    const admission = host.admit(upgrade);
+    if (!admission.ok) throw new Error('not admitted');
+    admission.open(client);
+    const idle = host.idle(10_000);
+    let settled = false;
+    void idle.then(() => {
+      settled = true;
+    });
+    await Promise.resolve();
+    expect(settled).toBe(false);
+    client.peerClose(1000);
+    await idle;
+    expect(host.activeSessions).toBe(0);
+  });
+});
+
+describe('CLIENT_IDLE_TIMEOUT_MS', () => {
+  it('ends a session whose client sent nothing for that long, and spares one that talks', async () => {
+    const host = createRelayHost({
+      config: configFrom({ CLIENT_IDLE_TIMEOUT_MS: '300' }),
+      connectUpstream: async () => new MemorySocket(),
+    });
+    const quiet = new MemorySocket();
+    const talking = new MemorySocket();
+    for (const client of [quiet, talking]) {
+      const admission = host.admit(upgrade);
+      if (!admission.ok) throw new Error('not admitted');
+      admission.open(client);
+    }
+    for (let step = 0; step < 8; step++) {
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      talking.deliver('{"type":"x.keepalive"}');
+    }
+    expect(quiet.closedWith).toEqual({ code: 1000, reason: 'client idle for too long' });
+    expect(talking.closedWith).toBeUndefined();
+    host.drain();
+  });
+});

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createWebSocketUpstreamConnector,
+  type WebSocketDialer,
+} from './web-socket-upstream-connector.ts';
+
+/** A dial that never completes: the handshake of an upstream that accepted TCP and went quiet. */
+const hangingDial: WebSocketDialer = (_url, _headers, signal) =>
+  new Promise((_resolve, reject) => {
+    signal.addEventListener('abort', () =>
+      reject(new Error('client left before the upstream opened')),
+    );
+  });
+
+describe('createWebSocketUpstreamConnector', () => {
+  it('gives a handshake up after handshakeTimeoutMs, saying so', async () => {
+    const connect = createWebSocketUpstreamConnector({
+      url: new URL('wss://upstream.invalid/v1/realtime'),
+      apiKey: 'sk-never-shown',
+      dial: hangingDial,
+      handshakeTimeoutMs: 30,
+    });
+    const started = Date.now();
+    const attempt = connect({ model: undefined, signal: new AbortController().signal });
+    await expect(attempt).rejects.toThrow('upstream handshake timed out after 30 ms');
+    expect(Date.now() - started).toBeLessThan(5000);
+    await attempt.catch((error: Error) => expect(error.message).not.toContain('sk-never-shown'));
+  });
+
+  it('still tells a client that left from a timeout', async () => {
+    const connect = createWebSocketUpstreamConnector({
+      url: new URL('wss://upstream.invalid/v1/realtime'),
+      apiKey: undefined,
+      dial: hangingDial,
+      handshakeTimeoutMs: 60_000,
+    });
+    const client = new AbortController();
+    const attempt = connect({ model: undefined, signal: client.signal });
+    client.abort();
+    await expect(attempt).rejects.toThrow('client left before the upstream opened');
+  });
+});
