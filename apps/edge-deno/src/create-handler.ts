@@ -50,12 +50,16 @@ export function createEdgeRelay(
   const logger = relayLogger(config, runtime.write ?? ((line) => console.log(line.trimEnd())));
   const connectUpstream =
     config.upstreamUrl === undefined
-      ? createSimulatorConnector({ pace: config.simulatorPace })
+      ? createSimulatorConnector({
+          pace: config.simulatorPace,
+          maxQueuedBytes: config.hardLimitBytes,
+        })
       : createWebSocketUpstreamConnector({
           url: config.upstreamUrl,
           apiKey: config.upstreamApiKey,
           dial: runtime.dial,
           highWaterBytes: config.highWaterBytes,
+          handshakeTimeoutMs: config.upstreamHandshakeTimeoutMs,
         });
   const host = createRelayHost({ config, connectUpstream, logger });
   return { host, fetch: createFetchHandler(host, runtime.upgrade) };

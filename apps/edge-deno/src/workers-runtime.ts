@@ -12,6 +12,11 @@ type WorkersResponseInit = ResponseInit & { webSocket?: WorkersWebSocket };
  * Cloudflare Workers: a `WebSocketPair` on the way in (the client end goes back in the
  * `101` response); on the way out a `fetch` with `Upgrade: websocket`, which is how Workers
  * open a WebSocket with headers.
+ *
+ * No heartbeat: the Workers runtime answers a client's pings but never sends its own, and its
+ * WebSocket has no `ping()`, no pong event and no idle timeout, so `HEARTBEAT_INTERVAL_MS` has
+ * no effect here. A silently dropped client is noticed only when the edge's TCP stack gives up
+ * on it. Incoming messages are capped by the runtime at 32 MiB (1009 past that).
  */
 export const workersRuntime: EdgeRuntime = {
   upgrade: (_request, protocol) => {

@@ -109,3 +109,48 @@ Deno.test('an unreachable upstream: the client gets an error event, then a close
   assert.notEqual(closed.code, 1000);
   await relay.close();
 });
+
+Deno.test('heartbeat: a client that answers nothing is dropped (Deno idleTimeout), a live one stays', async () => {
+  const relay = await serveRelay({ HEARTBEAT_INTERVAL_MS: '500' });
+  const live = await connect(relay.wsUrl);
+  await live.waitFor((event) => event.type === 'session.created');
+  // A raw TCP peer: completes the handshake, then reads and answers nothing.
+  const port = Number(new URL(relay.url).port);
+  const dead = await Deno.connect({ hostname: '127.0.0.1', port });
+  const key = btoa('0123456789abcdef');
+  await dead.write(
+    new TextEncoder().encode(
+      `GET /v1/realtime HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    ),
+  );
+  const deadline = Date.now() + 5_000;
+  while (relay.host.activeSessions < 2 && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.deepEqual(relay.host.activeSessions, 2);
+  const opened = Date.now();
+  while (relay.host.activeSessions > 1 && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  const reapedAfter = Date.now() - opened;
+  assert.deepEqual(relay.host.activeSessions, 1);
+  // idleTimeout is twice the interval: a ping at 500 ms, gone at 1 s.
+  assert(reapedAfter < 1_000 + 1_500, `reaped after ${reapedAfter} ms`);
+  assert.deepEqual(live.socket.readyState, WebSocket.OPEN);
+  dead.close();
+  await disconnect(live);
+  await relay.close();
+});
+
+Deno.test('a client offering only the credential subprotocol is refused with 400', async () => {
+  const relay = await serveRelay({ RELAY_TOKENS: 'tok_edge' });
+  const response = relay.fetch(
+    new Request(`${relay.url}/v1/realtime`, {
+      headers: {
+        upgrade: 'websocket',
+        'sec-websocket-protocol': 'openai-insecure-api-key.tok_edge',
+      },
+    }),
+  );
+  assert.deepEqual(response.status, 400);
+  assert((await response.text()).includes("Offer the 'realtime' subprotocol"));
+  await relay.close();
+});
