@@ -64,8 +64,12 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
           url: config.upstreamUrl,
           apiKey: config.upstreamApiKey,
           maxFrameBytes: config.maxFrameBytes,
+          handshakeTimeoutMs: config.upstreamHandshakeTimeoutMs,
         })
-      : createSimulatorConnector({ pace: config.simulatorPace }));
+      : createSimulatorConnector({
+          pace: config.simulatorPace,
+          maxQueuedBytes: config.hardLimitBytes,
+        }));
   const host = createRelayHost({ config, connectUpstream, logger });
   const clients = new Set<WebSocket>();
   const admissions = new WeakMap<IncomingMessage, PendingSession>();
@@ -81,7 +85,9 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
   });
 
   const handleRequest = (request: IncomingMessage, response: ServerResponse) => {
-    const reply = host.respond(request.method ?? 'GET', request.url ?? '/');
+    const reply = host.respond(request.method ?? 'GET', request.url ?? '/', {
+      get: (name) => headerValue(request, name),
+    });
     response
       .writeHead(reply.status, reply.headers)
       .end(request.method === 'HEAD' ? '' : reply.body);
@@ -103,7 +109,12 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
     wss.handleUpgrade(request, socket, head, (ws) => {
       clients.add(ws);
       ws.once('close', () => clients.delete(ws));
-      admission.open(wsDuplexSocket(ws, socket));
+      admission.open(
+        wsDuplexSocket(ws, socket, {
+          heartbeatIntervalMs: config.heartbeatIntervalMs,
+          messageTimeoutMs: config.messageTimeoutMs,
+        }),
+      );
     });
   };
 

@@ -1,6 +1,8 @@
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { DuplexSocket, DuplexSocketHandlers } from '@rtwire/relay';
+import { CloseCode, type DuplexSocket, type DuplexSocketHandlers } from '@rtwire/relay';
 import { WebSocket } from 'ws';
+import { createMessageTracker } from './message-tracker.ts';
 
 const BINARY = { binary: true } as const;
 const TEXT = { binary: false } as const;
@@ -8,58 +10,174 @@ const TEXT = { binary: false } as const;
 /** How long a close handshake may take before the TCP connection is dropped. */
 export const CLOSE_HANDSHAKE_TIMEOUT_MS = 1000;
 
+/** Reported for a connection dropped without a close frame (RFC 6455 §7.1.5); never sent. */
+const ABNORMAL_CLOSURE = 1006;
+
+/** Options of {@link wsDuplexSocket}: the liveness checks a client connection gets. */
+export interface WsDuplexOptions {
+  /**
+   * Pings the peer this often (ms); a peer that has answered neither with a pong nor with any
+   * frame by the next ping is taken for gone and dropped. 0 or absent: no heartbeat.
+   */
+  readonly heartbeatIntervalMs?: number;
+  /**
+   * How long one incoming message may take from its first byte to its last (ms); a peer that
+   * takes longer is closed with 1008. Absent: no deadline.
+   */
+  readonly messageTimeoutMs?: number;
+}
+
 /**
  * Adapts a `ws` WebSocket to the relay's {@link DuplexSocket}. `transport` is the TCP/TLS
  * socket under it, whose `drain` event says the send buffer emptied (`ws` has no such event).
  * Messages that arrive before `listen` are held, so none is lost between open and listen.
  *
+ * With `heartbeatIntervalMs` it pings the peer and drops one that stopped answering (a
+ * connection a proxy dropped silently looks open forever otherwise), reporting close code
+ * 1006. A peer still draining a backlog counts as answering: its pong is queued behind the
+ * backlog, and the kernel accepting more of it shows the peer is reading. With `messageTimeoutMs` it follows the incoming frame headers and closes a peer whose
+ * message does not complete in time with 1008; the bytes of that message count as
+ * `incomingBytes`. Both pause while the relay has paused reading, since pongs and the rest of
+ * a message then wait unread through no fault of the peer.
+ *
  * @example
  * ```ts
- * wss.handleUpgrade(request, socket, head, (ws) => startRelaySession({ client: wsDuplexSocket(ws, socket), ... }));
+ * wss.handleUpgrade(request, socket, head, (ws) =>
+ *   host.admit(request).open(wsDuplexSocket(ws, socket, { heartbeatIntervalMs: 30_000, messageTimeoutMs: 20_000 })),
+ * );
  * ```
  */
-export function wsDuplexSocket(ws: WebSocket, transport: Duplex): DuplexSocket {
+export function wsDuplexSocket(
+  ws: WebSocket,
+  transport: Duplex,
+  options: WsDuplexOptions = {},
+): DuplexSocket {
   let handlers: DuplexSocketHandlers | undefined;
   const early: { data: Uint8Array; binary: boolean }[] = [];
-  let earlyClose: { code: number; reason: string } | undefined;
+  let ended: { code: number; reason: string } | undefined;
+  let paused = false;
+  let answered = true;
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  let deadline: ReturnType<typeof setTimeout> | undefined;
+  const tracker = options.messageTimeoutMs === undefined ? undefined : createMessageTracker();
+
+  /** Tells the relay once that the connection is over, whoever ended it. */
+  const report = (code: number, reason: string) => {
+    if (ended !== undefined) return;
+    ended = { code, reason };
+    clearInterval(heartbeat);
+    clearTimeout(deadline);
+    handlers?.close(code, reason);
+  };
+
+  const close = (code: number, reason: string) => {
+    if (ws.readyState === WebSocket.CLOSING || ws.readyState === WebSocket.CLOSED) return;
+    try {
+      ws.close(code, reason);
+    } catch {
+      ws.terminate();
+      return;
+    }
+    setTimeout(() => ws.terminate(), CLOSE_HANDSHAKE_TIMEOUT_MS).unref();
+  };
 
   ws.on('message', (data, binary) => {
+    answered = true;
     const bytes = data as Buffer;
     if (handlers) handlers.message(bytes, binary);
     else early.push({ data: bytes, binary });
   });
-  ws.on('close', (code, reason) => {
-    if (handlers) handlers.close(code, reason.toString());
-    else earlyClose = { code, reason: reason.toString() };
-  });
+  ws.on('close', (code, reason) => report(code, reason.toString()));
   // Errors are followed by 'close', which is what the relay acts on.
   ws.on('error', () => {});
   transport.on('drain', () => handlers?.drain());
+
+  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 0;
+  if (heartbeatIntervalMs > 0) {
+    ws.on('pong', () => {
+      answered = true;
+    });
+    // A slow reader's pong waits behind everything queued for it, so it may not come in time;
+    // the kernel taking more of a backlog it had refused means the peer is reading, though.
+    let accepted = 0;
+    let backlogged = false;
+    heartbeat = setInterval(() => {
+      if (paused) return;
+      const acceptedNow = bytesHandedToKernel(transport);
+      const reading = backlogged && acceptedNow > accepted;
+      accepted = acceptedNow;
+      backlogged = transport.writableLength > 0;
+      if (!answered && !reading) {
+        report(ABNORMAL_CLOSURE, 'no answer to a ping');
+        ws.terminate();
+        return;
+      }
+      answered = false;
+      ws.ping();
+    }, heartbeatIntervalMs);
+    heartbeat.unref();
+  }
+
+  /** Starts the clock on a message that has begun, unless it is running or reading is paused. */
+  const armDeadline = () => {
+    if (tracker === undefined || !tracker.inMessage || deadline !== undefined) return;
+    if (paused || ended !== undefined) return;
+    deadline = setTimeout(() => {
+      report(CloseCode.policyViolation, 'message not completed in time');
+      close(CloseCode.policyViolation, 'message not completed in time');
+      ws.pause();
+    }, options.messageTimeoutMs);
+    deadline.unref();
+  };
+  if (tracker !== undefined) {
+    // Registered after ws's own listener, so ws has taken each chunk in before this looks at it.
+    transport.on('data', (chunk: Buffer) => {
+      if (tracker.feed(chunk) && deadline !== undefined) {
+        clearTimeout(deadline);
+        deadline = undefined;
+      }
+      armDeadline();
+    });
+  }
 
   return {
     send(data, binary) {
       if (ws.readyState !== WebSocket.OPEN) return;
       ws.send(data, binary ? BINARY : TEXT);
     },
-    close(code, reason) {
-      if (ws.readyState === WebSocket.CLOSING || ws.readyState === WebSocket.CLOSED) return;
-      try {
-        ws.close(code, reason);
-      } catch {
-        ws.terminate();
-        return;
-      }
-      setTimeout(() => ws.terminate(), CLOSE_HANDSHAKE_TIMEOUT_MS).unref();
-    },
+    close,
     get bufferedAmount() {
       return ws.bufferedAmount;
     },
-    pause: () => ws.pause(),
-    resume: () => ws.resume(),
+    get incomingBytes() {
+      return tracker?.messageBytes ?? 0;
+    },
+    pause: () => {
+      paused = true;
+      // A paused message cannot complete: its deadline starts again once reading resumes.
+      clearTimeout(deadline);
+      deadline = undefined;
+      ws.pause();
+    },
+    resume: () => {
+      paused = false;
+      answered = true;
+      ws.resume();
+      armDeadline();
+    },
     listen(next) {
       handlers = next;
       for (const message of early.splice(0)) next.message(message.data, message.binary);
-      if (earlyClose) next.close(earlyClose.code, earlyClose.reason);
+      if (ended) next.close(ended.code, ended.reason);
     },
   };
+}
+
+/**
+ * Bytes the TCP (or TLS) socket has passed on to the kernel: what it counts as written, less
+ * what it still holds. 0 for a transport that does not count (never taken as progress then).
+ */
+function bytesHandedToKernel(transport: Duplex): number {
+  const written = (transport as Partial<Socket>).bytesWritten;
+  return typeof written === 'number' ? written - transport.writableLength : 0;
 }

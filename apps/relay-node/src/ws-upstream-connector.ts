@@ -35,8 +35,10 @@ export function createWsUpstreamConnector(options: WsUpstreamOptions): UpstreamC
         maxPayload: options.maxFrameBytes,
         handshakeTimeout: options.handshakeTimeoutMs ?? 10_000,
         followRedirects: false,
-        // Upstream frames are forwarded as bytes, never decoded here; the client validates them.
-        skipUTF8Validation: true,
+        // Upstream frames are forwarded as bytes, never decoded here, so this is the one place a
+        // text frame with invalid UTF-8 is caught: ws fails the upstream (1007) instead of the
+        // relay passing on a frame that would make the client's own WebSocket abort.
+        skipUTF8Validation: false,
       });
       let transport: Duplex | undefined;
       const fail = (reason: string) => {

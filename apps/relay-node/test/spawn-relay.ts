@@ -27,15 +27,20 @@ export function spawnRelay(env: Record<string, string>): Promise<SpawnedRelay> {
       () => reject(new Error(`relay did not start: ${output.join('')}`)),
       15_000,
     );
-    const onData = (chunk: Buffer) => {
+    let started = false;
+    let head = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
       output.push(chunk.toString());
-      const match = /listening on (https?:\/\/[^\s]+)/.exec(output.join(''));
+      // Only the first lines can hold the URL; a flood of log lines later is never rescanned.
+      if (started) return;
+      head += chunk.toString();
+      const match = /listening on (https?:\/\/[^\s]+)/.exec(head);
       if (match?.[1]) {
+        started = true;
         clearTimeout(timer);
         resolve({ child, url: match[1], output, exited });
       }
-    };
-    child.stdout?.on('data', onData);
+    });
     child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     void exited.then(() => reject(new Error(`relay exited early: ${output.join('')}`)));
   });
