@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 export const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** The libraries' own test files, which every runtime of the matrix runs unchanged. */
-export const librarySuites = 'packages/{types,builders,serializer,relay}/{src,test}/**/*.test.ts';
+export const librarySuites =
+  'packages/{types,builders,serializer,server,relay}/{src,test}/**/*.test.ts';
 
 /** The builders README example imports the package by name; the suites run it on the source. */
 export const libraryAliases = {

@@ -61,6 +61,7 @@ describe('changeset version on a copy of the workspace', () => {
       '@rtwire/builders',
       '@rtwire/relay',
       '@rtwire/serializer',
+      '@rtwire/server',
       '@rtwire/types',
     ]);
     const current = new Set(publicPackages.map((p) => p.version));

@@ -53,6 +53,8 @@ export function createEdgeRelay(
       ? createSimulatorConnector({
           pace: config.simulatorPace,
           maxQueuedBytes: config.hardLimitBytes,
+          // A web-standard socket sends bytes as binary frames: text frames are strings here.
+          frames: 'string',
         })
       : createWebSocketUpstreamConnector({
           url: config.upstreamUrl,

@@ -20,6 +20,7 @@ export async function bundleWorker(): Promise<string> {
       '@rtwire/types': source('types'),
       '@rtwire/builders': source('builders'),
       '@rtwire/serializer': source('serializer'),
+      '@rtwire/server': source('server'),
       '@rtwire/relay': source('relay'),
     },
   });

@@ -43,8 +43,13 @@ describe.runIf(runnable).each(Object.entries(upstreams))(
       try {
         const page = await browser.newPage();
         const frames: string[] = [];
+        const binaryFrames: number[] = [];
+        // Playwright hands a text frame's payload over as a string, a binary one's as a Buffer.
         page.on('websocket', (socket) =>
-          socket.on('framereceived', (frame) => frames.push(String(frame.payload))),
+          socket.on('framereceived', (frame) => {
+            if (typeof frame.payload === 'string') frames.push(frame.payload);
+            else binaryFrames.push(frame.payload.length);
+          }),
         );
         await page.goto(`${relay.url}/`);
         await page.fill('#token', 'demo-token');
@@ -66,8 +71,10 @@ describe.runIf(runnable).each(Object.entries(upstreams))(
         expect(reply?.length).toBeGreaterThan(0);
         expect(await page.textContent('#log')).toContain('> Hello there');
         expect(await page.locator('.error').count()).toBe(0);
-        // The reply arrived as several deltas, shown as they came.
+        // The reply arrived as several deltas, shown as they came, every frame a text frame
+        // (the engine hands over UTF-8 bytes; a binary frame would reach the page as a Blob).
         expect(frames.filter((frame) => frame.includes('.delta"')).length).toBeGreaterThan(1);
+        expect(binaryFrames).toEqual([]);
       } finally {
         await browser.close();
         rmSync(profile, { recursive: true, force: true });

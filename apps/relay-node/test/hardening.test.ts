@@ -76,8 +76,8 @@ describe('heartbeat', () => {
         while (socket.bufferedAmount < 2 * 1024 * 1024) socket.send(frame);
       }, 5);
     });
-    const relay = await startRelay({ UPSTREAM_URL: upstream.url, HEARTBEAT_INTERVAL_MS: '300' });
-    // Never answers a ping (it parses nothing) and reads in sips: for 1 ms every 200 ms.
+    const relay = await startRelay({ UPSTREAM_URL: upstream.url, HEARTBEAT_INTERVAL_MS: '400' });
+    // Never answers a ping (it parses nothing) and reads in sips: for 10 ms every 100 ms.
     const slow = await openRawWebSocket(relay.wsUrl);
     let read = 0;
     slow.socket.on('data', (chunk: Buffer) => {
@@ -86,8 +86,8 @@ describe('heartbeat', () => {
     slow.socket.pause();
     const sips = setInterval(() => {
       slow.socket.resume();
-      setTimeout(() => slow.socket.pause(), 1);
-    }, 200);
+      setTimeout(() => slow.socket.pause(), 10);
+    }, 100);
     await delay(2400);
     clearInterval(sips);
     expect(read).toBeGreaterThan(256 * 1024);

@@ -1,17 +1,14 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { OpenAIRealtimeWebSocket } from '@openai/agents-realtime';
 import { afterEach, describe, expect, it } from 'vitest';
 import { holdAgentsTurn } from '../../../test-support/agents-conversation.ts';
 import { startFakeUpstream, startRelay, stopAll } from './helpers.ts';
 import { answerWithText } from './scripted-upstream.ts';
+import { runSdkClient } from './sdk-client.ts';
 import { selfSignedCertificate } from './tls-cert.ts';
 
 afterEach(stopAll);
 
 const TOKEN = 'relay-test-token';
-const sdkClient = fileURLToPath(new URL('./fixtures/openai-sdk-client.mjs', import.meta.url));
-
 /** Upstreams the official clients are tried against: the embedded simulator, and a real `ws` upstream. */
 const upstreams = {
   simulator: async () => ({}),
@@ -19,36 +16,6 @@ const upstreams = {
     UPSTREAM_URL: (await startFakeUpstream((socket) => answerWithText(socket))).url,
   }),
 };
-
-function runSdkClient(
-  baseURL: string,
-  caPath: string,
-): Promise<{ ok: boolean; text: string; types: string[] }> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [sdkClient],
-      {
-        cwd: fileURLToPath(new URL('..', import.meta.url)),
-        env: {
-          ...process.env,
-          NODE_EXTRA_CA_CERTS: caPath,
-          RELAY_BASE_URL: baseURL,
-          RELAY_TOKEN: TOKEN,
-        },
-        timeout: 20_000,
-      },
-      (error, stdout, stderr) => {
-        const line = stdout.trim().split('\n').at(-1) ?? '';
-        try {
-          resolve(JSON.parse(line));
-        } catch {
-          reject(new Error(`sdk client failed: ${error?.message ?? ''} ${stdout} ${stderr}`));
-        }
-      },
-    );
-  });
-}
 
 describe.each(Object.entries(upstreams))(
   'official clients through the relay on %s',
@@ -62,7 +29,7 @@ describe.each(Object.entries(upstreams))(
         TLS_KEY: keyPath,
       });
       expect(relay.url).toMatch(/^https:/);
-      const result = await runSdkClient(`${relay.url}/v1`, certPath);
+      const result = await runSdkClient(`${relay.url}/v1`, certPath, TOKEN);
       expect(result).toMatchObject({ ok: true });
       expect(result.text.length).toBeGreaterThan(0);
       expect(result.types).toContain('session.created');

@@ -61,6 +61,40 @@ describe('createInProcessSocket', () => {
     expect(sink.messages).toEqual(['{"type":"session.created"}', 'a', 'b']);
   });
 
+  it('reports what it holds for the paused relay as incomingBytes, for the buffer budget', async () => {
+    const { engine, start } = fakeEngine();
+    const socket = createInProcessSocket(start);
+    const sink = collect();
+    socket.listen(sink.handlers);
+    await Promise.resolve();
+    socket.pause?.();
+    engine.callbacks?.send('x'.repeat(300));
+    engine.callbacks?.send(new Uint8Array(200));
+    expect(socket.incomingBytes).toBe(500);
+    socket.resume?.();
+    expect(socket.incomingBytes).toBe(0);
+  });
+
+  it('is bounded by the session hard limit the relay apps pass as maxQueuedBytes', async () => {
+    const { parseRelayConfig } = await import('./relay-config.ts');
+    const parsed = parseRelayConfig({ HIGH_WATER_BYTES: '65536', MAX_FRAME_BYTES: '1024' });
+    if (!parsed.ok) throw new Error('config');
+    const { engine, start } = fakeEngine();
+    const socket = createInProcessSocket(start, { maxQueuedBytes: parsed.config.hardLimitBytes });
+    const sink = collect();
+    socket.listen(sink.handlers);
+    socket.pause?.();
+    const frame = 'x'.repeat(4096);
+    let sent = 0;
+    while (sink.closes.length === 0 && sent < 10_000) {
+      engine.callbacks?.send(frame);
+      sent++;
+    }
+    expect(sink.closes).toEqual([1013]);
+    // 4 × 64 KiB + 1 KiB: the queue never held much more than that.
+    expect(sent * frame.length).toBeLessThanOrEqual(4 * 65536 + 1024 + frame.length);
+  });
+
   it('closes with 1013 when a paused session queues too much', () => {
     const { engine, start } = fakeEngine();
     const socket = createInProcessSocket(start, { maxQueuedBytes: 10 });

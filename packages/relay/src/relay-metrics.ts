@@ -88,7 +88,7 @@ export class RelayMetrics {
 
   /**
    * Counts a session end by its close code: the one sent to the client, or the one the client
-   * closed with. Codes are folded by {@link closeCodeLabel}, so the label set stays fixed.
+   * closed with. Codes are folded by `closeCodeLabel`, so the label set stays fixed.
    */
   countClose(code: number): void {
     const label = closeCodeLabel(code);

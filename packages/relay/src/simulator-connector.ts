@@ -7,6 +7,11 @@ export interface SimulatorConnectorOptions {
   readonly pace?: 'realtime' | 'fast';
   /** Bytes held for a paused session before it is closed with 1013 (default 64 MiB). */
   readonly maxQueuedBytes?: number;
+  /**
+   * The form of the simulator's frames (default `bytes`): UTF-8 bytes suit sockets that send
+   * bytes as text (`ws`); `string` suits web-standard sockets, which send bytes as binary.
+   */
+  readonly frames?: 'bytes' | 'string';
 }
 
 /**
@@ -26,7 +31,12 @@ export function createSimulatorConnector(
     const { createSimulatorSession } = await import('./simulator/index.ts');
     return createInProcessSocket(
       (callbacks) =>
-        createSimulatorSession({ ...callbacks, model, pace: options.pace ?? 'realtime' }),
+        createSimulatorSession({
+          ...callbacks,
+          model,
+          pace: options.pace ?? 'realtime',
+          frames: options.frames ?? 'bytes',
+        }),
       options.maxQueuedBytes === undefined ? {} : { maxQueuedBytes: options.maxQueuedBytes },
     );
   };

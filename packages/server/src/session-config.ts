@@ -1,8 +1,6 @@
-import type { RealtimeSessionCreateResponseGA, RealtimeSessionUpdate } from '@rtwire/types';
+import type { RealtimeSessionUpdate } from '@rtwire/types';
+import type { EngineSession } from './model.ts';
 import type { AudioFormatType } from './pcm.ts';
-
-/** The session the simulator reports: the GA `realtime` session shape. */
-export type SimulatedSession = RealtimeSessionCreateResponseGA;
 
 /** Server VAD as the live API defaults it. */
 export const DEFAULT_TURN_DETECTION = {
@@ -16,14 +14,19 @@ export const DEFAULT_TURN_DETECTION = {
 } as const;
 
 /** The session a new connection starts with, shaped like the live API's `session.created`. */
-export function defaultSession(id: string, model: string, nowSeconds: number): SimulatedSession {
+export function defaultSession(
+  id: string,
+  model: string,
+  nowSeconds: number,
+  instructions: string,
+): EngineSession {
   return {
     type: 'realtime',
     object: 'realtime.session',
     id,
     model,
     output_modalities: ['audio'],
-    instructions: 'You are the rtwire simulator: a deterministic stand-in for a realtime model.',
+    instructions,
     tools: [],
     tool_choice: 'auto',
     max_output_tokens: 'inf',
@@ -41,7 +44,7 @@ export function defaultSession(id: string, model: string, nowSeconds: number): S
       },
       output: { format: { type: 'audio/pcm', rate: 24_000 }, voice: 'marin', speed: 1 },
     },
-  } as SimulatedSession;
+  } as EngineSession;
 }
 
 /** Why a `session.update` was refused. */
@@ -74,9 +77,9 @@ const isObject = (value: unknown): value is Json =>
  * cannot change. Returns the new session, or why the update was refused.
  */
 export function mergeSession(
-  current: SimulatedSession,
+  current: EngineSession,
   update: RealtimeSessionUpdate,
-): SimulatedSession | SessionUpdateError {
+): EngineSession | SessionUpdateError {
   const patch = update as unknown as Json;
   if (patch.type !== undefined && patch.type !== 'realtime') {
     return {
@@ -128,21 +131,18 @@ export function mergeSession(
       }
     }
   }
-  return next as unknown as SimulatedSession;
+  return next as unknown as EngineSession;
 }
 
 /** Whether a value is a {@link SessionUpdateError}. */
 export function isSessionUpdateError(
-  value: SimulatedSession | SessionUpdateError,
+  value: EngineSession | SessionUpdateError,
 ): value is SessionUpdateError {
   return 'code' in value && 'param' in value && !('object' in value);
 }
 
 /** The session's audio format on one side. */
-export function audioFormatOf(
-  session: SimulatedSession,
-  side: 'input' | 'output',
-): AudioFormatType {
+export function audioFormatOf(session: EngineSession, side: 'input' | 'output'): AudioFormatType {
   const format = (session.audio as { [k: string]: { format?: { type?: string } | null } } | null)?.[
     side
   ]?.format?.type;
@@ -150,7 +150,7 @@ export function audioFormatOf(
 }
 
 /** Server VAD settings, or `undefined` when turn detection is off (or semantic). */
-export function serverVadOf(session: SimulatedSession):
+export function serverVadOf(session: EngineSession):
   | {
       readonly threshold: number;
       readonly prefixPaddingMs: number;

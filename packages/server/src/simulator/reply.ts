@@ -1,4 +1,5 @@
 import type { RealtimeConversationItem } from '@rtwire/types';
+import { argumentsFromSchema } from './arguments-from-schema.ts';
 
 /** What the simulated model answers: words, or a call of one of the session's tools. */
 export type SimulatedReply =
@@ -8,6 +9,7 @@ export type SimulatedReply =
 interface Tool {
   readonly type?: string;
   readonly name?: string;
+  readonly parameters?: unknown;
 }
 
 const MAX_ECHO = 200;
@@ -15,7 +17,13 @@ const MAX_ECHO = 200;
 /**
  * The deterministic reply to a conversation: the simulator echoes the last user input (text,
  * or the length of the audio), reports a tool's output, and calls a function tool when the
- * user's text names it. Same conversation, same reply: tests can assert on it.
+ * user's text names it, with arguments its `parameters` schema accepts. Same conversation,
+ * same reply: tests can assert on it.
+ *
+ * @example
+ * ```ts
+ * deriveReply([userMessage('hello')], [], () => 0); // { kind: 'message', text: 'You said: hello' }
+ * ```
  */
 export function deriveReply(
   items: readonly RealtimeConversationItem[],
@@ -49,7 +57,7 @@ export function deriveReply(
       return {
         kind: 'function_call',
         name: tool.name,
-        arguments: JSON.stringify({ query: clip(text) }),
+        arguments: JSON.stringify(argumentsFromSchema(tool.parameters, clip(text))),
       };
     }
     return { kind: 'message', text: `You said: ${clip(text)}` };
@@ -64,7 +72,14 @@ function clip(text: string): string {
   return text.length <= MAX_ECHO ? text : `${text.slice(0, MAX_ECHO)}…`;
 }
 
-/** Splits a reply into word-sized deltas, spaces kept, as a model streams tokens. */
+/**
+ * Splits a reply into word-sized deltas, spaces kept, as a model streams tokens.
+ *
+ * @example
+ * ```ts
+ * toDeltas('Hello there'); // ['Hello ', 'there']
+ * ```
+ */
 export function toDeltas(text: string): string[] {
   return text.match(/\S+\s*|\s+/g) ?? [];
 }

@@ -1,4 +1,4 @@
-/** Byte-level helpers for the simulator's audio: base64 and synthetic PCM16. */
+/** Byte-level helpers for session audio: base64 input, PCM16 levels, and a synthetic tone. */
 
 /** Decodes standard base64; `undefined` when the text is not valid base64. */
 export function decodeBase64(text: string): Uint8Array | undefined {
@@ -12,15 +12,6 @@ export function decodeBase64(text: string): Uint8Array | undefined {
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return bytes;
-}
-
-/** Encodes bytes as standard base64 (web-standard `btoa`, in slices to bound the call). */
-export function encodeBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
 }
 
 /** Root mean square of little-endian PCM16 samples, 0 for an empty buffer. */

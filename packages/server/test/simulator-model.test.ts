@@ -2,12 +2,19 @@ import { ClientEvents } from '@rtwire/builders';
 import type { RealtimeClientEvent, RealtimeServerEvent, ServerEventOf } from '@rtwire/types';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { specErrors } from '../../../../test-support/spec-validator.ts';
-import { decodeBase64, encodeBase64 } from './pcm.ts';
-import { createSimulatorSession, type SimulatorSession } from './simulator-session.ts';
+import { specErrors } from '../../../test-support/spec-validator.ts';
+import { createRealtimeSession, createSimulatorModel, type RealtimeSession } from '../src/index.ts';
+import { decodeBase64 } from '../src/pcm.ts';
+
+/** Standard base64, as a client encodes its audio. */
+function encodeBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
 
 interface Harness {
-  readonly session: SimulatorSession;
+  readonly session: RealtimeSession;
   readonly events: RealtimeServerEvent[];
   send(event: RealtimeClientEvent | string): void;
   /** Runs every timer and microtask, then returns the events sent since the last call. */
@@ -19,10 +26,12 @@ function start(pace: 'fast' | 'realtime' = 'fast', model?: string): Harness {
   let seen = 0;
   let eventCounter = 0;
   let idCounter = 0;
-  const session = createSimulatorSession({
-    send: (frame) => events.push(JSON.parse(frame as string)),
-    pace,
-    ...(model === undefined ? {} : { model }),
+  const session = createRealtimeSession({
+    model: createSimulatorModel({ pace }),
+    send: (frame) => events.push(JSON.parse(frame)),
+    frames: 'string',
+    instructions: 'You are the rtwire simulator: a deterministic stand-in for a realtime model.',
+    ...(model === undefined ? {} : { modelName: model }),
     eventIds: () => `event_${++eventCounter}`,
     ids: (kind) => `${kind}_${++idCounter}`,
     now: () => 1_700_000_000_000,
@@ -329,7 +338,17 @@ describe('simulator session', () => {
       ClientEvents.sessionUpdate(undefined, {
         type: 'realtime',
         output_modalities: ['text'],
-        tools: [{ type: 'function', name: 'get_weather', parameters: { type: 'object' } }],
+        tools: [
+          {
+            type: 'function',
+            name: 'get_weather',
+            parameters: {
+              type: 'object',
+              properties: { query: { type: 'string' }, unit: { enum: ['c', 'f'] } },
+              required: ['query'],
+            },
+          },
+        ],
       }),
     );
     sim.send(userText('please get_weather for Oslo'));

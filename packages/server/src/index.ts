@@ -1,0 +1,47 @@
+/**
+ * The Realtime session engine: everything the OpenAI Realtime API does on its side of the
+ * socket (session, conversation, input audio and turn detection, input transcription,
+ * responses), with the model pluggable. The engine owns the protocol, so a model only writes
+ * text, audio and function calls; the embedded simulator is one such model.
+ *
+ * @example
+ * ```ts
+ * import { createRealtimeSession, type RealtimeModel } from '@rtwire/server';
+ *
+ * const model: RealtimeModel = {
+ *   async respond(request, output, signal) {
+ *     for await (const token of myLlm(request, signal)) output.text(token);
+ *   },
+ * };
+ * const session = createRealtimeSession({ model, send: (frame) => ws.send(frame, { binary: false }) });
+ * ws.on('message', (data) => session.receive(data as Buffer));
+ * ws.on('close', () => session.close());
+ * ```
+ *
+ * @module
+ */
+export { createFrameSink, type FrameFormat, type FrameOf, type FrameSink } from './frame-sink.ts';
+export {
+  type EngineSession,
+  type FunctionCallOutput,
+  type FunctionTool,
+  type ModelUsage,
+  type RealtimeModel,
+  RealtimeModelError,
+  type ResponseOutput,
+  type ResponseRequest,
+  type TranscriptionRequest,
+} from './model.ts';
+export type { AudioFormatType } from './pcm.ts';
+export {
+  createRealtimeSession,
+  type IdKind,
+  type RealtimeSession,
+  type RealtimeSessionOptions,
+} from './realtime-session.ts';
+export { argumentsFromSchema } from './simulator/arguments-from-schema.ts';
+export {
+  AUDIO_CHUNK_MS,
+  createSimulatorModel,
+  type SimulatorModelOptions,
+} from './simulator/simulator-model.ts';

@@ -1,0 +1,170 @@
+import type {
+  RealtimeConversationItem,
+  RealtimeResponseUsage,
+  RealtimeSessionCreateResponseGA,
+} from '@rtwire/types';
+import type { AudioFormatType } from './pcm.ts';
+
+/** The session as the engine reports it: the GA `realtime` session shape. */
+export type EngineSession = RealtimeSessionCreateResponseGA;
+
+/** A function tool as sessions and `response.create` declare it. */
+export interface FunctionTool {
+  readonly type: 'function';
+  readonly name: string;
+  readonly description?: string;
+  /** The JSON Schema of the arguments. */
+  readonly parameters?: unknown;
+}
+
+/**
+ * What a model is asked to answer: the items in context and the settings in effect for this
+ * one response (the session's, overridden by `response.create`'s).
+ */
+export interface ResponseRequest {
+  /** The response's id, as the client sees it. */
+  readonly responseId: string;
+  /**
+   * The items the response answers: the conversation (oldest first), or the out-of-band
+   * `input` of `response.create` with `conversation: "none"`. Copies: changing them changes
+   * nothing.
+   */
+  readonly items: readonly RealtimeConversationItem[];
+  /** Whether the response stays out of the conversation (`conversation: "none"`). */
+  readonly outOfBand: boolean;
+  readonly instructions: string | undefined;
+  /** Every tool in effect, as declared (function tools and any others). */
+  readonly tools: readonly unknown[];
+  readonly toolChoice: unknown;
+  /** `audio` (audio with a transcript) or `text`. */
+  readonly modality: 'audio' | 'text';
+  readonly voice: string;
+  readonly inputAudioFormat: AudioFormatType;
+  readonly outputAudioFormat: AudioFormatType;
+  readonly maxOutputTokens: number | 'inf';
+  readonly metadata: Readonly<Record<string, string>> | null;
+  /** Milliseconds of audio an item holds (user input, or assistant output as far as it was heard). */
+  audioDurationMs(itemId: string): number;
+  /**
+   * The transcript of a user audio item, once its input transcription has finished (at once
+   * when it has, or when there is none to wait for: `undefined` then). Input transcription
+   * runs beside the response, as in the live API, so a response may start before it ends.
+   */
+  transcript(itemId: string): Promise<string | undefined>;
+}
+
+/** Token counts a model may report; what it leaves out counts as 0. */
+export interface ModelUsage {
+  readonly input_tokens?: number;
+  readonly output_tokens?: number;
+  readonly input_token_details?: RealtimeResponseUsage['input_token_details'];
+  readonly output_token_details?: RealtimeResponseUsage['output_token_details'];
+}
+
+/** One function call being streamed; see {@link ResponseOutput.functionCall}. */
+export interface FunctionCallOutput {
+  /** Streams a piece of the call's JSON arguments. */
+  arguments(delta: string): void;
+  /** Ends the call (`response.function_call_arguments.done` and the item's done events). */
+  done(): void;
+}
+
+/**
+ * Where a model writes its answer. The engine owns every id, index, item, content part and
+ * event order, so nothing written here can break the protocol: calls after the response
+ * ended (it was cancelled, the session closed) are ignored, and an item left open when
+ * `respond` returns is finished by the engine.
+ */
+export interface ResponseOutput {
+  /**
+   * Streams the reply's words: text deltas in a text response, transcript deltas in an audio
+   * one. Opens an assistant message when none is open.
+   */
+  text(delta: string): void;
+  /**
+   * Streams audio in the session's output format (PCM16 24 kHz mono, little-endian, by
+   * default), encoded straight into the frame. Audio responses only: ignored in a text one.
+   */
+  audio(chunk: Uint8Array): void;
+  /** Starts a function call item (finishing an open message first). */
+  functionCall(call: { readonly name: string; readonly callId?: string }): FunctionCallOutput;
+  /** Reports token usage for `response.done`; the last report counts. */
+  usage(usage: ModelUsage): void;
+}
+
+/** What {@link RealtimeModel.transcribe} is given: one committed input audio item. */
+export interface TranscriptionRequest {
+  readonly itemId: string;
+  /** The committed audio, in `format`. */
+  readonly audio: Uint8Array;
+  readonly format: AudioFormatType;
+  readonly durationMs: number;
+  /** The session's `audio.input.transcription` settings (model, language, prompt). */
+  readonly settings: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The model behind a session. Only {@link respond} is required; the engine does the rest of
+ * the protocol.
+ *
+ * @example
+ * ```ts
+ * const model: RealtimeModel = {
+ *   async respond(request, output, signal) {
+ *     for await (const token of myLlm(request.items, { signal })) output.text(token);
+ *     output.usage({ input_tokens: 12, output_tokens: 40 });
+ *   },
+ * };
+ * ```
+ */
+export interface RealtimeModel {
+  /**
+   * Produces one response. `signal` aborts when the response is cancelled (`response.cancel`,
+   * a barge-in, `output_audio_buffer.clear`) or the session closes; the engine has then ended
+   * the response already. A rejection ends it with status `failed`; the session goes on.
+   */
+  respond(
+    request: ResponseRequest,
+    output: ResponseOutput,
+    signal: AbortSignal,
+  ): Promise<void> | void;
+  /**
+   * Transcribes a committed input audio item when the session asks for input transcription
+   * (`audio.input.transcription`). Return the whole transcript, or its deltas as they come.
+   * Without it, sessions that ask get `…input_audio_transcription.failed`.
+   */
+  transcribe?(
+    request: TranscriptionRequest,
+    signal: AbortSignal,
+  ): Promise<string> | AsyncIterable<string>;
+}
+
+/**
+ * An error a model throws on purpose: its `code` (and, when `expose` is set, its message)
+ * reaches the client. Any other error reaches the client as `model_error` with a fixed text,
+ * since a model's errors can carry prompts, keys or upstream bodies.
+ *
+ * @example
+ * ```ts
+ * throw new RealtimeModelError('The backend is overloaded, try again shortly.', {
+ *   code: 'model_overloaded',
+ *   expose: true,
+ * });
+ * ```
+ */
+export class RealtimeModelError extends Error {
+  /** A stable code for the client (default `model_error`). */
+  readonly code: string;
+  /** Whether the message is safe to show the client. */
+  readonly expose: boolean;
+
+  constructor(
+    message: string,
+    options: { readonly code?: string; readonly expose?: boolean } = {},
+  ) {
+    super(message);
+    this.name = 'RealtimeModelError';
+    this.code = options.code ?? 'model_error';
+    this.expose = options.expose ?? false;
+  }
+}

@@ -1,0 +1,304 @@
+import {
+  type CancelReason,
+  type FunctionCallWriter,
+  type MessageWriter,
+  ResponseEventBuilder,
+  ResponseWriter,
+} from '@rtwire/builders';
+import { type ContentEventEncoder, encoderFor, type ItemEventEncoder } from '@rtwire/serializer';
+import type {
+  RealtimeConversationItem,
+  RealtimeResponseUsage,
+  RealtimeServerEvent,
+} from '@rtwire/types';
+import type { FrameSink } from './frame-sink.ts';
+import {
+  type FunctionCallOutput,
+  type ModelUsage,
+  RealtimeModelError,
+  type ResponseOutput,
+} from './model.ts';
+import { type AudioFormatType, bytesPerMs } from './pcm.ts';
+
+/** Everything fixed about one response before it starts. */
+export interface ResponsePlan {
+  readonly responseId: string;
+  readonly modality: 'text' | 'audio';
+  readonly outputFormat: AudioFormatType;
+  readonly voice: string;
+  /** `null` for an out-of-band response. */
+  readonly conversationId: string | null;
+  readonly previousItemId: string | null;
+  readonly maxOutputTokens: number | 'inf';
+  readonly metadata: Readonly<Record<string, string>> | null;
+}
+
+/** What a response stream needs of its session. */
+export interface ResponseHost {
+  readonly sink: FrameSink;
+  readonly nextEventId: () => string;
+  readonly nextItemId: () => string;
+  readonly nextCallId: () => string;
+  /** An output item was announced (`conversation.item.added`) or finished (`.done`). */
+  onItem(item: RealtimeConversationItem, finished: boolean): void;
+  /** Audio was streamed for an item, `ms` in all so far. */
+  onAudio(itemId: string, ms: number): void;
+  /** `response.done` went out: the response is no longer active. */
+  onEnd(): void;
+}
+
+type ContentEncoder = ContentEventEncoder;
+type ItemEncoder = ItemEventEncoder;
+
+/**
+ * One response as it streams: a {@link ResponseWriter} gets the order, ids and done payloads
+ * right, and this puts the serializer on the hot path. Deltas are encoded with the context
+ * encoder of their content part (its JSON prefix computed once per part), audio straight from
+ * PCM into the frame; only the events that happen once per item or response go through the
+ * general encoder. Its {@link output} is what the model writes to; after {@link cancel},
+ * {@link fail} or {@link finish} every call on it is ignored.
+ */
+export class ResponseStream {
+  readonly responseId: string;
+  readonly output: ResponseOutput;
+  readonly #plan: ResponsePlan;
+  readonly #host: ResponseHost;
+  readonly #writer: ResponseWriter;
+  readonly #events: ResponseEventBuilder;
+  #open: MessageWriter | FunctionCallWriter | undefined;
+  #content: ContentEncoder | undefined;
+  #item: ItemEncoder | undefined;
+  #active = true;
+  #usage: ModelUsage | undefined;
+  #outputText = 0;
+  #audioBytes = 0;
+  #itemAudioBytes = 0;
+
+  constructor(plan: ResponsePlan, host: ResponseHost) {
+    this.responseId = plan.responseId;
+    this.#plan = plan;
+    this.#host = host;
+    this.#events = new ResponseEventBuilder(plan.responseId);
+    this.#writer = new ResponseWriter({
+      responseId: plan.responseId,
+      emit: (event) => this.#emit(event),
+      eventIds: host.nextEventId,
+      conversationId: plan.conversationId,
+      inConversation: plan.conversationId !== null,
+      previousItemId: plan.previousItemId,
+      outputModalities: [plan.modality],
+      maxOutputTokens: plan.maxOutputTokens,
+      metadata: plan.metadata,
+      audio: {
+        output: {
+          format:
+            plan.outputFormat === 'audio/pcm'
+              ? { type: 'audio/pcm', rate: 24_000 }
+              : { type: plan.outputFormat },
+          voice: plan.voice,
+        },
+      },
+    });
+    this.output = this.#makeOutput();
+  }
+
+  /** Whether `response.done` is still to come. */
+  get active(): boolean {
+    return this.#active;
+  }
+
+  /** Emits `response.created`. */
+  start(): void {
+    this.#writer.start();
+  }
+
+  /** Ends the response as the model left it: open items finished, `status: 'completed'`. */
+  finish(): void {
+    if (!this.#active) return;
+    this.#closeOpen();
+    this.#end(() => this.#writer.done({ usage: this.#usageOf() }));
+  }
+
+  /** Ends the response now with `status: 'cancelled'`; an open item ends `incomplete`. */
+  cancel(reason: CancelReason): void {
+    if (!this.#active) return;
+    this.#end(() => this.#writer.cancel(reason, this.#usageOf()));
+  }
+
+  /**
+   * Ends the response with `status: 'failed'` after the model threw. The client hears the
+   * error's code only for a {@link RealtimeModelError}, its message only when it is exposed.
+   */
+  fail(error: unknown): void {
+    if (!this.#active) return;
+    const known = error instanceof RealtimeModelError ? error : undefined;
+    const code = known?.code ?? 'model_error';
+    this.#open?.interrupt();
+    this.#open = undefined;
+    this.#end(() =>
+      this.#writer.done({
+        status: 'failed',
+        statusDetails: { type: 'failed', error: { type: 'server_error', code } },
+        usage: this.#usageOf(),
+      }),
+    );
+    this.#host.sink.event({
+      type: 'error',
+      event_id: this.#host.nextEventId(),
+      error: {
+        type: 'server_error',
+        code,
+        message: known?.expose === true ? known.message : 'The model failed to produce a response.',
+        param: null,
+        event_id: null,
+      },
+    });
+  }
+
+  #end(done: () => void): void {
+    this.#active = false;
+    done();
+    this.#host.onEnd();
+  }
+
+  #makeOutput(): ResponseOutput {
+    return {
+      text: (delta) => {
+        if (!this.#active || typeof delta !== 'string' || delta === '') return;
+        const message = this.#message();
+        this.#outputText += delta.length;
+        if (message.modality === 'text') message.text(delta);
+        else message.transcript(delta);
+      },
+      audio: (chunk) => {
+        if (!this.#active || this.#plan.modality !== 'audio') return;
+        if (!(chunk instanceof Uint8Array) || chunk.length === 0) return;
+        const message = this.#message();
+        const content = this.#content as ContentEncoder;
+        this.#host.sink.bytes(content.outputAudioDeltaFromPcm(this.#host.nextEventId(), chunk));
+        this.#audioBytes += chunk.length;
+        this.#itemAudioBytes += chunk.length;
+        this.#host.onAudio(
+          message.itemId,
+          Math.floor(this.#itemAudioBytes / bytesPerMs(this.#plan.outputFormat)),
+        );
+      },
+      functionCall: (call) => this.#functionCall(call.name, call.callId),
+      usage: (usage) => {
+        if (this.#active) this.#usage = usage;
+      },
+    };
+  }
+
+  #message(): MessageWriter {
+    const open = this.#open;
+    if (open !== undefined && 'modality' in open) return open;
+    this.#closeOpen();
+    const message = this.#writer.message({
+      itemId: this.#host.nextItemId(),
+      modality: this.#plan.modality,
+    });
+    this.#open = message;
+    this.#itemAudioBytes = 0;
+    this.#content = encoderFor(
+      this.#events.forItem(message.itemId, message.outputIndex).forContent(0),
+    );
+    return message;
+  }
+
+  #functionCall(name: string, callId: string | undefined): FunctionCallOutput {
+    if (!this.#active) return { arguments() {}, done() {} };
+    this.#closeOpen();
+    const call = this.#writer.functionCall({
+      itemId: this.#host.nextItemId(),
+      callId: callId ?? this.#host.nextCallId(),
+      name,
+    });
+    this.#open = call;
+    this.#item = encoderFor(this.#events.forItem(call.itemId, call.outputIndex));
+    return {
+      arguments: (delta) => {
+        if (!this.#active || call.finished || typeof delta !== 'string' || delta === '') return;
+        this.#outputText += delta.length;
+        call.arguments(delta);
+      },
+      done: () => {
+        if (!this.#active || call.finished) return;
+        call.done();
+        if (this.#open === call) this.#open = undefined;
+      },
+    };
+  }
+
+  #closeOpen(): void {
+    const open = this.#open;
+    this.#open = undefined;
+    if (open !== undefined && !open.finished) open.done();
+  }
+
+  /** Every event of the writer passes here: deltas take the fast path, the rest the general one. */
+  #emit(event: RealtimeServerEvent): void {
+    const { sink } = this.#host;
+    const bytes = sink.format === 'bytes';
+    switch (event.type) {
+      case 'response.output_text.delta': {
+        const content = this.#content as ContentEncoder;
+        if (bytes) sink.bytes(content.outputTextDeltaBytes(event.event_id, event.delta));
+        else sink.text(content.outputTextDelta(event.event_id, event.delta));
+        return;
+      }
+      case 'response.output_audio_transcript.delta': {
+        const content = this.#content as ContentEncoder;
+        if (bytes) sink.bytes(content.outputAudioTranscriptDeltaBytes(event.event_id, event.delta));
+        else sink.text(content.outputAudioTranscriptDelta(event.event_id, event.delta));
+        return;
+      }
+      case 'response.function_call_arguments.delta': {
+        const item = this.#item as ItemEncoder;
+        if (bytes) {
+          sink.bytes(
+            item.functionCallArgumentsDeltaBytes(event.event_id, event.call_id, event.delta),
+          );
+        } else {
+          sink.text(item.functionCallArgumentsDelta(event.event_id, event.call_id, event.delta));
+        }
+        return;
+      }
+      case 'conversation.item.added':
+        this.#host.onItem(event.item, false);
+        break;
+      case 'conversation.item.done':
+        this.#host.onItem(event.item, true);
+        break;
+    }
+    sink.event(event);
+  }
+
+  #usageOf(): RealtimeResponseUsage {
+    const reported = this.#usage;
+    const audioTokens = Math.ceil(this.#audioBytes / bytesPerMs(this.#plan.outputFormat) / 20);
+    const textTokens = Math.ceil(this.#outputText / 4);
+    const input = finite(reported?.input_tokens) ?? 0;
+    const output = finite(reported?.output_tokens) ?? textTokens + audioTokens;
+    return {
+      total_tokens: input + output,
+      input_tokens: input,
+      output_tokens: output,
+      input_token_details: reported?.input_token_details ?? {
+        text_tokens: input,
+        audio_tokens: 0,
+        image_tokens: 0,
+        cached_tokens: 0,
+        cached_tokens_details: { text_tokens: 0, audio_tokens: 0, image_tokens: 0 },
+      },
+      output_token_details: reported?.output_token_details ?? {
+        text_tokens: textTokens,
+        audio_tokens: audioTokens,
+      },
+    };
+  }
+}
+
+function finite(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}

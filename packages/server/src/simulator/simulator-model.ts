@@ -1,0 +1,79 @@
+import type { RealtimeModel } from '../model.ts';
+import { createToneSynth } from '../pcm.ts';
+import { deriveReply, toDeltas } from './reply.ts';
+import { createStepClock } from './steps.ts';
+
+/** Options of {@link createSimulatorModel}. */
+export interface SimulatorModelOptions {
+  /** `realtime` paces audio at playback speed (default); `fast` sends as fast as it is made. */
+  readonly pace?: 'realtime' | 'fast';
+}
+
+/** Milliseconds of audio per `response.output_audio.delta` (4,800 bytes of PCM16). */
+export const AUDIO_CHUNK_MS = 100;
+/** Spoken length of one character of the transcript. */
+const MS_PER_CHARACTER = 60;
+/** Pause between text deltas under realtime pacing. */
+const TEXT_DELTA_MS = 25;
+
+/**
+ * A deterministic stand-in for a realtime model, for tests and offline development: it
+ * echoes the last user input (text, or the length of the audio), reports a tool's output,
+ * and calls a function tool the user names, with arguments made from the tool's JSON Schema.
+ * Audio is a soft tone as long as the transcript would take to say, streamed with the
+ * transcript running ahead, as the live API streams it. It transcribes input audio as its
+ * length, e.g. `(1200 ms of audio)`.
+ *
+ * @example
+ * ```ts
+ * const session = createRealtimeSession({ model: createSimulatorModel({ pace: 'fast' }), send });
+ * ```
+ */
+export function createSimulatorModel(options: SimulatorModelOptions = {}): RealtimeModel {
+  const pace = options.pace ?? 'realtime';
+  return {
+    async respond(request, output, signal) {
+      const step = createStepClock(pace, signal);
+      output.usage({ input_tokens: Math.ceil(JSON.stringify(request.items).length / 16) });
+      const reply = deriveReply(request.items, request.tools, request.audioDurationMs);
+      if (!(await step(0))) return;
+      if (reply.kind === 'function_call') {
+        const call = output.functionCall({ name: reply.name });
+        for (const delta of reply.arguments.match(/.{1,16}/gs) ?? []) {
+          if (!(await step(TEXT_DELTA_MS))) return;
+          call.arguments(delta);
+        }
+        call.done();
+        return;
+      }
+      const deltas = toDeltas(reply.text);
+      if (request.modality === 'text') {
+        for (const delta of deltas) {
+          if (!(await step(TEXT_DELTA_MS))) return;
+          output.text(delta);
+        }
+        return;
+      }
+      const synth = createToneSynth(request.outputAudioFormat);
+      const totalMs = Math.max(AUDIO_CHUNK_MS * 3, reply.text.length * MS_PER_CHARACTER);
+      const chunks = Math.ceil(totalMs / AUDIO_CHUNK_MS);
+      const transcriptEvery = Math.max(1, Math.floor(chunks / Math.max(1, deltas.length)));
+      let nextDelta = 0;
+      for (let chunk = 0; chunk < chunks; chunk++) {
+        if (chunk % transcriptEvery === 0 && nextDelta < deltas.length) {
+          if (!(await step(0))) return;
+          output.text(deltas[nextDelta++] as string);
+        }
+        if (!(await step(chunk === 0 ? 0 : AUDIO_CHUNK_MS))) return;
+        output.audio(synth(Math.min(AUDIO_CHUNK_MS, totalMs - chunk * AUDIO_CHUNK_MS)));
+      }
+      for (const delta of deltas.slice(nextDelta)) {
+        if (!(await step(0))) return;
+        output.text(delta);
+      }
+    },
+    async transcribe(request) {
+      return `(${request.durationMs} ms of audio)`;
+    },
+  };
+}
