@@ -7,8 +7,9 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
-import { createRealtimeSession, type RealtimeModel } from '@rtwire/server';
 import { WebSocketServer } from 'ws';
+// In your app: `from '@rtwire/server'`. Here the package's own source, so it runs unbuilt.
+import { createRealtimeSession, type RealtimeModel } from '../src/index.ts';
 
 type ResponseRequest = Parameters<RealtimeModel['respond']>[0];
 
