@@ -557,7 +557,6 @@ class Engine implements RealtimeSession {
           else this.#conversation.insert(structuredClone(item), undefined);
         },
         onAudio: (itemId, ms) => this.#audioMs.set(itemId, ms),
-        onEnd: () => {},
       },
     );
     const abort = new AbortController();

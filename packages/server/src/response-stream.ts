@@ -43,8 +43,6 @@ export interface ResponseHost {
   onItem(item: RealtimeConversationItem, finished: boolean): void;
   /** Audio was streamed for an item, `ms` in all so far. */
   onAudio(itemId: string, ms: number): void;
-  /** `response.done` went out: the response is no longer active. */
-  onEnd(): void;
 }
 
 type ContentEncoder = ContentEventEncoder;
@@ -158,7 +156,6 @@ export class ResponseStream {
   #end(done: () => void): void {
     this.#active = false;
     done();
-    this.#host.onEnd();
   }
 
   #makeOutput(): ResponseOutput {
