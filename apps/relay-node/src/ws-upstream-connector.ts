@@ -5,7 +5,7 @@ import { wsDuplexSocket } from './ws-adapter.ts';
 
 /** Options of {@link createWsUpstreamConnector}. */
 export interface WsUpstreamOptions {
-  /** The Realtime endpoint (`UPSTREAM_URL`); the client's model is set as `?model=`. */
+  /** The Realtime endpoint (`UPSTREAM_URL`); the client's `model` and `intent` are set on it. */
   readonly url: URL;
   /** Sent as `Authorization: Bearer …`; never logged. */
   readonly apiKey: string | undefined;
@@ -27,9 +27,9 @@ export interface WsUpstreamOptions {
 export function createWsUpstreamConnector(options: WsUpstreamOptions): UpstreamConnector {
   const headers: Record<string, string> = {};
   if (options.apiKey !== undefined) headers.Authorization = `Bearer ${options.apiKey}`;
-  return ({ model, signal }) =>
+  return ({ model, intent, signal }) =>
     new Promise((resolve, reject) => {
-      const ws = new WebSocket(upstreamUrlFor(options.url, model), {
+      const ws = new WebSocket(upstreamUrlFor(options.url, model, intent), {
         headers,
         perMessageDeflate: false,
         maxPayload: options.maxFrameBytes,

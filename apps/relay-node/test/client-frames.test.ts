@@ -23,7 +23,7 @@ describe('client frames', () => {
     const errors = client.events.filter((event) => event.type === 'error');
     expect(errors.map((event) => event.error)).toMatchObject([
       { type: 'invalid_request_error', code: 'invalid_json', event_id: null },
-      { type: 'invalid_request_error', code: 'invalid_event', event_id: 'evt_bad', param: '/item' },
+      { type: 'invalid_request_error', code: 'invalid_event', event_id: 'evt_bad', param: 'item' },
       { type: 'invalid_request_error', code: 'invalid_json' },
     ]);
     expect(client.raw.join('')).not.toContain('private words');

@@ -97,6 +97,21 @@ describe('admitRequest and the model parameter', () => {
     }
   });
 
+  it('passes a well-formed intent on and refuses any other with 400 invalid_intent', () => {
+    expect(admitRequest(request({}, '/v1/realtime?intent=transcription'), open)).toMatchObject({
+      ok: true,
+      model: undefined,
+      intent: 'transcription',
+    });
+    for (const intent of ['', 'Transcription', 'a b', 'x'.repeat(33), 'trans-cription', '\u00e9']) {
+      const decision = admitRequest(
+        request({}, `/v1/realtime?intent=${encodeURIComponent(intent)}`),
+        open,
+      );
+      expect(decision, intent).toMatchObject({ ok: false, status: 400, code: 'invalid_intent' });
+    }
+  });
+
   it('accepts real model names, fine-tuned ones included, and no model at all', () => {
     for (const model of ['gpt-realtime', 'gpt-4o-realtime-preview-2025-06-03', 'ft:gpt:org:x:1']) {
       expect(admitRequest(request({}, `/v1/realtime?model=${model}`), open)).toMatchObject({

@@ -16,6 +16,9 @@ export const MAX_MODEL_LENGTH = 128;
 /** Printable ASCII without spaces: what model names (`gpt-realtime`, `ft:…:org:id`) are made of. */
 const MODEL_PATTERN = /^[\x21-\x7e]{1,128}$/;
 
+/** What `intent` values (`transcription`) are made of: a short lower-case word. */
+const INTENT_PATTERN = /^[a-z_]{1,32}$/;
+
 /** What {@link admitRequest} needs to know about an upgrade request. */
 export interface AdmissionRequest {
   /** The request URL (absolute, or a path with query). */
@@ -34,6 +37,8 @@ export type AdmissionDecision =
       readonly ok: true;
       /** The `model` query parameter, passed on upstream. */
       readonly model: string | undefined;
+      /** The `intent` query parameter (`transcription` opens a transcription session), passed on. */
+      readonly intent: string | undefined;
       /** Subprotocol to select in the handshake response, when the client offered it. */
       readonly protocol: string | undefined;
     }
@@ -43,6 +48,7 @@ export type AdmissionDecision =
       /** Stable reason, safe for metrics and logs. */
       readonly code:
         | 'invalid_model'
+        | 'invalid_intent'
         | 'unsupported_subprotocol'
         | 'not_found'
         | 'forbidden_origin'
@@ -62,7 +68,8 @@ export type AdmissionDecision =
  * or as the `openai-insecure-api-key.<token>` subprotocol (401), the offered subprotocols (400
  * unless `realtime` is among them, since it is the only one the relay selects and strict
  * clients fail a handshake that selects none), the `model` parameter (400: 1 to 128 printable
- * ASCII characters, since it is passed upstream and logged), then capacity (503).
+ * ASCII characters, since it is passed upstream and logged), the `intent` parameter (400: a
+ * short lower-case word), then capacity (503).
  *
  * @example
  * ```ts
@@ -121,6 +128,15 @@ export function admitRequest(
       message: `Expected the model parameter to be 1 to ${MAX_MODEL_LENGTH} printable ASCII characters`,
     };
   }
+  const intent = url.searchParams.get('intent') ?? undefined;
+  if (intent !== undefined && !INTENT_PATTERN.test(intent)) {
+    return {
+      ok: false,
+      status: 400,
+      code: 'invalid_intent',
+      message: 'Expected the intent parameter to be 1 to 32 lower-case letters or underscores',
+    };
+  }
   if (request.draining) {
     return { ok: false, status: 503, code: 'shutting_down', message: 'Shutting down' };
   }
@@ -130,6 +146,7 @@ export function admitRequest(
   return {
     ok: true,
     model,
+    intent,
     protocol: offered.length > 0 ? REALTIME_SUBPROTOCOL : undefined,
   };
 }

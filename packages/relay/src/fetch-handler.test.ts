@@ -124,6 +124,21 @@ describe('createFetchHandler', () => {
     await until(() => host.activeSessions === 0);
   });
 
+  it('passes ?intent=transcription on: the simulator opens a transcription session', async () => {
+    const { fetch } = setUp();
+    expect(fetch(upgrade({}, '/v1/realtime?intent=transcription')).status).toBe(200);
+    const socket = sockets[0] as FakeSocket;
+    await until(() => socket.events().some((event) => event.type === 'session.created'));
+    expect(socket.events()[0]).toMatchObject({
+      type: 'session.created',
+      session: { type: 'transcription', object: 'realtime.transcription_session' },
+    });
+    socket.deliver(JSON.stringify({ type: 'response.create', event_id: 'evt_r' }));
+    await until(() => socket.events().some((event) => event.type === 'error'));
+    expect(socket.events().at(-1)).toMatchObject({ error: { event_id: 'evt_r', param: 'type' } });
+    expect(fetch(upgrade({}, '/v1/realtime?intent=Transcription%20please')).status).toBe(400);
+  });
+
   it('checks tokens (header or subprotocol) and echoes the realtime subprotocol', () => {
     const { fetch } = setUp({ RELAY_TOKENS: 'tok_a,tok_b' });
     expect(fetch(upgrade()).status).toBe(401);

@@ -33,6 +33,8 @@ export interface PendingSession {
   readonly ok: true;
   /** The `model` query parameter, passed upstream. */
   readonly model: string | undefined;
+  /** The `intent` query parameter, passed upstream. */
+  readonly intent: string | undefined;
   /** The subprotocol to select in the handshake response. */
   readonly protocol: string | undefined;
   /** Starts the session on the upgraded client socket. */
@@ -220,6 +222,7 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
       return {
         ok: true,
         model: decision.model,
+        intent: decision.intent,
         protocol: decision.protocol,
         cancel() {
           settle();
@@ -231,6 +234,7 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
             client,
             connectUpstream,
             model: decision.model,
+            intent: decision.intent,
             limits: config,
             metrics,
             logger,

@@ -72,7 +72,7 @@ describe('startRelaySession', () => {
         type: 'invalid_request_error',
         code: 'invalid_event',
         event_id: 'bad1',
-        param: '/item',
+        param: 'item',
       },
     });
     for (const event of [first, second])

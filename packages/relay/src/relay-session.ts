@@ -1,5 +1,5 @@
 import { encodeServerEvent } from '@rtwire/serializer';
-import { type DecodeErrorCode, decodeClientEvent, redactForLog } from '@rtwire/types';
+import { type DecodeErrorCode, decodeClientEvent, errorParamOf, redactForLog } from '@rtwire/types';
 import { CloseCode, clientCloseCode, isAbnormalClose } from './close-codes.ts';
 import type { DuplexSocket } from './duplex-socket.ts';
 import { offendingEventId, type RelayErrorDetails, relayErrorEvent } from './error-event.ts';
@@ -28,6 +28,8 @@ export interface RelaySessionOptions {
   readonly connectUpstream: UpstreamConnector;
   /** The client's `model` query parameter. */
   readonly model: string | undefined;
+  /** The client's `intent` query parameter. */
+  readonly intent?: string | undefined;
   readonly limits: RelaySessionLimits;
   readonly metrics?: RelayMetrics;
   readonly logger?: RelayLogger & { enabled?(level: 'debug'): boolean };
@@ -271,7 +273,7 @@ export function startRelaySession(options: RelaySessionOptions): RelaySession {
           type: 'invalid_request_error',
           code: INVALID_JSON_CODES.has(error.code) ? 'invalid_json' : 'invalid_event',
           message: `${error.message}; event not forwarded`,
-          param: error.path === '' ? null : error.path,
+          param: errorParamOf(error.path),
         });
         return;
       }
@@ -295,65 +297,67 @@ export function startRelaySession(options: RelaySessionOptions): RelaySession {
   });
 
   const connectStarted = now();
-  options.connectUpstream({ model: options.model, signal: abort.signal }).then(
-    (socket) => {
-      if (closed) {
-        socket.close(CloseCode.normal, 'client session ended');
-        return;
-      }
-      metrics?.observeConnectLatency(now() - connectStarted);
-      upstream = socket;
-      logger.log('info', 'session.upstream_open', { session: id, model: options.model });
-      socket.listen({
-        message(data, binary) {
+  options
+    .connectUpstream({ model: options.model, intent: options.intent, signal: abort.signal })
+    .then(
+      (socket) => {
+        if (closed) {
+          socket.close(CloseCode.normal, 'client session ended');
+          return;
+        }
+        metrics?.observeConnectLatency(now() - connectStarted);
+        upstream = socket;
+        logger.log('info', 'session.upstream_open', { session: id, model: options.model });
+        socket.listen({
+          message(data, binary) {
+            if (closed) return;
+            metrics?.countFrame('upstream_to_client', peekType(data), frameSize(data));
+            sendToClient(data, binary);
+          },
+          close(code) {
+            if (closed) return;
+            if (isAbnormalClose(code)) {
+              logger.log('warn', 'upstream.closed', { session: id, code });
+              sendError({
+                type: 'server_error',
+                code: 'upstream_closed',
+                message: `the upstream connection closed unexpectedly (code ${code})`,
+              });
+            }
+            finish(clientCloseCode(code), 'upstream closed', false);
+          },
+          drain() {
+            if (clientPausedForUpstream && socket.bufferedAmount <= limits.highWaterBytes) {
+              setPaused('client', false);
+            }
+          },
+        });
+        const queued = pending;
+        pending = [];
+        pendingBytes = 0;
+        for (const frame of queued) {
           if (closed) return;
-          metrics?.countFrame('upstream_to_client', peekType(data), frameSize(data));
-          sendToClient(data, binary);
-        },
-        close(code) {
-          if (closed) return;
-          if (isAbnormalClose(code)) {
-            logger.log('warn', 'upstream.closed', { session: id, code });
-            sendError({
-              type: 'server_error',
-              code: 'upstream_closed',
-              message: `the upstream connection closed unexpectedly (code ${code})`,
-            });
-          }
-          finish(clientCloseCode(code), 'upstream closed', false);
-        },
-        drain() {
-          if (clientPausedForUpstream && socket.bufferedAmount <= limits.highWaterBytes) {
-            setPaused('client', false);
-          }
-        },
-      });
-      const queued = pending;
-      pending = [];
-      pendingBytes = 0;
-      for (const frame of queued) {
+          socket.send(frame.data, frame.binary);
+        }
+        checkUpstreamBuffer(socket.bufferedAmount);
+        if (clientPausedForUpstream && socket.bufferedAmount <= limits.highWaterBytes) {
+          setPaused('client', false);
+        }
+      },
+      (error: unknown) => {
         if (closed) return;
-        socket.send(frame.data, frame.binary);
-      }
-      checkUpstreamBuffer(socket.bufferedAmount);
-      if (clientPausedForUpstream && socket.bufferedAmount <= limits.highWaterBytes) {
-        setPaused('client', false);
-      }
-    },
-    (error: unknown) => {
-      if (closed) return;
-      logger.log('warn', 'upstream.connect_failed', {
-        session: id,
-        error: error instanceof Error ? error.message : 'unknown error',
-      });
-      sendError({
-        type: 'server_error',
-        code: 'upstream_unavailable',
-        message: 'the relay could not connect to the upstream Realtime endpoint',
-      });
-      finish(CloseCode.internalError, 'upstream unavailable', false);
-    },
-  );
+        logger.log('warn', 'upstream.connect_failed', {
+          session: id,
+          error: error instanceof Error ? error.message : 'unknown error',
+        });
+        sendError({
+          type: 'server_error',
+          code: 'upstream_unavailable',
+          message: 'the relay could not connect to the upstream Realtime endpoint',
+        });
+        finish(CloseCode.internalError, 'upstream unavailable', false);
+      },
+    );
 
   return {
     id,

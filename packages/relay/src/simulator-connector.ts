@@ -16,7 +16,7 @@ export interface SimulatorConnectorOptions {
 
 /**
  * An upstream connector that runs the embedded simulator in-process, so a relay works with
- * no key and no network.
+ * no key and no network. `?intent=transcription` gets a transcription session, as upstream.
  *
  * @example
  * ```ts
@@ -26,7 +26,7 @@ export interface SimulatorConnectorOptions {
 export function createSimulatorConnector(
   options: SimulatorConnectorOptions = {},
 ): UpstreamConnector {
-  return async ({ model }) => {
+  return async ({ model, intent }) => {
     // Loaded on first use: a relay with a real upstream never loads the simulator.
     const { createSimulatorSession } = await import('./simulator/index.ts');
     return createInProcessSocket(
@@ -34,6 +34,7 @@ export function createSimulatorConnector(
         createSimulatorSession({
           ...callbacks,
           model,
+          type: intent === 'transcription' ? 'transcription' : 'realtime',
           pace: options.pace ?? 'realtime',
           frames: options.frames ?? 'bytes',
         }),

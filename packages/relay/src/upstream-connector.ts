@@ -4,6 +4,11 @@ import type { DuplexSocket } from './duplex-socket.ts';
 export interface UpstreamRequest {
   /** The client's `model` query parameter, passed on. */
   readonly model: string | undefined;
+  /**
+   * The client's `intent` query parameter, passed on: `transcription` asks for a transcription
+   * session (`wss://api.openai.com/v1/realtime?intent=transcription`).
+   */
+  readonly intent?: string | undefined;
   /** Aborted when the client leaves before the upstream opened. */
   readonly signal: AbortSignal;
 }
@@ -22,16 +27,24 @@ export interface UpstreamRequest {
 export type UpstreamConnector = (request: UpstreamRequest) => Promise<DuplexSocket>;
 
 /**
- * The upstream URL for a session: the configured endpoint with the client's `model` set.
+ * The upstream URL for a session: the configured endpoint with the client's `model` and
+ * `intent` set.
  *
  * @example
  * ```ts
  * upstreamUrlFor(new URL('wss://api.openai.com/v1/realtime'), 'gpt-realtime').href;
  * // 'wss://api.openai.com/v1/realtime?model=gpt-realtime'
+ * upstreamUrlFor(new URL('wss://api.openai.com/v1/realtime'), undefined, 'transcription').href;
+ * // 'wss://api.openai.com/v1/realtime?intent=transcription'
  * ```
  */
-export function upstreamUrlFor(base: URL, model: string | undefined): URL {
+export function upstreamUrlFor(
+  base: URL,
+  model: string | undefined,
+  intent?: string | undefined,
+): URL {
   const url = new URL(base.href);
   if (model !== undefined) url.searchParams.set('model', model);
+  if (intent !== undefined) url.searchParams.set('intent', intent);
   return url;
 }

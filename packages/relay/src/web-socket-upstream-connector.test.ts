@@ -27,6 +27,26 @@ describe('createWebSocketUpstreamConnector', () => {
     await attempt.catch((error: Error) => expect(error.message).not.toContain('sk-never-shown'));
   });
 
+  it("dials the endpoint with the client's model and intent", async () => {
+    const dialed: string[] = [];
+    const connect = createWebSocketUpstreamConnector({
+      url: new URL('wss://upstream.invalid/v1/realtime'),
+      apiKey: undefined,
+      dial: (url, headers, signal) => {
+        dialed.push(url.href);
+        return hangingDial(url, headers, signal);
+      },
+      handshakeTimeoutMs: 10,
+    });
+    const signal = new AbortController().signal;
+    await connect({ model: 'gpt-realtime', signal }).catch(() => {});
+    await connect({ model: undefined, intent: 'transcription', signal }).catch(() => {});
+    expect(dialed).toEqual([
+      'wss://upstream.invalid/v1/realtime?model=gpt-realtime',
+      'wss://upstream.invalid/v1/realtime?intent=transcription',
+    ]);
+  });
+
   it('still tells a client that left from a timeout', async () => {
     const connect = createWebSocketUpstreamConnector({
       url: new URL('wss://upstream.invalid/v1/realtime'),

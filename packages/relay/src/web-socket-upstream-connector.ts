@@ -15,7 +15,7 @@ export type WebSocketDialer = (
 
 /** Options of {@link createWebSocketUpstreamConnector}. */
 export interface WebSocketUpstreamOptions {
-  /** The Realtime endpoint (`UPSTREAM_URL`); the client's model is set as `?model=`. */
+  /** The Realtime endpoint (`UPSTREAM_URL`); the client's `model` and `intent` are set on it. */
   readonly url: URL;
   /** Sent as `Authorization: Bearer …` (GA handshake, no beta header); never logged. */
   readonly apiKey: string | undefined;
@@ -45,7 +45,7 @@ export function createWebSocketUpstreamConnector(
   const headers: Record<string, string> = {};
   if (options.apiKey !== undefined) headers.Authorization = `Bearer ${options.apiKey}`;
   const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
-  return async ({ model, signal }) => {
+  return async ({ model, intent, signal }) => {
     // One signal for both ways an attempt ends early: the client left, or the clock ran out.
     const attempt = new AbortController();
     const giveUp = () => attempt.abort();
@@ -53,7 +53,11 @@ export function createWebSocketUpstreamConnector(
     const timer = setTimeout(giveUp, handshakeTimeoutMs);
     let socket: WebSocketLike;
     try {
-      socket = await options.dial(upstreamUrlFor(options.url, model), headers, attempt.signal);
+      socket = await options.dial(
+        upstreamUrlFor(options.url, model, intent),
+        headers,
+        attempt.signal,
+      );
     } catch (error) {
       if (attempt.signal.aborted && !signal.aborted) {
         throw new Error(`upstream handshake timed out after ${handshakeTimeoutMs} ms`);

@@ -71,10 +71,11 @@ export function encodeClientEvent(event: ClientEventInput): string {
  *
  * The returned bytes are never written again by this package (a view of a slab region handed
  * out once), so they may be queued by a socket library that keeps a reference, as `ws` does.
+ * Send them as a text frame: Realtime frames are always text.
  *
  * @example
  * ```ts
- * ws.send(encodeServerEventBytes(event));
+ * ws.send(encodeServerEventBytes(event), { binary: false });
  * ```
  */
 export function encodeServerEventBytes(event: ServerEventInput): Uint8Array {
@@ -86,7 +87,7 @@ export function encodeServerEventBytes(event: ServerEventInput): Uint8Array {
  *
  * @example
  * ```ts
- * upstream.send(encodeClientEventBytes({ type: 'response.cancel' }));
+ * upstream.send(encodeClientEventBytes({ type: 'response.cancel' }), { binary: false }); // Node ws
  * ```
  */
 export function encodeClientEventBytes(event: ClientEventInput): Uint8Array {

@@ -19,6 +19,7 @@ import {
   frameBytes,
   pcmFrameBytes,
   quoteArgument,
+  sharedFragment,
   startFrame,
 } from './frame-writer.ts';
 import { isOmitted, toJsonValue } from './json-value.ts';
@@ -37,12 +38,16 @@ import { isOmitted, toJsonValue } from './json-value.ts';
  * ```ts
  * const content = new ResponseEventBuilder('resp_1').forItem('item_1', 0).forContent(0);
  * const encoder = encoderFor(content);
- * ws.send(encoder.outputTextDeltaBytes('event_7', 'Hel'));
- * ws.send(encoder.outputAudioDeltaFromPcm('event_8', pcm16Chunk));
+ * // Node `ws`: bytes as a text frame (Realtime frames are always text).
+ * ws.send(encoder.outputTextDeltaBytes('event_7', 'Hel'), { binary: false });
+ * ws.send(encoder.outputAudioDeltaFromPcm('event_8', pcm16Chunk), { binary: false });
  *
- * // Where send copies (Deno, Bun, browsers): one reused buffer, no allocation.
- * const length = encoder.outputAudioDeltaFromPcmInto('event_9', pcm16Chunk, scratch, 0);
- * socket.send(scratch.subarray(0, length));
+ * // A web-standard WebSocket sends a Uint8Array as binary: give it the string.
+ * webSocket.send(encoder.outputTextDelta('event_9', 'Hel'));
+ *
+ * // Where send copies before it returns (uWebSockets.js): one reused buffer.
+ * const length = encoder.outputAudioDeltaFromPcmInto('event_10', pcm16Chunk, scratch, 0);
+ * uwsSocket.send(scratch.subarray(0, length), false);
  * ```
  */
 export function encoderFor<C extends EncoderContext>(context: C): EncoderOf<C> {
@@ -76,7 +81,7 @@ function numberField(value: unknown, name: string): string {
   return numberToJson(value);
 }
 
-const head = (type: string): Fragment => fragment(`{"type":"${type}","event_id":`);
+const head = (type: string): Fragment => sharedFragment(`{"type":"${type}","event_id":`);
 
 function responseScope(context: { readonly responseId: string }): string {
   return `,"response_id":${stringField(context.responseId, 'responseId')}`;
@@ -122,8 +127,8 @@ function withString(type: string, scope: string, key: string) {
 function withValue<T>(type: string, scope: string, key: string) {
   const first = head(type);
   const middle = fragment(scope);
-  const member = fragment(`,"${key}":`);
-  const close = fragment('}');
+  const member = sharedFragment(`,"${key}":`);
+  const close = sharedFragment('}');
   function bytes(eventId: string, value: T): Uint8Array {
     const frame = startFrame(first).string(eventId, 'eventId').fragment(middle);
     const resolved = toJsonValue(value, key);
@@ -204,8 +209,8 @@ function itemEncoder(context: ItemEncoderContext): ItemEventEncoder {
 function withCallId(type: string, scope: string) {
   const first = head(type);
   const callIdKey = fragment(`${scope},"call_id":`);
-  const deltaKey = fragment(',"delta":');
-  const close = fragment('}');
+  const deltaKey = sharedFragment(',"delta":');
+  const close = sharedFragment('}');
   const bytes = (eventId: string, callId: string, delta: string): Uint8Array =>
     startFrame(first)
       .string(eventId, 'eventId')
@@ -230,9 +235,9 @@ function withCallId(type: string, scope: string) {
 function functionCallArgumentsDone(scope: string) {
   const first = head('response.function_call_arguments.done');
   const callIdKey = fragment(`${scope},"call_id":`);
-  const nameKey = fragment(',"name":');
-  const argumentsKey = fragment(',"arguments":');
-  const close = fragment('}');
+  const nameKey = sharedFragment(',"name":');
+  const argumentsKey = sharedFragment(',"arguments":');
+  const close = sharedFragment('}');
   const bytes = (eventId: string, callId: string, name: string, args: string): Uint8Array =>
     startFrame(first)
       .string(eventId, 'eventId')
@@ -269,9 +274,9 @@ function mcpCallArgumentsDelta(scope: string) {
   const plain = withString('response.mcp_call_arguments.delta', scope, 'delta');
   const first = head('response.mcp_call_arguments.delta');
   const deltaKey = fragment(`${scope},"delta":`);
-  const obfuscationKey = fragment(',"obfuscation":');
-  const nullClose = fragment(',"obfuscation":null}');
-  const close = fragment('}');
+  const obfuscationKey = sharedFragment(',"obfuscation":');
+  const nullClose = sharedFragment(',"obfuscation":null}');
+  const close = sharedFragment('}');
   function bytes(eventId: string, delta: string, obfuscation?: string | null): Uint8Array {
     if (obfuscation === undefined) return plain.bytes(eventId, delta);
     const frame = startFrame(first)

@@ -8,15 +8,46 @@ import { toJsonValue } from './json-value.ts';
 import { outputSlab } from './output-slab.ts';
 import { jsonFragmentBytes, maxJsonStringBytes, writeJsonString } from './utf8-writer.ts';
 
-/** A constant piece of a frame, as text and as UTF-8 bytes, both built once. */
-export interface Fragment {
+/**
+ * A constant piece of a frame, as text and as UTF-8 bytes. The bytes are made on first use:
+ * a context encoder has some thirty fragments and a caller uses a few of them, often only in
+ * one of the two forms, and building them all up front cost more than a whole response.
+ */
+export class Fragment {
   readonly text: string;
-  readonly bytes: Uint8Array;
+  #bytes: Uint8Array | undefined;
+
+  constructor(text: string) {
+    this.text = text;
+  }
+
+  /** The UTF-8 bytes of {@link text}, encoded once. */
+  get bytes(): Uint8Array {
+    if (this.#bytes === undefined) this.#bytes = jsonFragmentBytes(this.text);
+    return this.#bytes;
+  }
 }
+
+/**
+ * The fragments every context shares (the `{"type":…,"event_id":` heads, keys, braces), by
+ * text. Bounded by construction: only the encoders' own constant texts are cached here, never
+ * one that holds a context's ids.
+ */
+const shared = new Map<string, Fragment>();
 
 /** Builds a {@link Fragment} from JSON text. */
 export function fragment(text: string): Fragment {
-  return { text, bytes: jsonFragmentBytes(text) };
+  return new Fragment(text);
+}
+
+/** The one {@link Fragment} of a constant JSON text (no ids in it), shared by every context. */
+export function sharedFragment(text: string): Fragment {
+  let found = shared.get(text);
+  if (found === undefined) {
+    found = new Fragment(text);
+    shared.set(text, found);
+  }
+  return found;
 }
 
 /** The JSON of a string argument; anything but a string is a caller's type error. */
@@ -152,7 +183,7 @@ export function pcmFrameBytes(
 }
 
 const sink = new ByteSink();
-const CLOSE = fragment('}');
+const CLOSE = sharedFragment('}');
 
 /** A frame of several variable parts, written into a scratch sink and copied out once. */
 class FrameBuilder {

@@ -7,13 +7,18 @@
  * ```ts
  * import { encoderFor, encodeServerEventBytes } from '@rtwire/serializer';
  *
- * ws.send(encodeServerEventBytes({ type: 'input_audio_buffer.cleared', event_id: 'event_1' }));
+ * // Realtime frames are text: bytes go out with `{ binary: false }` on Node's `ws`.
+ * ws.send(encodeServerEventBytes({ type: 'input_audio_buffer.cleared', event_id: 'event_1' }), {
+ *   binary: false,
+ * });
  *
  * const encoder = encoderFor({
  *   level: 'content', responseId: 'resp_1', itemId: 'item_1', outputIndex: 0, contentIndex: 0,
  * });
- * ws.send(encoder.outputTextDeltaBytes('event_2', 'Hello'));
- * ws.send(encoder.outputAudioDeltaFromPcm('event_3', pcm16));
+ * ws.send(encoder.outputTextDeltaBytes('event_2', 'Hello'), { binary: false });
+ * ws.send(encoder.outputAudioDeltaFromPcm('event_3', pcm16), { binary: false });
+ * // A web-standard WebSocket (whose send(Uint8Array) is binary) takes the string instead.
+ * webSocket.send(encoder.outputTextDelta('event_4', 'Hello'));
  * ```
  *
  * @module

@@ -1,8 +1,9 @@
 /**
  * The Realtime session engine: everything the OpenAI Realtime API does on its side of the
  * socket (session, conversation, input audio and turn detection, input transcription,
- * responses), with the model pluggable. The engine owns the protocol, so a model only writes
- * text, audio and function calls; the embedded simulator is one such model.
+ * responses, transcription sessions), with the model and the turn detector pluggable. The
+ * engine owns the protocol, so a model only writes text, audio and function calls; the
+ * embedded simulator is one such model.
  *
  * @example
  * ```ts
@@ -36,12 +37,26 @@ export type { AudioFormatType } from './pcm.ts';
 export {
   createRealtimeSession,
   type IdKind,
+  type RateLimit,
   type RealtimeSession,
   type RealtimeSessionOptions,
 } from './realtime-session.ts';
+export type { SessionType } from './session-config.ts';
 export { argumentsFromSchema } from './simulator/arguments-from-schema.ts';
 export {
   AUDIO_CHUNK_MS,
   createSimulatorModel,
   type SimulatorModelOptions,
 } from './simulator/simulator-model.ts';
+export {
+  createSimulatorRateLimits,
+  type SimulatorRateLimitsOptions,
+} from './simulator/simulator-rate-limits.ts';
+export {
+  type AudioSpan,
+  createEnergyTurnDetector,
+  type TurnDetector,
+  type TurnDetectorContext,
+  type TurnDetectorFactory,
+  type TurnEvent,
+} from './turn-detection.ts';

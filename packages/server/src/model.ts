@@ -2,11 +2,14 @@ import type {
   RealtimeConversationItem,
   RealtimeResponseUsage,
   RealtimeSessionCreateResponseGA,
+  RealtimeTranscriptionSessionCreateResponseGA,
 } from '@rtwire/types';
 import type { AudioFormatType } from './pcm.ts';
 
-/** The session as the engine reports it: the GA `realtime` session shape. */
-export type EngineSession = RealtimeSessionCreateResponseGA;
+/** The session as the engine reports it: the GA `realtime` or `transcription` session shape. */
+export type EngineSession =
+  | RealtimeSessionCreateResponseGA
+  | RealtimeTranscriptionSessionCreateResponseGA;
 
 /** A function tool as sessions and `response.create` declare it. */
 export interface FunctionTool {
@@ -26,8 +29,8 @@ export interface ResponseRequest {
   readonly responseId: string;
   /**
    * The items the response answers: the conversation (oldest first), or the out-of-band
-   * `input` of `response.create` with `conversation: "none"`. Copies: changing them changes
-   * nothing.
+   * `input` of `response.create` with `conversation: "none"`. Frozen snapshots (the engine
+   * replaces an item to change it), so a model may keep them without copying.
    */
   readonly items: readonly RealtimeConversationItem[];
   /** Whether the response stays out of the conversation (`conversation: "none"`). */

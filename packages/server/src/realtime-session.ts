@@ -2,30 +2,49 @@ import { createEventIds, ServerEvents } from '@rtwire/builders';
 import {
   type ClientEventOf,
   decodeClientEvent,
+  errorParamOf,
   type RealtimeClientEvent,
   type RealtimeConversationItem,
   type RealtimeServerEvent,
+  type RealtimeSessionCreateResponseGA,
+  type ServerEventOf,
 } from '@rtwire/types';
 import { Conversation } from './conversation.ts';
 import { createFrameSink, type FrameFormat, type FrameOf, type FrameSink } from './frame-sink.ts';
-import { InputAudioBuffer, type VadTransition } from './input-audio-buffer.ts';
+import { deepFreeze, frozenCopy } from './frozen.ts';
+import { InputAudioBuffer } from './input-audio-buffer.ts';
 import type { EngineSession, RealtimeModel, ResponseRequest } from './model.ts';
-import { decodeBase64 } from './pcm.ts';
+import { type AudioFormatType, decodeBase64 } from './pcm.ts';
+import { type Refusal, refusals } from './refusals.ts';
 import { ResponseStream } from './response-stream.ts';
 import {
   audioFormatOf,
   defaultSession,
+  defaultTranscriptionSession,
   isSessionUpdateError,
   mergeSession,
-  serverVadOf,
+  type SessionType,
+  transcriptionOf,
+  turnBehaviourOf,
+  turnDetectionOf,
 } from './session-config.ts';
+import { runTranscription } from './transcription.ts';
+import {
+  createEnergyTurnDetector,
+  type TurnDetector,
+  type TurnDetectorFactory,
+  type TurnEvent,
+} from './turn-detection.ts';
 
 /** The kinds of ids a session makes. */
 export type IdKind = 'sess' | 'item' | 'resp' | 'call' | 'conv';
 
+/** One entry of `rate_limits.updated`. */
+export type RateLimit = ServerEventOf<'rate_limits.updated'>['rate_limits'][number];
+
 /** Options of {@link createRealtimeSession}. */
 export interface RealtimeSessionOptions<F extends FrameFormat = 'bytes'> {
-  /** The model that answers. */
+  /** The model that answers (and, with `transcribe`, transcribes). */
   readonly model: RealtimeModel;
   /**
    * Sends one server frame: UTF-8 JSON bytes by default, a string with `frames: 'string'`.
@@ -35,6 +54,24 @@ export interface RealtimeSessionOptions<F extends FrameFormat = 'bytes'> {
   send(frame: FrameOf<F>): void;
   /** The form of `send`'s frames (default `bytes`). */
   readonly frames?: F;
+  /**
+   * `realtime` (default) for a conversation; `transcription` for a transcription session,
+   * what the live API opens for `?intent=transcription`: input audio, turn detection and
+   * input transcription only, no conversation and no responses. Fixed for the connection.
+   */
+  readonly type?: SessionType;
+  /**
+   * Makes the turn detector whenever the session's turn detection settings change (default:
+   * the built-in energy VAD for `server_vad` and `semantic_vad`).
+   */
+  readonly turnDetector?: TurnDetectorFactory;
+  /**
+   * The limits reported in `rate_limits.updated`, asked for as each response starts (the
+   * live API sends the event then). Without it, or when it returns nothing, none is sent.
+   */
+  rateLimits?(response: { readonly responseId: string }): readonly RateLimit[] | undefined;
+  /** Most items the conversation holds before the oldest leave (default 4,096). */
+  readonly maxConversationItems?: number;
   /** Closes the connection; the engine calls it only for fatal misuse (it never has yet). */
   close?(code: number, reason: string): void;
   /** Reported in `session.model` (default `gpt-realtime`). */
@@ -57,10 +94,11 @@ export interface RealtimeSession {
   close(): void;
 }
 
-type ErrorDetails = ServerEventError['error'];
-type ServerEventError = Extract<RealtimeServerEvent, { type: 'error' }>;
+type RealtimeSessionShape = RealtimeSessionCreateResponseGA;
+type ResponseParams = NonNullable<ClientEventOf<'response.create'>['response']>;
 
 const MIN_COMMIT_MS = 100;
+const DEFAULT_MAX_ITEMS = 4096;
 /** Decode errors that mean the frame is not a JSON object at all (the relay answers them alike). */
 const NOT_JSON_OBJECT: ReadonlySet<string> = new Set([
   'invalid_json',
@@ -69,13 +107,22 @@ const NOT_JSON_OBJECT: ReadonlySet<string> = new Set([
   'not_an_object',
 ]);
 const DEFAULT_INSTRUCTIONS = 'You are a helpful, concise voice assistant.';
+/** Client events a transcription session takes; the rest need a conversation or responses. */
+const TRANSCRIPTION_EVENTS: ReadonlySet<string> = new Set([
+  'session.update',
+  'input_audio_buffer.append',
+  'input_audio_buffer.commit',
+  'input_audio_buffer.clear',
+]);
 
 /**
  * Starts a Realtime session on the GA protocol with `model` answering: `session.created`
  * (in a microtask, so the caller can finish wiring first), `session.update` merged and
- * checked as the live API does, conversation items, the input audio buffer with server VAD,
- * input transcription, and responses (in the conversation or out of band, one at a time,
- * cancelled by `response.cancel`, a barge-in or `output_audio_buffer.clear`). Every client
+ * checked as the live API does, conversation items, the input audio buffer with turn
+ * detection (server VAD built in, pluggable) and its idle timeout, input transcription,
+ * responses (in the conversation or out of band, one at a time, cancelled by
+ * `response.cancel`, a barge-in or `output_audio_buffer.clear`) and `rate_limits.updated`.
+ * A transcription session (`type: 'transcription'`) has the input side only. Every client
  * event the live API refuses gets its `error` event. Frames are encoded by
  * `@rtwire/serializer`, deltas with precomputed prefixes and audio straight from PCM.
  *
@@ -97,7 +144,10 @@ class Engine implements RealtimeSession {
   readonly #sink: FrameSink;
   readonly #nextEventId: () => string;
   readonly #id: (kind: IdKind) => string;
-  readonly #conversation = new Conversation();
+  readonly #type: SessionType;
+  readonly #turnDetectorFactory: TurnDetectorFactory | undefined;
+  readonly #rateLimits: RealtimeSessionOptions['rateLimits'];
+  readonly #conversation: Conversation;
   readonly #audio = new InputAudioBuffer();
   /** Audio length of items, user input and assistant output alike, for replies and truncation. */
   readonly #audioMs = new Map<string, number>();
@@ -110,8 +160,15 @@ class Engine implements RealtimeSession {
   #response: ResponseStream | undefined;
   #responseAbort: AbortController | undefined;
   #lastResponseId: string | undefined;
-  /** The item id server VAD announced in `speech_started`, used by the commit that follows. */
+  /** The last item of a transcription session, which keeps no conversation. */
+  #lastInputItemId: string | null = null;
+  #turn: { readonly detector: TurnDetector; readonly key: string } | undefined;
+  /** Whether the turn detector reported speech that has not stopped. */
+  #speaking = false;
+  /** The item id `speech_started` announced, used by the commit that follows. */
   #pendingItemId: string | undefined;
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  #announced = false;
   #closed = false;
 
   constructor(options: RealtimeSessionOptions<FrameFormat>) {
@@ -122,52 +179,72 @@ class Engine implements RealtimeSession {
     });
     this.#nextEventId = options.eventIds ?? createEventIds('event_');
     this.#id = options.ids ?? defaultIds();
+    this.#type = options.type === 'transcription' ? 'transcription' : 'realtime';
+    this.#turnDetectorFactory = options.turnDetector;
+    this.#rateLimits = options.rateLimits?.bind(options);
+    this.#conversation = new Conversation(options.maxConversationItems ?? DEFAULT_MAX_ITEMS, (id) =>
+      this.#audioMs.delete(id),
+    );
     this.#conversationId = this.#id('conv');
-    const now = options.now ?? Date.now;
-    this.#session = defaultSession(
-      this.#id('sess'),
-      options.modelName ?? 'gpt-realtime',
-      Math.floor(now() / 1000),
-      options.instructions ?? DEFAULT_INSTRUCTIONS,
+    const nowSeconds = Math.floor((options.now ?? Date.now)() / 1000);
+    const sessionId = this.#id('sess');
+    this.#session = deepFreeze(
+      this.#type === 'transcription'
+        ? defaultTranscriptionSession(sessionId, nowSeconds)
+        : defaultSession(
+            sessionId,
+            options.modelName ?? 'gpt-realtime',
+            nowSeconds,
+            options.instructions ?? DEFAULT_INSTRUCTIONS,
+          ),
     );
-    queueMicrotask(() =>
-      this.#emit(ServerEvents.sessionCreated(this.#nextEventId(), this.#session)),
-    );
+    this.#configure();
+    queueMicrotask(() => this.#announce());
+  }
+
+  /** `session.created`, once: in a microtask, or before answering a frame that came sooner. */
+  #announce(): void {
+    if (this.#announced) return;
+    this.#announced = true;
+    this.#emit(ServerEvents.sessionCreated(this.#nextEventId(), this.#session));
   }
 
   receive(frame: string | Uint8Array): void {
     if (this.#closed) return;
+    this.#announce();
     const result = decodeClientEvent(frame);
     if (!result.ok) {
       const { error } = result;
-      this.#error({
-        type: 'invalid_request_error',
-        code: NOT_JSON_OBJECT.has(error.code) ? 'invalid_json' : 'invalid_event',
-        message: error.message,
-        param: error.path || null,
-        event_id: error.eventId ?? null,
-      });
+      const param = errorParamOf(error.path);
+      this.#refuse(
+        NOT_JSON_OBJECT.has(error.code)
+          ? refusals.notJson(error.message, param)
+          : refusals.invalidEvent(error.message, param),
+        error.eventId,
+      );
       return;
     }
     if (!result.known) {
-      const event = result.event as { type: string; event_id?: unknown };
-      this.#error({
-        type: 'invalid_request_error',
-        code: 'invalid_value',
-        message: 'Unsupported client event type.',
-        param: 'type',
-        event_id: typeof event.event_id === 'string' ? event.event_id : null,
-      });
+      const { event_id: eventId } = result.event as { event_id?: unknown };
+      this.#refuse(refusals.unknownEvent(), typeof eventId === 'string' ? eventId : undefined);
       return;
     }
-    this.#handle(result.event);
+    const event = result.event;
+    if (this.#type === 'transcription' && !TRANSCRIPTION_EVENTS.has(event.type)) {
+      this.#refuse(refusals.notInTranscriptionSession(event.type), event.event_id);
+      return;
+    }
+    this.#handle(event);
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#disarmIdle();
     this.#responseAbort?.abort();
     this.#lifetime.abort();
+    this.#turn?.detector.close?.();
+    this.#turn = undefined;
   }
 
   #handle(event: RealtimeClientEvent): void {
@@ -191,12 +268,10 @@ class Engine implements RealtimeSession {
         this.#audioAppend(event);
         return;
       case 'input_audio_buffer.commit':
-        this.#audioCommit(event.event_id ?? null, true);
+        this.#audioCommit(event.event_id);
         return;
       case 'input_audio_buffer.clear':
-        this.#audio.clear();
-        this.#pendingItemId = undefined;
-        this.#emit(ServerEvents.inputAudioBufferCleared(this.#nextEventId()));
+        this.#audioClear();
         return;
       case 'response.create':
         this.#responseCreate(event);
@@ -210,76 +285,94 @@ class Engine implements RealtimeSession {
     }
   }
 
+  /** The session as a realtime one (the fields only conversations have). */
+  get #realtime(): RealtimeSessionShape {
+    return this.#session as RealtimeSessionShape;
+  }
+
   #sessionUpdate(event: ClientEventOf<'session.update'>): void {
     const next = mergeSession(this.#session, event.session);
     if (isSessionUpdateError(next)) {
-      this.#error({
-        type: 'invalid_request_error',
-        ...next,
-        event_id: event.event_id ?? null,
-      });
+      this.#refuse({ type: 'invalid_request_error', ...next }, event.event_id);
       return;
     }
-    this.#session = next;
+    this.#session = deepFreeze(next);
+    this.#configure();
+    this.#emit(ServerEvents.sessionUpdated(this.#nextEventId(), this.#session));
+  }
+
+  /** Applies the session's settings: audio kept for transcription, the turn detector. */
+  #configure(): void {
     // Audio is kept between commits only for a model that will transcribe it.
     this.#audio.keepAudio =
-      this.#model.transcribe !== undefined && next.audio?.input?.transcription != null;
-    this.#emit(ServerEvents.sessionUpdated(this.#nextEventId(), this.#session));
+      this.#model.transcribe !== undefined && transcriptionOf(this.#session) !== undefined;
+    const settings = turnDetectionOf(this.#session);
+    const format = audioFormatOf(this.#session, 'input');
+    const key = settings === undefined ? '' : `${format} ${JSON.stringify(settings)}`;
+    if (key === (this.#turn?.key ?? '')) return;
+    this.#turn?.detector.close?.();
+    this.#turn = undefined;
+    this.#speaking = false;
+    if (settings === undefined) {
+      this.#disarmIdle();
+      return;
+    }
+    const turn = { detector: undefined as TurnDetector | undefined, key };
+    const context = {
+      settings,
+      format,
+      report: (reported: TurnEvent) => {
+        // A detector replaced or closed may still report late; only the current one counts.
+        if (this.#turn?.detector === turn.detector && turn.detector !== undefined) {
+          this.#onTurn(reported);
+        }
+      },
+    };
+    let detector: TurnDetector | undefined;
+    try {
+      detector = this.#turnDetectorFactory?.(context);
+    } catch {
+      detector = undefined;
+    }
+    turn.detector = detector ?? createEnergyTurnDetector(context);
+    this.#turn = { detector: turn.detector, key };
   }
 
   #itemCreate(event: ClientEventOf<'conversation.item.create'>): void {
     const requested = event.item.id;
     if (typeof requested === 'string' && this.#conversation.get(requested) !== undefined) {
-      this.#error({
-        type: 'invalid_request_error',
-        code: 'invalid_value',
-        message: 'An item with this id already exists in the conversation.',
-        param: 'item.id',
-        event_id: event.event_id ?? null,
-      });
+      this.#refuse(refusals.itemExists(), event.event_id);
       return;
     }
     const item = {
-      ...structuredClone(event.item),
+      ...frozenCopy(event.item),
       id: requested ?? this.#id('item'),
       object: 'realtime.item',
       status: 'completed',
     } as RealtimeConversationItem;
     const placed = this.#conversation.insert(item, event.previous_item_id);
     if (placed === undefined) {
-      this.#error({
-        type: 'invalid_request_error',
-        code: 'item_not_found',
-        message: 'previous_item_id names no item of the conversation.',
-        param: 'previous_item_id',
-        event_id: event.event_id ?? null,
-      });
+      this.#refuse(refusals.previousItemNotFound(), event.event_id);
       return;
     }
     this.#emit(
       ServerEvents.conversationItemAdded(this.#nextEventId(), placed.previousItemId, item),
     );
-    this.#emit(
-      ServerEvents.conversationItemDone(
-        this.#nextEventId(),
-        placed.previousItemId,
-        structuredClone(item),
-      ),
-    );
+    this.#emit(ServerEvents.conversationItemDone(this.#nextEventId(), placed.previousItemId, item));
   }
 
   #itemRetrieve(event: ClientEventOf<'conversation.item.retrieve'>): void {
     const item = this.#conversation.get(event.item_id);
     if (item === undefined) {
-      this.#itemNotFound(event.event_id);
+      this.#refuse(refusals.itemNotFound(), event.event_id);
       return;
     }
-    this.#emit(ServerEvents.conversationItemRetrieved(this.#nextEventId(), structuredClone(item)));
+    this.#emit(ServerEvents.conversationItemRetrieved(this.#nextEventId(), item));
   }
 
   #itemDelete(event: ClientEventOf<'conversation.item.delete'>): void {
     if (!this.#conversation.delete(event.item_id)) {
-      this.#itemNotFound(event.event_id);
+      this.#refuse(refusals.itemNotFound(), event.event_id);
       return;
     }
     this.#audioMs.delete(event.item_id);
@@ -289,36 +382,29 @@ class Engine implements RealtimeSession {
   #itemTruncate(event: ClientEventOf<'conversation.item.truncate'>): void {
     const item = this.#conversation.get(event.item_id);
     if (item === undefined) {
-      this.#itemNotFound(event.event_id);
+      this.#refuse(refusals.itemNotFound(), event.event_id);
       return;
     }
-    const part =
+    const message =
       item.type === 'message' && item.role === 'assistant'
-        ? item.content[event.content_index]
+        ? (item as Extract<RealtimeConversationItem, { role: 'assistant' }>)
         : undefined;
-    if (part?.type !== 'output_audio') {
-      this.#error({
-        type: 'invalid_request_error',
-        code: 'invalid_value',
-        message: 'Only assistant audio content can be truncated.',
-        param: 'content_index',
-        event_id: event.event_id ?? null,
-      });
+    if (message?.content[event.content_index]?.type !== 'output_audio') {
+      this.#refuse(refusals.truncateNotAudio(), event.event_id);
       return;
     }
     const audioMs = this.#audioMs.get(event.item_id) ?? 0;
     if (event.audio_end_ms < 0 || event.audio_end_ms > audioMs) {
-      this.#error({
-        type: 'invalid_request_error',
-        code: 'invalid_value',
-        message: `audio_end_ms must be between 0 and the item's audio length (${audioMs} ms).`,
-        param: 'audio_end_ms',
-        event_id: event.event_id ?? null,
-      });
+      this.#refuse(refusals.truncateOutOfRange(audioMs), event.event_id);
       return;
     }
     // As the live API does: text the user never heard leaves the context with the audio.
-    part.transcript = '';
+    this.#conversation.replace({
+      ...message,
+      content: message.content.map((part, index) =>
+        index === event.content_index ? { ...part, transcript: '' } : part,
+      ),
+    });
     this.#audioMs.set(event.item_id, event.audio_end_ms);
     this.#emit(
       ServerEvents.conversationItemTruncated(
@@ -333,207 +419,186 @@ class Engine implements RealtimeSession {
   #audioAppend(event: ClientEventOf<'input_audio_buffer.append'>): void {
     const bytes = decodeBase64(event.audio);
     if (bytes === undefined) {
-      this.#error({
-        type: 'invalid_request_error',
-        code: 'invalid_value',
-        message: 'audio must be base64-encoded audio in the session input format.',
-        param: 'audio',
-        event_id: event.event_id ?? null,
-      });
+      this.#refuse(refusals.audioNotBase64(), event.event_id);
       return;
     }
-    const vad = serverVadOf(this.#session);
-    const transitions = this.#audio.append(bytes, audioFormatOf(this.#session, 'input'), vad);
-    for (const transition of transitions) this.#onVad(transition);
+    const span = this.#audio.append(bytes, audioFormatOf(this.#session, 'input'));
+    const turn = this.#turn;
+    if (turn === undefined) return;
+    try {
+      turn.detector.append(bytes, span);
+    } catch {
+      // A custom detector that throws detects nothing; the session goes on.
+    }
   }
 
-  #onVad(transition: VadTransition): void {
-    const vad = serverVadOf(this.#session);
-    if (transition.kind === 'speech_started') {
+  #audioClear(): void {
+    this.#audio.clear();
+    this.#endTurn();
+    this.#emit(ServerEvents.inputAudioBufferCleared(this.#nextEventId()));
+  }
+
+  /** Forgets the turn in progress: the detector starts afresh, no speech is on. */
+  #endTurn(): void {
+    this.#speaking = false;
+    this.#pendingItemId = undefined;
+    try {
+      this.#turn?.detector.reset();
+    } catch {
+      // As in append: a throwing detector must not take the session down.
+    }
+  }
+
+  #onTurn(event: TurnEvent): void {
+    if (this.#closed) return;
+    const behaviour = turnBehaviourOf(this.#session);
+    if (event.type === 'speech_started') {
+      if (this.#speaking) return;
+      this.#speaking = true;
+      this.#disarmIdle();
       this.#pendingItemId = this.#id('item');
       this.#emit(
         ServerEvents.inputAudioBufferSpeechStarted(
           this.#nextEventId(),
-          transition.audioStartMs,
+          wholeMs(event.audioStartMs),
           this.#pendingItemId,
         ),
       );
-      if (vad?.interruptResponse === true) this.#cancelResponse('turn_detected');
+      if (behaviour?.interruptResponse === true) this.#cancelResponse('turn_detected');
       return;
     }
+    if (!this.#speaking) return;
+    this.#speaking = false;
     this.#emit(
       ServerEvents.inputAudioBufferSpeechStopped(
         this.#nextEventId(),
-        transition.audioEndMs,
+        wholeMs(event.audioEndMs),
         this.#pendingItemId ?? this.#id('item'),
       ),
     );
-    const committed = this.#audioCommit(null, false);
-    if (committed && vad?.createResponse === true && this.#response?.active !== true) {
-      this.#startResponse({}, null);
+    const committed = this.#commit(undefined, false);
+    if (committed && behaviour?.createResponse === true && this.#response?.active !== true) {
+      this.#startResponse({}, undefined);
     }
   }
 
-  /** Commits the buffer as a user audio message; false (and an error event) when too short. */
-  #audioCommit(eventId: string | null, manual: boolean): boolean {
+  /** `input_audio_buffer.commit`: ends a turn in progress first, as the live API does. */
+  #audioCommit(eventId: string | null | undefined): void {
+    if (this.#speaking) {
+      this.#speaking = false;
+      this.#emit(
+        ServerEvents.inputAudioBufferSpeechStopped(
+          this.#nextEventId(),
+          Math.floor(this.#audio.sessionMs),
+          this.#pendingItemId ?? this.#id('item'),
+        ),
+      );
+    }
+    this.#commit(eventId, false);
+  }
+
+  /**
+   * Commits the buffer as a user audio item (and starts its transcription); false, with an
+   * error event, when it holds under 100 ms, unless `force` (an idle timeout commits what
+   * there is, empty or not).
+   */
+  #commit(eventId: string | null | undefined, force: boolean): boolean {
     const format = audioFormatOf(this.#session, 'input');
     const durationMs = this.#audio.durationMs(format);
-    if (durationMs < MIN_COMMIT_MS) {
-      this.#error({
-        type: 'invalid_request_error',
-        code: 'input_audio_buffer_commit_empty',
-        message: `Buffer too small. Expected at least ${MIN_COMMIT_MS}ms of audio, but buffer only has ${durationMs}ms of audio.`,
-        param: null,
-        event_id: eventId,
-      });
+    if (durationMs < MIN_COMMIT_MS && !force) {
+      this.#refuse(refusals.commitTooShort(MIN_COMMIT_MS, durationMs), eventId);
       return false;
     }
-    if (manual && this.#audio.speaking) {
-      const stopped = this.#audio.stopSpeech();
-      if (stopped.kind === 'speech_stopped') {
-        this.#emit(
-          ServerEvents.inputAudioBufferSpeechStopped(
-            this.#nextEventId(),
-            stopped.audioEndMs,
-            this.#pendingItemId ?? this.#id('item'),
-          ),
-        );
-      }
-    }
     const itemId = this.#pendingItemId ?? this.#id('item');
-    this.#pendingItemId = undefined;
     const audio = this.#audio.take();
-    const item: RealtimeConversationItem = {
-      id: itemId,
-      object: 'realtime.item',
-      type: 'message',
-      status: 'completed',
-      role: 'user',
-      content: [{ type: 'input_audio', transcript: null }],
-    };
-    const previousItemId = this.#conversation.lastItemId;
-    this.#conversation.insert(item, undefined);
-    this.#audioMs.set(itemId, durationMs);
-    this.#emit(ServerEvents.inputAudioBufferCommitted(this.#nextEventId(), itemId, previousItemId));
-    this.#emit(ServerEvents.conversationItemAdded(this.#nextEventId(), previousItemId, item));
-    this.#emit(
-      ServerEvents.conversationItemDone(this.#nextEventId(), previousItemId, structuredClone(item)),
-    );
-    const settings = this.#session.audio?.input?.transcription;
-    if (settings != null) {
-      const running = this.#transcribe(
-        itemId,
-        audio,
-        format,
-        durationMs,
-        settings as Record<string, unknown>,
-      ).finally(() => this.#transcribing.delete(itemId));
-      this.#transcribing.set(itemId, running);
+    this.#endTurn();
+    if (this.#type === 'transcription') {
+      // No conversation: only the commit and the transcription are reported.
+      const previousItemId = this.#lastInputItemId;
+      this.#lastInputItemId = itemId;
+      this.#emit(
+        ServerEvents.inputAudioBufferCommitted(this.#nextEventId(), itemId, previousItemId),
+      );
+    } else {
+      const item: RealtimeConversationItem = {
+        id: itemId,
+        object: 'realtime.item',
+        type: 'message',
+        status: 'completed',
+        role: 'user',
+        content: [{ type: 'input_audio', transcript: null }],
+      };
+      const previousItemId = this.#conversation.lastItemId;
+      this.#conversation.insert(item, undefined);
+      this.#audioMs.set(itemId, durationMs);
+      this.#emit(
+        ServerEvents.inputAudioBufferCommitted(this.#nextEventId(), itemId, previousItemId),
+      );
+      this.#emit(ServerEvents.conversationItemAdded(this.#nextEventId(), previousItemId, item));
+      this.#emit(ServerEvents.conversationItemDone(this.#nextEventId(), previousItemId, item));
     }
+    const settings = transcriptionOf(this.#session);
+    if (settings !== undefined) this.#transcribe(itemId, audio, format, durationMs, settings);
     return true;
   }
 
-  /** Runs the model's transcription of a committed item and reports it, or its failure. */
-  async #transcribe(
+  #transcribe(
     itemId: string,
     audio: Uint8Array,
-    format: ReturnType<typeof audioFormatOf>,
+    format: AudioFormatType,
     durationMs: number,
     settings: Readonly<Record<string, unknown>>,
-  ): Promise<void> {
-    const fail = (message: string) =>
-      this.#emit(
-        ServerEvents.inputAudioTranscriptionFailed(this.#nextEventId(), itemId, 0, {
-          type: 'server_error',
-          code: 'transcription_failed',
-          message,
-          param: null,
-        }),
-      );
-    if (this.#model.transcribe === undefined) {
-      fail('This model does not transcribe input audio.');
-      return;
-    }
-    const signal = this.#lifetime.signal;
-    let transcript = '';
-    try {
-      const result = this.#model.transcribe(
-        { itemId, audio, format, durationMs, settings },
-        signal,
-      );
-      if (typeof result === 'object' && result !== null && Symbol.asyncIterator in result) {
-        for await (const delta of result as AsyncIterable<string>) {
-          if (signal.aborted) return;
-          if (typeof delta !== 'string' || delta === '') continue;
-          transcript += delta;
-          this.#emit(
-            ServerEvents.inputAudioTranscriptionDelta(this.#nextEventId(), itemId, 0, delta),
-          );
-        }
-      } else {
-        const whole = await result;
-        if (signal.aborted) return;
-        transcript = typeof whole === 'string' ? whole : '';
-        if (transcript !== '') {
-          this.#emit(
-            ServerEvents.inputAudioTranscriptionDelta(this.#nextEventId(), itemId, 0, transcript),
-          );
-        }
+  ): void {
+    const running = runTranscription(
+      {
+        model: this.#model,
+        nextEventId: this.#nextEventId,
+        emit: (event) => this.#emit(event),
+        signal: this.#lifetime.signal,
+      },
+      { itemId, audio, format, durationMs, settings },
+    ).then((transcript) => {
+      this.#transcribing.delete(itemId);
+      // The item now carries what was heard, as later responses and retrieves see it.
+      const item = this.#conversation.get(itemId);
+      const part = item?.type === 'message' ? item.content[0] : undefined;
+      if (transcript === undefined || item?.type !== 'message' || part?.type !== 'input_audio') {
+        return;
       }
-    } catch {
-      if (!signal.aborted) fail('Input audio transcription failed.');
-      return;
-    }
-    if (signal.aborted) return;
-    // The item now carries what was heard, as later responses and retrieves see it.
-    const item = this.#conversation.get(itemId);
-    const part = item?.type === 'message' ? item.content[0] : undefined;
-    if (part?.type === 'input_audio') part.transcript = transcript;
-    this.#emit(
-      ServerEvents.inputAudioTranscriptionCompleted(this.#nextEventId(), itemId, 0, transcript, {
-        type: 'duration',
-        seconds: durationMs / 1000,
-      }),
-    );
+      this.#conversation.replace({
+        ...item,
+        content: [{ ...part, transcript }, ...item.content.slice(1)],
+      } as RealtimeConversationItem);
+    });
+    if (this.#type === 'realtime') this.#transcribing.set(itemId, running);
   }
 
   #responseCreate(event: ClientEventOf<'response.create'>): void {
-    if (this.#response?.active === true) {
-      this.#error({
-        type: 'invalid_request_error',
-        code: 'conversation_already_has_active_response',
-        message: `Conversation already has an active response in progress: ${this.#response.responseId}. Wait until the response is finished before creating a new one.`,
-        param: null,
-        event_id: event.event_id ?? null,
-      });
+    const active = this.#response;
+    if (active?.active === true) {
+      this.#refuse(refusals.responseActive(active.responseId), event.event_id);
       return;
     }
-    this.#startResponse(event.response ?? {}, event.event_id ?? null);
+    this.#startResponse(event.response ?? {}, event.event_id);
   }
 
-  #startResponse(
-    params: NonNullable<ClientEventOf<'response.create'>['response']>,
-    eventId: string | null,
-  ): void {
-    const modalities = params.output_modalities ?? this.#session.output_modalities ?? ['audio'];
-    const modality = modalities.includes('audio') ? 'audio' : 'text';
+  #startResponse(params: ResponseParams, eventId: string | null | undefined): void {
+    const session = this.#realtime;
+    const modalities = params.output_modalities ?? session.output_modalities ?? ['audio'];
     if (modalities.length !== 1) {
-      this.#error({
-        type: 'invalid_request_error',
-        code: 'invalid_value',
-        message: "output_modalities must be ['text'] or ['audio'].",
-        param: 'response.output_modalities',
-        event_id: eventId,
-      });
+      this.#refuse(refusals.badModalities('response.output_modalities'), eventId);
       return;
     }
+    const modality = modalities.includes('audio') ? 'audio' : 'text';
     const outOfBand = params.conversation === 'none';
+    // An out-of-band response (a classifier, a summary) is not a turn: the idle clock runs on.
+    if (!outOfBand) this.#disarmIdle();
     const responseId = this.#id('resp');
     this.#lastResponseId = responseId;
-    const outputVoice = params.audio?.output?.voice ?? this.#session.audio?.output?.voice;
+    const outputVoice = params.audio?.output?.voice ?? session.audio?.output?.voice;
     const voice = typeof outputVoice === 'string' ? outputVoice : 'marin';
-    const outputFormat = audioFormatOf(this.#session, 'output');
-    const maxOutputTokens = params.max_output_tokens ?? this.#session.max_output_tokens ?? 'inf';
+    const outputFormat = audioFormatOf(session, 'output');
+    const maxOutputTokens = params.max_output_tokens ?? session.max_output_tokens ?? 'inf';
     const metadata = params.metadata ?? null;
     const stream = new ResponseStream(
       {
@@ -553,10 +618,15 @@ class Engine implements RealtimeSession {
         nextCallId: () => this.#id('call'),
         onItem: (item, finished) => {
           if (outOfBand) return;
-          if (finished) this.#conversation.replace(structuredClone(item));
-          else this.#conversation.insert(structuredClone(item), undefined);
+          // The writer makes a fresh item for every event and never touches it again, so the
+          // conversation can keep (and freeze) the very object the event carries.
+          if (finished) this.#conversation.replace(item);
+          else this.#conversation.insert(item, undefined);
         },
         onAudio: (itemId, ms) => this.#audioMs.set(itemId, ms),
+        onEnd: (audioMs) => {
+          if (!outOfBand) this.#armIdle(audioMs);
+        },
       },
     );
     const abort = new AbortController();
@@ -564,16 +634,17 @@ class Engine implements RealtimeSession {
     this.#responseAbort = abort;
     const request: ResponseRequest = {
       responseId,
-      items: structuredClone(
-        params.input ?? this.#conversation.items,
-      ) as RealtimeConversationItem[],
+      items:
+        params.input === undefined
+          ? this.#conversation.items
+          : (frozenCopy(params.input) as readonly RealtimeConversationItem[]),
       outOfBand,
-      instructions: params.instructions ?? this.#session.instructions ?? undefined,
-      tools: structuredClone(params.tools ?? this.#session.tools ?? []),
-      toolChoice: structuredClone(params.tool_choice ?? this.#session.tool_choice ?? 'auto'),
+      instructions: params.instructions ?? session.instructions ?? undefined,
+      tools: frozenCopy(params.tools) ?? session.tools ?? [],
+      toolChoice: frozenCopy(params.tool_choice) ?? session.tool_choice ?? 'auto',
       modality,
       voice,
-      inputAudioFormat: audioFormatOf(this.#session, 'input'),
+      inputAudioFormat: audioFormatOf(session, 'input'),
       outputAudioFormat: outputFormat,
       maxOutputTokens,
       metadata,
@@ -586,6 +657,7 @@ class Engine implements RealtimeSession {
       },
     };
     stream.start();
+    this.#reportRateLimits(responseId);
     let answer: Promise<void> | void;
     try {
       answer = this.#model.respond(request, stream.output, abort.signal);
@@ -597,6 +669,60 @@ class Engine implements RealtimeSession {
       () => stream.finish(),
       (error: unknown) => stream.fail(error),
     );
+  }
+
+  /** `rate_limits.updated`, as the live API sends it when a response starts. */
+  #reportRateLimits(responseId: string): void {
+    if (this.#rateLimits === undefined) return;
+    let limits: readonly RateLimit[] | undefined;
+    try {
+      limits = this.#rateLimits({ responseId });
+    } catch {
+      return;
+    }
+    if (!Array.isArray(limits) || limits.length === 0) return;
+    this.#emit(ServerEvents.rateLimitsUpdated(this.#nextEventId(), frozenCopy([...limits])));
+  }
+
+  /**
+   * Starts server VAD's idle timeout, when the session has one: `idle_timeout_ms` after the
+   * response's audio would have finished playing (`response.done` plus its length), as the
+   * live API counts it.
+   */
+  #armIdle(audioMs: number): void {
+    this.#disarmIdle();
+    const timeoutMs = turnBehaviourOf(this.#session)?.idleTimeoutMs;
+    if (timeoutMs === undefined || this.#closed || this.#speaking) return;
+    const startMs = this.#audio.sessionMs;
+    this.#idleTimer = setTimeout(() => this.#idleTimeout(startMs), audioMs + timeoutMs);
+  }
+
+  #disarmIdle(): void {
+    if (this.#idleTimer === undefined) return;
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+  }
+
+  /**
+   * The user stayed silent: `input_audio_buffer.timeout_triggered` for the audio since the
+   * response, that audio committed (empty or not) and a response to it, so the model can
+   * prompt the user.
+   */
+  #idleTimeout(startMs: number): void {
+    this.#idleTimer = undefined;
+    if (this.#closed || this.#speaking || this.#response?.active === true) return;
+    const itemId = this.#id('item');
+    this.#emit(
+      ServerEvents.inputAudioBufferTimeoutTriggered(
+        this.#nextEventId(),
+        wholeMs(startMs),
+        Math.max(wholeMs(startMs), wholeMs(this.#audio.sessionMs)),
+        itemId,
+      ),
+    );
+    this.#pendingItemId = itemId;
+    this.#commit(undefined, true);
+    this.#startResponse({}, undefined);
   }
 
   /** Ends the active response as cancelled and tells its model to stop. */
@@ -611,13 +737,7 @@ class Engine implements RealtimeSession {
     const active = this.#response;
     const named = event.response_id;
     if (active?.active !== true || (typeof named === 'string' && named !== active.responseId)) {
-      this.#error({
-        type: 'invalid_request_error',
-        code: 'response_cancel_not_active',
-        message: 'Cancellation failed: no active response found.',
-        param: null,
-        event_id: event.event_id ?? null,
-      });
+      this.#refuse(refusals.cancelNotActive(), event.event_id);
       return;
     }
     this.#cancelResponse('client_cancelled');
@@ -626,13 +746,7 @@ class Engine implements RealtimeSession {
   #outputAudioClear(event: ClientEventOf<'output_audio_buffer.clear'>): void {
     const responseId = this.#response?.responseId ?? this.#lastResponseId;
     if (responseId === undefined) {
-      this.#error({
-        type: 'invalid_request_error',
-        code: 'invalid_value',
-        message: 'There is no output audio to clear.',
-        param: null,
-        event_id: event.event_id ?? null,
-      });
+      this.#refuse(refusals.noOutputAudio(), event.event_id);
       return;
     }
     this.#cancelResponse('client_cancelled');
@@ -643,23 +757,20 @@ class Engine implements RealtimeSession {
     });
   }
 
-  #itemNotFound(eventId: string | null | undefined): void {
-    this.#error({
-      type: 'invalid_request_error',
-      code: 'item_not_found',
-      message: 'No conversation item with this id.',
-      param: 'item_id',
-      event_id: eventId ?? null,
-    });
-  }
-
-  #error(error: ErrorDetails): void {
-    this.#emit(ServerEvents.errorEvent(this.#nextEventId(), error));
+  #refuse(refusal: Refusal, eventId: string | null | undefined): void {
+    this.#emit(
+      ServerEvents.errorEvent(this.#nextEventId(), { ...refusal, event_id: eventId ?? null }),
+    );
   }
 
   #emit(event: RealtimeServerEvent): void {
     this.#sink.event(event);
   }
+}
+
+/** Audio times go out as whole milliseconds (the events' fields are integers). */
+function wholeMs(ms: number): number {
+  return Number.isFinite(ms) && ms > 0 ? Math.floor(ms) : 0;
 }
 
 /** Unique ids per kind: one random stem per session, then a counter. */

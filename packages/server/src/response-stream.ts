@@ -43,6 +43,8 @@ export interface ResponseHost {
   onItem(item: RealtimeConversationItem, finished: boolean): void;
   /** Audio was streamed for an item, `ms` in all so far. */
   onAudio(itemId: string, ms: number): void;
+  /** `response.done` was sent; `audioMs` of audio the response streamed in all. */
+  onEnd(audioMs: number): void;
 }
 
 type ContentEncoder = ContentEventEncoder;
@@ -156,6 +158,7 @@ export class ResponseStream {
   #end(done: () => void): void {
     this.#active = false;
     done();
+    this.#host.onEnd(Math.floor(this.#audioBytes / bytesPerMs(this.#plan.outputFormat)));
   }
 
   #makeOutput(): ResponseOutput {

@@ -13,6 +13,27 @@ export const DEFAULT_TURN_DETECTION = {
   interrupt_response: true,
 } as const;
 
+/** Server VAD of a transcription session: no responses to create or interrupt. */
+const TRANSCRIPTION_TURN_DETECTION = {
+  type: 'server_vad',
+  threshold: 0.5,
+  prefix_padding_ms: 300,
+  silence_duration_ms: 200,
+} as const;
+
+/** Semantic VAD as the live API defaults it. */
+const DEFAULT_SEMANTIC_VAD = {
+  type: 'semantic_vad',
+  eagerness: 'auto',
+  create_response: true,
+  interrupt_response: true,
+} as const;
+
+const SESSION_LIFETIME_SECONDS = 30 * 60;
+
+/** The kind of session a connection holds: fixed when it opens, as in the live API. */
+export type SessionType = 'realtime' | 'transcription';
+
 /** The session a new connection starts with, shaped like the live API's `session.created`. */
 export function defaultSession(
   id: string,
@@ -33,18 +54,38 @@ export function defaultSession(
     tracing: null,
     truncation: 'auto',
     prompt: null,
-    expires_at: nowSeconds + 30 * 60,
+    expires_at: nowSeconds + SESSION_LIFETIME_SECONDS,
     include: null,
     audio: {
-      input: {
-        format: { type: 'audio/pcm', rate: 24_000 },
-        transcription: null,
-        noise_reduction: null,
-        turn_detection: { ...DEFAULT_TURN_DETECTION },
-      },
+      input: defaultAudioInput(DEFAULT_TURN_DETECTION),
       output: { format: { type: 'audio/pcm', rate: 24_000 }, voice: 'marin', speed: 1 },
     },
   } as EngineSession;
+}
+
+/**
+ * The session of a transcription connection (`?intent=transcription`): input audio only,
+ * transcribed once the client names a transcription model.
+ */
+export function defaultTranscriptionSession(id: string, nowSeconds: number): EngineSession {
+  return {
+    type: 'transcription',
+    object: 'realtime.transcription_session',
+    id,
+    expires_at: nowSeconds + SESSION_LIFETIME_SECONDS,
+    include: null,
+    audio: { input: defaultAudioInput(TRANSCRIPTION_TURN_DETECTION) },
+  };
+}
+
+/** The input side both kinds of session start with: PCM16 at 24 kHz, no transcription. */
+function defaultAudioInput<T extends { readonly type: string }>(turnDetection: T) {
+  return {
+    format: { type: 'audio/pcm', rate: 24_000 } as const,
+    transcription: null,
+    noise_reduction: null,
+    turn_detection: { ...turnDetection },
+  };
 }
 
 /** Why a `session.update` was refused. */
@@ -54,42 +95,65 @@ export interface SessionUpdateError {
   readonly param: string;
 }
 
-const SESSION_FIELDS = [
-  'instructions',
-  'output_modalities',
-  'tools',
-  'tool_choice',
-  'max_output_tokens',
-  'tracing',
-  'truncation',
-  'prompt',
-  'include',
-] as const;
+/** Top-level fields a `session.update` replaces, by session type. */
+const SESSION_FIELDS: Readonly<Record<SessionType, readonly string[]>> = {
+  realtime: [
+    'instructions',
+    'output_modalities',
+    'tools',
+    'tool_choice',
+    'max_output_tokens',
+    'tracing',
+    'truncation',
+    'prompt',
+    'include',
+  ],
+  transcription: ['include'],
+};
+
+/** The audio sides a `session.update` may change, by session type. */
+const AUDIO_SIDES: Readonly<Record<SessionType, readonly ('input' | 'output')[]>> = {
+  realtime: ['input', 'output'],
+  transcription: ['input'],
+};
+
+const AUDIO_FORMATS: readonly string[] = ['audio/pcm', 'audio/pcmu', 'audio/pcma'];
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** The type of a session the engine holds. */
+export function sessionTypeOf(session: EngineSession): SessionType {
+  return session.type === 'transcription' ? 'transcription' : 'realtime';
+}
+
 /**
  * Applies a `session.update` to the session as the live API does: fields present replace
- * the current ones, `audio.input` / `audio.output` merge field by field, and a server VAD
- * `turn_detection` gets the defaults for what it leaves out. The session type and model
- * cannot change. Returns the new session, or why the update was refused.
+ * the current ones, `audio.input` / `audio.output` merge field by field, and a VAD
+ * `turn_detection` gets the defaults for what it leaves out. The session type cannot change
+ * (it is chosen when the connection opens). Returns the new session, or why the update was
+ * refused.
  */
 export function mergeSession(
   current: EngineSession,
   update: RealtimeSessionUpdate,
 ): EngineSession | SessionUpdateError {
+  const type = sessionTypeOf(current);
   const patch = update as unknown as Json;
-  if (patch.type !== undefined && patch.type !== 'realtime') {
+  if (patch.type !== undefined && patch.type !== type) {
     return {
       code: 'invalid_value',
-      message: "The session type cannot change from 'realtime' on this connection.",
+      message:
+        type === 'realtime'
+          ? "This connection holds a 'realtime' session; connect with ?intent=transcription for a transcription session."
+          : "This connection holds a 'transcription' session; connect with ?model=… for a realtime session.",
       param: 'session.type',
     };
   }
   const modalities = patch.output_modalities;
   if (
+    type === 'realtime' &&
     Array.isArray(modalities) &&
     (modalities.length !== 1 || (modalities[0] !== 'text' && modalities[0] !== 'audio'))
   ) {
@@ -100,35 +164,33 @@ export function mergeSession(
     };
   }
   const next = structuredClone(current) as unknown as Json;
-  for (const field of SESSION_FIELDS) {
+  for (const field of SESSION_FIELDS[type]) {
     if (patch[field] !== undefined) next[field] = structuredClone(patch[field]);
   }
   const audio = patch.audio;
   if (isObject(audio)) {
-    const target = next.audio as { input: Json; output: Json };
-    for (const side of ['input', 'output'] as const) {
+    const target = next.audio as Record<'input' | 'output', Json>;
+    for (const side of AUDIO_SIDES[type]) {
       const sidePatch = audio[side];
       if (!isObject(sidePatch)) continue;
       for (const [key, value] of Object.entries(sidePatch)) {
         if (value !== undefined) target[side][key] = structuredClone(value);
       }
-    }
-    const turn = target.input.turn_detection;
-    if (isObject(turn) && turn.type === 'server_vad') {
-      target.input.turn_detection = { ...DEFAULT_TURN_DETECTION, ...turn };
-    }
-    for (const side of ['input', 'output'] as const) {
       const format = target[side].format;
-      if (
-        isObject(format) &&
-        !['audio/pcm', 'audio/pcmu', 'audio/pcma'].includes(String(format.type))
-      ) {
+      if (isObject(format) && !AUDIO_FORMATS.includes(String(format.type))) {
         return {
           code: 'invalid_value',
           message: `audio.${side}.format.type must be audio/pcm, audio/pcmu or audio/pcma.`,
           param: `session.audio.${side}.format.type`,
         };
       }
+    }
+    const turn = target.input.turn_detection;
+    if (isObject(turn) && turn.type === 'server_vad') {
+      const defaults = type === 'realtime' ? DEFAULT_TURN_DETECTION : TRANSCRIPTION_TURN_DETECTION;
+      target.input.turn_detection = { ...defaults, ...turn };
+    } else if (isObject(turn) && turn.type === 'semantic_vad' && type === 'realtime') {
+      target.input.turn_detection = { ...DEFAULT_SEMANTIC_VAD, ...turn };
     }
   }
   return next as unknown as EngineSession;
@@ -141,36 +203,48 @@ export function isSessionUpdateError(
   return 'code' in value && 'param' in value && !('object' in value);
 }
 
+type AudioSides = { [side: string]: { format?: { type?: string } | null } | null } | null;
+
 /** The session's audio format on one side. */
 export function audioFormatOf(session: EngineSession, side: 'input' | 'output'): AudioFormatType {
-  const format = (session.audio as { [k: string]: { format?: { type?: string } | null } } | null)?.[
-    side
-  ]?.format?.type;
+  const format = (session.audio as AudioSides | undefined)?.[side]?.format?.type;
   return format === 'audio/pcmu' || format === 'audio/pcma' ? format : 'audio/pcm';
 }
 
-/** Server VAD settings, or `undefined` when turn detection is off (or semantic). */
-export function serverVadOf(session: EngineSession):
-  | {
-      readonly threshold: number;
-      readonly prefixPaddingMs: number;
-      readonly silenceDurationMs: number;
-      readonly createResponse: boolean;
-      readonly interruptResponse: boolean;
-    }
-  | undefined {
-  const turn = (session.audio as { input?: { turn_detection?: Json | null } } | null)?.input
-    ?.turn_detection;
-  if (!isObject(turn) || (turn.type !== 'server_vad' && turn.type !== 'semantic_vad')) {
-    return undefined;
-  }
-  const number = (value: unknown, fallback: number) =>
-    typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+/** The session's input transcription settings, or `undefined` when it asks for none. */
+export function transcriptionOf(session: EngineSession): Readonly<Json> | undefined {
+  const input = (session.audio as { input?: { transcription?: unknown } | null } | null)?.input;
+  return isObject(input?.transcription) ? input.transcription : undefined;
+}
+
+/** The session's turn detection settings, or `undefined` when turn detection is off. */
+export function turnDetectionOf(session: EngineSession): Readonly<Json> | undefined {
+  const input = (session.audio as { input?: { turn_detection?: unknown } | null } | null)?.input;
+  return isObject(input?.turn_detection) ? input.turn_detection : undefined;
+}
+
+/** What the engine does on the turns a detector reports. */
+export interface TurnBehaviour {
+  /** Start a response when a turn ends (never in a transcription session). */
+  readonly createResponse: boolean;
+  /** Cancel the active response when speech starts. */
+  readonly interruptResponse: boolean;
+  /** Server VAD's `idle_timeout_ms`, when set. */
+  readonly idleTimeoutMs: number | undefined;
+}
+
+/** The turn behaviour of the session's turn detection settings. */
+export function turnBehaviourOf(session: EngineSession): TurnBehaviour | undefined {
+  const turn = turnDetectionOf(session);
+  if (turn === undefined) return undefined;
+  const conversational = sessionTypeOf(session) === 'realtime';
+  const idle = turn.type === 'server_vad' ? turn.idle_timeout_ms : undefined;
   return {
-    threshold: number(turn.threshold, DEFAULT_TURN_DETECTION.threshold),
-    prefixPaddingMs: number(turn.prefix_padding_ms, DEFAULT_TURN_DETECTION.prefix_padding_ms),
-    silenceDurationMs: number(turn.silence_duration_ms, DEFAULT_TURN_DETECTION.silence_duration_ms),
-    createResponse: turn.create_response !== false,
-    interruptResponse: turn.interrupt_response !== false,
+    createResponse: conversational && turn.create_response !== false,
+    interruptResponse: conversational && turn.interrupt_response !== false,
+    idleTimeoutMs:
+      conversational && typeof idle === 'number' && Number.isFinite(idle) && idle > 0
+        ? idle
+        : undefined,
   };
 }

@@ -3,7 +3,13 @@ import type { RealtimeServerEvent } from '@rtwire/types';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { specErrors } from '../../../test-support/spec-validator.ts';
-import { createRealtimeSession, type RealtimeModel, RealtimeModelError } from '../src/index.ts';
+import {
+  createRealtimeSession,
+  createSimulatorRateLimits,
+  type RealtimeModel,
+  RealtimeModelError,
+} from '../src/index.ts';
+import { appendAudio } from './harness.ts';
 import { protocolOrderErrors } from './protocol-order.ts';
 
 /** One thing a random model does. */
@@ -86,6 +92,10 @@ const clientArbitrary = fc.array(
       'response.cancel',
       'output_audio_buffer.clear',
       'text',
+      'speech',
+      'silence',
+      'input_audio_buffer.commit',
+      'input_audio_buffer.clear',
       'close',
     ),
   }),
@@ -101,12 +111,14 @@ describe('the engine under random models', () => {
           fc.array(fc.array(opArbitrary, { maxLength: 10 }), { minLength: 1, maxLength: 3 }),
           clientArbitrary,
           fc.constantFrom<('text' | 'audio')[]>(['text'], ['audio']),
-          async (scripts, plan, modalities) => {
+          fc.boolean(),
+          async (scripts, plan, modalities, idle) => {
             const events: RealtimeServerEvent[] = [];
             const session = createRealtimeSession({
               model: scriptedModel(scripts),
               send: (frame) => events.push(JSON.parse(frame)),
               frames: 'string',
+              rateLimits: createSimulatorRateLimits(),
             });
             await vi.advanceTimersByTimeAsync(0);
             session.receive(
@@ -114,6 +126,15 @@ describe('the engine under random models', () => {
                 ClientEvents.sessionUpdate(undefined, {
                   type: 'realtime',
                   output_modalities: modalities,
+                  audio: {
+                    input: {
+                      turn_detection: {
+                        type: 'server_vad',
+                        silence_duration_ms: 200,
+                        idle_timeout_ms: idle ? 5000 : null,
+                      },
+                    },
+                  },
                   tools: [
                     { type: 'function', name: 'get_weather', parameters: { type: 'object' } },
                   ],
@@ -135,10 +156,13 @@ describe('the engine under random models', () => {
                       role: 'user',
                       content: [{ type: 'input_text', text: 'hello' }],
                     })
-                  : { type: step.event };
+                  : step.event === 'speech' || step.event === 'silence'
+                    ? appendAudio(300, step.event === 'speech')
+                    : { type: step.event };
               expect(() => session.receive(JSON.stringify(event))).not.toThrow();
             }
-            await vi.advanceTimersByTimeAsync(1000);
+            // Long enough for an idle timeout to fire and its response to run.
+            await vi.advanceTimersByTimeAsync(idle ? 7000 : 1000);
             session.close();
             await vi.advanceTimersByTimeAsync(1000);
             expect(vi.getTimerCount()).toBe(0);

@@ -5,13 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { specErrors } from '../../../test-support/spec-validator.ts';
 import { createRealtimeSession, createSimulatorModel, type RealtimeSession } from '../src/index.ts';
 import { decodeBase64 } from '../src/pcm.ts';
-
-/** Standard base64, as a client encodes its audio. */
-function encodeBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
+import { pcmBase64 as pcm, userText } from './harness.ts';
 
 interface Harness {
   readonly session: RealtimeSession;
@@ -57,21 +51,6 @@ const only = <T extends RealtimeServerEvent['type']>(
 const expectValid = (events: readonly RealtimeServerEvent[]) => {
   for (const event of events) expect(specErrors(event), event.type).toBeUndefined();
 };
-const userText = (text: string) =>
-  ClientEvents.conversationItemCreate(undefined, undefined, {
-    type: 'message',
-    role: 'user',
-    content: [{ type: 'input_text', text }],
-  });
-
-/** PCM16 at 24 kHz: a loud square wave (speech to the VAD) or silence. */
-function pcm(ms: number, loud: boolean): string {
-  const bytes = new Uint8Array(ms * 48);
-  const view = new DataView(bytes.buffer);
-  for (let i = 0; i < bytes.length / 2; i++)
-    view.setInt16(i * 2, loud ? (i % 20 < 10 ? 12_000 : -12_000) : 0, true);
-  return encodeBase64(bytes);
-}
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -380,7 +359,7 @@ describe('simulator session', () => {
     const errors = await sim.settle();
     expectValid(errors);
     expect(errors.map((event) => (event as ServerEventOf<'error'>).error)).toMatchObject([
-      { code: 'invalid_event', param: '/item_id', event_id: 'evt_bad' },
+      { code: 'invalid_event', param: 'item_id', event_id: 'evt_bad' },
       { code: 'invalid_json', event_id: null },
       { code: 'invalid_value', param: 'type', event_id: 'evt_x' },
       { code: 'invalid_value', param: 'audio', event_id: 'evt_a' },

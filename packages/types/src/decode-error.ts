@@ -98,3 +98,25 @@ export function createDecodeError(
 export function isDecodeError(value: unknown): value is DecodeError {
   return typeof value === 'object' && value !== null && DECODE_ERROR in value;
 }
+
+/**
+ * The `param` of an `error` event for a decode error's {@link DecodeError.path}: the field as
+ * the live API names it (`session.tools[0].name` for `/session/tools/0/name`), or `null` for
+ * the frame itself.
+ *
+ * @example
+ * ```ts
+ * errorParamOf('/session/tools/0/name'); // 'session.tools[0].name'
+ * errorParamOf(''); // null
+ * ```
+ */
+export function errorParamOf(path: string): string | null {
+  if (path === '' || path === '/') return null;
+  let param = '';
+  for (const raw of path.slice(1).split('/')) {
+    const segment = raw.replaceAll('~1', '/').replaceAll('~0', '~');
+    if (/^\d+$/.test(segment)) param += `[${segment}]`;
+    else param += param === '' ? segment : `.${segment}`;
+  }
+  return param;
+}

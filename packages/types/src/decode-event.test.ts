@@ -6,7 +6,7 @@ import {
   officialExamples,
   schemas,
 } from '../test/spec.ts';
-import { createDecodeError, isDecodeError } from './decode-error.ts';
+import { createDecodeError, errorParamOf, isDecodeError } from './decode-error.ts';
 import { decodeClientEvent, decodeServerEvent } from './decode-event.ts';
 import { SERVER_EVENT_TYPES } from './generated/event-types.ts';
 
@@ -529,5 +529,15 @@ describe('createDecodeError', () => {
     expect(error).toEqual({ code: 'missing_field', path: '/a', message: 'm', eventId: 'e' });
     expect(Object.keys(error)).toEqual(['code', 'path', 'message', 'eventId']);
     expect(isDecodeError(error)).toBe(true);
+  });
+});
+
+describe('errorParamOf', () => {
+  it('names a decode error path as the live API names a param', () => {
+    expect(errorParamOf('')).toBeNull();
+    expect(errorParamOf('/item_id')).toBe('item_id');
+    expect(errorParamOf('/session/tools/0/name')).toBe('session.tools[0].name');
+    expect(errorParamOf('/0')).toBe('[0]');
+    expect(errorParamOf('/a~1b/c~0d')).toBe('a/b.c~d');
   });
 });

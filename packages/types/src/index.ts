@@ -23,6 +23,7 @@ export {
   type DecodeError,
   type DecodeErrorCode,
   type DecodeErrorDetails,
+  errorParamOf,
   isDecodeError,
   MAX_EVENT_ID_LENGTH,
 } from './decode-error.ts';

@@ -1,4 +1,10 @@
-import { createRealtimeSession, createSimulatorModel, type IdKind } from '@rtwire/server';
+import {
+  createRealtimeSession,
+  createSimulatorModel,
+  createSimulatorRateLimits,
+  type IdKind,
+  type SessionType,
+} from '@rtwire/server';
 
 /** Options of {@link createSimulatorSession}. */
 export interface SimulatorSessionOptions {
@@ -8,6 +14,8 @@ export interface SimulatorSessionOptions {
   close?(code: number, reason: string): void;
   /** Reported in `session.model` (default `gpt-realtime`). */
   readonly model?: string;
+  /** `transcription` for what the live API opens on `?intent=transcription` (default `realtime`). */
+  readonly type?: SessionType;
   /** `realtime` paces audio at playback speed (default); `fast` sends as fast as it is made. */
   readonly pace?: 'realtime' | 'fast';
   /** Event ids (default: unique `event_…` ids). */
@@ -51,6 +59,8 @@ export function createSimulatorSession(options: SimulatorSessionOptions): Simula
     frames: options.frames ?? 'string',
     instructions: SIMULATOR_INSTRUCTIONS,
     modelName: options.model ?? 'gpt-realtime',
+    type: options.type ?? 'realtime',
+    rateLimits: createSimulatorRateLimits(options.now ? { now: options.now } : {}),
     ...(options.close ? { close: options.close } : {}),
     ...(options.eventIds ? { eventIds: options.eventIds } : {}),
     ...(options.ids ? { ids: options.ids } : {}),

@@ -1,0 +1,68 @@
+import { ServerEvents } from '@rtwire/builders';
+import type { RealtimeServerEvent } from '@rtwire/types';
+import type { RealtimeModel, TranscriptionRequest } from './model.ts';
+
+/** What {@link runTranscription} reports to its session. */
+export interface TranscriptionHost {
+  readonly model: RealtimeModel;
+  readonly nextEventId: () => string;
+  emit(event: RealtimeServerEvent): void;
+  /** Aborted when the session closes: nothing is reported afterwards. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Runs the model's transcription of one committed item and reports it: `…delta` events as
+ * they come (one with the whole text for a model that returns it at once), then `…completed`
+ * with the transcript, or `…failed` with a fixed text (a model's error may carry anything).
+ * Resolves to the transcript, or `undefined` when it failed or the session closed.
+ */
+export async function runTranscription(
+  host: TranscriptionHost,
+  request: TranscriptionRequest,
+): Promise<string | undefined> {
+  const { itemId } = request;
+  const { signal } = host;
+  const fail = (message: string) => {
+    host.emit(
+      ServerEvents.inputAudioTranscriptionFailed(host.nextEventId(), itemId, 0, {
+        type: 'server_error',
+        code: 'transcription_failed',
+        message,
+        param: null,
+      }),
+    );
+    return undefined;
+  };
+  const delta = (text: string) =>
+    host.emit(ServerEvents.inputAudioTranscriptionDelta(host.nextEventId(), itemId, 0, text));
+  if (host.model.transcribe === undefined)
+    return fail('This model does not transcribe input audio.');
+  let transcript = '';
+  try {
+    const result = host.model.transcribe(request, signal);
+    if (typeof result === 'object' && result !== null && Symbol.asyncIterator in result) {
+      for await (const piece of result as AsyncIterable<string>) {
+        if (signal.aborted) return undefined;
+        if (typeof piece !== 'string' || piece === '') continue;
+        transcript += piece;
+        delta(piece);
+      }
+    } else {
+      const whole = await result;
+      if (signal.aborted) return undefined;
+      transcript = typeof whole === 'string' ? whole : '';
+      if (transcript !== '') delta(transcript);
+    }
+  } catch {
+    return signal.aborted ? undefined : fail('Input audio transcription failed.');
+  }
+  if (signal.aborted) return undefined;
+  host.emit(
+    ServerEvents.inputAudioTranscriptionCompleted(host.nextEventId(), itemId, 0, transcript, {
+      type: 'duration',
+      seconds: request.durationMs / 1000,
+    }),
+  );
+  return transcript;
+}
