@@ -1,5 +1,5 @@
 import { encodeServerEvent } from '@rtwire/serializer';
-import { type DecodeErrorCode, decodeClientEvent, errorParamOf, redactForLog } from '@rtwire/types';
+import { decodeClientEvent, errorCodeOf, errorParamOf, redactForLog } from '@rtwire/types';
 import { CloseCode, clientCloseCode, isAbnormalClose } from './close-codes.ts';
 import type { DuplexSocket } from './duplex-socket.ts';
 import { offendingEventId, type RelayErrorDetails, relayErrorEvent } from './error-event.ts';
@@ -54,13 +54,6 @@ export interface RelaySession {
   /** Ends the session: the client is closed with `code`, the upstream with 1000. */
   close(code: number, reason: string): void;
 }
-
-const INVALID_JSON_CODES: ReadonlySet<DecodeErrorCode> = new Set([
-  'invalid_json',
-  'invalid_utf8',
-  'invalid_input',
-  'not_an_object',
-]);
 
 /** Closes the relay starts because of what the client did; it is not read any further. */
 const POLICY_CLOSES: ReadonlySet<number> = new Set([
@@ -271,7 +264,7 @@ export function startRelaySession(options: RelaySessionOptions): RelaySession {
         const { error } = decoded;
         refuse(data, error.eventId ?? null, {
           type: 'invalid_request_error',
-          code: INVALID_JSON_CODES.has(error.code) ? 'invalid_json' : 'invalid_event',
+          code: errorCodeOf(error),
           message: `${error.message}; event not forwarded`,
           param: errorParamOf(error.path),
         });

@@ -81,7 +81,16 @@ function numberField(value: unknown, name: string): string {
   return numberToJson(value);
 }
 
-const head = (type: string): Fragment => sharedFragment(`{"type":"${type}","event_id":`);
+const heads = new Map<string, Fragment>();
+/** `{"type":"…","event_id":`, one per event type (keyed by the type literal, whose hash is kept). */
+function head(type: string): Fragment {
+  let found = heads.get(type);
+  if (found === undefined) {
+    found = sharedFragment(`{"type":"${type}","event_id":`);
+    heads.set(type, found);
+  }
+  return found;
+}
 
 function responseScope(context: { readonly responseId: string }): string {
   return `,"response_id":${stringField(context.responseId, 'responseId')}`;

@@ -91,16 +91,27 @@ async function engineResponses(model: RealtimeModel, modality: 'audio' | 'text',
   return done;
 }
 
-/** The same responses built as objects and sent as `Buffer.from(JSON.stringify(event))`. */
+/**
+ * The same responses built as objects and sent as `Buffer.from(JSON.stringify(event))`, with
+ * what the engine does around the encoding done the plain way too: the client's frame read
+ * with `JSON.parse`, the finished items kept as the conversation.
+ */
 async function twinResponses(modality: 'audio' | 'text', count: number) {
   const send = (frame: Uint8Array) => {
     sinkBytes += frame.length;
     isDone(frame);
   };
+  const conversation: unknown[] = [];
+  const create = JSON.stringify(ClientEvents.responseCreate());
   for (let index = 0; index < count; index++) {
+    const request = JSON.parse(create) as { type: string };
+    if (request.type !== 'response.create') throw new Error('twin: unexpected client event');
     const writer = new ResponseWriter({
       responseId: `resp_${index}`,
-      emit: (event) => send(Buffer.from(JSON.stringify(event))),
+      emit: (event) => {
+        if (event.type === 'conversation.item.done') conversation.push(event.item);
+        send(Buffer.from(JSON.stringify(event)));
+      },
       conversationId: 'conv_1',
       outputModalities: [modality],
     });

@@ -2,6 +2,7 @@ import { createEventIds, ServerEvents } from '@rtwire/builders';
 import {
   type ClientEventOf,
   decodeClientEvent,
+  errorCodeOf,
   errorParamOf,
   type RealtimeClientEvent,
   type RealtimeConversationItem,
@@ -99,13 +100,6 @@ type ResponseParams = NonNullable<ClientEventOf<'response.create'>['response']>;
 
 const MIN_COMMIT_MS = 100;
 const DEFAULT_MAX_ITEMS = 4096;
-/** Decode errors that mean the frame is not a JSON object at all (the relay answers them alike). */
-const NOT_JSON_OBJECT: ReadonlySet<string> = new Set([
-  'invalid_json',
-  'invalid_utf8',
-  'invalid_input',
-  'not_an_object',
-]);
 const DEFAULT_INSTRUCTIONS = 'You are a helpful, concise voice assistant.';
 /** Client events a transcription session takes; the rest need a conversation or responses. */
 const TRANSCRIPTION_EVENTS: ReadonlySet<string> = new Set([
@@ -217,7 +211,7 @@ class Engine implements RealtimeSession {
       const { error } = result;
       const param = errorParamOf(error.path);
       this.#refuse(
-        NOT_JSON_OBJECT.has(error.code)
+        errorCodeOf(error) === 'invalid_json'
           ? refusals.notJson(error.message, param)
           : refusals.invalidEvent(error.message, param),
         error.eventId,

@@ -120,3 +120,26 @@ export function errorParamOf(path: string): string | null {
   }
   return param;
 }
+
+/** Decode errors that mean the frame is not a JSON object at all. */
+const NOT_A_JSON_OBJECT: ReadonlySet<DecodeErrorCode> = new Set([
+  'invalid_input',
+  'invalid_utf8',
+  'invalid_json',
+  'not_an_object',
+]);
+
+/**
+ * The `code` of the `error` event that answers a frame the decoder refused: `invalid_json` when
+ * the frame is not a JSON object at all, `invalid_event` when it is one but not a valid event.
+ * The relay and the session engine answer alike through it.
+ *
+ * @example
+ * ```ts
+ * const result = decodeClientEvent('[1,2]');
+ * if (!result.ok) errorCodeOf(result.error); // 'invalid_json'
+ * ```
+ */
+export function errorCodeOf(error: DecodeError): 'invalid_json' | 'invalid_event' {
+  return NOT_A_JSON_OBJECT.has(error.code) ? 'invalid_json' : 'invalid_event';
+}

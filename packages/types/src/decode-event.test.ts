@@ -6,7 +6,7 @@ import {
   officialExamples,
   schemas,
 } from '../test/spec.ts';
-import { createDecodeError, errorParamOf, isDecodeError } from './decode-error.ts';
+import { createDecodeError, errorCodeOf, errorParamOf, isDecodeError } from './decode-error.ts';
 import { decodeClientEvent, decodeServerEvent } from './decode-event.ts';
 import { SERVER_EVENT_TYPES } from './generated/event-types.ts';
 
@@ -539,5 +539,20 @@ describe('errorParamOf', () => {
     expect(errorParamOf('/session/tools/0/name')).toBe('session.tools[0].name');
     expect(errorParamOf('/0')).toBe('[0]');
     expect(errorParamOf('/a~1b/c~0d')).toBe('a/b.c~d');
+  });
+});
+
+describe('errorCodeOf', () => {
+  it('tells frames that are not JSON objects from invalid events', () => {
+    const codeOf = (frame: string) => {
+      const result = decodeClientEvent(frame);
+      return result.ok ? 'decoded' : errorCodeOf(result.error);
+    };
+    expect(codeOf('[1,2]')).toBe('invalid_json');
+    expect(codeOf('{"type":')).toBe('invalid_json');
+    expect(codeOf('"text"')).toBe('invalid_json');
+    expect(codeOf('{"event_id":"e"}')).toBe('invalid_event');
+    expect(codeOf('{"type":"conversation.item.delete"}')).toBe('invalid_event');
+    expect(codeOf('{"type":"input_audio_buffer.append","audio":1}')).toBe('invalid_event');
   });
 });

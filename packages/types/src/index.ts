@@ -23,6 +23,7 @@ export {
   type DecodeError,
   type DecodeErrorCode,
   type DecodeErrorDetails,
+  errorCodeOf,
   errorParamOf,
   isDecodeError,
   MAX_EVENT_ID_LENGTH,
