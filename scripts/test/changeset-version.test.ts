@@ -59,6 +59,7 @@ describe('changeset version on a copy of the workspace', () => {
     const publicPackages = listPublicPackages(dir);
     expect(publicPackages.map((p) => p.name).sort()).toEqual([
       '@rtwire/builders',
+      '@rtwire/node',
       '@rtwire/relay',
       '@rtwire/serializer',
       '@rtwire/server',

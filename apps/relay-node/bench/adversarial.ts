@@ -29,7 +29,7 @@ import {
   SERVER_EVENT_TYPES,
 } from '@rtwire/types';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
-import { maskedFrame, Opcode, openRawWebSocket } from '../test/raw-socket.ts';
+import { maskedFrame, Opcode, openRawWebSocket } from '../../../test-support/raw-socket.ts';
 
 const env = (name: string, fallback: number): number => {
   const raw = process.env[name];

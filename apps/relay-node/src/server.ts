@@ -6,21 +6,9 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
-import {
-  createRelayHost,
-  createSimulatorConnector,
-  type PendingSession,
-  type RelayConfig,
-  type RelayLogger,
-  type RelayMetrics,
-  type UpstreamConnector,
-} from '@rtwire/relay';
-import { type WebSocket, WebSocketServer } from 'ws';
+import { mountRelay } from '@rtwire/node';
+import type { RelayConfig, RelayLogger, RelayMetrics, UpstreamConnector } from '@rtwire/relay';
 import { readPem } from './read-pem.ts';
-import { rejectUpgrade } from './reject-upgrade.ts';
-import { wsDuplexSocket } from './ws-adapter.ts';
-import { createWsUpstreamConnector } from './ws-upstream-connector.ts';
 
 /** Options of {@link startRelayServer}. */
 export interface RelayServerOptions {
@@ -46,8 +34,9 @@ export interface RelayServer {
 }
 
 /**
- * Starts the HTTP(S) server: `GET /v1/realtime` upgrades to a relay session, `/` serves the
- * demo page, `/healthz` and `/metrics` serve operations. TLS when the config has a cert.
+ * Starts the HTTP(S) server with the relay mounted on it (`@rtwire/node`): `GET /v1/realtime`
+ * upgrades to a relay session, `/` serves the demo page, `/healthz` and `/metrics` serve
+ * operations, anything else is 404. TLS when the config has a cert.
  *
  * @example
  * ```ts
@@ -57,75 +46,25 @@ export interface RelayServer {
  */
 export async function startRelayServer(options: RelayServerOptions): Promise<RelayServer> {
   const { config, logger } = options;
-  const connectUpstream =
-    options.connectUpstream ??
-    (config.upstreamUrl
-      ? createWsUpstreamConnector({
-          url: config.upstreamUrl,
-          apiKey: config.upstreamApiKey,
-          maxFrameBytes: config.maxFrameBytes,
-          handshakeTimeoutMs: config.upstreamHandshakeTimeoutMs,
-        })
-      : createSimulatorConnector({
-          pace: config.simulatorPace,
-          maxQueuedBytes: config.hardLimitBytes,
-        }));
-  const host = createRelayHost({ config, connectUpstream, logger });
-  const clients = new Set<WebSocket>();
-  const admissions = new WeakMap<IncomingMessage, PendingSession>();
-
-  const wss = new WebSocketServer({
-    noServer: true,
-    perMessageDeflate: false,
-    maxPayload: config.maxFrameBytes,
-    clientTracking: false,
-    // The relay decodes every client frame with a fatal UTF-8 decoder; checking twice costs.
-    skipUTF8Validation: true,
-    handleProtocols: (_offered, request) => admissions.get(request)?.protocol ?? false,
-  });
-
-  const handleRequest = (request: IncomingMessage, response: ServerResponse) => {
-    const reply = host.respond(request.method ?? 'GET', request.url ?? '/', {
-      get: (name) => headerValue(request, name),
-    });
+  const handle = (request: IncomingMessage, response: ServerResponse) => {
+    if (relay.handleRequest(request, response)) return;
+    // Every other path: the host's own answer (404, or 426 for a plain GET of the endpoint).
+    const reply = relay.host.respond(request.method ?? 'GET', request.url ?? '/');
     response
       .writeHead(reply.status, reply.headers)
       .end(request.method === 'HEAD' ? '' : reply.body);
   };
-
-  const handleUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => socket.destroy());
-    const admission = host.admit({
-      url: request.url ?? '/',
-      headers: { get: (name) => headerValue(request, name) },
-    });
-    if (!admission.ok) {
-      rejectUpgrade(socket, admission.status, admission.message);
-      return;
-    }
-    admissions.set(request, admission);
-    // ws drops a malformed handshake without calling back; the socket closing settles it then.
-    socket.once('close', () => admission.cancel());
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      clients.add(ws);
-      ws.once('close', () => clients.delete(ws));
-      admission.open(
-        wsDuplexSocket(ws, socket, {
-          heartbeatIntervalMs: config.heartbeatIntervalMs,
-          messageTimeoutMs: config.messageTimeoutMs,
-        }),
-      );
-    });
-  };
-
   const server: Server =
     config.tlsCert !== undefined && config.tlsKey !== undefined
-      ? createHttpsServer(
-          { cert: readPem(config.tlsCert), key: readPem(config.tlsKey) },
-          handleRequest,
-        )
-      : createHttpServer(handleRequest);
-  server.on('upgrade', handleUpgrade);
+      ? createHttpsServer({ cert: readPem(config.tlsCert), key: readPem(config.tlsKey) }, handle)
+      : createHttpServer(handle);
+  const relay = mountRelay(server, {
+    config,
+    logger,
+    ownsUpgrades: true,
+    demoPage: true,
+    ...(options.connectUpstream ? { connectUpstream: options.connectUpstream } : {}),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -137,28 +76,22 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
   const hostname = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `${config.tlsCert !== undefined ? 'https' : 'http'}://${hostname}:${port}`;
 
+  let stopped = false;
   return {
     url,
     port,
-    metrics: host.metrics,
+    metrics: relay.metrics,
     get activeSessions() {
-      return host.activeSessions;
+      return relay.activeSessions;
     },
     async shutdown() {
-      if (host.draining) return;
+      if (stopped) return;
+      stopped = true;
       server.close();
       server.closeIdleConnections();
-      host.drain();
-      await host.idle(config.shutdownTimeoutMs);
-      for (const ws of clients) ws.terminate();
+      await relay.close();
       server.closeAllConnections();
       logger.log('info', 'relay.stopped', {});
     },
   };
-}
-
-function headerValue(request: IncomingMessage, name: string): string | null {
-  const value = request.headers[name.toLowerCase()];
-  if (value === undefined) return null;
-  return Array.isArray(value) ? value.join(', ') : value;
 }

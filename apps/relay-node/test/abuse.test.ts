@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
+import { maskedFrame, Opcode, openRawWebSocket } from '../../../test-support/raw-socket.ts';
 import { connectClient, delay, stopAll } from './helpers.ts';
-import { maskedFrame, Opcode, openRawWebSocket } from './raw-socket.ts';
 import { type SpawnedRelay, spawnRelay } from './spawn-relay.ts';
 
 let relay: SpawnedRelay | undefined;

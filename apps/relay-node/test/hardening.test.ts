@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { maskedFrame, Opcode, openRawWebSocket } from '../../../test-support/raw-socket.ts';
 import {
   connectClient,
   delay,
@@ -9,7 +10,6 @@ import {
   stopAll,
   upgradeStatus,
 } from './helpers.ts';
-import { maskedFrame, Opcode, openRawWebSocket } from './raw-socket.ts';
 import { type SpawnedRelay, spawnRelay } from './spawn-relay.ts';
 
 let spawned: SpawnedRelay | undefined;

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { type UpstreamConnector, upstreamUrlFor } from '@rtwire/relay';
 import { WebSocket } from 'ws';
-import { wsDuplexSocket } from './ws-adapter.ts';
+import { wsDuplexSocket } from './ws-duplex-socket.ts';
 
 /** Options of {@link createWsUpstreamConnector}. */
 export interface WsUpstreamOptions {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { maskedFrame, Opcode } from '../../../test-support/raw-socket.ts';
 import { createMessageTracker } from '../src/message-tracker.ts';
-import { maskedFrame, Opcode } from './raw-socket.ts';
 
 /** One message as frames: split into fragments, with control frames between them. */
 const messageArbitrary = fc.record({

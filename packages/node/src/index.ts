@@ -1,0 +1,27 @@
+/**
+ * The Realtime relay on Node: mount it on your own `http.Server` or `https.Server` (express,
+ * fastify and hono's Node server run on one), or use its `ws` pieces, the client socket
+ * adapter and the upstream connector, with `@rtwire/relay` directly.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { mountRelay } from '@rtwire/node';
+ *
+ * const server = createServer((request, response) => {
+ *   if (!relay.handleRequest(request, response)) response.writeHead(404).end();
+ * });
+ * const relay = mountRelay(server);
+ * server.listen(8787);
+ * ```
+ *
+ * @module
+ */
+export { type MountedRelay, type MountRelayOptions, mountRelay } from './mount-relay.ts';
+export { rejectUpgrade } from './reject-upgrade.ts';
+export {
+  CLOSE_HANDSHAKE_TIMEOUT_MS,
+  type WsDuplexOptions,
+  wsDuplexSocket,
+} from './ws-duplex-socket.ts';
+export { createWsUpstreamConnector, type WsUpstreamOptions } from './ws-upstream-connector.ts';

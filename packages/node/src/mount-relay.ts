@@ -1,0 +1,192 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  createRelayHost,
+  createSimulatorConnector,
+  type PendingSession,
+  parseRelayConfig,
+  REALTIME_PATH,
+  type RelayConfig,
+  type RelayHost,
+  type RelayLogger,
+  type RelayMetrics,
+  silentLogger,
+  type UpstreamConnector,
+} from '@rtwire/relay';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { rejectUpgrade } from './reject-upgrade.ts';
+import { wsDuplexSocket } from './ws-duplex-socket.ts';
+import { createWsUpstreamConnector } from './ws-upstream-connector.ts';
+
+/** Options of {@link mountRelay}. */
+export interface MountRelayOptions {
+  /**
+   * The relay's settings (default: every default of `parseRelayConfig`, which runs the
+   * embedded simulator). Parse your environment with `parseRelayConfig(process.env)`.
+   */
+  readonly config?: RelayConfig;
+  /** Where the relay logs (default: nowhere). */
+  readonly logger?: RelayLogger;
+  /**
+   * The upstream (default: `config.upstreamUrl` through {@link createWsUpstreamConnector},
+   * or the embedded simulator when it is unset).
+   */
+  readonly connectUpstream?: UpstreamConnector;
+  /**
+   * Whether the relay owns every upgrade on this server: an upgrade to another path is then
+   * refused with 404. Default: it takes `/v1/realtime` only and leaves other upgrades to the
+   * server's other `upgrade` listeners (socket.io, your own `ws` server).
+   */
+  readonly ownsUpgrades?: boolean;
+  /**
+   * Whether {@link MountedRelay.handleRequest} serves the relay's demo page at `/` (default
+   * `false`: the root of your server stays yours).
+   */
+  readonly demoPage?: boolean;
+}
+
+/** A relay mounted on a Node HTTP(S) server. */
+export interface MountedRelay {
+  /** The runtime-neutral host: admission, sessions, metrics, draining. */
+  readonly host: RelayHost;
+  readonly metrics: RelayMetrics;
+  /** Sessions open now. */
+  readonly activeSessions: number;
+  /**
+   * Answers the relay's own HTTP routes (`/healthz`, `/metrics`, and the demo page at `/` with
+   * `demoPage`) and returns `true`; returns `false`, touching nothing, for any other path, so
+   * your app answers it.
+   */
+  handleRequest(request: IncomingMessage, response: ServerResponse): boolean;
+  /**
+   * Stops taking sessions, closes every one with 1001 (going away) and resolves once all are
+   * gone or `config.shutdownTimeoutMs` passed (stragglers are then dropped). The server itself
+   * is yours to close.
+   */
+  close(): Promise<void>;
+}
+
+const ROUTES: ReadonlySet<string> = new Set(['/healthz', '/metrics']);
+
+/**
+ * Mounts the Realtime relay on an existing `http.Server` or `https.Server` (and so on express,
+ * fastify or hono's Node server, which run on one): WebSocket upgrades to `/v1/realtime`
+ * become relay sessions, with the official SDKs' handshake (subprotocols, bearer tokens),
+ * admission, limits, heartbeats and metrics of `@rtwire/relay`. Frames stay text frames.
+ *
+ * @example
+ * ```ts
+ * const server = createServer((request, response) => {
+ *   if (!relay.handleRequest(request, response)) response.writeHead(404).end();
+ * });
+ * const relay = mountRelay(server);
+ * server.listen(8787);
+ * ```
+ */
+export function mountRelay(server: Server, options: MountRelayOptions = {}): MountedRelay {
+  const config = options.config ?? defaultConfig();
+  const logger = options.logger ?? silentLogger;
+  const host = createRelayHost({
+    config,
+    logger,
+    connectUpstream: options.connectUpstream ?? connectorFor(config),
+  });
+  const clients = new Set<WebSocket>();
+  const admissions = new WeakMap<IncomingMessage, PendingSession>();
+  const wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    maxPayload: config.maxFrameBytes,
+    clientTracking: false,
+    // The relay decodes every client frame with a fatal UTF-8 decoder; checking twice costs.
+    skipUTF8Validation: true,
+    handleProtocols: (_offered, request) => admissions.get(request)?.protocol ?? false,
+  });
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (options.ownsUpgrades !== true && pathOf(request) !== REALTIME_PATH) return;
+    socket.on('error', () => socket.destroy());
+    const admission = host.admit({ url: request.url ?? '/', headers: headersOf(request) });
+    if (!admission.ok) {
+      rejectUpgrade(socket, admission.status, admission.message);
+      return;
+    }
+    admissions.set(request, admission);
+    // ws drops a malformed handshake without calling back; the socket closing settles it then.
+    socket.once('close', () => admission.cancel());
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      clients.add(ws);
+      ws.once('close', () => clients.delete(ws));
+      admission.open(
+        wsDuplexSocket(ws, socket, {
+          heartbeatIntervalMs: config.heartbeatIntervalMs,
+          messageTimeoutMs: config.messageTimeoutMs,
+        }),
+      );
+    });
+  };
+  server.on('upgrade', onUpgrade);
+
+  return {
+    host,
+    metrics: host.metrics,
+    get activeSessions() {
+      return host.activeSessions;
+    },
+    handleRequest(request, response) {
+      const path = pathOf(request);
+      if (!ROUTES.has(path) && !(path === '/' && options.demoPage === true)) return false;
+      const reply = host.respond(request.method ?? 'GET', request.url ?? '/', headersOf(request));
+      response
+        .writeHead(reply.status, reply.headers)
+        .end(request.method === 'HEAD' ? '' : reply.body);
+      return true;
+    },
+    async close() {
+      server.off('upgrade', onUpgrade);
+      if (host.draining) return;
+      host.drain();
+      await host.idle(config.shutdownTimeoutMs);
+      for (const ws of clients) ws.terminate();
+    },
+  };
+}
+
+/** The upstream a config names: a real endpoint over `ws`, or the embedded simulator. */
+function connectorFor(config: RelayConfig): UpstreamConnector {
+  if (config.upstreamUrl === undefined) {
+    return createSimulatorConnector({
+      pace: config.simulatorPace,
+      maxQueuedBytes: config.hardLimitBytes,
+    });
+  }
+  return createWsUpstreamConnector({
+    url: config.upstreamUrl,
+    apiKey: config.upstreamApiKey,
+    maxFrameBytes: config.maxFrameBytes,
+    handshakeTimeoutMs: config.upstreamHandshakeTimeoutMs,
+  });
+}
+
+function defaultConfig(): RelayConfig {
+  const parsed = parseRelayConfig({});
+  // The defaults always parse; this is for the type.
+  if (!parsed.ok) throw new TypeError('mountRelay: the default relay config did not parse');
+  return parsed.config;
+}
+
+function pathOf(request: IncomingMessage): string {
+  const url = request.url ?? '/';
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
+}
+
+function headersOf(request: IncomingMessage): { get(name: string): string | null } {
+  return {
+    get(name) {
+      const value = request.headers[name.toLowerCase()];
+      if (value === undefined) return null;
+      return Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
+}
