@@ -35,6 +35,8 @@ const { values: options } = parseArgs({
 });
 
 const started = performance.now();
+/** The environment variables `ws` reads at load time. */
+const WS_ENV = 'WS_NO_BUFFER_UTIL,WS_NO_UTF_8_VALIDATE';
 const packages = selectPackages(listPublicPackages(), options.only);
 const nameWidth = Math.max(...packages.map((p) => p.name.length));
 const bin = (/** @type {string} */ name) => join(repoRoot, 'node_modules', '.bin', name);
@@ -236,10 +238,17 @@ try {
   const [esm, required, deno, bun] = await Promise.all([
     runImports(entryPoints, process.execPath, ['import-esm.mjs']),
     runImports(entryPoints, process.execPath, [...requireFlags, 'import-require.cjs']),
-    runImports(entryPoints, bin('deno'), ['run', '--allow-read', '--no-prompt', 'import-esm.mjs'], {
-      DENO_NO_UPDATE_CHECK: '1',
-      NO_COLOR: '1',
-    }),
+    // `ws` (a dependency of @rtwire/node) reads these two switches when it loads; nothing else
+    // is granted, so a package that reached for any other part of the environment still fails.
+    runImports(
+      entryPoints,
+      bin('deno'),
+      ['run', '--allow-read', `--allow-env=${WS_ENV}`, '--no-prompt', 'import-esm.mjs'],
+      {
+        DENO_NO_UPDATE_CHECK: '1',
+        NO_COLOR: '1',
+      },
+    ),
     runImports(entryPoints, bin('bun'), ['import-esm.mjs']),
   ]);
   /**
