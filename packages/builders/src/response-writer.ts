@@ -218,12 +218,9 @@ export class ResponseWriter {
   ): RealtimeResponse {
     if (this.#state === 'idle') this.start();
     this.#state = 'finished';
-    const response = this.#response(
-      status,
-      details,
-      this.#output.map((item) => structuredClone(item)),
-      usage,
-    );
+    // The finished items are the writer's own snapshots (each event got its own copy), and
+    // nothing writes to them once the response is done, so response.done takes them as they are.
+    const response = this.#response(status, details, [...this.#output], usage);
     this.#host.emit(ServerEvents.responseDone(this.#host.nextEventId(), response));
     return response;
   }
