@@ -7,6 +7,13 @@ import { ServerEvents } from './server-events.ts';
 /**
  * Streams one function-call item of a response. Made by {@link ResponseWriter.functionCall},
  * which has already emitted `response.output_item.added` and `conversation.item.added`.
+ *
+ * @example
+ * ```ts
+ * const call = writer.functionCall({ itemId: 'item_2', callId: 'call_1', name: 'get_weather' });
+ * call.arguments('{"city":"Paris"}');
+ * call.done();
+ * ```
  */
 export class FunctionCallWriter {
   /** The call item's id. */

@@ -15,6 +15,14 @@ type ItemStatus = 'completed' | 'incomplete';
  * has already emitted `response.output_item.added`, `conversation.item.added` and
  * `response.content_part.added`. Deltas are emitted as they are written; {@link done}
  * closes the message with the accumulated text or transcript.
+ *
+ * @example
+ * ```ts
+ * const message = writer.message({ itemId: 'item_1', modality: 'audio' });
+ * message.transcript('Hello');
+ * message.audio(base64Chunk);
+ * message.done();
+ * ```
  */
 export class MessageWriter {
   /** The message's item id. */

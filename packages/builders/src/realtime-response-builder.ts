@@ -15,9 +15,9 @@ type Fields = {
  * A fluent, immutable builder of a `RealtimeResponse` (the `response` of `response.created`
  * and `response.done`). Every setter returns a new builder, so a base can be shared.
  *
- * Defaults follow the seed (`object: 'realtime.response'`, `status: 'in_progress'`) and,
- * where the seed leaves a field out, the live API, which sends `output: []` and `null` for
- * `status_details`, `usage` and `metadata`.
+ * Defaults follow the Rust `openai_protocol` crate (`object: 'realtime.response'`,
+ * `status: 'in_progress'`) and, where the crate leaves a field out, the live API, which sends
+ * `output: []` and `null` for `status_details`, `usage` and `metadata`.
  *
  * @example
  * ```ts

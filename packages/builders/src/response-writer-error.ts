@@ -17,6 +17,15 @@ const BRAND = Symbol.for('rtwire.ResponseWriterError');
  * Misuse of a {@link ResponseWriter}: the call would have produced a stream that breaks the
  * protocol's order, so nothing was emitted. Messages name the operation and the state, never
  * the payload.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   message.text('late');
+ * } catch (error) {
+ *   if (ResponseWriterError.is(error)) console.warn(error.code); // 'item_finished'
+ * }
+ * ```
  */
 export class ResponseWriterError extends Error {
   /** Stable machine-readable reason. */

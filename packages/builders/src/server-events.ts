@@ -19,8 +19,8 @@ function itemLifecycleEvent<T extends ItemLifecycleType>(
 }
 
 /**
- * One-shot constructors for the 29 server events that are not response-scoped (the seed's
- * `ServerEventBuilder` terminal methods). Each takes the event's `event_id` first and
+ * One-shot constructors for the 29 server events that are not response-scoped (the terminal
+ * methods of the Rust `openai_protocol` crate's `ServerEventBuilder`). Each takes the event's `event_id` first and
  * returns exactly its member of `RealtimeServerEvent`.
  *
  * Optional parameters follow one rule everywhere: `null` is written as `null` (as the live
@@ -151,7 +151,7 @@ export const ServerEvents = {
   },
 
   /**
-   * `conversation.item.input_audio_transcription.delta`. `obfuscation` (not in the seed) is
+   * `conversation.item.input_audio_transcription.delta`. `obfuscation` (not in the Rust crate) is
    * the padding the live API adds to deltas against length side channels.
    */
   inputAudioTranscriptionDelta(

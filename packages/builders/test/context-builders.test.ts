@@ -83,7 +83,7 @@ describe('context builders', () => {
 });
 
 describe('RealtimeResponseBuilder', () => {
-  it('defaults to the seed (object, in_progress) and the live API (nulls, empty output)', () => {
+  it('defaults to the Rust crate (object, in_progress) and the live API (nulls, empty output)', () => {
     const response = new RealtimeResponseBuilder('resp_1').build();
     expect(response).toEqual({
       object: 'realtime.response',

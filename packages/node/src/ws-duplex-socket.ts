@@ -7,7 +7,14 @@ import { createMessageTracker } from './message-tracker.ts';
 const BINARY = { binary: true } as const;
 const TEXT = { binary: false } as const;
 
-/** How long a close handshake may take before the TCP connection is dropped. */
+/**
+ * How long a close handshake may take before the TCP connection is dropped.
+ *
+ * @example
+ * ```ts
+ * setTimeout(() => ws.terminate(), CLOSE_HANDSHAKE_TIMEOUT_MS).unref();
+ * ```
+ */
 export const CLOSE_HANDSHAKE_TIMEOUT_MS = 1000;
 
 /** Reported for a connection dropped without a close frame (RFC 6455 §7.1.5); never sent. */

@@ -1,13 +1,34 @@
 import { constantTimeEqual } from './constant-time-equal.ts';
 import type { RelayConfig } from './relay-config.ts';
 
-/** The path clients connect to, as the official SDKs build it from their base URL. */
+/**
+ * The path clients connect to, as the official SDKs build it from their base URL.
+ *
+ * @example
+ * ```ts
+ * const endpoint = new URL(REALTIME_PATH, 'wss://relay.example.com'); // wss://relay.example.com/v1/realtime
+ * ```
+ */
 export const REALTIME_PATH = '/v1/realtime';
 
-/** The browser subprotocol the relay echoes, as the Realtime API does. */
+/**
+ * The browser subprotocol the relay echoes, as the Realtime API does.
+ *
+ * @example
+ * ```ts
+ * new WebSocket(url, [REALTIME_SUBPROTOCOL]);
+ * ```
+ */
 export const REALTIME_SUBPROTOCOL = 'realtime';
 
-/** Prefix of the browser subprotocol that carries a credential. */
+/**
+ * Prefix of the browser subprotocol that carries a credential.
+ *
+ * @example
+ * ```ts
+ * new WebSocket(url, [REALTIME_SUBPROTOCOL, `${INSECURE_KEY_SUBPROTOCOL_PREFIX}${token}`]);
+ * ```
+ */
 export const INSECURE_KEY_SUBPROTOCOL_PREFIX = 'openai-insecure-api-key.';
 
 /** Longest `model` query parameter accepted: real model names are a few dozen characters. */

@@ -1,4 +1,11 @@
-/** Close codes the relay sends, per RFC 6455 §7.4.1. */
+/**
+ * Close codes the relay sends, per RFC 6455 §7.4.1.
+ *
+ * @example
+ * ```ts
+ * socket.close(CloseCode.goingAway, 'server shutting down');
+ * ```
+ */
 export const CloseCode = {
   normal: 1000,
   goingAway: 1001,

@@ -7,7 +7,14 @@ const CLOSE_BRACKET = 0x5d;
 const COLON = 0x3a;
 const TYPE_KEY = [0x74, 0x79, 0x70, 0x65]; // type
 
-/** How far into a frame {@link peekEventType} looks before giving up. */
+/**
+ * How far into a frame {@link peekEventType} looks before giving up.
+ *
+ * @example
+ * ```ts
+ * peekEventType(`{"padding":"${'x'.repeat(PEEK_LIMIT)}","type":"a"}`); // undefined: too far in
+ * ```
+ */
 export const PEEK_LIMIT = 1024;
 
 /**

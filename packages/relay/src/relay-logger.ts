@@ -19,7 +19,14 @@ export interface RelayLogger {
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-/** A logger that drops everything. */
+/**
+ * A logger that drops everything.
+ *
+ * @example
+ * ```ts
+ * const host = createRelayHost({ config, connectUpstream, logger: silentLogger });
+ * ```
+ */
 export const silentLogger: RelayLogger = { log() {} };
 
 /**

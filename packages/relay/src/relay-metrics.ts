@@ -10,7 +10,14 @@ export interface FrameCount {
   bytes: number;
 }
 
-/** Upper bounds (ms) of the upstream connect latency histogram buckets. */
+/**
+ * Upper bounds (ms) of the upstream connect latency histogram buckets.
+ *
+ * @example
+ * ```ts
+ * const le = CONNECT_LATENCY_BUCKETS_MS.find((bound) => latencyMs <= bound) ?? Infinity;
+ * ```
+ */
 export const CONNECT_LATENCY_BUCKETS_MS = [
   1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000,
 ] as const;

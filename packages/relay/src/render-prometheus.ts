@@ -1,6 +1,13 @@
 import { CONNECT_LATENCY_BUCKETS_MS, type RelayMetrics } from './relay-metrics.ts';
 
-/** Content type of {@link renderPrometheus}'s output. */
+/**
+ * Content type of {@link renderPrometheus}'s output.
+ *
+ * @example
+ * ```ts
+ * new Response(renderPrometheus(metrics), { headers: { 'content-type': PROMETHEUS_CONTENT_TYPE } });
+ * ```
+ */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 /**

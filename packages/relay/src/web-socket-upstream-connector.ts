@@ -77,6 +77,11 @@ export function createWebSocketUpstreamConnector(
 /**
  * Waits for a freshly constructed WebSocket to open. Rejects (closing it) when it errors,
  * closes first, or `signal` aborts; the rejection names what happened, never a header.
+ *
+ * @example
+ * ```ts
+ * const socket = await whenOpen(new WebSocket(url), signal);
+ * ```
  */
 export function whenOpen<T extends WebSocketLike>(socket: T, signal: AbortSignal): Promise<T> {
   return new Promise((resolve, reject) => {

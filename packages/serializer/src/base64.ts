@@ -11,7 +11,14 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 const CODES = Uint8Array.from(ALPHABET, (char) => char.charCodeAt(0));
 const readEncoded = memoryReader(BASE64_TARGET);
 
-/** Bytes of the (padded) base64 of `length` bytes. */
+/**
+ * Bytes of the (padded) base64 of `length` bytes.
+ *
+ * @example
+ * ```ts
+ * base64Length(4800); // 6400
+ * ```
+ */
 export function base64Length(length: number): number {
   return Math.ceil(length / 3) * 4;
 }

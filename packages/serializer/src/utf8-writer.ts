@@ -1,6 +1,14 @@
 import { SIMD_MIN_LENGTH, stageCleanAscii, stagedBytes } from './clean-ascii.ts';
 
-/** Most bytes {@link writeJsonString} writes for a string of `length` UTF-16 units. */
+/**
+ * Most bytes {@link writeJsonString} writes for a string of `length` UTF-16 units.
+ *
+ * @example
+ * ```ts
+ * const target = new Uint8Array(maxJsonStringBytes(text.length));
+ * const end = writeJsonString(target, 0, text);
+ * ```
+ */
 export function maxJsonStringBytes(length: number): number {
   // `\u001f` and `\udXXX` are 6 bytes for one unit; everything else is at most 3 per unit.
   return length * 6 + 2;

@@ -370,32 +370,77 @@ import type {
   ${imports},
 } from './schema-types.ts';
 
-/** Every server event \`type\` of the GA protocol, in the spec's order. */
+/**
+ * Every server event \`type\` of the GA protocol, in the spec's order.
+ *
+ * @example
+ * \`\`\`ts
+ * const known = new Set<string>(SERVER_EVENT_TYPES);
+ * known.has('response.done'); // true
+ * \`\`\`
+ */
 export const SERVER_EVENT_TYPES = [
 ${list(serverEventNames)}
 ] as const;
 
-/** Every client event \`type\` of the GA protocol, in the spec's order. */
+/**
+ * Every client event \`type\` of the GA protocol, in the spec's order.
+ *
+ * @example
+ * \`\`\`ts
+ * CLIENT_EVENT_TYPES.includes('response.create'); // true
+ * \`\`\`
+ */
 export const CLIENT_EVENT_TYPES = [
 ${list(clientEventNames)}
 ] as const;
 
-/** Server event types that carry a \`response_id\`. */
+/**
+ * Server event types that carry a \`response_id\`.
+ *
+ * @example
+ * \`\`\`ts
+ * const scoped = new Set<string>(RESPONSE_SCOPED_EVENT_TYPES);
+ * if (scoped.has(event.type)) cancelled.has((event as { response_id: string }).response_id);
+ * \`\`\`
+ */
 export const RESPONSE_SCOPED_EVENT_TYPES = [
 ${scoped((r) => r.has('response_id'))}
 ] as const;
 
-/** Server event types that carry \`response_id\`, \`item_id\` and \`output_index\`. */
+/**
+ * Server event types that carry \`response_id\`, \`item_id\` and \`output_index\`.
+ *
+ * @example
+ * \`\`\`ts
+ * ITEM_SCOPED_EVENT_TYPES.includes('response.function_call_arguments.delta'); // true
+ * \`\`\`
+ */
 export const ITEM_SCOPED_EVENT_TYPES = [
 ${scoped((r) => r.has('response_id') && r.has('item_id') && r.has('output_index'))}
 ] as const;
 
-/** Server event types that carry \`response_id\`, \`item_id\`, \`output_index\` and \`content_index\`. */
+/**
+ * Server event types that carry \`response_id\`, \`item_id\`, \`output_index\` and
+ * \`content_index\`.
+ *
+ * @example
+ * \`\`\`ts
+ * CONTENT_SCOPED_EVENT_TYPES.includes('response.output_text.delta'); // true
+ * \`\`\`
+ */
 export const CONTENT_SCOPED_EVENT_TYPES = [
 ${scoped((r) => r.has('response_id') && r.has('item_id') && r.has('output_index') && r.has('content_index'))}
 ] as const;
 
-/** Beta event names mapped to their GA names (see \`legacyNames\` in the decoder options). */
+/**
+ * Beta event names mapped to their GA names (see \`legacyNames\` in the decoder options).
+ *
+ * @example
+ * \`\`\`ts
+ * LEGACY_EVENT_NAMES['response.text.delta']; // 'response.output_text.delta'
+ * \`\`\`
+ */
 export const LEGACY_EVENT_NAMES = ${JSON.stringify(LEGACY_EVENT_NAMES, null, 2).replace(/\n}/, ',\n}')} as const;
 
 /** Any event the server sends over a Realtime session. */

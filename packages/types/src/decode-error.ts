@@ -49,7 +49,14 @@ export interface DecodeError {
   readonly eventId?: string;
 }
 
-/** Longest `event_id` a {@link DecodeError} carries; longer ones are left out. */
+/**
+ * Longest `event_id` a {@link DecodeError} carries; longer ones are left out.
+ *
+ * @example
+ * ```ts
+ * const echoed = eventId.length <= MAX_EVENT_ID_LENGTH ? eventId : null;
+ * ```
+ */
 export const MAX_EVENT_ID_LENGTH = 256;
 
 /** Optional fields of a {@link DecodeError}, for {@link createDecodeError}. */

@@ -1,6 +1,11 @@
 /**
  * Marker that replaces a redacted payload, stating what it was and how long, e.g.
  * `[redacted audio: 6400 chars]`. Lengths help debugging; contents never reach a log.
+ *
+ * @example
+ * ```ts
+ * redactionMarker('audio', 6400); // '[redacted audio: 6400 chars]'
+ * ```
  */
 export function redactionMarker(
   kind: 'audio' | 'image' | 'file' | 'secret',
@@ -20,6 +25,11 @@ const AUDIO_DELTA_TYPES: ReadonlySet<string> = new Set([
  * event are replaced by a marker. The spec's examples and captured traffic nest at most eight
  * levels; free-form JSON (a tool's parameter schema, metadata) can go further, and the limit
  * leaves it room while bounding the copy's recursion and size.
+ *
+ * @example
+ * ```ts
+ * redactForLog(deeplyNested); // levels past MAX_LOG_DEPTH become a marker
+ * ```
  */
 export const MAX_LOG_DEPTH = 32;
 

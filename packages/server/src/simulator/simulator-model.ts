@@ -9,7 +9,14 @@ export interface SimulatorModelOptions {
   readonly pace?: 'realtime' | 'fast';
 }
 
-/** Milliseconds of audio per `response.output_audio.delta` (4,800 bytes of PCM16). */
+/**
+ * Milliseconds of audio per `response.output_audio.delta` (4,800 bytes of PCM16).
+ *
+ * @example
+ * ```ts
+ * const chunksPerSecond = 1000 / AUDIO_CHUNK_MS; // 10
+ * ```
+ */
 export const AUDIO_CHUNK_MS = 100;
 /** Spoken length of one character of the transcript. */
 const MS_PER_CHARACTER = 60;
