@@ -1,5 +1,5 @@
 import type { RealtimeConversationItemFunctionCall } from '@rtwire/types';
-import type { ItemEventBuilder } from './item-event-builder.ts';
+import type { ItemEventBuilder } from './generated/context-builders.ts';
 import type { ItemHost } from './item-host.ts';
 import { ResponseWriterError } from './response-writer-error.ts';
 import { ServerEvents } from './server-events.ts';

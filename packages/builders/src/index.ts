@@ -20,13 +20,15 @@
  * @module
  */
 export { ClientEvents } from './client-events.ts';
-export { ContentEventBuilder } from './content-event-builder.ts';
 export { createEventIds, createSequentialIds, type EventIdSource } from './event-ids.ts';
 export { FunctionCallWriter } from './function-call-writer.ts';
-export { ItemEventBuilder } from './item-event-builder.ts';
+export {
+  ContentEventBuilder,
+  ItemEventBuilder,
+  ResponseEventBuilder,
+} from './generated/context-builders.ts';
 export { type MessageModality, MessageWriter } from './message-writer.ts';
 export { RealtimeResponseBuilder } from './realtime-response-builder.ts';
-export { ResponseEventBuilder } from './response-event-builder.ts';
 export { type ResponseEventsOptions, responseEvents } from './response-events.ts';
 export {
   type CancelReason,

@@ -1,6 +1,5 @@
 import type { RealtimeConversationItemMessageAssistant } from '@rtwire/types';
-import type { ContentEventBuilder } from './content-event-builder.ts';
-import type { ItemEventBuilder } from './item-event-builder.ts';
+import type { ContentEventBuilder, ItemEventBuilder } from './generated/context-builders.ts';
 import type { ItemHost } from './item-host.ts';
 import { ResponseWriterError } from './response-writer-error.ts';
 import { ServerEvents } from './server-events.ts';

@@ -9,9 +9,9 @@ import type {
 } from '@rtwire/types';
 import { createEventIds, type EventIdSource } from './event-ids.ts';
 import { FunctionCallWriter } from './function-call-writer.ts';
+import { ResponseEventBuilder } from './generated/context-builders.ts';
 import type { ItemHost } from './item-host.ts';
 import { type MessageModality, MessageWriter } from './message-writer.ts';
-import { ResponseEventBuilder } from './response-event-builder.ts';
 import { ResponseWriterError } from './response-writer-error.ts';
 import { ServerEvents } from './server-events.ts';
 

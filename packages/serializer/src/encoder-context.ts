@@ -1,4 +1,10 @@
-import type { RealtimeConversationItem, RealtimeResponseContentPart } from '@rtwire/types';
+import type {
+  ContentEventFramesOfSpec,
+  ItemEventFrames,
+  ResponseEventFrames,
+} from './generated/context-events.ts';
+
+export type { ItemEventFrames, ResponseEventFrames };
 
 /**
  * The fixed context of a stream of events, as `@rtwire/builders`' context builders hold it.
@@ -49,65 +55,13 @@ export type IntoTwins<E> = {
     : never;
 };
 
-/** The frame methods of a response context: each returns the frame its builder twin builds. */
-export interface ResponseEventFrames {
-  outputAudioBufferStarted(eventId: string): string;
-  outputAudioBufferStartedBytes(eventId: string): Uint8Array;
-  outputAudioBufferStopped(eventId: string): string;
-  outputAudioBufferStoppedBytes(eventId: string): Uint8Array;
-  outputAudioBufferCleared(eventId: string): string;
-  outputAudioBufferClearedBytes(eventId: string): Uint8Array;
-}
-
-/** The frame methods of an item context. */
-export interface ItemEventFrames {
-  outputItemAdded(eventId: string, item: RealtimeConversationItem): string;
-  outputItemAddedBytes(eventId: string, item: RealtimeConversationItem): Uint8Array;
-  outputItemDone(eventId: string, item: RealtimeConversationItem): string;
-  outputItemDoneBytes(eventId: string, item: RealtimeConversationItem): Uint8Array;
-  functionCallArgumentsDelta(eventId: string, callId: string, delta: string): string;
-  functionCallArgumentsDeltaBytes(eventId: string, callId: string, delta: string): Uint8Array;
-  functionCallArgumentsDone(eventId: string, callId: string, name: string, args: string): string;
-  functionCallArgumentsDoneBytes(
-    eventId: string,
-    callId: string,
-    name: string,
-    args: string,
-  ): Uint8Array;
-  /** `obfuscation`: `null` is written as `null`, `undefined` leaves the field out. */
-  mcpCallArgumentsDelta(eventId: string, delta: string, obfuscation?: string | null): string;
-  mcpCallArgumentsDeltaBytes(
-    eventId: string,
-    delta: string,
-    obfuscation?: string | null,
-  ): Uint8Array;
-  mcpCallArgumentsDone(eventId: string, args: string): string;
-  mcpCallArgumentsDoneBytes(eventId: string, args: string): Uint8Array;
-}
-
 /** The frame methods of a content context, the hot path of a streaming response. */
-export interface ContentEventFrames {
-  contentPartAdded(eventId: string, part: RealtimeResponseContentPart): string;
-  contentPartAddedBytes(eventId: string, part: RealtimeResponseContentPart): Uint8Array;
-  contentPartDone(eventId: string, part: RealtimeResponseContentPart): string;
-  contentPartDoneBytes(eventId: string, part: RealtimeResponseContentPart): Uint8Array;
-  outputTextDelta(eventId: string, delta: string): string;
-  outputTextDeltaBytes(eventId: string, delta: string): Uint8Array;
-  outputTextDone(eventId: string, text: string): string;
-  outputTextDoneBytes(eventId: string, text: string): Uint8Array;
-  outputAudioDelta(eventId: string, delta: string): string;
-  outputAudioDeltaBytes(eventId: string, delta: string): Uint8Array;
+export interface ContentEventFrames extends ContentEventFramesOfSpec {
   /**
    * The `response.output_audio.delta` frame for raw audio: the base64 of `pcm` is written
    * straight into the frame, never built as a string, scanned or copied twice.
    */
   outputAudioDeltaFromPcm(eventId: string, pcm: Uint8Array): Uint8Array;
-  outputAudioDone(eventId: string): string;
-  outputAudioDoneBytes(eventId: string): Uint8Array;
-  outputAudioTranscriptDelta(eventId: string, delta: string): string;
-  outputAudioTranscriptDeltaBytes(eventId: string, delta: string): Uint8Array;
-  outputAudioTranscriptDone(eventId: string, transcript: string): string;
-  outputAudioTranscriptDoneBytes(eventId: string, transcript: string): Uint8Array;
 }
 
 /** The encoder of a response context: its frame methods and their `Into` twins. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { anyNumber, anyString } from '../test/arbitraries.ts';
-import { argumentsOf, type Context, twins } from '../test/builder-twins.ts';
+import { argumentsOf, type Context, levelOf, twins } from '../test/builder-twins.ts';
 import { referenceBase64 } from '../test/node-buffer.ts';
 import type { EncoderContext } from './encoder-context.ts';
 import { encoderFor } from './encoder-for.ts';
@@ -18,26 +18,6 @@ const anyContext: fc.Arbitrary<Context> = fc.record({
 
 type Method = keyof typeof twins;
 type Encoder = Record<string, (...args: never[]) => string | Uint8Array>;
-
-const levelOf: Record<Method, EncoderContext['level']> = {
-  outputAudioBufferStarted: 'response',
-  outputAudioBufferStopped: 'response',
-  outputAudioBufferCleared: 'response',
-  outputItemAdded: 'item',
-  outputItemDone: 'item',
-  functionCallArgumentsDelta: 'item',
-  functionCallArgumentsDone: 'item',
-  mcpCallArgumentsDelta: 'item',
-  mcpCallArgumentsDone: 'item',
-  contentPartAdded: 'content',
-  contentPartDone: 'content',
-  outputTextDelta: 'content',
-  outputTextDone: 'content',
-  outputAudioDelta: 'content',
-  outputAudioDone: 'content',
-  outputAudioTranscriptDelta: 'content',
-  outputAudioTranscriptDone: 'content',
-};
 
 function contextAt(context: Context, level: EncoderContext['level']): EncoderContext {
   if (level === 'response') return { level, responseId: context.responseId };

@@ -22,6 +22,17 @@ import {
   sharedFragment,
   startFrame,
 } from './frame-writer.ts';
+import {
+  assembleContentEncoder,
+  assembleItemEncoder,
+  assembleResponseEncoder,
+  type BoundMethods,
+  CONTENT_EVENTS,
+  type ContextEvent,
+  type ContextEventField,
+  ITEM_EVENTS,
+  RESPONSE_EVENTS,
+} from './generated/context-events.ts';
 import { isOmitted, toJsonValue } from './json-value.ts';
 
 /**
@@ -92,20 +103,6 @@ function head(type: string): Fragment {
   return found;
 }
 
-function responseScope(context: { readonly responseId: string }): string {
-  return `,"response_id":${stringField(context.responseId, 'responseId')}`;
-}
-
-function itemScope(context: ItemEncoderContext | ContentEncoderContext): string {
-  const item = stringField(context.itemId, 'itemId');
-  const index = numberField(context.outputIndex, 'outputIndex');
-  return `${responseScope(context)},"item_id":${item},"output_index":${index}`;
-}
-
-function contentScope(context: ContentEncoderContext): string {
-  return `${itemScope(context)},"content_index":${numberField(context.contentIndex, 'contentIndex')}`;
-}
-
 /** A method whose only variable field is the event id. */
 function eventIdOnly(type: string, rest: string) {
   const first = head(type);
@@ -161,202 +158,201 @@ function valueJson(value: unknown, key: string): string | undefined {
   return isOmitted(resolved) ? undefined : JSON.stringify(resolved);
 }
 
-function responseEncoder(context: ResponseEncoderContext): ResponseEventEncoder {
-  const scope = responseScope(context);
-  const started = eventIdOnly('output_audio_buffer.started', scope);
-  const stopped = eventIdOnly('output_audio_buffer.stopped', scope);
-  const cleared = eventIdOnly('output_audio_buffer.cleared', scope);
-  return {
-    outputAudioBufferStarted: started.text,
-    outputAudioBufferStartedBytes: started.bytes,
-    outputAudioBufferStartedInto: started.into,
-    outputAudioBufferStopped: stopped.text,
-    outputAudioBufferStoppedBytes: stopped.bytes,
-    outputAudioBufferStoppedInto: stopped.into,
-    outputAudioBufferCleared: cleared.text,
-    outputAudioBufferClearedBytes: cleared.bytes,
-    outputAudioBufferClearedInto: cleared.into,
+/** A context's values by spec field name, JSON-encoded once per context. */
+function contextJson(context: EncoderContext): Readonly<Record<string, string>> {
+  const json: Record<string, string> = {
+    response_id: stringField(context.responseId, 'responseId'),
   };
+  if (context.level !== 'response') {
+    json.item_id = stringField(context.itemId, 'itemId');
+    json.output_index = numberField(context.outputIndex, 'outputIndex');
+  }
+  if (context.level === 'content') {
+    json.content_index = numberField(context.contentIndex, 'contentIndex');
+  }
+  return json;
+}
+
+/** A method with several payload fields, or optional ones: each written in wire order. */
+function withFields(type: string, scope: string, payload: readonly ContextEventField[]) {
+  const first = head(type);
+  // A first field that is always there and always a string shares a fragment with the scope.
+  const joined = payload[0]?.kind === 'string' && !payload[0].optional;
+  const lead = fragment(joined ? `${scope},"${payload[0]?.key}":` : scope);
+  const keys = payload.map((field) => sharedFragment(`,"${field.key}":`));
+  const close = sharedFragment('}');
+  const bytes = (eventId: string, values: readonly unknown[]): Uint8Array => {
+    const frame = startFrame(first).string(eventId, 'eventId').fragment(lead);
+    for (let index = 0; index < payload.length; index++) {
+      const field = payload[index] as ContextEventField;
+      const value = values[index];
+      if (field.optional && value === undefined) continue;
+      if (field.kind === 'string' && value !== null) {
+        if (!(joined && index === 0)) frame.fragment(keys[index] as Fragment);
+        frame.string(value as string, field.name);
+        continue;
+      }
+      const resolved = value === null && field.optional ? null : toJsonValue(value, field.name);
+      if (isOmitted(resolved)) continue;
+      frame.fragment(keys[index] as Fragment).value(resolved, field.name);
+    }
+    return frame.fragment(close).end();
+  };
+  const text = (eventId: string, values: readonly unknown[]): string => {
+    let json = `${first.text}${quoteArgument(eventId, 'eventId')}${scope}`;
+    for (let index = 0; index < payload.length; index++) {
+      const field = payload[index] as ContextEventField;
+      const value = values[index];
+      if (field.optional && value === undefined) continue;
+      const encoded =
+        field.kind === 'string' && value !== null
+          ? quoteArgument(value as string, field.name)
+          : value === null && field.optional
+            ? 'null'
+            : valueJson(value, field.name);
+      if (encoded !== undefined) json += `,"${field.key}":${encoded}`;
+    }
+    return `${json}}`;
+  };
+  return positional(payload.length, text, bytes);
+}
+
+type Writer<R> = (eventId: string, values: readonly unknown[]) => R;
+
+/**
+ * The methods of a multi-field writer with real parameters (so `length` is right and no rest
+ * array is made per call); the `Into` twin takes the target and offset after them.
+ */
+function positional(count: number, text: Writer<string>, bytes: Writer<Uint8Array>) {
+  const into = (eventId: string, values: readonly unknown[], target: Uint8Array, offset = 0) =>
+    copyFrameInto(bytes(eventId, values), target, offset);
+  switch (count) {
+    case 2:
+      return {
+        text: (eventId: string, a: unknown, b: unknown) => text(eventId, [a, b]),
+        bytes: (eventId: string, a: unknown, b: unknown) => bytes(eventId, [a, b]),
+        into: (eventId: string, a: unknown, b: unknown, target: Uint8Array, offset?: number) =>
+          into(eventId, [a, b], target, offset),
+      };
+    case 3:
+      return {
+        text: (eventId: string, a: unknown, b: unknown, c: unknown) => text(eventId, [a, b, c]),
+        bytes: (eventId: string, a: unknown, b: unknown, c: unknown) => bytes(eventId, [a, b, c]),
+        into: (
+          eventId: string,
+          a: unknown,
+          b: unknown,
+          c: unknown,
+          target: Uint8Array,
+          offset?: number,
+        ) => into(eventId, [a, b, c], target, offset),
+      };
+    default: {
+      // Any other count (no event of the spec has one yet): the same, through rest arrays.
+      const withCount = <R>(method: (...args: never[]) => R): typeof method => {
+        Object.defineProperty(method, 'length', { value: count + 1 });
+        return method;
+      };
+      return {
+        text: withCount((eventId: string, ...values: unknown[]) =>
+          text(eventId, values.slice(0, count)),
+        ),
+        bytes: withCount((eventId: string, ...values: unknown[]) =>
+          bytes(eventId, values.slice(0, count)),
+        ),
+        into: (eventId: string, ...rest: unknown[]) =>
+          into(
+            eventId,
+            rest.slice(0, count),
+            rest[count] as Uint8Array,
+            rest[count + 1] as number | undefined,
+          ),
+      };
+    }
+  }
+}
+
+/** The text, bytes and `Into` methods of one event, by the shape of its payload. */
+function methodsOf(event: ContextEvent, scope: string) {
+  const [only, ...more] = event.payload;
+  if (only === undefined) return eventIdOnly(event.type, scope);
+  if (more.length === 0 && !only.optional) {
+    return only.kind === 'string'
+      ? withString(event.type, scope, only.key)
+      : withValue<unknown>(event.type, scope, only.key);
+  }
+  return withFields(event.type, scope, event.payload);
+}
+
+/** For each event of a table, which of the table's distinct context lists it carries. */
+interface TableScopes {
+  readonly lists: readonly (readonly string[])[];
+  readonly indexOf: readonly number[];
+}
+
+const tableScopes = new WeakMap<readonly ContextEvent[], TableScopes>();
+
+function scopesOf(events: readonly ContextEvent[]): TableScopes {
+  let found = tableScopes.get(events);
+  if (found === undefined) {
+    const keys: string[] = [];
+    const lists: (readonly string[])[] = [];
+    const indexOf = events.map((event) => {
+      const key = event.context.join();
+      let index = keys.indexOf(key);
+      if (index < 0) index = keys.push(key) - 1;
+      lists[index] = event.context;
+      return index;
+    });
+    found = { lists, indexOf };
+    tableScopes.set(events, found);
+  }
+  return found;
+}
+
+/** The JSON of a context list (`,"response_id":"r","item_id":"i",…`) for a context's values. */
+function scopeJson(list: readonly string[], values: Readonly<Record<string, string>>): string {
+  let scope = '';
+  for (const key of list) scope += `,"${key}":${values[key]}`;
+  return scope;
+}
+
+/** The methods of every event of a context's table, in table order. */
+function bind(
+  events: readonly ContextEvent[],
+  values: Readonly<Record<string, string>>,
+): BoundMethods[] {
+  const { lists, indexOf } = scopesOf(events);
+  const scopes = lists.map((list) => scopeJson(list, values));
+  return events.map((event, index) => methodsOf(event, scopes[indexOf[index] as number] as string));
+}
+
+function responseEncoder(context: ResponseEncoderContext): ResponseEventEncoder {
+  const methods = bind(RESPONSE_EVENTS, contextJson(context));
+  return assembleResponseEncoder(methods) as unknown as ResponseEventEncoder;
 }
 
 function itemEncoder(context: ItemEncoderContext): ItemEventEncoder {
-  const responseOnly = responseScope(context);
-  const outputIndex = `,"output_index":${numberField(context.outputIndex, 'outputIndex')}`;
-  const scope = itemScope(context);
-  const added = withValue<unknown>(
-    'response.output_item.added',
-    responseOnly + outputIndex,
-    'item',
-  );
-  const done = withValue<unknown>('response.output_item.done', responseOnly + outputIndex, 'item');
-  const argumentsDelta = withCallId('response.function_call_arguments.delta', scope);
-  const argumentsDone = functionCallArgumentsDone(scope);
-  const mcpDelta = mcpCallArgumentsDelta(scope);
-  const mcpDone = withString('response.mcp_call_arguments.done', scope, 'arguments');
-  return {
-    outputItemAdded: added.text,
-    outputItemAddedBytes: added.bytes,
-    outputItemAddedInto: added.into,
-    outputItemDone: done.text,
-    outputItemDoneBytes: done.bytes,
-    outputItemDoneInto: done.into,
-    functionCallArgumentsDelta: argumentsDelta.text,
-    functionCallArgumentsDeltaBytes: argumentsDelta.bytes,
-    functionCallArgumentsDeltaInto: argumentsDelta.into,
-    functionCallArgumentsDone: argumentsDone.text,
-    functionCallArgumentsDoneBytes: argumentsDone.bytes,
-    functionCallArgumentsDoneInto: argumentsDone.into,
-    mcpCallArgumentsDelta: mcpDelta.text,
-    mcpCallArgumentsDeltaBytes: mcpDelta.bytes,
-    mcpCallArgumentsDeltaInto: mcpDelta.into,
-    mcpCallArgumentsDone: mcpDone.text,
-    mcpCallArgumentsDoneBytes: mcpDone.bytes,
-    mcpCallArgumentsDoneInto: mcpDone.into,
-  };
+  return assembleItemEncoder(
+    bind(ITEM_EVENTS, contextJson(context)),
+  ) as unknown as ItemEventEncoder;
 }
 
-function withCallId(type: string, scope: string) {
-  const first = head(type);
-  const callIdKey = fragment(`${scope},"call_id":`);
-  const deltaKey = sharedFragment(',"delta":');
-  const close = sharedFragment('}');
-  const bytes = (eventId: string, callId: string, delta: string): Uint8Array =>
-    startFrame(first)
-      .string(eventId, 'eventId')
-      .fragment(callIdKey)
-      .string(callId, 'callId')
-      .fragment(deltaKey)
-      .string(delta, 'delta')
-      .fragment(close)
-      .end();
-  return {
-    text: (eventId: string, callId: string, delta: string): string =>
-      `${first.text}${quoteArgument(eventId, 'eventId')}${callIdKey.text}${quoteArgument(
-        callId,
-        'callId',
-      )}${deltaKey.text}${quoteArgument(delta, 'delta')}}`,
-    bytes,
-    into: (eventId: string, callId: string, delta: string, target: Uint8Array, offset = 0) =>
-      copyFrameInto(bytes(eventId, callId, delta), target, offset),
-  };
-}
-
-function functionCallArgumentsDone(scope: string) {
-  const first = head('response.function_call_arguments.done');
-  const callIdKey = fragment(`${scope},"call_id":`);
-  const nameKey = sharedFragment(',"name":');
-  const argumentsKey = sharedFragment(',"arguments":');
-  const close = sharedFragment('}');
-  const bytes = (eventId: string, callId: string, name: string, args: string): Uint8Array =>
-    startFrame(first)
-      .string(eventId, 'eventId')
-      .fragment(callIdKey)
-      .string(callId, 'callId')
-      .fragment(nameKey)
-      .string(name, 'name')
-      .fragment(argumentsKey)
-      .string(args, 'arguments')
-      .fragment(close)
-      .end();
-  return {
-    text: (eventId: string, callId: string, name: string, args: string): string =>
-      `${first.text}${quoteArgument(eventId, 'eventId')}${callIdKey.text}${quoteArgument(
-        callId,
-        'callId',
-      )}${nameKey.text}${quoteArgument(name, 'name')}${argumentsKey.text}${quoteArgument(
-        args,
-        'arguments',
-      )}}`,
-    bytes,
-    into: (
-      eventId: string,
-      callId: string,
-      name: string,
-      args: string,
-      target: Uint8Array,
-      offset = 0,
-    ): number => copyFrameInto(bytes(eventId, callId, name, args), target, offset),
-  };
-}
-
-function mcpCallArgumentsDelta(scope: string) {
-  const plain = withString('response.mcp_call_arguments.delta', scope, 'delta');
-  const first = head('response.mcp_call_arguments.delta');
-  const deltaKey = fragment(`${scope},"delta":`);
-  const obfuscationKey = sharedFragment(',"obfuscation":');
-  const nullClose = sharedFragment(',"obfuscation":null}');
-  const close = sharedFragment('}');
-  function bytes(eventId: string, delta: string, obfuscation?: string | null): Uint8Array {
-    if (obfuscation === undefined) return plain.bytes(eventId, delta);
-    const frame = startFrame(first)
-      .string(eventId, 'eventId')
-      .fragment(deltaKey)
-      .string(delta, 'delta');
-    if (obfuscation === null) return frame.fragment(nullClose).end();
-    return frame.fragment(obfuscationKey).string(obfuscation, 'obfuscation').fragment(close).end();
-  }
-  return {
-    text: (eventId: string, delta: string, obfuscation?: string | null): string => {
-      if (obfuscation === undefined) return plain.text(eventId, delta);
-      const tail =
-        obfuscation === null
-          ? nullClose.text
-          : `${obfuscationKey.text}${quoteArgument(obfuscation, 'obfuscation')}}`;
-      return `${first.text}${quoteArgument(eventId, 'eventId')}${deltaKey.text}${quoteArgument(
-        delta,
-        'delta',
-      )}${tail}`;
-    },
-    bytes,
-    into: (
-      eventId: string,
-      delta: string,
-      obfuscation: string | null | undefined,
-      target: Uint8Array,
-      offset = 0,
-    ): number => copyFrameInto(bytes(eventId, delta, obfuscation), target, offset),
-  };
-}
+const CONTENT_SCOPE = ['response_id', 'item_id', 'output_index', 'content_index'] as const;
 
 function contentEncoder(context: ContentEncoderContext): ContentEventEncoder {
-  const scope = contentScope(context);
-  const partAdded = withValue<unknown>('response.content_part.added', scope, 'part');
-  const partDone = withValue<unknown>('response.content_part.done', scope, 'part');
-  const textDelta = withString('response.output_text.delta', scope, 'delta');
-  const textDone = withString('response.output_text.done', scope, 'text');
-  const audioDelta = withString('response.output_audio.delta', scope, 'delta');
-  const audioDone = eventIdOnly('response.output_audio.done', scope);
-  const transcriptDelta = withString('response.output_audio_transcript.delta', scope, 'delta');
-  const transcriptDone = withString('response.output_audio_transcript.done', scope, 'transcript');
+  const values = contextJson(context);
   const pcmHead = head('response.output_audio.delta');
-  const pcmMiddle = fragment(`${scope},"delta":"`);
-  return {
-    contentPartAdded: partAdded.text,
-    contentPartAddedBytes: partAdded.bytes,
-    contentPartAddedInto: partAdded.into,
-    contentPartDone: partDone.text,
-    contentPartDoneBytes: partDone.bytes,
-    contentPartDoneInto: partDone.into,
-    outputTextDelta: textDelta.text,
-    outputTextDeltaBytes: textDelta.bytes,
-    outputTextDeltaInto: textDelta.into,
-    outputTextDone: textDone.text,
-    outputTextDoneBytes: textDone.bytes,
-    outputTextDoneInto: textDone.into,
-    outputAudioDelta: audioDelta.text,
-    outputAudioDeltaBytes: audioDelta.bytes,
-    outputAudioDeltaInto: audioDelta.into,
-    outputAudioDeltaFromPcm: (eventId, pcm) => pcmFrameBytes(pcmHead, eventId, pcmMiddle, pcm),
-    outputAudioDeltaFromPcmInto: (eventId, pcm, target, offset = 0) =>
-      copyFrameInto(pcmFrameBytes(pcmHead, eventId, pcmMiddle, pcm), target, offset),
-    outputAudioDone: audioDone.text,
-    outputAudioDoneBytes: audioDone.bytes,
-    outputAudioDoneInto: audioDone.into,
-    outputAudioTranscriptDelta: transcriptDelta.text,
-    outputAudioTranscriptDeltaBytes: transcriptDelta.bytes,
-    outputAudioTranscriptDeltaInto: transcriptDelta.into,
-    outputAudioTranscriptDone: transcriptDone.text,
-    outputAudioTranscriptDoneBytes: transcriptDone.bytes,
-    outputAudioTranscriptDoneInto: transcriptDone.into,
-  };
+  const pcmMiddle = fragment(`${scopeJson(CONTENT_SCOPE, values)},"delta":"`);
+  const fromPcm = (eventId: string, pcm: Uint8Array) =>
+    pcmFrameBytes(pcmHead, eventId, pcmMiddle, pcm);
+  return assembleContentEncoder(bind(CONTENT_EVENTS, values), {
+    outputAudioDeltaFromPcm: fromPcm,
+    outputAudioDeltaFromPcmInto: (
+      eventId: string,
+      pcm: Uint8Array,
+      target: Uint8Array,
+      offset = 0,
+    ) => copyFrameInto(fromPcm(eventId, pcm), target, offset),
+  }) as unknown as ContentEventEncoder;
 }
