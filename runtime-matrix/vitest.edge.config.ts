@@ -13,7 +13,7 @@ export default defineConfig({
     // edge-runtime's own Response polyfill reads the global Buffer that edge-globals.ts removes;
     // the fetch handler is proven in real edge runtimes instead (apps/edge-deno: Deno, workerd)
     // and in Bun (vitest.bun.config.ts).
-    exclude: ['packages/relay/src/fetch-handler.test.ts'],
+    exclude: ['packages/relay/src/host/fetch-handler.test.ts'],
     testTimeout: 30_000,
   },
 });

@@ -11,7 +11,10 @@ export type ResponseWriterErrorCode =
   /** Text on an audio message, or audio/transcript on a text message. */
   | 'wrong_modality';
 
-const BRAND = Symbol.for('rtwire.ResponseWriterError');
+import { RtwireError } from '@rtwire/types';
+
+/** The brand older copies of this package check; still set so they recognise these errors. */
+const LEGACY_BRAND = Symbol.for('rtwire.ResponseWriterError');
 
 /**
  * Misuse of a {@link ResponseWriter}: the call would have produced a stream that breaks the
@@ -23,23 +26,30 @@ const BRAND = Symbol.for('rtwire.ResponseWriterError');
  * try {
  *   message.text('late');
  * } catch (error) {
- *   if (ResponseWriterError.is(error)) console.warn(error.code); // 'item_finished'
+ *   if (ResponseWriterError.isInstance(error)) console.warn(error.code); // 'item_finished'
  * }
  * ```
  */
-export class ResponseWriterError extends Error {
+export class ResponseWriterError extends RtwireError {
+  static override readonly brand: string = 'rtwire.ResponseWriterError';
   /** Stable machine-readable reason. */
-  readonly code: ResponseWriterErrorCode;
+  declare readonly code: ResponseWriterErrorCode;
 
   constructor(code: ResponseWriterErrorCode, message: string) {
-    super(message);
+    super(code, message);
     this.name = 'ResponseWriterError';
-    this.code = code;
-    Object.defineProperty(this, BRAND, { value: true });
+    Object.defineProperty(this, LEGACY_BRAND, { value: true });
   }
 
-  /** True for a `ResponseWriterError`, even one from another copy of this package. */
+  /**
+   * True for a `ResponseWriterError`, even one from another copy of this package.
+   *
+   * @deprecated Use {@link RtwireError.isInstance}: `ResponseWriterError.isInstance(error)`.
+   */
   static is(value: unknown): value is ResponseWriterError {
-    return typeof value === 'object' && value !== null && BRAND in value;
+    return (
+      ResponseWriterError.isInstance(value) ||
+      (typeof value === 'object' && value !== null && LEGACY_BRAND in value)
+    );
   }
 }

@@ -1,4 +1,4 @@
-import type { RealtimeServerEvent, ServerEventOf } from '@rtwire/types';
+import { type RealtimeServerEvent, RtwireError, type ServerEventOf } from '@rtwire/types';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { specErrors } from '../../../test-support/spec-validator.ts';
@@ -51,6 +51,9 @@ function expectWriterError(code: ResponseWriterErrorCode, run: () => unknown): v
   try {
     run();
   } catch (error) {
+    expect(ResponseWriterError.isInstance(error)).toBe(true);
+    expect(RtwireError.isInstance(error)).toBe(true);
+    // The older check still answers, for code written against it.
     expect(ResponseWriterError.is(error)).toBe(true);
     expect((error as ResponseWriterError).code).toBe(code);
     return;

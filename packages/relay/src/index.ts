@@ -16,6 +16,14 @@
  *
  * @module
  */
+
+export {
+  describeRelayConfig,
+  parseRelayConfig,
+  type RelayConfig,
+  type RelayConfigError,
+  type RelayConfigResult,
+} from './config/relay-config.ts';
 export {
   type AdmissionDecision,
   type AdmissionRequest,
@@ -24,39 +32,14 @@ export {
   parseSubprotocols,
   REALTIME_PATH,
   REALTIME_SUBPROTOCOL,
-} from './admission.ts';
-export { CloseCode, clientCloseCode, isAbnormalClose } from './close-codes.ts';
-export { constantTimeEqual } from './constant-time-equal.ts';
-export { DEMO_PAGE_HTML } from './demo-page.ts';
-export type { DuplexSocket, DuplexSocketHandlers } from './duplex-socket.ts';
-export {
-  offendingEventId,
-  type RelayErrorCode,
-  type RelayErrorDetails,
-  relayErrorEvent,
-} from './error-event.ts';
-export { createEventTypePeeker } from './event-type-peeker.ts';
+} from './host/admission.ts';
+export { constantTimeEqual } from './host/constant-time-equal.ts';
+export { DEMO_PAGE_HTML } from './host/demo-page.ts';
 export {
   createFetchHandler,
   type UpgradeOptions,
   type WebSocketUpgrader,
-} from './fetch-handler.ts';
-export { frameSize } from './frame-size.ts';
-export {
-  createInProcessSocket,
-  type InProcessCallbacks,
-  type InProcessEngine,
-} from './in-process-socket.ts';
-export { jsonLineLogger, relayLogger } from './json-line-logger.ts';
-export { PEEK_LIMIT, peekEventType } from './peek-event-type.ts';
-export { createRateLimiter, type RateLimiter } from './rate-limiter.ts';
-export {
-  describeRelayConfig,
-  parseRelayConfig,
-  type RelayConfig,
-  type RelayConfigError,
-  type RelayConfigResult,
-} from './relay-config.ts';
+} from './host/fetch-handler.ts';
 export {
   type Admission,
   createRelayHost,
@@ -64,41 +47,62 @@ export {
   type PendingSession,
   type RelayHost,
   type RelayHostOptions,
-} from './relay-host.ts';
+} from './host/relay-host.ts';
+export { jsonLineLogger, relayLogger } from './observe/json-line-logger.ts';
 export {
   createRedactingLogger,
   type LogFields,
   type LogLevel,
   type RelayLogger,
   silentLogger,
-} from './relay-logger.ts';
+} from './observe/relay-logger.ts';
 export {
   CONNECT_LATENCY_BUCKETS_MS,
   type Direction,
   type FrameCount,
   RelayMetrics,
-} from './relay-metrics.ts';
+} from './observe/relay-metrics.ts';
+export { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from './observe/render-prometheus.ts';
+export { createEventTypePeeker } from './session/cached-type-peeker.ts';
+export { CloseCode, clientCloseCode, isAbnormalClose } from './session/close-codes.ts';
+export {
+  offendingEventId,
+  type RelayErrorCode,
+  type RelayErrorDetails,
+  relayErrorEvent,
+} from './session/error-event.ts';
+export { frameSize } from './session/frame-size.ts';
+export { PEEK_LIMIT, peekEventType } from './session/peek-event-type.ts';
+export { createRateLimiter, type RateLimiter } from './session/rate-limiter.ts';
 export {
   type RelaySession,
   type RelaySessionLimits,
   type RelaySessionOptions,
   startRelaySession,
-} from './relay-session.ts';
-export { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from './render-prometheus.ts';
-export { createSimulatorConnector, type SimulatorConnectorOptions } from './simulator-connector.ts';
+} from './session/relay-session.ts';
+export type { DuplexSocket, DuplexSocketHandlers } from './sockets/duplex-socket.ts';
 export {
-  type UpstreamConnector,
-  type UpstreamRequest,
-  upstreamUrlFor,
-} from './upstream-connector.ts';
+  createInProcessSocket,
+  type InProcessCallbacks,
+  type InProcessEngine,
+} from './sockets/in-process-socket.ts';
 export {
   type WebSocketDuplexOptions,
   type WebSocketLike,
   webSocketDuplex,
-} from './web-socket-duplex.ts';
+} from './sockets/web-socket-duplex.ts';
+export {
+  createSimulatorConnector,
+  type SimulatorConnectorOptions,
+} from './upstream/simulator-connector.ts';
+export {
+  type UpstreamConnector,
+  type UpstreamRequest,
+  upstreamUrlFor,
+} from './upstream/upstream-connector.ts';
 export {
   createWebSocketUpstreamConnector,
   type WebSocketDialer,
   type WebSocketUpstreamOptions,
   whenOpen,
-} from './web-socket-upstream-connector.ts';
+} from './upstream/web-socket-upstream-connector.ts';

@@ -1,4 +1,4 @@
-import type { DuplexSocket, DuplexSocketHandlers } from '../src/duplex-socket.ts';
+import type { DuplexSocket, DuplexSocketHandlers } from '../src/sockets/duplex-socket.ts';
 
 /** An in-memory {@link DuplexSocket} the test drives from the peer's side. */
 export class MemorySocket implements DuplexSocket {

@@ -1,8 +1,9 @@
-import type {
-  RealtimeConversationItem,
-  RealtimeResponseUsage,
-  RealtimeSessionCreateResponseGA,
-  RealtimeTranscriptionSessionCreateResponseGA,
+import {
+  type RealtimeConversationItem,
+  type RealtimeResponseUsage,
+  type RealtimeSessionCreateResponseGA,
+  type RealtimeTranscriptionSessionCreateResponseGA,
+  RtwireError,
 } from '@rtwire/types';
 import type { AudioFormatType } from './pcm.ts';
 
@@ -155,19 +156,18 @@ export interface RealtimeModel {
  * });
  * ```
  */
-export class RealtimeModelError extends Error {
-  /** A stable code for the client (default `model_error`). */
-  readonly code: string;
+export class RealtimeModelError extends RtwireError {
+  static override readonly brand: string = 'rtwire.RealtimeModelError';
   /** Whether the message is safe to show the client. */
   readonly expose: boolean;
 
   constructor(
     message: string,
-    options: { readonly code?: string; readonly expose?: boolean } = {},
+    options: { readonly code?: string; readonly expose?: boolean; readonly cause?: unknown } = {},
   ) {
-    super(message);
+    // `code` is what the client hears (default `model_error`).
+    super(options.code ?? 'model_error', message, { cause: options.cause });
     this.name = 'RealtimeModelError';
-    this.code = options.code ?? 'model_error';
     this.expose = options.expose ?? false;
   }
 }

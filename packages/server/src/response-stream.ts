@@ -131,7 +131,8 @@ export class ResponseStream {
    */
   fail(error: unknown): void {
     if (!this.#active) return;
-    const known = error instanceof RealtimeModelError ? error : undefined;
+    // By brand, not prototype: a model may import another installed copy of this package.
+    const known = RealtimeModelError.isInstance(error) ? error : undefined;
     const code = known?.code ?? 'model_error';
     this.#open?.interrupt();
     this.#open = undefined;

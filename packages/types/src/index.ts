@@ -18,6 +18,7 @@
  *
  * @module
  */
+
 export {
   createDecodeError,
   type DecodeError,
@@ -68,3 +69,4 @@ export {
 export type * from './nested-types.ts';
 export type { FrameInput } from './read-frame.ts';
 export { MAX_LOG_DEPTH, redactForLog, redactionMarker } from './redact-for-log.ts';
+export { RtwireError } from './rtwire-error.ts';

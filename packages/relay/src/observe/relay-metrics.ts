@@ -1,5 +1,5 @@
 import { CLIENT_EVENT_TYPES, SERVER_EVENT_TYPES } from '@rtwire/types';
-import { closeCodeLabel } from './close-codes.ts';
+import { closeCodeLabel } from '../session/close-codes.ts';
 
 /** Which way a frame went: from the client to the upstream, or back. */
 export type Direction = 'client_to_upstream' | 'upstream_to_client';

@@ -1,9 +1,9 @@
 import { decodeServerEvent } from '@rtwire/types';
 import { describe, expect, it } from 'vitest';
-import { MemorySocket } from '../test/memory-socket.ts';
-import { RelayMetrics } from './relay-metrics.ts';
+import { MemorySocket } from '../../test/memory-socket.ts';
+import { RelayMetrics } from '../observe/relay-metrics.ts';
+import type { UpstreamConnector } from '../upstream/upstream-connector.ts';
 import { type RelaySessionLimits, startRelaySession } from './relay-session.ts';
-import type { UpstreamConnector } from './upstream-connector.ts';
 
 const limits: RelaySessionLimits = {
   maxFrameBytes: 1024,

@@ -1,5 +1,5 @@
+import type { RelayConfig } from '../config/relay-config.ts';
 import { constantTimeEqual } from './constant-time-equal.ts';
-import type { RelayConfig } from './relay-config.ts';
 
 /**
  * The path clients connect to, as the official SDKs build it from their base URL.

@@ -1,6 +1,7 @@
+import { RtwireError } from '@rtwire/types';
+import { type WebSocketLike, webSocketDuplex } from '../sockets/web-socket-duplex.ts';
 import type { UpstreamConnector } from './upstream-connector.ts';
 import { upstreamUrlFor } from './upstream-connector.ts';
-import { type WebSocketLike, webSocketDuplex } from './web-socket-duplex.ts';
 
 /**
  * Opens a WebSocket to `url` with these handshake headers and resolves once it is open. Each
@@ -60,7 +61,10 @@ export function createWebSocketUpstreamConnector(
       );
     } catch (error) {
       if (attempt.signal.aborted && !signal.aborted) {
-        throw new Error(`upstream handshake timed out after ${handshakeTimeoutMs} ms`);
+        throw new RtwireError(
+          'upstream_handshake_timeout',
+          `upstream handshake timed out after ${handshakeTimeoutMs} ms`,
+        );
       }
       throw error;
     } finally {

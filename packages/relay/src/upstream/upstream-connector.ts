@@ -1,4 +1,4 @@
-import type { DuplexSocket } from './duplex-socket.ts';
+import type { DuplexSocket } from '../sockets/duplex-socket.ts';
 
 /** What a connector is asked for when a client session starts. */
 export interface UpstreamRequest {

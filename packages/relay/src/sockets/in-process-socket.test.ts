@@ -76,7 +76,7 @@ describe('createInProcessSocket', () => {
   });
 
   it('is bounded by the session hard limit the relay apps pass as maxQueuedBytes', async () => {
-    const { parseRelayConfig } = await import('./relay-config.ts');
+    const { parseRelayConfig } = await import('../config/relay-config.ts');
     const parsed = parseRelayConfig({ HIGH_WATER_BYTES: '65536', MAX_FRAME_BYTES: '1024' });
     if (!parsed.ok) throw new Error('config');
     const { engine, start } = fakeEngine();

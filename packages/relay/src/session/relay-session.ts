@@ -1,17 +1,17 @@
 import { encodeServerEvent } from '@rtwire/serializer';
 import { decodeClientEvent, errorCodeOf, errorParamOf, redactForLog } from '@rtwire/types';
+import type { RelayConfig } from '../config/relay-config.ts';
+import { createLogSampler } from '../observe/log-sampler.ts';
+import { neverThrowingLogger, type RelayLogger, silentLogger } from '../observe/relay-logger.ts';
+import type { RelayMetrics } from '../observe/relay-metrics.ts';
+import type { DuplexSocket } from '../sockets/duplex-socket.ts';
+import type { UpstreamConnector } from '../upstream/upstream-connector.ts';
+import { createEventTypePeeker } from './cached-type-peeker.ts';
 import { CloseCode, clientCloseCode, isAbnormalClose } from './close-codes.ts';
-import type { DuplexSocket } from './duplex-socket.ts';
 import { offendingEventId, type RelayErrorDetails, relayErrorEvent } from './error-event.ts';
-import { createEventTypePeeker } from './event-type-peeker.ts';
 import { frameSize } from './frame-size.ts';
-import { createLogSampler } from './log-sampler.ts';
 import { createRateLimiter } from './rate-limiter.ts';
 import { createRefusalBudget } from './refusal-budget.ts';
-import type { RelayConfig } from './relay-config.ts';
-import { neverThrowingLogger, type RelayLogger, silentLogger } from './relay-logger.ts';
-import type { RelayMetrics } from './relay-metrics.ts';
-import type { UpstreamConnector } from './upstream-connector.ts';
 
 /** The limits a session enforces (a subset of {@link RelayConfig}). */
 export type RelaySessionLimits = Pick<

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseRelayConfig } from '../config/relay-config.ts';
 import { jsonLineLogger, relayLogger } from './json-line-logger.ts';
-import { parseRelayConfig } from './relay-config.ts';
 import { createRedactingLogger } from './relay-logger.ts';
 
 function hostileFields(): Record<string, unknown>[] {

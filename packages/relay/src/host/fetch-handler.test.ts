@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseRelayConfig } from '../config/relay-config.ts';
+import type { WebSocketLike } from '../sockets/web-socket-duplex.ts';
+import { createSimulatorConnector } from '../upstream/simulator-connector.ts';
 import { createFetchHandler } from './fetch-handler.ts';
-import { parseRelayConfig } from './relay-config.ts';
 import { createRelayHost, type RelayHost } from './relay-host.ts';
-import { createSimulatorConnector } from './simulator-connector.ts';
-import type { WebSocketLike } from './web-socket-duplex.ts';
 
 type Listener = (event: never) => void;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogSampler } from './log-sampler.ts';
+import { createLogSampler } from '../observe/log-sampler.ts';
 import { createRefusalBudget } from './refusal-budget.ts';
 
 describe('createRefusalBudget', () => {

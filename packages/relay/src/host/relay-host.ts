@@ -1,15 +1,16 @@
+import { RtwireError } from '@rtwire/types';
+import type { RelayConfig } from '../config/relay-config.ts';
+import { neverThrowingLogger, type RelayLogger, silentLogger } from '../observe/relay-logger.ts';
+import { RelayMetrics } from '../observe/relay-metrics.ts';
+import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../observe/render-prometheus.ts';
+import { CloseCode } from '../session/close-codes.ts';
+import { type RelaySession, startRelaySession } from '../session/relay-session.ts';
+import type { DuplexSocket } from '../sockets/duplex-socket.ts';
+import type { UpstreamConnector } from '../upstream/upstream-connector.ts';
 import { type AdmissionDecision, admitRequest, REALTIME_PATH } from './admission.ts';
 import { overBufferBudget } from './buffer-budget.ts';
-import { CloseCode } from './close-codes.ts';
 import { constantTimeEqual } from './constant-time-equal.ts';
 import { DEMO_PAGE_HTML } from './demo-page.ts';
-import type { DuplexSocket } from './duplex-socket.ts';
-import type { RelayConfig } from './relay-config.ts';
-import { neverThrowingLogger, type RelayLogger, silentLogger } from './relay-logger.ts';
-import { RelayMetrics } from './relay-metrics.ts';
-import { type RelaySession, startRelaySession } from './relay-session.ts';
-import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from './render-prometheus.ts';
-import type { UpstreamConnector } from './upstream-connector.ts';
 
 /** Options of {@link createRelayHost}. */
 export interface RelayHostOptions {
@@ -229,7 +230,10 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
         },
         open(client) {
           if (!settle())
-            throw new Error('RelayHost: this admission was already opened or cancelled');
+            throw new RtwireError(
+              'admission_settled',
+              'RelayHost: this admission was already opened or cancelled',
+            );
           const session = startRelaySession({
             client,
             connectUpstream,

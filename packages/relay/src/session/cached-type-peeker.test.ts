@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { createEventTypePeeker } from './event-type-peeker.ts';
+import { createEventTypePeeker } from './cached-type-peeker.ts';
 import { peekEventType } from './peek-event-type.ts';
 
 const bytes = (text: string) => new TextEncoder().encode(text);

@@ -1,4 +1,4 @@
-import { createInProcessSocket } from './in-process-socket.ts';
+import { createInProcessSocket } from '../sockets/in-process-socket.ts';
 import type { UpstreamConnector } from './upstream-connector.ts';
 
 /** Options of {@link createSimulatorConnector}. */
@@ -28,7 +28,7 @@ export function createSimulatorConnector(
 ): UpstreamConnector {
   return async ({ model, intent }) => {
     // Loaded on first use: a relay with a real upstream never loads the simulator.
-    const { createSimulatorSession } = await import('./simulator/index.ts');
+    const { createSimulatorSession } = await import('../simulator/index.ts');
     return createInProcessSocket(
       (callbacks) =>
         createSimulatorSession({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MemorySocket } from '../test/memory-socket.ts';
-import { parseRelayConfig } from './relay-config.ts';
+import { MemorySocket } from '../../test/memory-socket.ts';
+import { parseRelayConfig } from '../config/relay-config.ts';
 import { createRelayHost } from './relay-host.ts';
 
 const configFrom = (env: Record<string, string>) => {

@@ -1,4 +1,4 @@
-import { CloseCode } from './close-codes.ts';
+import { CloseCode } from '../session/close-codes.ts';
 import type { DuplexSocket, DuplexSocketHandlers } from './duplex-socket.ts';
 
 /** A socket-free protocol engine, as the simulator is: frames in, frames out through callbacks. */

@@ -1,5 +1,5 @@
+import { type WebSocketLike, webSocketDuplex } from '../sockets/web-socket-duplex.ts';
 import type { RelayHost } from './relay-host.ts';
-import { type WebSocketLike, webSocketDuplex } from './web-socket-duplex.ts';
 
 /** How the relay wants an upgraded client connection watched, for runtimes that can. */
 export interface UpgradeOptions {

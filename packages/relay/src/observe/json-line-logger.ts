@@ -1,4 +1,4 @@
-import type { RelayConfig } from './relay-config.ts';
+import type { RelayConfig } from '../config/relay-config.ts';
 import { createRedactingLogger, type LogLevel, type RelayLogger } from './relay-logger.ts';
 
 /**
