@@ -58,6 +58,7 @@ export class RtwireError extends Error {
   static isInstance<T>(this: Branded & { readonly prototype: T }, value: unknown): value is T {
     if (typeof value !== 'object' || value === null) return false;
     const brands = (value as { [BRANDS]?: unknown })[BRANDS];
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass isInstance is called on.
     return Array.isArray(brands) && brands.includes(this.brand);
   }
 }
