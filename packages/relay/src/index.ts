@@ -29,11 +29,9 @@ export {
   type AdmissionRequest,
   admitRequest,
   INSECURE_KEY_SUBPROTOCOL_PREFIX,
-  parseSubprotocols,
   REALTIME_PATH,
   REALTIME_SUBPROTOCOL,
 } from './host/admission.ts';
-export { constantTimeEqual } from './host/constant-time-equal.ts';
 export { DEMO_PAGE_HTML } from './host/demo-page.ts';
 export {
   createFetchHandler,
@@ -57,23 +55,13 @@ export {
   silentLogger,
 } from './observe/relay-logger.ts';
 export {
-  CONNECT_LATENCY_BUCKETS_MS,
   type Direction,
   type FrameCount,
   RelayMetrics,
 } from './observe/relay-metrics.ts';
 export { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from './observe/render-prometheus.ts';
-export { createEventTypePeeker } from './session/cached-type-peeker.ts';
-export { CloseCode, clientCloseCode, isAbnormalClose } from './session/close-codes.ts';
-export {
-  offendingEventId,
-  type RelayErrorCode,
-  type RelayErrorDetails,
-  relayErrorEvent,
-} from './session/error-event.ts';
-export { frameSize } from './session/frame-size.ts';
-export { PEEK_LIMIT, peekEventType } from './session/peek-event-type.ts';
-export { createRateLimiter, type RateLimiter } from './session/rate-limiter.ts';
+export { CloseCode } from './session/close-codes.ts';
+export type { RelayErrorCode, RelayErrorDetails } from './session/error-event.ts';
 export {
   type RelaySession,
   type RelaySessionLimits,

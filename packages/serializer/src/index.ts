@@ -23,7 +23,6 @@
  *
  * @module
  */
-export { base64Length, writeBase64 } from './base64.ts';
 export {
   type ClientEventInput,
   encodeClientEvent,
@@ -34,7 +33,6 @@ export {
   encodeServerEventInto,
   type ServerEventInput,
 } from './encode-event.ts';
-export { numberToJson } from './encode-number.ts';
 export type {
   ContentEncoderContext,
   ContentEventEncoder,
@@ -50,5 +48,3 @@ export type {
   ResponseEventFrames,
 } from './encoder-context.ts';
 export { encoderFor } from './encoder-for.ts';
-export { quoteJsonString } from './escape-json-string.ts';
-export { maxJsonStringBytes, writeJsonString } from './utf8-writer.ts';
