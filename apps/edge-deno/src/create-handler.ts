@@ -1,12 +1,10 @@
 import {
   createFetchHandler,
+  createRelayFromEnv,
   createRelayHost,
-  createSimulatorConnector,
   createWebSocketUpstreamConnector,
-  parseRelayConfig,
   type RelayConfigError,
   type RelayHost,
-  relayLogger,
   type WebSocketDialer,
   type WebSocketUpgrader,
 } from '@rtwire/relay';
@@ -44,25 +42,14 @@ export function createEdgeRelay(
   env: Readonly<Record<string, string | undefined>>,
   runtime: EdgeRuntime,
 ): EdgeRelay {
-  const result = parseRelayConfig(env);
-  if (!result.ok) throw new EdgeConfigError(result.errors);
-  const { config } = result;
-  const logger = relayLogger(config, runtime.write ?? ((line) => console.log(line.trimEnd())));
-  const connectUpstream =
-    config.upstreamUrl === undefined
-      ? createSimulatorConnector({
-          pace: config.simulatorPace,
-          maxQueuedBytes: config.hardLimitBytes,
-          // A web-standard socket sends bytes as binary frames: text frames are strings here.
-          frames: 'string',
-        })
-      : createWebSocketUpstreamConnector({
-          url: config.upstreamUrl,
-          apiKey: config.upstreamApiKey,
-          dial: runtime.dial,
-          highWaterBytes: config.highWaterBytes,
-          handshakeTimeoutMs: config.upstreamHandshakeTimeoutMs,
-        });
-  const host = createRelayHost({ config, connectUpstream, logger });
+  const relay = createRelayFromEnv(env, {
+    connectRealtime: (upstream) =>
+      createWebSocketUpstreamConnector({ ...upstream, dial: runtime.dial }),
+    // A web-standard socket sends bytes as binary frames: text frames are strings here.
+    frames: 'string',
+    write: runtime.write ?? ((line) => console.log(line.trimEnd())),
+  });
+  if (!relay.ok) throw new EdgeConfigError(relay.errors);
+  const host = createRelayHost(relay);
   return { host, fetch: createFetchHandler(host, runtime.upgrade) };
 }

@@ -1,17 +1,17 @@
-import { describeRelayConfig, parseRelayConfig, REALTIME_PATH, relayLogger } from '@rtwire/relay';
+import { nodeRuntime } from '@rtwire/node';
+import { createRelayFromEnv, describeRelayConfig, REALTIME_PATH } from '@rtwire/relay';
 import { startRelayServer } from './server.ts';
 
-const result = parseRelayConfig(process.env);
-if (!result.ok) {
-  for (const error of result.errors)
+const relay = createRelayFromEnv(process.env, nodeRuntime());
+if (!relay.ok) {
+  for (const error of relay.errors)
     process.stderr.write(`rtwire relay: ${error.variable}: ${error.message}\n`);
   process.exit(2);
 }
-const { config } = result;
-const logger = relayLogger(config, (line) => process.stdout.write(line));
+const { config, logger, connectUpstream } = relay;
 logger.log('info', 'relay.config', describeRelayConfig(config));
 
-const server = await startRelayServer({ config, logger });
+const server = await startRelayServer({ config, logger, connectUpstream });
 const wsUrl = `${server.url.replace(/^http/, 'ws')}${REALTIME_PATH}`;
 process.stdout.write(
   `rtwire relay listening on ${server.url} (realtime endpoint ${wsUrl}, upstream ${config.upstreamUrl ? config.upstreamUrl.host : 'simulator'})\n`,

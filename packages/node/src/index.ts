@@ -18,6 +18,7 @@
  * @module
  */
 export { type MountedRelay, type MountRelayOptions, mountRelay } from './mount-relay.ts';
+export { nodeRuntime } from './node-runtime.ts';
 export { rejectUpgrade } from './reject-upgrade.ts';
 export {
   CLOSE_HANDSHAKE_TIMEOUT_MS,

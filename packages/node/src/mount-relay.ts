@@ -2,7 +2,6 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
   createRelayHost,
-  createSimulatorConnector,
   type PendingSession,
   parseRelayConfig,
   REALTIME_PATH,
@@ -12,11 +11,12 @@ import {
   type RelayMetrics,
   silentLogger,
   type UpstreamConnector,
+  upstreamFromConfig,
 } from '@rtwire/relay';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { nodeRuntime } from './node-runtime.ts';
 import { rejectUpgrade } from './reject-upgrade.ts';
 import { wsDuplexSocket } from './ws-duplex-socket.ts';
-import { createWsUpstreamConnector } from './ws-upstream-connector.ts';
 
 /** Options of {@link mountRelay}. */
 export interface MountRelayOptions {
@@ -89,7 +89,7 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
   const host = createRelayHost({
     config,
     logger,
-    connectUpstream: options.connectUpstream ?? connectorFor(config),
+    connectUpstream: options.connectUpstream ?? upstreamFromConfig(config, nodeRuntime()),
   });
   const clients = new Set<WebSocket>();
   const admissions = new WeakMap<IncomingMessage, PendingSession>();
@@ -150,22 +150,6 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
       for (const ws of clients) ws.terminate();
     },
   };
-}
-
-/** The upstream a config names: a real endpoint over `ws`, or the embedded simulator. */
-function connectorFor(config: RelayConfig): UpstreamConnector {
-  if (config.upstreamUrl === undefined) {
-    return createSimulatorConnector({
-      pace: config.simulatorPace,
-      maxQueuedBytes: config.hardLimitBytes,
-    });
-  }
-  return createWsUpstreamConnector({
-    url: config.upstreamUrl,
-    apiKey: config.upstreamApiKey,
-    maxFrameBytes: config.maxFrameBytes,
-    handshakeTimeoutMs: config.upstreamHandshakeTimeoutMs,
-  });
 }
 
 function defaultConfig(): RelayConfig {

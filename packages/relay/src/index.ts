@@ -25,6 +25,13 @@ export {
   type RelayConfigResult,
 } from './config/relay-config.ts';
 export {
+  createRelayFromEnv,
+  type RealtimeUpstreamSettings,
+  type RelayFromEnv,
+  type RelayRuntime,
+  upstreamFromConfig,
+} from './config/relay-from-env.ts';
+export {
   type AdmissionDecision,
   type AdmissionRequest,
   admitRequest,

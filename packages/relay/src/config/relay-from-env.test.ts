@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import type { UpstreamConnector } from '../upstream/upstream-connector.ts';
+import { createRelayFromEnv, type RealtimeUpstreamSettings } from './relay-from-env.ts';
+
+const lines: string[] = [];
+const runtime = (frames: 'bytes' | 'string', dialed: RealtimeUpstreamSettings[] = []) => ({
+  frames,
+  write: (line: string) => lines.push(line),
+  connectRealtime: (settings: RealtimeUpstreamSettings): UpstreamConnector => {
+    dialed.push(settings);
+    return () => Promise.reject(new Error('not dialed in this test'));
+  },
+});
+
+/** The first frame an upstream sends, and whether it came as a string. */
+async function firstFrame(connect: UpstreamConnector) {
+  const socket = await connect({ model: undefined, signal: new AbortController().signal });
+  const frame = await new Promise<string | Uint8Array>((resolve) =>
+    socket.listen({ message: (data) => resolve(data), close() {}, drain() {} }),
+  );
+  socket.close(1000, 'done');
+  return frame;
+}
+
+describe('createRelayFromEnv', () => {
+  it('runs the simulator without UPSTREAM_URL, its frames in the runtime’s form', async () => {
+    for (const frames of ['string', 'bytes'] as const) {
+      const relay = createRelayFromEnv({}, runtime(frames));
+      if (!relay.ok) throw new Error('the defaults did not parse');
+      const frame = await firstFrame(relay.connectUpstream);
+      expect(typeof frame === 'string' ? 'string' : 'bytes').toBe(frames);
+      const text = typeof frame === 'string' ? frame : new TextDecoder().decode(frame);
+      expect(JSON.parse(text).type).toBe('session.created');
+    }
+  });
+
+  it('dials UPSTREAM_URL through the runtime with the config’s settings, the key masked in logs', () => {
+    const dialed: RealtimeUpstreamSettings[] = [];
+    const relay = createRelayFromEnv(
+      {
+        UPSTREAM_URL: 'wss://upstream.example/v1/realtime',
+        OPENAI_API_KEY: 'sk-test-secret',
+        UPSTREAM_HANDSHAKE_TIMEOUT_MS: '2500',
+      },
+      runtime('bytes', dialed),
+    );
+    if (!relay.ok) throw new Error(JSON.stringify(relay.errors));
+    expect(dialed).toEqual([
+      expect.objectContaining({
+        url: new URL('wss://upstream.example/v1/realtime'),
+        apiKey: 'sk-test-secret',
+        handshakeTimeoutMs: 2500,
+        maxFrameBytes: relay.config.maxFrameBytes,
+        highWaterBytes: relay.config.highWaterBytes,
+      }),
+    ]);
+    relay.logger.log('info', 'test', { note: 'key sk-test-secret here' });
+    expect(lines.at(-1)).not.toContain('sk-test-secret');
+  });
+
+  it('names the variables it could not read, never their values', () => {
+    const relay = createRelayFromEnv(
+      { UPSTREAM_URL: 'http://not-a-websocket/secret-path', PORT: 'eighty' },
+      runtime('string'),
+    );
+    expect(relay.ok).toBe(false);
+    if (relay.ok) return;
+    expect(relay.errors.map((error) => error.variable).sort()).toEqual(['PORT', 'UPSTREAM_URL']);
+    expect(JSON.stringify(relay.errors)).not.toContain('secret-path');
+  });
+});

@@ -1,0 +1,95 @@
+import { relayLogger } from '../observe/json-line-logger.ts';
+import type { LogLevel, RelayLogger } from '../observe/relay-logger.ts';
+import { createSimulatorConnector } from '../upstream/simulator-connector.ts';
+import type { UpstreamConnector } from '../upstream/upstream-connector.ts';
+import { parseRelayConfig, type RelayConfig, type RelayConfigError } from './relay-config.ts';
+
+/** What a real upstream connection is opened with, taken from the config. */
+export interface RealtimeUpstreamSettings {
+  readonly url: URL;
+  /** Sent as `Authorization: Bearer …`; never logged. */
+  readonly apiKey: string | undefined;
+  readonly maxFrameBytes: number;
+  readonly highWaterBytes: number;
+  readonly handshakeTimeoutMs: number;
+}
+
+/** What differs between the runtimes a relay runs on: how they dial, send text, and log. */
+export interface RelayRuntime {
+  /** Opens sessions to a real Realtime endpoint (`UPSTREAM_URL` set). */
+  readonly connectRealtime: (settings: RealtimeUpstreamSettings) => UpstreamConnector;
+  /**
+   * The frame form this runtime's sockets send as text: `bytes` where bytes can go out as a
+   * text frame (Node's `ws`), `string` on web-standard sockets (whose `send(Uint8Array)` is
+   * binary). The embedded simulator hands its frames over in it.
+   */
+  readonly frames: 'bytes' | 'string';
+  /** Where log lines go. */
+  readonly write: (line: string) => void;
+}
+
+/** A relay's pieces made from its environment, or the variables that could not be read. */
+export type RelayFromEnv =
+  | {
+      readonly ok: true;
+      readonly config: RelayConfig;
+      readonly logger: RelayLogger & { enabled(level: LogLevel): boolean };
+      readonly connectUpstream: UpstreamConnector;
+    }
+  | { readonly ok: false; readonly errors: readonly RelayConfigError[] };
+
+/**
+ * The upstream a config names: `config.upstreamUrl` through the runtime's dialer, or, when it
+ * is unset, the embedded simulator (the engine of `@rtwire/server` with its simulator model).
+ *
+ * @example
+ * ```ts
+ * const connectUpstream = upstreamFromConfig(config, runtime);
+ * ```
+ */
+export function upstreamFromConfig(
+  config: RelayConfig,
+  runtime: Pick<RelayRuntime, 'connectRealtime' | 'frames'>,
+): UpstreamConnector {
+  if (config.upstreamUrl === undefined) {
+    return createSimulatorConnector({
+      pace: config.simulatorPace,
+      maxQueuedBytes: config.hardLimitBytes,
+      frames: runtime.frames,
+    });
+  }
+  return runtime.connectRealtime({
+    url: config.upstreamUrl,
+    apiKey: config.upstreamApiKey,
+    maxFrameBytes: config.maxFrameBytes,
+    highWaterBytes: config.highWaterBytes,
+    handshakeTimeoutMs: config.upstreamHandshakeTimeoutMs,
+  });
+}
+
+/**
+ * Reads a relay's environment (`process.env`, `Deno.env.toObject()`, a Workers `env`) into its
+ * config, its logger (JSON lines, the key and tokens masked) and its upstream, the same way on
+ * every runtime. Errors name the variables, never their values.
+ *
+ * @example
+ * ```ts
+ * const relay = createRelayFromEnv(process.env, { connectRealtime, frames: 'bytes', write });
+ * if (!relay.ok) throw new Error(relay.errors.map((e) => e.variable).join(', '));
+ * const host = createRelayHost(relay);
+ * ```
+ */
+export function createRelayFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  runtime: RelayRuntime,
+): RelayFromEnv {
+  const result = parseRelayConfig(env);
+  if (!result.ok) return { ok: false, errors: result.errors };
+  const { config } = result;
+  return {
+    ok: true,
+    config,
+    logger: relayLogger(config, runtime.write),
+    connectUpstream: upstreamFromConfig(config, runtime),
+  };
+}
