@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { RtwireError } from './rtwire-error.ts';
 
 class ParentError extends RtwireError {
-  static override readonly brand = 'test.ParentError';
+  static override readonly brand: string = 'test.ParentError';
 }
 class ChildError extends ParentError {
-  static override readonly brand = 'test.ChildError';
+  static override readonly brand: string = 'test.ChildError';
 }
 
 describe('RtwireError', () => {

@@ -17,7 +17,7 @@ interface Branded {
  * @example
  * ```ts
  * class MyError extends RtwireError {
- *   static override readonly brand = 'my.MyError';
+ *   static override readonly brand: string = 'my.MyError';
  * }
  * try {
  *   host.admit(request).open(socket);
