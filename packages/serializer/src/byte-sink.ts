@@ -1,3 +1,5 @@
+import { outputSlab } from './output-slab.ts';
+
 /**
  * A growable write buffer for values whose encoded size is not known up front. It is reused
  * across calls (its bytes are always copied out), so encoding allocates nothing once warm.
@@ -12,6 +14,17 @@ export class ByteSink {
   ensure(bytes: number): Uint8Array {
     if (this.position + bytes > this.buffer.length) this.grow(bytes);
     return this.buffer;
+  }
+
+  /**
+   * Copies what was written into the output slab as a frame of its own, and returns it. The
+   * sink is scratch memory, reused by the next call; the frame is never written again.
+   */
+  toFrame(): Uint8Array {
+    const length = this.position;
+    const target = outputSlab.reserve(length);
+    target.set(this.buffer.subarray(0, length), outputSlab.start);
+    return outputSlab.commit(outputSlab.start + length);
   }
 
   private grow(bytes: number): void {

@@ -3,7 +3,6 @@ import { ByteSink } from './byte-sink.ts';
 import { encodeEventString } from './encode-event-string.ts';
 import { writeJsonValue } from './encode-value.ts';
 import { toJsonValue } from './json-value.ts';
-import { outputSlab } from './output-slab.ts';
 
 /** A server event to encode: any known event, or an unknown one with extra fields. */
 export type ServerEventInput = RealtimeServerEvent | UnknownEvent;
@@ -23,10 +22,8 @@ function encodeToSink(event: object): number {
 }
 
 function encodeBytes(event: object): Uint8Array {
-  const length = encodeToSink(event);
-  const target = outputSlab.reserve(length);
-  target.set(sink.buffer.subarray(0, length), outputSlab.start);
-  return outputSlab.commit(outputSlab.start + length);
+  encodeToSink(event);
+  return sink.toFrame();
 }
 
 function encodeInto(event: object, target: Uint8Array, offset: number): number {

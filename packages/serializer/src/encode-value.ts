@@ -1,5 +1,6 @@
 import { writeCleanAscii } from './ascii-writer.ts';
 import type { ByteSink } from './byte-sink.ts';
+import { SIMD_MIN_LENGTH } from './clean-ascii.ts';
 import { MAX_NUMBER_BYTES, writeJsonNumber } from './encode-number.ts';
 import { isOmitted, toJsonValue } from './json-value.ts';
 import { keyWords } from './key-cache.ts';
@@ -44,14 +45,12 @@ export function writeJsonValue(sink: ByteSink, value: unknown, depth: number): v
   }
 }
 
-// Below this length a clean string is copied by the SWAR writer; longer ones go to
-// writeJsonString, whose SIMD scan wins for them.
-const SHORT_STRING = 128;
-
 function writeString(sink: ByteSink, text: string): void {
   const target = sink.ensure(maxJsonStringBytes(text.length));
   const start = sink.position;
-  if (text.length < SHORT_STRING) {
+  // Below SIMD_MIN_LENGTH a clean string is copied by the SWAR writer (as frames write theirs);
+  // longer ones go to writeJsonString, whose SIMD scan wins for them.
+  if (text.length < SIMD_MIN_LENGTH) {
     target[start] = 0x22;
     const end = writeCleanAscii(sink.view, target, start + 1, text);
     if (end >= 0) {

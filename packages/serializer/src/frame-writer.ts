@@ -182,6 +182,8 @@ export function pcmFrameBytes(
   return outputSlab.commit(position);
 }
 
+// Its own scratch sink, not the general encoder's: a value's toJSON may encode an event while
+// a frame is half written here.
 const sink = new ByteSink();
 const CLOSE = sharedFragment('}');
 
@@ -206,10 +208,7 @@ class FrameBuilder {
   }
 
   end(): Uint8Array {
-    const length = sink.position;
-    const target = outputSlab.reserve(length);
-    target.set(sink.buffer.subarray(0, length), outputSlab.start);
-    return outputSlab.commit(outputSlab.start + length);
+    return sink.toFrame();
   }
 }
 
