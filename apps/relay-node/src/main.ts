@@ -1,8 +1,8 @@
-import { nodeRuntime } from '@rtwire/node';
+import { createNodeRuntime } from '@rtwire/node';
 import { createRelayFromEnv, describeRelayConfig, REALTIME_PATH } from '@rtwire/relay';
 import { startRelayServer } from './server.ts';
 
-const relay = createRelayFromEnv(process.env, nodeRuntime());
+const relay = createRelayFromEnv(process.env, createNodeRuntime());
 if (!relay.ok) {
   for (const error of relay.errors)
     process.stderr.write(`rtwire relay: ${error.variable}: ${error.message}\n`);

@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  createJsonLineLogger,
   createRedactingLogger,
-  jsonLineLogger,
   parseRelayConfig,
   type UpstreamConnector,
 } from '@rtwire/relay';
@@ -37,7 +37,7 @@ export async function startRelay(
   if (!result.ok) throw new Error(`bad test config: ${JSON.stringify(result.errors)}`);
   const logs: string[] = [];
   const logger = createRedactingLogger(
-    jsonLineLogger((line) => logs.push(line)),
+    createJsonLineLogger((line) => logs.push(line)),
     { minimum: 'debug', secrets: [result.config.upstreamApiKey, ...result.config.relayTokens] },
   );
   const server = await startRelayServer({

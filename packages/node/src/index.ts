@@ -18,11 +18,11 @@
  * @module
  */
 export { type MountedRelay, type MountRelayOptions, mountRelay } from './mount-relay.ts';
-export { nodeRuntime } from './node-runtime.ts';
+export { createNodeRuntime } from './node-runtime.ts';
 export { rejectUpgrade } from './reject-upgrade.ts';
 export {
   CLOSE_HANDSHAKE_TIMEOUT_MS,
+  createWsDuplexSocket,
   type WsDuplexOptions,
-  wsDuplexSocket,
 } from './ws-duplex-socket.ts';
 export { createWsUpstreamConnector, type WsUpstreamOptions } from './ws-upstream-connector.ts';

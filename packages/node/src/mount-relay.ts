@@ -14,9 +14,9 @@ import {
   upstreamFromConfig,
 } from '@rtwire/relay';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { nodeRuntime } from './node-runtime.ts';
+import { createNodeRuntime } from './node-runtime.ts';
 import { rejectUpgrade } from './reject-upgrade.ts';
-import { wsDuplexSocket } from './ws-duplex-socket.ts';
+import { createWsDuplexSocket } from './ws-duplex-socket.ts';
 
 /** Options of {@link mountRelay}. */
 export interface MountRelayOptions {
@@ -89,7 +89,7 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
   const host = createRelayHost({
     config,
     logger,
-    connectUpstream: options.connectUpstream ?? upstreamFromConfig(config, nodeRuntime()),
+    connectUpstream: options.connectUpstream ?? upstreamFromConfig(config, createNodeRuntime()),
   });
   const clients = new Set<WebSocket>();
   const admissions = new WeakMap<IncomingMessage, PendingSession>();
@@ -118,7 +118,7 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
       clients.add(ws);
       ws.once('close', () => clients.delete(ws));
       admission.open(
-        wsDuplexSocket(ws, socket, {
+        createWsDuplexSocket(ws, socket, {
           heartbeatIntervalMs: config.heartbeatIntervalMs,
           messageTimeoutMs: config.messageTimeoutMs,
         }),

@@ -7,10 +7,10 @@ import { createWsUpstreamConnector } from './ws-upstream-connector.ts';
  *
  * @example
  * ```ts
- * const relay = createRelayFromEnv(process.env, nodeRuntime());
+ * const relay = createRelayFromEnv(process.env, createNodeRuntime());
  * ```
  */
-export function nodeRuntime(
+export function createNodeRuntime(
   write: (line: string) => void = (line) => process.stdout.write(line),
 ): RelayRuntime {
   return {

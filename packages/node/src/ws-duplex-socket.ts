@@ -20,7 +20,7 @@ export const CLOSE_HANDSHAKE_TIMEOUT_MS = 1000;
 /** Reported for a connection dropped without a close frame (RFC 6455 §7.1.5); never sent. */
 const ABNORMAL_CLOSURE = 1006;
 
-/** Options of {@link wsDuplexSocket}: the liveness checks a client connection gets. */
+/** Options of {@link createWsDuplexSocket}: the liveness checks a client connection gets. */
 export interface WsDuplexOptions {
   /**
    * Pings the peer this often (ms); a peer that has answered neither with a pong nor with any
@@ -50,11 +50,11 @@ export interface WsDuplexOptions {
  * @example
  * ```ts
  * wss.handleUpgrade(request, socket, head, (ws) =>
- *   host.admit(request).open(wsDuplexSocket(ws, socket, { heartbeatIntervalMs: 30_000, messageTimeoutMs: 20_000 })),
+ *   host.admit(request).open(createWsDuplexSocket(ws, socket, { heartbeatIntervalMs: 30_000, messageTimeoutMs: 20_000 })),
  * );
  * ```
  */
-export function wsDuplexSocket(
+export function createWsDuplexSocket(
   ws: WebSocket,
   transport: Duplex,
   options: WsDuplexOptions = {},

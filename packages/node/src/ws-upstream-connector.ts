@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { type UpstreamConnector, upstreamUrlFor } from '@rtwire/relay';
 import { WebSocket } from 'ws';
-import { wsDuplexSocket } from './ws-duplex-socket.ts';
+import { createWsDuplexSocket } from './ws-duplex-socket.ts';
 
 /** Options of {@link createWsUpstreamConnector}. */
 export interface WsUpstreamOptions {
@@ -60,7 +60,7 @@ export function createWsUpstreamConnector(options: WsUpstreamOptions): UpstreamC
           fail('upstream socket unavailable');
           return;
         }
-        resolve(wsDuplexSocket(ws, transport));
+        resolve(createWsDuplexSocket(ws, transport));
       });
       ws.once('unexpected-response', (request, response) => {
         response.resume();

@@ -53,7 +53,7 @@ export {
   type RelayHost,
   type RelayHostOptions,
 } from './host/relay-host.ts';
-export { jsonLineLogger, relayLogger } from './observe/json-line-logger.ts';
+export { createJsonLineLogger, createRelayLogger } from './observe/json-line-logger.ts';
 export {
   createRedactingLogger,
   type LogFields,
@@ -82,9 +82,9 @@ export {
   type InProcessEngine,
 } from './sockets/in-process-socket.ts';
 export {
+  createWebSocketDuplex,
   type WebSocketDuplexOptions,
   type WebSocketLike,
-  webSocketDuplex,
 } from './sockets/web-socket-duplex.ts';
 export {
   createSimulatorConnector,

@@ -1,4 +1,4 @@
-import { relayLogger } from '../observe/json-line-logger.ts';
+import { createRelayLogger } from '../observe/json-line-logger.ts';
 import type { LogLevel, RelayLogger } from '../observe/relay-logger.ts';
 import { createSimulatorConnector } from '../upstream/simulator-connector.ts';
 import type { UpstreamConnector } from '../upstream/upstream-connector.ts';
@@ -89,7 +89,7 @@ export function createRelayFromEnv(
   return {
     ok: true,
     config,
-    logger: relayLogger(config, runtime.write),
+    logger: createRelayLogger(config, runtime.write),
     connectUpstream: upstreamFromConfig(config, runtime),
   };
 }

@@ -1,4 +1,4 @@
-import { type WebSocketLike, webSocketDuplex } from '../sockets/web-socket-duplex.ts';
+import { createWebSocketDuplex, type WebSocketLike } from '../sockets/web-socket-duplex.ts';
 import type { RelayHost } from './relay-host.ts';
 
 /** How the relay wants an upgraded client connection watched, for runtimes that can. */
@@ -69,7 +69,7 @@ export function createFetchHandler(
       return new Response('Bad WebSocket handshake\n', { status: 400 });
     }
     admission.open(
-      webSocketDuplex(upgraded.socket, { highWaterBytes: host.config.highWaterBytes }),
+      createWebSocketDuplex(upgraded.socket, { highWaterBytes: host.config.highWaterBytes }),
     );
     return upgraded.response;
   };

@@ -1,6 +1,10 @@
 import { RtwireError } from '@rtwire/types';
 import type { RelayConfig } from '../config/relay-config.ts';
-import { neverThrowingLogger, type RelayLogger, silentLogger } from '../observe/relay-logger.ts';
+import {
+  createNeverThrowingLogger,
+  type RelayLogger,
+  silentLogger,
+} from '../observe/relay-logger.ts';
 import { RelayMetrics } from '../observe/relay-metrics.ts';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../observe/render-prometheus.ts';
 import { CloseCode } from '../session/close-codes.ts';
@@ -57,7 +61,7 @@ export type Admission = PendingSession | Extract<AdmissionDecision, { ok: false 
  * ```ts
  * const host = createRelayHost({ config, connectUpstream: createSimulatorConnector() });
  * const admission = host.admit({ url: request.url, headers: request.headers });
- * if (admission.ok) admission.open(webSocketDuplex(socket));
+ * if (admission.ok) admission.open(createWebSocketDuplex(socket));
  * ```
  */
 export interface RelayHost {
@@ -96,7 +100,7 @@ const SWEEP_MS = 100;
  */
 export function createRelayHost(options: RelayHostOptions): RelayHost {
   const { config, connectUpstream } = options;
-  const logger = neverThrowingLogger(options.logger ?? silentLogger);
+  const logger = createNeverThrowingLogger(options.logger ?? silentLogger);
   const metrics = options.metrics ?? new RelayMetrics();
   const sessions = new Set<RelaySession>();
   let reserved = 0;

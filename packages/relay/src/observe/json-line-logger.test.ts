@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseRelayConfig } from '../config/relay-config.ts';
-import { jsonLineLogger, relayLogger } from './json-line-logger.ts';
+import { createJsonLineLogger, createRelayLogger } from './json-line-logger.ts';
 import { createRedactingLogger } from './relay-logger.ts';
 
 function hostileFields(): Record<string, unknown>[] {
@@ -30,10 +30,10 @@ function hostileFields(): Record<string, unknown>[] {
   ];
 }
 
-describe('jsonLineLogger', () => {
+describe('createJsonLineLogger', () => {
   it('never throws, and still writes a line saying what happened', () => {
     const lines: string[] = [];
-    const logger = jsonLineLogger((line) => lines.push(line));
+    const logger = createJsonLineLogger((line) => lines.push(line));
     for (const fields of hostileFields()) logger.log('info', 'session.close', fields);
     expect(lines).toHaveLength(7);
     for (const line of lines) expect(JSON.parse(line)).toMatchObject({ msg: 'session.close' });
@@ -41,7 +41,7 @@ describe('jsonLineLogger', () => {
   });
 
   it('survives a sink that throws', () => {
-    const logger = jsonLineLogger(() => {
+    const logger = createJsonLineLogger(() => {
       throw new Error('EPIPE');
     });
     expect(() => logger.log('error', 'x', {})).not.toThrow();
@@ -51,7 +51,7 @@ describe('jsonLineLogger', () => {
     const config = parseRelayConfig({ LOG_LEVEL: 'debug', RELAY_TOKENS: 'tok-123456' });
     if (!config.ok) throw new Error('config');
     const lines: string[] = [];
-    const logger = relayLogger(config.config, (line) => lines.push(line));
+    const logger = createRelayLogger(config.config, (line) => lines.push(line));
     for (const fields of hostileFields()) logger.log('debug', 'client.event', { event: fields });
     fc.assert(
       fc.property(fc.anything(), (value) => {

@@ -7,10 +7,10 @@ import { createRedactingLogger, type LogLevel, type RelayLogger } from './relay-
  *
  * @example
  * ```ts
- * const logger = jsonLineLogger((line) => process.stdout.write(line));
+ * const logger = createJsonLineLogger((line) => process.stdout.write(line));
  * ```
  */
-export function jsonLineLogger(write: (line: string) => void): RelayLogger {
+export function createJsonLineLogger(write: (line: string) => void): RelayLogger {
   return {
     log(level, message, fields) {
       const time = new Date().toISOString();
@@ -42,14 +42,14 @@ export function jsonLineLogger(write: (line: string) => void): RelayLogger {
  *
  * @example
  * ```ts
- * const logger = relayLogger(config, (line) => process.stdout.write(line));
+ * const logger = createRelayLogger(config, (line) => process.stdout.write(line));
  * ```
  */
-export function relayLogger(
+export function createRelayLogger(
   config: RelayConfig,
   write: (line: string) => void,
 ): RelayLogger & { enabled(level: LogLevel): boolean } {
-  return createRedactingLogger(jsonLineLogger(write), {
+  return createRedactingLogger(createJsonLineLogger(write), {
     minimum: config.logLevel,
     secrets: [config.upstreamApiKey, ...config.relayTokens],
   });

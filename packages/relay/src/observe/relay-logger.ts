@@ -83,11 +83,11 @@ export function createRedactingLogger(
  *
  * @example
  * ```ts
- * const logger = neverThrowingLogger(userLogger);
+ * const logger = createNeverThrowingLogger(userLogger);
  * logger.log('info', 'session.open', { session: id }); // a throwing userLogger is contained
  * ```
  */
-export function neverThrowingLogger(
+export function createNeverThrowingLogger(
   logger: RelayLogger & { enabled?(level: LogLevel): boolean },
 ): RelayLogger & { enabled(level: LogLevel): boolean } {
   return {

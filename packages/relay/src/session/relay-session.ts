@@ -2,7 +2,11 @@ import { encodeServerEvent } from '@rtwire/serializer';
 import { decodeClientEvent, errorCodeOf, errorParamOf, redactForLog } from '@rtwire/types';
 import type { RelayConfig } from '../config/relay-config.ts';
 import { createLogSampler } from '../observe/log-sampler.ts';
-import { neverThrowingLogger, type RelayLogger, silentLogger } from '../observe/relay-logger.ts';
+import {
+  createNeverThrowingLogger,
+  type RelayLogger,
+  silentLogger,
+} from '../observe/relay-logger.ts';
 import type { RelayMetrics } from '../observe/relay-metrics.ts';
 import type { DuplexSocket } from '../sockets/duplex-socket.ts';
 import type { UpstreamConnector } from '../upstream/upstream-connector.ts';
@@ -83,7 +87,7 @@ const POLICY_CLOSES: ReadonlySet<number> = new Set([
  */
 export function startRelaySession(options: RelaySessionOptions): RelaySession {
   const { client, limits, metrics } = options;
-  const logger = neverThrowingLogger(options.logger ?? silentLogger);
+  const logger = createNeverThrowingLogger(options.logger ?? silentLogger);
   const debug = options.logger?.enabled !== undefined && logger.enabled('debug');
   const now = options.now ?? Date.now;
   const id = options.id ?? globalThis.crypto.randomUUID();

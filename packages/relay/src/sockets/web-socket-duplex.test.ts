@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { type WebSocketLike, webSocketDuplex } from './web-socket-duplex.ts';
+import { createWebSocketDuplex, type WebSocketLike } from './web-socket-duplex.ts';
 
 class FakeWebSocket implements WebSocketLike {
   readyState = 1;
@@ -36,10 +36,10 @@ const handlers = () => {
   };
 };
 
-describe('webSocketDuplex', () => {
+describe('createWebSocketDuplex', () => {
   it('holds early messages, passes text and bytes, and sets arraybuffer', () => {
     const socket = new FakeWebSocket();
-    const duplex = webSocketDuplex(socket);
+    const duplex = createWebSocketDuplex(socket);
     expect(socket.binaryType).toBe('arraybuffer');
     socket.emit('message', { data: '{"type":"a"}' });
     const sink = handlers();
@@ -54,7 +54,7 @@ describe('webSocketDuplex', () => {
 
   it('sends text given as bytes as text, and falls back to 1000 for refused close codes', () => {
     const socket = new FakeWebSocket();
-    const duplex = webSocketDuplex(socket);
+    const duplex = createWebSocketDuplex(socket);
     duplex.send(new TextEncoder().encode('{"type":"b"}'), false);
     duplex.send(new Uint8Array([9]), true);
     expect(socket.sent).toEqual(['{"type":"b"}', new Uint8Array([9])]);
@@ -66,7 +66,7 @@ describe('webSocketDuplex', () => {
     vi.useFakeTimers();
     try {
       const socket = new FakeWebSocket();
-      const duplex = webSocketDuplex(socket, { highWaterBytes: 100, drainPollMs: 5 });
+      const duplex = createWebSocketDuplex(socket, { highWaterBytes: 100, drainPollMs: 5 });
       const sink = handlers();
       duplex.listen(sink.value);
       socket.bufferedAmount = 500;

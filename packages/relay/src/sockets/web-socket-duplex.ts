@@ -15,7 +15,7 @@ export interface WebSocketLike {
   addEventListener(type: 'open' | 'error', listener: () => void): void;
 }
 
-/** Options of {@link webSocketDuplex}. */
+/** Options of {@link createWebSocketDuplex}. */
 export interface WebSocketDuplexOptions {
   /** Buffered bytes above which the adapter polls for the buffer to drain (default 1 MiB). */
   readonly highWaterBytes?: number;
@@ -37,10 +37,10 @@ const utf8 = new TextDecoder();
  * @example
  * ```ts
  * const { socket, response } = Deno.upgradeWebSocket(request, { protocol: decision.protocol });
- * startRelaySession({ client: webSocketDuplex(socket), connectUpstream, model: decision.model, limits: config });
+ * startRelaySession({ client: createWebSocketDuplex(socket), connectUpstream, model: decision.model, limits: config });
  * ```
  */
-export function webSocketDuplex(
+export function createWebSocketDuplex(
   socket: WebSocketLike,
   options: WebSocketDuplexOptions = {},
 ): DuplexSocket {

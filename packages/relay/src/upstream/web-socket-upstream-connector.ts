@@ -1,5 +1,5 @@
 import { RtwireError } from '@rtwire/types';
-import { type WebSocketLike, webSocketDuplex } from '../sockets/web-socket-duplex.ts';
+import { createWebSocketDuplex, type WebSocketLike } from '../sockets/web-socket-duplex.ts';
 import type { UpstreamConnector } from './upstream-connector.ts';
 import { upstreamUrlFor } from './upstream-connector.ts';
 
@@ -71,7 +71,7 @@ export function createWebSocketUpstreamConnector(
       clearTimeout(timer);
       signal.removeEventListener('abort', giveUp);
     }
-    return webSocketDuplex(
+    return createWebSocketDuplex(
       socket,
       options.highWaterBytes === undefined ? {} : { highWaterBytes: options.highWaterBytes },
     );
