@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { CloseCode, type DuplexSocket, type DuplexSocketHandlers } from '@rtwire/relay';
+import { CloseCode, type DuplexSocket } from '@rtwire/relay';
+import { createListenerGate } from '@rtwire/relay/internal';
 import { WebSocket } from 'ws';
 import { createMessageTracker } from './message-tracker.ts';
 
@@ -59,8 +60,7 @@ export function createWsDuplexSocket(
   transport: Duplex,
   options: WsDuplexOptions = {},
 ): DuplexSocket {
-  let handlers: DuplexSocketHandlers | undefined;
-  const early: { data: Uint8Array; binary: boolean }[] = [];
+  const gate = createListenerGate();
   let ended: { code: number; reason: string } | undefined;
   let paused = false;
   let answered = true;
@@ -74,7 +74,7 @@ export function createWsDuplexSocket(
     ended = { code, reason };
     clearInterval(heartbeat);
     clearTimeout(deadline);
-    handlers?.close(code, reason);
+    gate.close(code, reason);
   };
 
   const close = (code: number, reason: string) => {
@@ -90,14 +90,12 @@ export function createWsDuplexSocket(
 
   ws.on('message', (data, binary) => {
     answered = true;
-    const bytes = data as Buffer;
-    if (handlers) handlers.message(bytes, binary);
-    else early.push({ data: bytes, binary });
+    gate.message(data as Buffer, binary);
   });
   ws.on('close', (code, reason) => report(code, reason.toString()));
   // Errors are followed by 'close', which is what the relay acts on.
   ws.on('error', () => {});
-  transport.on('drain', () => handlers?.drain());
+  transport.on('drain', () => gate.drain());
 
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 0;
   if (heartbeatIntervalMs > 0) {
@@ -172,11 +170,7 @@ export function createWsDuplexSocket(
       ws.resume();
       armDeadline();
     },
-    listen(next) {
-      handlers = next;
-      for (const message of early.splice(0)) next.message(message.data, message.binary);
-      if (ended) next.close(ended.code, ended.reason);
-    },
+    listen: gate.listen,
   };
 }
 

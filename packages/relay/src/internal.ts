@@ -21,3 +21,4 @@ export { offendingEventId, relayErrorEvent } from './session/error-event.ts';
 export { frameSize } from './session/frame-size.ts';
 export { PEEK_LIMIT, peekEventType } from './session/peek-event-type.ts';
 export { createRateLimiter, type RateLimiter } from './session/rate-limiter.ts';
+export { createListenerGate, type ListenerGate } from './sockets/listener-gate.ts';

@@ -1,4 +1,5 @@
-import type { DuplexSocket, DuplexSocketHandlers } from './duplex-socket.ts';
+import type { DuplexSocket } from './duplex-socket.ts';
+import { createListenerGate } from './listener-gate.ts';
 
 /** The part of a WHATWG `WebSocket` the adapter uses (Deno, Workers, browsers, undici). */
 export interface WebSocketLike {
@@ -46,9 +47,7 @@ export function createWebSocketDuplex(
 ): DuplexSocket {
   const highWaterBytes = options.highWaterBytes ?? 1024 * 1024;
   const drainPollMs = options.drainPollMs ?? 10;
-  let handlers: DuplexSocketHandlers | undefined;
-  const early: { data: string | Uint8Array; binary: boolean }[] = [];
-  let earlyClose: { code: number; reason: string } | undefined;
+  const gate = createListenerGate();
   let polling = false;
   // A server socket may still be connecting while its 101 response is being sent (Deno);
   // what the relay sends meanwhile waits for `open` instead of being dropped.
@@ -64,16 +63,14 @@ export function createWebSocketDuplex(
       typeof data === 'string'
         ? data
         : new Uint8Array(data instanceof ArrayBuffer ? data : new ArrayBuffer(0));
-    if (handlers) handlers.message(frame, binary);
-    else early.push({ data: frame, binary });
+    gate.message(frame, binary);
   });
   let closed = false;
   socket.addEventListener('close', ({ code, reason }) => {
     // Deno fires a second close after it ends an unanswered heartbeat; the relay hears one.
     if (closed) return;
     closed = true;
-    if (handlers) handlers.close(code, reason);
-    else earlyClose = { code, reason };
+    gate.close(code, reason);
   });
 
   const poll = () => {
@@ -86,7 +83,7 @@ export function createWebSocketDuplex(
       return;
     }
     polling = false;
-    handlers?.drain();
+    gate.drain();
   };
 
   return {
@@ -117,10 +114,6 @@ export function createWebSocketDuplex(
         queued += typeof data === 'string' ? data.length : data.byteLength;
       return socket.bufferedAmount + queued;
     },
-    listen(next) {
-      handlers = next;
-      for (const message of early.splice(0)) next.message(message.data, message.binary);
-      if (earlyClose) next.close(earlyClose.code, earlyClose.reason);
-    },
+    listen: gate.listen,
   };
 }
