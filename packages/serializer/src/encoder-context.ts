@@ -62,16 +62,23 @@ export interface ContentEventFrames extends ContentEventFramesOfSpec {
    * straight into the frame, never built as a string, scanned or copied twice.
    */
   outputAudioDeltaFromPcm(eventId: string, pcm: Uint8Array): Uint8Array;
+  /** Writes the bytes of {@link outputAudioDeltaFromPcm} into `target` at `offset`; returns their length. */
+  outputAudioDeltaFromPcmInto(
+    eventId: string,
+    pcm: Uint8Array,
+    target: Uint8Array,
+    offset?: number,
+  ): number;
 }
 
 /** The encoder of a response context: its frame methods and their `Into` twins. */
-export interface ResponseEventEncoder extends ResponseEventFrames, IntoTwins<ResponseEventFrames> {}
+export interface ResponseEventEncoder extends ResponseEventFrames {}
 
 /** The encoder of an item context: its frame methods and their `Into` twins. */
-export interface ItemEventEncoder extends ItemEventFrames, IntoTwins<ItemEventFrames> {}
+export interface ItemEventEncoder extends ItemEventFrames {}
 
 /** The encoder of a content context: its frame methods and their `Into` twins. */
-export interface ContentEventEncoder extends ContentEventFrames, IntoTwins<ContentEventFrames> {}
+export interface ContentEventEncoder extends ContentEventFrames {}
 
 /** The encoder {@link encoderFor} returns for a context type. */
 export type EncoderOf<C extends EncoderContext> = C extends ContentEncoderContext

@@ -260,7 +260,18 @@ function frameSignatures(event) {
   const doc = event.payload.some((field) => field.optional)
     ? `  /** \`${event.type}\`; optional fields: \`null\` is written as \`null\`, \`undefined\` leaves the field out. */\n`
     : `  /** \`${event.type}\`. */\n`;
-  return `${doc}  ${event.method}(${params}): string;\n  /** \`${event.type}\`, as UTF-8 bytes. */\n  ${event.method}Bytes(${params}): Uint8Array;`;
+  // In the Into twin an optional field is still a position before the target: required, but
+  // \`undefined\` leaves it out as it does elsewhere.
+  const intoParams = [
+    'eventId: string',
+    ...event.payload.map(
+      (field) =>
+        `${field.name}: ${field.kind === 'string' ? (field.optional ? 'string | null | undefined' : 'string') : `ServerEventOf<'${event.type}'>['${field.key}']`}`,
+    ),
+    'target: Uint8Array',
+    'offset?: number',
+  ].join(', ');
+  return `${doc}  ${event.method}(${params}): string;\n  /** \`${event.type}\`, as UTF-8 bytes. */\n  ${event.method}Bytes(${params}): Uint8Array;\n  /** Writes the bytes of {@link ${event.method}Bytes} into \`target\` at \`offset\` and returns their length. */\n  ${event.method}Into(${intoParams}): number;`;
 }
 
 /** `packages/serializer/src/generated/context-events.ts`. */

@@ -1,11 +1,6 @@
 /** Where an error keeps the brands of its classes, shared by every copy of rtwire. */
 const BRANDS = Symbol.for('rtwire.error.brands');
 
-/** What an rtwire error class provides for {@link RtwireError.isInstance}. */
-interface Branded {
-  readonly brand: string;
-}
-
 /**
  * The base of the errors rtwire throws for misuse a caller can act on (decoding never throws:
  * its errors are values). Each carries a stable `code`; messages name the operation and the
@@ -42,7 +37,7 @@ export class RtwireError extends Error {
       typeof type === 'function' && type !== Error;
       type = Object.getPrototypeOf(type)
     ) {
-      if (Object.hasOwn(type, 'brand')) brands.push((type as unknown as Branded).brand);
+      if (Object.hasOwn(type, 'brand')) brands.push((type as unknown as { brand: string }).brand);
     }
     Object.defineProperty(this, BRANDS, { value: Object.freeze(brands) });
   }
@@ -55,7 +50,10 @@ export class RtwireError extends Error {
    * if (ResponseWriterError.isInstance(error)) console.warn(error.code);
    * ```
    */
-  static isInstance<T>(this: Branded & { readonly prototype: T }, value: unknown): value is T {
+  static isInstance<T>(
+    this: { readonly brand: string; readonly prototype: T },
+    value: unknown,
+  ): value is T {
     if (typeof value !== 'object' || value === null) return false;
     const brands = (value as { [BRANDS]?: unknown })[BRANDS];
     // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass isInstance is called on.

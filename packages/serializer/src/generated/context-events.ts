@@ -345,14 +345,20 @@ export interface ResponseEventFrames {
   outputAudioBufferStarted(eventId: string): string;
   /** `output_audio_buffer.started`, as UTF-8 bytes. */
   outputAudioBufferStartedBytes(eventId: string): Uint8Array;
+  /** Writes the bytes of {@link outputAudioBufferStartedBytes} into `target` at `offset` and returns their length. */
+  outputAudioBufferStartedInto(eventId: string, target: Uint8Array, offset?: number): number;
   /** `output_audio_buffer.stopped`. */
   outputAudioBufferStopped(eventId: string): string;
   /** `output_audio_buffer.stopped`, as UTF-8 bytes. */
   outputAudioBufferStoppedBytes(eventId: string): Uint8Array;
+  /** Writes the bytes of {@link outputAudioBufferStoppedBytes} into `target` at `offset` and returns their length. */
+  outputAudioBufferStoppedInto(eventId: string, target: Uint8Array, offset?: number): number;
   /** `output_audio_buffer.cleared`. */
   outputAudioBufferCleared(eventId: string): string;
   /** `output_audio_buffer.cleared`, as UTF-8 bytes. */
   outputAudioBufferClearedBytes(eventId: string): Uint8Array;
+  /** Writes the bytes of {@link outputAudioBufferClearedBytes} into `target` at `offset` and returns their length. */
+  outputAudioBufferClearedInto(eventId: string, target: Uint8Array, offset?: number): number;
 }
 
 /** The frame methods of an item context. */
@@ -361,26 +367,38 @@ export interface ItemEventFrames {
   functionCallArgumentsDelta(eventId: string, callId: string, delta: string): string;
   /** `response.function_call_arguments.delta`, as UTF-8 bytes. */
   functionCallArgumentsDeltaBytes(eventId: string, callId: string, delta: string): Uint8Array;
+  /** Writes the bytes of {@link functionCallArgumentsDeltaBytes} into `target` at `offset` and returns their length. */
+  functionCallArgumentsDeltaInto(eventId: string, callId: string, delta: string, target: Uint8Array, offset?: number): number;
   /** `response.function_call_arguments.done`. */
   functionCallArgumentsDone(eventId: string, callId: string, name: string, args: string): string;
   /** `response.function_call_arguments.done`, as UTF-8 bytes. */
   functionCallArgumentsDoneBytes(eventId: string, callId: string, name: string, args: string): Uint8Array;
+  /** Writes the bytes of {@link functionCallArgumentsDoneBytes} into `target` at `offset` and returns their length. */
+  functionCallArgumentsDoneInto(eventId: string, callId: string, name: string, args: string, target: Uint8Array, offset?: number): number;
   /** `response.output_item.added`. */
   outputItemAdded(eventId: string, item: ServerEventOf<'response.output_item.added'>['item']): string;
   /** `response.output_item.added`, as UTF-8 bytes. */
   outputItemAddedBytes(eventId: string, item: ServerEventOf<'response.output_item.added'>['item']): Uint8Array;
+  /** Writes the bytes of {@link outputItemAddedBytes} into `target` at `offset` and returns their length. */
+  outputItemAddedInto(eventId: string, item: ServerEventOf<'response.output_item.added'>['item'], target: Uint8Array, offset?: number): number;
   /** `response.output_item.done`. */
   outputItemDone(eventId: string, item: ServerEventOf<'response.output_item.done'>['item']): string;
   /** `response.output_item.done`, as UTF-8 bytes. */
   outputItemDoneBytes(eventId: string, item: ServerEventOf<'response.output_item.done'>['item']): Uint8Array;
+  /** Writes the bytes of {@link outputItemDoneBytes} into `target` at `offset` and returns their length. */
+  outputItemDoneInto(eventId: string, item: ServerEventOf<'response.output_item.done'>['item'], target: Uint8Array, offset?: number): number;
   /** `response.mcp_call_arguments.delta`; optional fields: `null` is written as `null`, `undefined` leaves the field out. */
   mcpCallArgumentsDelta(eventId: string, delta: string, obfuscation?: string | null): string;
   /** `response.mcp_call_arguments.delta`, as UTF-8 bytes. */
   mcpCallArgumentsDeltaBytes(eventId: string, delta: string, obfuscation?: string | null): Uint8Array;
+  /** Writes the bytes of {@link mcpCallArgumentsDeltaBytes} into `target` at `offset` and returns their length. */
+  mcpCallArgumentsDeltaInto(eventId: string, delta: string, obfuscation: string | null | undefined, target: Uint8Array, offset?: number): number;
   /** `response.mcp_call_arguments.done`. */
   mcpCallArgumentsDone(eventId: string, args: string): string;
   /** `response.mcp_call_arguments.done`, as UTF-8 bytes. */
   mcpCallArgumentsDoneBytes(eventId: string, args: string): Uint8Array;
+  /** Writes the bytes of {@link mcpCallArgumentsDoneBytes} into `target` at `offset` and returns their length. */
+  mcpCallArgumentsDoneInto(eventId: string, args: string, target: Uint8Array, offset?: number): number;
 }
 
 /** The frame methods of a content context that the spec defines (the encoder adds one for raw PCM). */
@@ -389,34 +407,50 @@ export interface ContentEventFramesOfSpec {
   outputAudioDelta(eventId: string, delta: string): string;
   /** `response.output_audio.delta`, as UTF-8 bytes. */
   outputAudioDeltaBytes(eventId: string, delta: string): Uint8Array;
+  /** Writes the bytes of {@link outputAudioDeltaBytes} into `target` at `offset` and returns their length. */
+  outputAudioDeltaInto(eventId: string, delta: string, target: Uint8Array, offset?: number): number;
   /** `response.output_audio.done`. */
   outputAudioDone(eventId: string): string;
   /** `response.output_audio.done`, as UTF-8 bytes. */
   outputAudioDoneBytes(eventId: string): Uint8Array;
+  /** Writes the bytes of {@link outputAudioDoneBytes} into `target` at `offset` and returns their length. */
+  outputAudioDoneInto(eventId: string, target: Uint8Array, offset?: number): number;
   /** `response.output_audio_transcript.delta`. */
   outputAudioTranscriptDelta(eventId: string, delta: string): string;
   /** `response.output_audio_transcript.delta`, as UTF-8 bytes. */
   outputAudioTranscriptDeltaBytes(eventId: string, delta: string): Uint8Array;
+  /** Writes the bytes of {@link outputAudioTranscriptDeltaBytes} into `target` at `offset` and returns their length. */
+  outputAudioTranscriptDeltaInto(eventId: string, delta: string, target: Uint8Array, offset?: number): number;
   /** `response.output_audio_transcript.done`. */
   outputAudioTranscriptDone(eventId: string, transcript: string): string;
   /** `response.output_audio_transcript.done`, as UTF-8 bytes. */
   outputAudioTranscriptDoneBytes(eventId: string, transcript: string): Uint8Array;
+  /** Writes the bytes of {@link outputAudioTranscriptDoneBytes} into `target` at `offset` and returns their length. */
+  outputAudioTranscriptDoneInto(eventId: string, transcript: string, target: Uint8Array, offset?: number): number;
   /** `response.content_part.added`. */
   contentPartAdded(eventId: string, part: ServerEventOf<'response.content_part.added'>['part']): string;
   /** `response.content_part.added`, as UTF-8 bytes. */
   contentPartAddedBytes(eventId: string, part: ServerEventOf<'response.content_part.added'>['part']): Uint8Array;
+  /** Writes the bytes of {@link contentPartAddedBytes} into `target` at `offset` and returns their length. */
+  contentPartAddedInto(eventId: string, part: ServerEventOf<'response.content_part.added'>['part'], target: Uint8Array, offset?: number): number;
   /** `response.content_part.done`. */
   contentPartDone(eventId: string, part: ServerEventOf<'response.content_part.done'>['part']): string;
   /** `response.content_part.done`, as UTF-8 bytes. */
   contentPartDoneBytes(eventId: string, part: ServerEventOf<'response.content_part.done'>['part']): Uint8Array;
+  /** Writes the bytes of {@link contentPartDoneBytes} into `target` at `offset` and returns their length. */
+  contentPartDoneInto(eventId: string, part: ServerEventOf<'response.content_part.done'>['part'], target: Uint8Array, offset?: number): number;
   /** `response.output_text.delta`. */
   outputTextDelta(eventId: string, delta: string): string;
   /** `response.output_text.delta`, as UTF-8 bytes. */
   outputTextDeltaBytes(eventId: string, delta: string): Uint8Array;
+  /** Writes the bytes of {@link outputTextDeltaBytes} into `target` at `offset` and returns their length. */
+  outputTextDeltaInto(eventId: string, delta: string, target: Uint8Array, offset?: number): number;
   /** `response.output_text.done`. */
   outputTextDone(eventId: string, text: string): string;
   /** `response.output_text.done`, as UTF-8 bytes. */
   outputTextDoneBytes(eventId: string, text: string): Uint8Array;
+  /** Writes the bytes of {@link outputTextDoneBytes} into `target` at `offset` and returns their length. */
+  outputTextDoneInto(eventId: string, text: string, target: Uint8Array, offset?: number): number;
 }
 
 /** The text, bytes and `Into` methods bound for one event of a table. */
