@@ -1,15 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { mergeConfig } from 'vitest/config';
+import shared from '../../vitest.package.ts';
 
-export default defineConfig({
+export default mergeConfig(shared, {
   resolve: {
     // The README example imports the package by name; tests run it against the source.
     alias: { '@rtwire/builders': fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
-  },
-  test: {
-    // Property tests and Deno runs share two cores with the rest of CI; no test asserts time.
-    testTimeout: 30_000,
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    typecheck: { enabled: true, include: ['src/**/*.test-d.ts', 'test/**/*.test-d.ts'] },
   },
 });
