@@ -1,7 +1,7 @@
-import { SIMD_MIN_LENGTH } from './clean-ascii.ts';
-import { numberToJson } from './encode-number.ts';
-import { quoteJsonString } from './escape-json-string.ts';
-import { isOmitted, toJsonValue } from './json-value.ts';
+import { SIMD_MIN_LENGTH } from './engine/clean-ascii.ts';
+import { numberToJson } from './engine/encode-number.ts';
+import { quoteJsonString } from './engine/escape-json-string.ts';
+import { isOmitted, toJsonValue } from './engine/json-value.ts';
 
 /**
  * The JSON text of an event: `JSON.parse` of it deep-equals `JSON.parse(JSON.stringify(event))`.

@@ -1,8 +1,8 @@
 import type { RealtimeClientEvent, RealtimeServerEvent, UnknownEvent } from '@rtwire/types';
-import { ByteSink } from './byte-sink.ts';
 import { encodeEventString } from './encode-event-string.ts';
-import { writeJsonValue } from './encode-value.ts';
-import { toJsonValue } from './json-value.ts';
+import { ByteSink } from './engine/byte-sink.ts';
+import { writeJsonValue } from './engine/encode-value.ts';
+import { toJsonValue } from './engine/json-value.ts';
 
 /** A server event to encode: any known event, or an unknown one with extra fields. */
 export type ServerEventInput = RealtimeServerEvent | UnknownEvent;

@@ -1,4 +1,3 @@
-import { numberToJson } from './encode-number.ts';
 import type {
   ContentEncoderContext,
   ContentEventEncoder,
@@ -10,8 +9,9 @@ import type {
   ResponseEncoderContext,
   ResponseEventEncoder,
 } from './encoder-context.ts';
-import { quoteJsonString } from './escape-json-string.ts';
-import { copyFrameInto } from './frame-into.ts';
+import { numberToJson } from './engine/encode-number.ts';
+import { quoteJsonString } from './engine/escape-json-string.ts';
+import { copyFrameInto } from './engine/frame-into.ts';
 import {
   eventIdFrameBytes,
   type Fragment,
@@ -21,7 +21,8 @@ import {
   quoteArgument,
   sharedFragment,
   startFrame,
-} from './frame-writer.ts';
+} from './engine/frame-writer.ts';
+import { isOmitted, toJsonValue } from './engine/json-value.ts';
 import {
   assembleContentEncoder,
   assembleItemEncoder,
@@ -33,7 +34,6 @@ import {
   ITEM_EVENTS,
   RESPONSE_EVENTS,
 } from './generated/context-events.ts';
-import { isOmitted, toJsonValue } from './json-value.ts';
 
 /**
  * An encoder bound to a builder context: the same terminal methods as the builder (same

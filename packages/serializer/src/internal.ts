@@ -12,7 +12,7 @@
  *
  * @module
  */
-export { base64Length, writeBase64 } from './base64.ts';
-export { numberToJson } from './encode-number.ts';
-export { quoteJsonString } from './escape-json-string.ts';
-export { maxJsonStringBytes, writeJsonString } from './utf8-writer.ts';
+export { base64Length, writeBase64 } from './engine/base64.ts';
+export { numberToJson } from './engine/encode-number.ts';
+export { quoteJsonString } from './engine/escape-json-string.ts';
+export { maxJsonStringBytes, writeJsonString } from './engine/utf8-writer.ts';

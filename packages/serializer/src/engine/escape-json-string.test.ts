@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { anyString } from '../test/arbitraries.ts';
+import { anyString } from '../../test/arbitraries.ts';
 import { quoteJsonString } from './escape-json-string.ts';
 import { maxJsonStringBytes, writeJsonString } from './utf8-writer.ts';
 

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { anyString, extraFields } from '../test/arbitraries.ts';
-import { twins } from '../test/builder-twins.ts';
-import { referenceBase64 } from '../test/node-buffer.ts';
+import { anyString, extraFields } from '../../test/arbitraries.ts';
+import { twins } from '../../test/builder-twins.ts';
+import { referenceBase64 } from '../../test/node-buffer.ts';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -29,7 +29,7 @@ describe.each(Object.entries(runtimes))('%s', (_name, missing) => {
   async function load() {
     vi.resetModules();
     for (const name of missing) vi.stubGlobal(name, undefined);
-    return import('./index.ts');
+    return import('../index.ts');
   }
 
   it('encodes any event like JSON.stringify, as text and bytes', async () => {

@@ -1,4 +1,4 @@
-import { SIMD_MEMORY_PAGES, SIMD_WASM_BYTES } from './generated/simd-wasm-bytes.ts';
+import { SIMD_MEMORY_PAGES, SIMD_WASM_BYTES } from '../generated/simd-wasm-bytes.ts';
 import { bufferFunctions, textEncoder } from './runtime.ts';
 
 /** The instantiated SIMD module and its memory layout. */

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { renderSimdWasmSource } from '../scripts/render-simd-wasm.ts';
-import { assembleSimdModule } from '../scripts/simd-module.ts';
-import { latin1, referenceBase64 } from '../test/node-buffer.ts';
-import { SIMD_WASM_BYTES } from './generated/simd-wasm-bytes.ts';
-import committedSource from './generated/simd-wasm-bytes.ts?raw';
+import { renderSimdWasmSource } from '../../scripts/render-simd-wasm.ts';
+import { assembleSimdModule } from '../../scripts/simd-module.ts';
+import { latin1, referenceBase64 } from '../../test/node-buffer.ts';
+import { SIMD_WASM_BYTES } from '../generated/simd-wasm-bytes.ts';
+import committedSource from '../generated/simd-wasm-bytes.ts?raw';
 import { BASE64_SOURCE, BASE64_TARGET, getSimd } from './simd.ts';
 
 describe('the embedded SIMD module', () => {
