@@ -10,8 +10,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { type AddressInfo, connect as connectTcp } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import { spawnRelay } from '../test/spawn-relay.ts';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 100);
 const FLOOD_FRAMES = Number(process.env.BENCH_FRAMES ?? 2000);
@@ -70,34 +70,23 @@ async function startUpstream(): Promise<{ url: string; close(): Promise<void> }>
   };
 }
 
+/** The relay under test: the build, as its own process (the tests' `spawnRelay`). */
 async function startRelay(upstreamUrl: string): Promise<{ url: string; child: ChildProcess }> {
-  const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
   // BENCH_PROFILE=dir writes a CPU profile of the relay process there.
   const profile = process.env.BENCH_PROFILE
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
     : [];
   // BENCH_RELAY_FLAGS: extra node flags for the relay process (e.g. --max-semi-space-size=32).
   const flags = process.env.BENCH_RELAY_FLAGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...profile, ...flags, main], {
-    env: {
-      ...process.env,
-      PORT: '0',
+  const relay = await spawnRelay(
+    {
       UPSTREAM_URL: upstreamUrl,
       LOG_LEVEL: 'warn',
       MAX_SESSIONS: String(IDLE_SESSIONS + SESSIONS + 100),
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on http:\/\/([^\s]+)/.exec(output);
-      if (match?.[1]) resolve(`ws://${match[1]}/v1/realtime`);
-    });
-    child.once('exit', () => reject(new Error(`relay exited: ${output}`)));
-  });
-  return { url, child };
+    { built: true, nodeFlags: [...profile, ...flags] },
+  );
+  return { url: `${relay.url.replace(/^http/, 'ws')}/v1/realtime`, child: relay.child };
 }
 
 /** CPU time (user + system) a process used so far, in µs (Linux, clock-tick resolution). */

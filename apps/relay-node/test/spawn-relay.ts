@@ -11,9 +11,21 @@ export interface SpawnedRelay {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs `src/main.ts` (through tsx) as its own process and waits for the URL it prints. */
-export function spawnRelay(env: Record<string, string>): Promise<SpawnedRelay> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+/** How {@link spawnRelay} runs the relay. */
+export interface SpawnOptions {
+  /** Run the build (`dist/main.js`) instead of the source through tsx: what benchmarks time. */
+  readonly built?: boolean;
+  /** Extra Node flags for the relay process (`--cpu-prof`, `--max-semi-space-size=…`). */
+  readonly nodeFlags?: readonly string[];
+}
+
+/** Runs the relay as its own process and waits for the URL it prints. */
+export function spawnRelay(
+  env: Record<string, string>,
+  options: SpawnOptions = {},
+): Promise<SpawnedRelay> {
+  const entry = options.built === true ? ['dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...entry], {
     cwd: appDir,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
