@@ -317,36 +317,44 @@ function scopeJson(list: readonly string[], values: Readonly<Record<string, stri
   return scope;
 }
 
-/** The methods of every event of a context's table, in table order. */
-function bind(
+/** The context JSON each event of a table carries, made once per distinct context list. */
+function eventScopes(
   events: readonly ContextEvent[],
   values: Readonly<Record<string, string>>,
-): BoundMethods[] {
+): string[] {
   const { lists, indexOf } = scopesOf(events);
   const scopes = lists.map((list) => scopeJson(list, values));
-  return events.map((event, index) => methodsOf(event, scopes[indexOf[index] as number] as string));
+  return indexOf.map((index) => scopes[index] as string);
+}
+
+/** The methods of every event of a context's table, in table order. */
+function bind(events: readonly ContextEvent[], scopes: readonly string[]): BoundMethods[] {
+  return events.map((event, index) => methodsOf(event, scopes[index] as string));
 }
 
 function responseEncoder(context: ResponseEncoderContext): ResponseEventEncoder {
-  const methods = bind(RESPONSE_EVENTS, contextJson(context));
-  return assembleResponseEncoder(methods) as unknown as ResponseEventEncoder;
+  const scopes = eventScopes(RESPONSE_EVENTS, contextJson(context));
+  return assembleResponseEncoder(bind(RESPONSE_EVENTS, scopes)) as unknown as ResponseEventEncoder;
 }
 
 function itemEncoder(context: ItemEncoderContext): ItemEventEncoder {
-  return assembleItemEncoder(
-    bind(ITEM_EVENTS, contextJson(context)),
-  ) as unknown as ItemEventEncoder;
+  const scopes = eventScopes(ITEM_EVENTS, contextJson(context));
+  return assembleItemEncoder(bind(ITEM_EVENTS, scopes)) as unknown as ItemEventEncoder;
 }
 
-const CONTENT_SCOPE = ['response_id', 'item_id', 'output_index', 'content_index'] as const;
+/** The table entry whose frame `outputAudioDeltaFromPcm` writes from raw PCM. */
+const AUDIO_DELTA = CONTENT_EVENTS.findIndex(
+  (event) => event.type === 'response.output_audio.delta',
+);
 
 function contentEncoder(context: ContentEncoderContext): ContentEventEncoder {
-  const values = contextJson(context);
+  const scopes = eventScopes(CONTENT_EVENTS, contextJson(context));
   const pcmHead = head('response.output_audio.delta');
-  const pcmMiddle = fragment(`${scopeJson(CONTENT_SCOPE, values)},"delta":"`);
+  // The audio delta's own scope: the PCM frame is that event, its payload written in place.
+  const pcmMiddle = fragment(`${scopes[AUDIO_DELTA] as string},"delta":"`);
   const fromPcm = (eventId: string, pcm: Uint8Array) =>
     pcmFrameBytes(pcmHead, eventId, pcmMiddle, pcm);
-  return assembleContentEncoder(bind(CONTENT_EVENTS, values), {
+  return assembleContentEncoder(bind(CONTENT_EVENTS, scopes), {
     outputAudioDeltaFromPcm: fromPcm,
     outputAudioDeltaFromPcmInto: (
       eventId: string,
