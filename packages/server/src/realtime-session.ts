@@ -311,15 +311,14 @@ class Engine implements RealtimeSession {
       this.#disarmIdle();
       return;
     }
-    const turn = { detector: undefined as TurnDetector | undefined, key };
+    // Set once the detector exists: a report from inside the factory, or from a detector
+    // since replaced or closed, is not the current detector's and is dropped.
+    let turn: { readonly detector: TurnDetector; readonly key: string } | undefined;
     const context = {
       settings,
       format,
       report: (reported: TurnEvent) => {
-        // A detector replaced or closed may still report late; only the current one counts.
-        if (this.#turn?.detector === turn.detector && turn.detector !== undefined) {
-          this.#onTurn(reported);
-        }
+        if (turn !== undefined && this.#turn === turn) this.#onTurn(reported);
       },
     };
     let detector: TurnDetector | undefined;
@@ -328,8 +327,8 @@ class Engine implements RealtimeSession {
     } catch {
       detector = undefined;
     }
-    turn.detector = detector ?? createEnergyTurnDetector(context);
-    this.#turn = { detector: turn.detector, key };
+    turn = { detector: detector ?? createEnergyTurnDetector(context), key };
+    this.#turn = turn;
   }
 
   #itemCreate(event: ClientEventOf<'conversation.item.create'>): void {
@@ -462,32 +461,28 @@ class Engine implements RealtimeSession {
       return;
     }
     if (!this.#speaking) return;
-    this.#speaking = false;
-    this.#emit(
-      ServerEvents.inputAudioBufferSpeechStopped(
-        this.#nextEventId(),
-        wholeMs(event.audioEndMs),
-        this.#pendingItemId ?? this.#id('item'),
-      ),
-    );
+    this.#speechStopped(event.audioEndMs);
     const committed = this.#commit(undefined, false);
     if (committed && behaviour?.createResponse === true && this.#response?.active !== true) {
       this.#startResponse({}, undefined);
     }
   }
 
+  /** Ends the speech in progress: `speech_stopped` for the item `speech_started` announced. */
+  #speechStopped(audioEndMs: number): void {
+    this.#speaking = false;
+    this.#emit(
+      ServerEvents.inputAudioBufferSpeechStopped(
+        this.#nextEventId(),
+        wholeMs(audioEndMs),
+        this.#pendingItemId ?? this.#id('item'),
+      ),
+    );
+  }
+
   /** `input_audio_buffer.commit`: ends a turn in progress first, as the live API does. */
   #audioCommit(eventId: string | null | undefined): void {
-    if (this.#speaking) {
-      this.#speaking = false;
-      this.#emit(
-        ServerEvents.inputAudioBufferSpeechStopped(
-          this.#nextEventId(),
-          Math.floor(this.#audio.sessionMs),
-          this.#pendingItemId ?? this.#id('item'),
-        ),
-      );
-    }
+    if (this.#speaking) this.#speechStopped(this.#audio.sessionMs);
     this.#commit(eventId, false);
   }
 
