@@ -1,28 +1,14 @@
-import { encodeServerEvent } from '@rtwire/serializer';
-import { decodeClientEvent, errorCodeOf, errorParamOf, redactForLog } from '@rtwire/types';
-import type { RelayConfig } from '../config/relay-config.ts';
-import { createLogSampler } from '../observe/log-sampler.ts';
-import {
-  createNeverThrowingLogger,
-  type RelayLogger,
-  silentLogger,
-} from '../observe/relay-logger.ts';
+import type { RelayLogger } from '../observe/relay-logger.ts';
 import type { RelayMetrics } from '../observe/relay-metrics.ts';
 import type { DuplexSocket } from '../sockets/duplex-socket.ts';
 import type { UpstreamConnector } from '../upstream/upstream-connector.ts';
-import { createEventTypePeeker } from './cached-type-peeker.ts';
-import { CloseCode, clientCloseCode, isAbnormalClose } from './close-codes.ts';
-import { offendingEventId, type RelayErrorDetails, relayErrorEvent } from './error-event.ts';
-import { frameSize } from './frame-size.ts';
-import { createRateLimiter } from './rate-limiter.ts';
-import { createRefusalBudget } from './refusal-budget.ts';
+import { drained } from './backpressure.ts';
+import { onClientFrame } from './client-frame.ts';
+import { finishSession } from './session-end.ts';
+import { createSessionContext, type RelaySessionLimits } from './session-state.ts';
+import { onUpstreamFailed, onUpstreamOpen } from './upstream-link.ts';
 
-/** The limits a session enforces (a subset of {@link RelayConfig}). */
-export type RelaySessionLimits = Pick<
-  RelayConfig,
-  'maxFrameBytes' | 'rateLimitPerSecond' | 'rateLimitBurst' | 'highWaterBytes' | 'hardLimitBytes'
-> &
-  Partial<Pick<RelayConfig, 'refusalReplyBurst' | 'refusalCloseAfter'>>;
+export type { RelaySessionLimits } from './session-state.ts';
 
 /** Options of {@link startRelaySession}. */
 export interface RelaySessionOptions {
@@ -59,13 +45,6 @@ export interface RelaySession {
   close(code: number, reason: string): void;
 }
 
-/** Closes the relay starts because of what the client did; it is not read any further. */
-const POLICY_CLOSES: ReadonlySet<number> = new Set([
-  CloseCode.policyViolation,
-  CloseCode.messageTooBig,
-  CloseCode.tryAgainLater,
-]);
-
 /**
  * Pipes one client to its upstream. Client frames are size-checked, rate-limited and decoded
  * with `decodeClientEvent`: a refused frame is answered with an `error` event and the session
@@ -79,6 +58,10 @@ const POLICY_CLOSES: ReadonlySet<number> = new Set([
  * frames is answered (`refusalReplyBurst`), later ones are dropped unanswered and logged at
  * most once a second, and past `refusalCloseAfter` the session is closed with 1008.
  *
+ * The session is a few named steps over one state object: `onClientFrame`,
+ * `onUpstreamOpen` / `onUpstreamFrame` / `onUpstreamClose`, and the backpressure of each side
+ * (`holdToLimits` after a send, `drained` when a buffer empties).
+ *
  * @example
  * ```ts
  * const session = startRelaySession({ client, connectUpstream, model, limits: config, metrics, logger });
@@ -86,293 +69,49 @@ const POLICY_CLOSES: ReadonlySet<number> = new Set([
  * ```
  */
 export function startRelaySession(options: RelaySessionOptions): RelaySession {
-  const { client, limits, metrics } = options;
-  const logger = createNeverThrowingLogger(options.logger ?? silentLogger);
-  const debug = options.logger?.enabled !== undefined && logger.enabled('debug');
-  const now = options.now ?? Date.now;
-  const id = options.id ?? globalThis.crypto.randomUUID();
-  const peekType = createEventTypePeeker();
-  const limiter = createRateLimiter(limits.rateLimitPerSecond, limits.rateLimitBurst);
-  const refusals = createRefusalBudget({
-    replyBurst: limits.refusalReplyBurst ?? 10,
-    closeAfter: limits.refusalCloseAfter ?? 200,
-  });
-  const refusalLog = createLogSampler(1000);
-  const abort = new AbortController();
-  let upstream: DuplexSocket | undefined;
-  let closed = false;
-  let refused = 0;
-  let lastClientFrameAt = now();
-  let pending: { data: string | Uint8Array; binary: boolean }[] = [];
-  let pendingBytes = 0;
-  let clientPausedForUpstream = false;
-  let upstreamPaused = false;
-  let resolveDone: (code: number) => void = () => {};
-  const done = new Promise<number>((resolve) => {
-    resolveDone = resolve;
-  });
-
+  const { client, metrics } = options;
+  const { context, done } = createSessionContext(options);
+  const { state } = context;
   if (metrics) {
     metrics.sessionsActive++;
     metrics.sessionsTotal++;
   }
 
-  /**
-   * Ends the session once. `code` is sent to the client unless the client closed first, in
-   * which case `code` is what it closed with (counted as such) and `done` says 1000 for the
-   * codes no close frame carries.
-   */
-  const finish = (code: number, reason: string, clientClosedFirst: boolean) => {
-    if (closed) return;
-    closed = true;
-    abort.abort();
-    pending = [];
-    if (!clientClosedFirst) {
-      client.close(code, reason);
-      // A client closed for what it did gets no further reading: its frames cost nothing more.
-      if (POLICY_CLOSES.has(code)) client.pause?.();
-    }
-    upstream?.close(CloseCode.normal, 'client session ended');
-    if (metrics) {
-      metrics.sessionsActive--;
-      if (upstreamPaused || clientPausedForUpstream) metrics.sessionsPaused--;
-      metrics.countClose(code);
-    }
-    logger.log('info', 'session.close', {
-      session: id,
-      code,
-      reason,
-      ...(refused > 0 ? { refused } : {}),
-    });
-    resolveDone(clientClosedFirst && (code === 1005 || code === 1006) ? CloseCode.normal : code);
-  };
-
-  const setPaused = (side: 'client' | 'upstream', paused: boolean) => {
-    const wasPaused = upstreamPaused || clientPausedForUpstream;
-    if (side === 'upstream') upstreamPaused = paused;
-    else clientPausedForUpstream = paused;
-    const isPaused = upstreamPaused || clientPausedForUpstream;
-    if (metrics && wasPaused !== isPaused) metrics.sessionsPaused += isPaused ? 1 : -1;
-    // Last: resuming an in-process socket delivers its queue synchronously, which can pause again.
-    const socket = side === 'upstream' ? upstream : client;
-    if (paused) socket?.pause?.();
-    else socket?.resume?.();
-  };
-
-  const tooSlow = (side: 'client' | 'upstream') => {
-    logger.log('warn', 'session.too_slow', { session: id, side });
-    if (side === 'client') {
-      metrics?.countError('client_too_slow');
-      finish(CloseCode.tryAgainLater, 'client too slow', false);
-    } else {
-      sendError({
-        type: 'server_error',
-        code: 'upstream_closed',
-        message: 'the upstream is not keeping up',
-      });
-      finish(CloseCode.tryAgainLater, 'upstream too slow', false);
-    }
-  };
-
-  /** The one way anything reaches the client: each send is held to the buffer limits. */
-  const sendToClient = (data: string | Uint8Array, binary: boolean) => {
-    if (closed) return;
-    client.send(data, binary);
-    const buffered = client.bufferedAmount;
-    if (buffered > limits.highWaterBytes && !upstreamPaused && upstream?.pause !== undefined) {
-      setPaused('upstream', true);
-    }
-    if (buffered > limits.hardLimitBytes) tooSlow('client');
-  };
-
-  const sendError = (details: RelayErrorDetails) => {
-    metrics?.countError(details.code);
-    sendToClient(encodeServerEvent(relayErrorEvent(details)), false);
-  };
-
-  /** Holds a buffer to the limits: past high water the client stops being read, past hard the session ends. */
-  const checkUpstreamBuffer = (buffered: number) => {
-    if (buffered > limits.highWaterBytes && !clientPausedForUpstream && client.pause) {
-      setPaused('client', true);
-    }
-    if (buffered > limits.hardLimitBytes) tooSlow('upstream');
-  };
-
-  const forwardToUpstream = (data: string | Uint8Array, binary: boolean, bytes: number) => {
-    if (upstream === undefined) {
-      pending.push({ data, binary });
-      pendingBytes += bytes;
-      checkUpstreamBuffer(pendingBytes);
-      return;
-    }
-    upstream.send(data, binary);
-    checkUpstreamBuffer(upstream.bufferedAmount);
-  };
-
-  /**
-   * Handles a refused client frame. `eventId` is the frame's own id when the decoder read it,
-   * `undefined` when the frame was never parsed (it is then read only if it gets an answer).
-   */
-  const refuse = (
-    frame: string | Uint8Array,
-    eventId: string | null | undefined,
-    details: Omit<RelayErrorDetails, 'eventId'>,
-  ) => {
-    refused++;
-    const at = now();
-    const verdict = refusals.judge(at);
-    if (verdict === 'close') {
-      metrics?.countError('too_many_refused');
-      logger.log('warn', 'session.too_many_refused', { session: id, refused });
-      finish(CloseCode.policyViolation, 'too many refused events', false);
-      return;
-    }
-    const suppressed = refusalLog.take(at);
-    if (suppressed !== undefined) {
-      logger.log('info', 'client.frame_refused', {
-        session: id,
-        code: details.code,
-        param: details.param,
-        ...(suppressed > 0 ? { suppressed } : {}),
-      });
-    }
-    // An answer waits behind nothing: a client not reading its replies gets no more of them.
-    if (verdict === 'answer' && client.bufferedAmount <= limits.highWaterBytes) {
-      sendError({ ...details, eventId: eventId === undefined ? offendingEventId(frame) : eventId });
-      return;
-    }
-    metrics?.countError(details.code);
-    if (metrics) metrics.refusalsUnanswered++;
-  };
-
   client.listen({
-    message(data, binary) {
-      if (closed) return;
-      lastClientFrameAt = now();
-      const bytes = frameSize(data);
-      if (bytes > limits.maxFrameBytes) {
-        metrics?.countError('frame_too_large');
-        finish(CloseCode.messageTooBig, 'message too big', false);
-        return;
-      }
-      if (!limiter.take(now())) {
-        refuse(data, undefined, {
-          type: 'invalid_request_error',
-          code: 'rate_limit_exceeded',
-          message: `more than ${limits.rateLimitPerSecond} client events per second; event dropped`,
-        });
-        return;
-      }
-      const decoded = decodeClientEvent(data);
-      if (!decoded.ok) {
-        const { error } = decoded;
-        refuse(data, error.eventId ?? null, {
-          type: 'invalid_request_error',
-          code: errorCodeOf(error),
-          message: `${error.message}; event not forwarded`,
-          param: errorParamOf(error.path),
-        });
-        return;
-      }
-      metrics?.countFrame(
-        'client_to_upstream',
-        decoded.known ? decoded.event.type : undefined,
-        bytes,
-      );
-      if (debug)
-        logger.log('debug', 'client.event', { session: id, event: redactForLog(decoded.event) });
-      forwardToUpstream(data, binary, bytes);
-    },
+    message: (data, binary) => onClientFrame(context, data, binary),
     close(code, reason) {
-      logger.log('debug', 'client.closed', { session: id, code });
-      finish(code, reason === '' ? 'client closed' : reason, true);
+      context.logger.log('debug', 'client.closed', { session: context.id, code });
+      finishSession(context, code, reason === '' ? 'client closed' : reason, true);
     },
-    drain() {
-      if (upstreamPaused && client.bufferedAmount <= limits.highWaterBytes)
-        setPaused('upstream', false);
-    },
+    drain: () => drained(context, 'client', client.bufferedAmount),
   });
 
-  const connectStarted = now();
+  const connectStarted = context.now();
   options
-    .connectUpstream({ model: options.model, intent: options.intent, signal: abort.signal })
+    .connectUpstream({ model: options.model, intent: options.intent, signal: context.abort.signal })
     .then(
-      (socket) => {
-        if (closed) {
-          socket.close(CloseCode.normal, 'client session ended');
-          return;
-        }
-        metrics?.observeConnectLatency(now() - connectStarted);
-        upstream = socket;
-        logger.log('info', 'session.upstream_open', { session: id, model: options.model });
-        socket.listen({
-          message(data, binary) {
-            if (closed) return;
-            metrics?.countFrame('upstream_to_client', peekType(data), frameSize(data));
-            sendToClient(data, binary);
-          },
-          close(code) {
-            if (closed) return;
-            if (isAbnormalClose(code)) {
-              logger.log('warn', 'upstream.closed', { session: id, code });
-              sendError({
-                type: 'server_error',
-                code: 'upstream_closed',
-                message: `the upstream connection closed unexpectedly (code ${code})`,
-              });
-            }
-            finish(clientCloseCode(code), 'upstream closed', false);
-          },
-          drain() {
-            if (clientPausedForUpstream && socket.bufferedAmount <= limits.highWaterBytes) {
-              setPaused('client', false);
-            }
-          },
-        });
-        const queued = pending;
-        pending = [];
-        pendingBytes = 0;
-        for (const frame of queued) {
-          if (closed) return;
-          socket.send(frame.data, frame.binary);
-        }
-        checkUpstreamBuffer(socket.bufferedAmount);
-        if (clientPausedForUpstream && socket.bufferedAmount <= limits.highWaterBytes) {
-          setPaused('client', false);
-        }
-      },
-      (error: unknown) => {
-        if (closed) return;
-        logger.log('warn', 'upstream.connect_failed', {
-          session: id,
-          error: error instanceof Error ? error.message : 'unknown error',
-        });
-        sendError({
-          type: 'server_error',
-          code: 'upstream_unavailable',
-          message: 'the relay could not connect to the upstream Realtime endpoint',
-        });
-        finish(CloseCode.internalError, 'upstream unavailable', false);
-      },
+      (socket) => onUpstreamOpen(context, socket, context.now() - connectStarted),
+      (error: unknown) => onUpstreamFailed(context, error),
     );
 
   return {
-    id,
+    id: context.id,
     done,
     get lastClientFrameAt() {
-      return lastClientFrameAt;
+      return state.lastClientFrameAt;
     },
     get bufferedBytes() {
-      if (closed) return 0;
+      if (state.closed) return 0;
+      const { upstream } = state;
       return (
         client.bufferedAmount +
         (client.incomingBytes ?? 0) +
-        pendingBytes +
+        state.earlyBytes +
         (upstream === undefined ? 0 : upstream.bufferedAmount + (upstream.incomingBytes ?? 0))
       );
     },
     close(code, reason) {
-      finish(code, reason, false);
+      finishSession(context, code, reason, false);
     },
   };
 }

@@ -1,0 +1,109 @@
+import { decodeClientEvent, errorCodeOf, errorParamOf, redactForLog } from '@rtwire/types';
+import { sendRelayError, sendTo } from './backpressure.ts';
+import { CloseCode } from './close-codes.ts';
+import { offendingEventId, type RelayErrorDetails } from './error-event.ts';
+import { frameSize } from './frame-size.ts';
+import { finishSession } from './session-end.ts';
+import type { SessionContext } from './session-state.ts';
+
+/**
+ * One client frame: size-checked (too big closes with 1009), rate-limited and decoded. A
+ * refused frame is answered or dropped by {@link refuseClientFrame}; a valid event or an
+ * unknown type goes upstream as the bytes that came.
+ *
+ * @example
+ * ```ts
+ * client.listen({ message: (data, binary) => onClientFrame(context, data, binary), … });
+ * ```
+ */
+export function onClientFrame(
+  context: SessionContext,
+  data: string | Uint8Array,
+  binary: boolean,
+): void {
+  const { state, limits, metrics } = context;
+  if (state.closed) return;
+  state.lastClientFrameAt = context.now();
+  const bytes = frameSize(data);
+  if (bytes > limits.maxFrameBytes) {
+    metrics?.countError('frame_too_large');
+    finishSession(context, CloseCode.messageTooBig, 'message too big', false);
+    return;
+  }
+  if (!context.limiter.take(context.now())) {
+    refuseClientFrame(context, data, undefined, {
+      type: 'invalid_request_error',
+      code: 'rate_limit_exceeded',
+      message: `more than ${limits.rateLimitPerSecond} client events per second; event dropped`,
+    });
+    return;
+  }
+  const decoded = decodeClientEvent(data);
+  if (!decoded.ok) {
+    const { error } = decoded;
+    refuseClientFrame(context, data, error.eventId ?? null, {
+      type: 'invalid_request_error',
+      code: errorCodeOf(error),
+      message: `${error.message}; event not forwarded`,
+      param: errorParamOf(error.path),
+    });
+    return;
+  }
+  metrics?.countFrame('client_to_upstream', decoded.known ? decoded.event.type : undefined, bytes);
+  if (context.debug) {
+    context.logger.log('debug', 'client.event', {
+      session: context.id,
+      event: redactForLog(decoded.event),
+    });
+  }
+  sendTo(context, 'upstream', data, binary, bytes);
+}
+
+/**
+ * A refused client frame. Only a burst of refusals is answered with an `error` event, and
+ * only while the client reads its replies; later ones are dropped (logged at most once a
+ * second) and past the budget the session closes with 1008. `eventId` is the frame's own id
+ * when the decoder read it, `undefined` when the frame was never parsed (it is then read only
+ * if it gets an answer).
+ *
+ * @example
+ * ```ts
+ * refuseClientFrame(context, frame, undefined, { type: 'invalid_request_error', code: 'rate_limit_exceeded', message: 'slow down' });
+ * ```
+ */
+export function refuseClientFrame(
+  context: SessionContext,
+  frame: string | Uint8Array,
+  eventId: string | null | undefined,
+  details: Omit<RelayErrorDetails, 'eventId'>,
+): void {
+  const { state, metrics, logger } = context;
+  state.refused++;
+  const at = context.now();
+  const verdict = context.refusals.judge(at);
+  if (verdict === 'close') {
+    metrics?.countError('too_many_refused');
+    logger.log('warn', 'session.too_many_refused', { session: context.id, refused: state.refused });
+    finishSession(context, CloseCode.policyViolation, 'too many refused events', false);
+    return;
+  }
+  const suppressed = context.refusalLog.take(at);
+  if (suppressed !== undefined) {
+    logger.log('info', 'client.frame_refused', {
+      session: context.id,
+      code: details.code,
+      param: details.param,
+      ...(suppressed > 0 ? { suppressed } : {}),
+    });
+  }
+  // An answer waits behind nothing: a client not reading its replies gets no more of them.
+  if (verdict === 'answer' && context.client.bufferedAmount <= context.limits.highWaterBytes) {
+    sendRelayError(context, {
+      ...details,
+      eventId: eventId === undefined ? offendingEventId(frame) : eventId,
+    });
+    return;
+  }
+  metrics?.countError(details.code);
+  if (metrics) metrics.refusalsUnanswered++;
+}
