@@ -5,6 +5,8 @@
  *
  *   pnpm bench                       # 100 sessions
  *   BENCH_SESSIONS=200 pnpm bench
+ *   BENCH_BASE=/path/to/other/checkout pnpm bench   # also that checkout's build, same rounds
+ *   BENCH_POLICY=policy.json pnpm bench              # also this build with RELAY_POLICY set
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -23,7 +25,22 @@ const ROUNDS = 3;
 const AUDIO = Buffer.alloc(2400, 7).toString('base64');
 const HIGH_WATER = 1024 * 1024;
 
-type Mode = 'direct' | 'relay';
+/** A relay build and configuration under test, run in the same rounds as the others. */
+interface Variant {
+  readonly name: string;
+  readonly appDir?: string;
+  readonly env?: Record<string, string>;
+}
+
+const variants: Variant[] = [
+  { name: 'relay' },
+  ...(process.env.BENCH_BASE
+    ? [{ name: 'relay (base)', appDir: `${process.env.BENCH_BASE}/apps/relay-node` }]
+    : []),
+  ...(process.env.BENCH_POLICY
+    ? [{ name: 'relay + policy', env: { RELAY_POLICY: process.env.BENCH_POLICY } }]
+    : []),
+];
 
 /** Upstream: on `response.create` with event_id `flood` or `paced`, streams audio deltas stamped with hrtime. */
 async function startUpstream(): Promise<{ url: string; close(): Promise<void> }> {
@@ -71,7 +88,10 @@ async function startUpstream(): Promise<{ url: string; close(): Promise<void> }>
 }
 
 /** The relay under test: the build, as its own process (the tests' `spawnRelay`). */
-async function startRelay(upstreamUrl: string): Promise<{ url: string; child: ChildProcess }> {
+async function startRelay(
+  upstreamUrl: string,
+  variant: Variant,
+): Promise<{ url: string; child: ChildProcess }> {
   // BENCH_PROFILE=dir writes a CPU profile of the relay process there.
   const profile = process.env.BENCH_PROFILE
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
@@ -83,8 +103,13 @@ async function startRelay(upstreamUrl: string): Promise<{ url: string; child: Ch
       UPSTREAM_URL: upstreamUrl,
       LOG_LEVEL: 'warn',
       MAX_SESSIONS: String(IDLE_SESSIONS + SESSIONS + 100),
+      ...variant.env,
     },
-    { built: true, nodeFlags: [...profile, ...flags] },
+    {
+      built: true,
+      nodeFlags: [...profile, ...flags],
+      ...(variant.appDir ? { appDir: variant.appDir } : {}),
+    },
   );
   return { url: `${relay.url.replace(/^http/, 'ws')}/v1/realtime`, child: relay.child };
 }
@@ -172,7 +197,7 @@ async function phase(clients: Client[], kind: 'flood' | 'paced' | 'aligned') {
   };
 }
 
-async function run(mode: Mode, url: string, relayPid: number | undefined) {
+async function run(mode: string, url: string, relayPid: number | undefined) {
   const clients = await Promise.all(Array.from({ length: SESSIONS }, () => connect(url)));
   // The relay's peak RSS while flooding: one sample after the phase would only see what the
   // collector left behind.
@@ -262,76 +287,108 @@ const median = (values: number[]) =>
 async function main() {
   const floor = await loopbackFloor();
   const upstream = await startUpstream();
-  const relay = await startRelay(upstream.url);
-  const pid = relay.child.pid ?? 0;
-  const results: Record<Mode, Awaited<ReturnType<typeof run>>[]> = { direct: [], relay: [] };
-  // Warm-up round, then alternate so drift hits both modes alike.
+  const relays = [];
+  for (const variant of variants)
+    relays.push({ variant, ...(await startRelay(upstream.url, variant)) });
+  const results = new Map<string, Awaited<ReturnType<typeof run>>[]>([
+    ['direct', []],
+    ...relays.map((relay) => [relay.variant.name, []] as [string, []]),
+  ]);
+  const cpuUs = new Map<string, number>();
+  // Warm-up round, then alternate so drift hits every mode alike.
   await run('direct', upstream.url, undefined);
-  await run('relay', relay.url, pid);
-  const baselineRss = rssOf(pid);
-  let relayCpuUs = 0;
+  for (const relay of relays) await run(relay.variant.name, relay.url, relay.child.pid);
+  const baselineRss = rssOf(relays[0]?.child.pid ?? 0);
   let benchCpuUs = 0;
   for (let round = 0; round < ROUNDS; round++) {
     const benchBefore = process.cpuUsage();
-    results.direct.push(await run('direct', upstream.url, undefined));
+    results.get('direct')?.push(await run('direct', upstream.url, undefined));
     const benchUsed = process.cpuUsage(benchBefore);
     benchCpuUs += benchUsed.user + benchUsed.system;
-    const relayBefore = cpuOf(pid);
-    results.relay.push(await run('relay', relay.url, pid));
-    relayCpuUs += cpuOf(pid) - relayBefore;
+    // Each round starts with a different relay, so none always runs first after direct.
+    for (let index = 0; index < relays.length; index++) {
+      const relay = relays[(round + index) % relays.length]!;
+      const pid = relay.child.pid ?? 0;
+      const before = cpuOf(pid);
+      results.get(relay.variant.name)?.push(await run(relay.variant.name, relay.url, pid));
+      cpuUs.set(relay.variant.name, (cpuUs.get(relay.variant.name) ?? 0) + cpuOf(pid) - before);
+    }
   }
   const framesPerRound = SESSIONS * (FLOOD_FRAMES + 2 * PACED_FRAMES);
   // A fresh relay process of its own: the timed rounds' heap would hide what idle sessions cost.
-  const idleRelay = await startRelay(upstream.url);
+  const idleRelay = await startRelay(upstream.url, variants[0]!);
   const idleRss = await idleRssPerSession(idleRelay.url, idleRelay.child.pid ?? 0);
   idleRelay.child.kill('SIGTERM');
   await new Promise((resolve) => idleRelay.child.once('exit', resolve));
-  const summary = (mode: Mode) => ({
-    framesPerSecond: median(results[mode].map((result) => result.flood.framesPerSecond)),
-    p50Us: median(results[mode].map((result) => result.paced.p50Us)),
-    p99Us: median(results[mode].map((result) => result.paced.p99Us)),
-    alignedP50Us: median(results[mode].map((result) => result.aligned.p50Us)),
-    alignedP99Us: median(results[mode].map((result) => result.aligned.p99Us)),
-  });
+  const summary = (mode: string) => {
+    const rounds = results.get(mode) ?? [];
+    return {
+      framesPerSecond: median(rounds.map((result) => result.flood.framesPerSecond)),
+      p50Us: median(rounds.map((result) => result.paced.p50Us)),
+      p99Us: median(rounds.map((result) => result.paced.p99Us)),
+      alignedP50Us: median(rounds.map((result) => result.aligned.p50Us)),
+      alignedP99Us: median(rounds.map((result) => result.aligned.p99Us)),
+    };
+  };
   const direct = summary('direct');
   const relayed = summary('relay');
   const activeRss =
-    (median(results.relay.map((result) => result.rssDuringLoad)) - baselineRss) / SESSIONS;
+    (median((results.get('relay') ?? []).map((result) => result.rssDuringLoad)) - baselineRss) /
+    SESSIONS;
   const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
   const ms = (us: number) => `${(us / 1000).toFixed(3)} ms`;
+  const percent = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
+  /** Per round, this mode's flood rate over the first relay's: drift between rounds cancels. */
+  const roundRatio = (mode: string) =>
+    median(
+      (results.get(mode) ?? []).map(
+        (result, round) =>
+          result.flood.framesPerSecond /
+          (results.get('relay')?.[round]?.flood.framesPerSecond ?? Number.NaN),
+      ),
+    );
+  const modes = ['direct', ...relays.map((relay) => relay.variant.name)];
   const rows = [
-    ['mode', 'frames/s (flood)', 'paced p50 / p99', 'aligned p50 / p99'],
-    ...(
-      [
-        ['direct', direct],
-        ['relay', relayed],
-      ] as const
-    ).map(([name, result]) => [
-      name,
-      result.framesPerSecond.toFixed(0),
-      `${ms(result.p50Us)} / ${ms(result.p99Us)}`,
-      `${ms(result.alignedP50Us)} / ${ms(result.alignedP99Us)}`,
-    ]),
+    ['mode', 'frames/s (flood)', 'paced p50 / p99', 'aligned p50 / p99', 'CPU per delta'],
+    ...modes.map((name) => {
+      const result = summary(name);
+      const cpu = cpuUs.get(name);
+      return [
+        name,
+        result.framesPerSecond.toFixed(0),
+        `${ms(result.p50Us)} / ${ms(result.p99Us)}`,
+        `${ms(result.alignedP50Us)} / ${ms(result.alignedP99Us)}`,
+        cpu === undefined ? '-' : `${(cpu / (ROUNDS * framesPerRound)).toFixed(2)} µs`,
+      ];
+    }),
   ];
   const lines = [
     '',
     `${SESSIONS} sessions; per session ${FLOOD_FRAMES} flood deltas, then ${PACED_FRAMES} paced and ${PACED_FRAMES} aligned deltas every ${PACE_MS} ms; ${AUDIO.length}-char audio deltas; median of ${ROUNDS} rounds`,
     '',
     ...rows.map((row) =>
-      row.map((cell, index) => cell.padEnd([8, 18, 24, 24][index] ?? 0)).join(' '),
+      row.map((cell, index) => cell.padEnd([16, 18, 24, 24, 14][index] ?? 0)).join(' '),
     ),
     '',
-    `relay throughput vs direct: ${((relayed.framesPerSecond / direct.framesPerSecond) * 100).toFixed(1)}% (goal >= 90%)`,
+    `relay throughput vs direct: ${percent(relayed.framesPerSecond / direct.framesPerSecond)} (goal >= 90%)`,
+    ...relays
+      .slice(1)
+      .map(
+        (relay) =>
+          `${relay.variant.name} throughput vs relay: ${percent(roundRatio(relay.variant.name))} (median of per-round ratios${relay.variant.name === 'relay + policy' ? '; goal >= 95%' : ''})`,
+      ),
     `added latency, paced: p50 ${ms(relayed.p50Us - direct.p50Us)}, p99 ${ms(relayed.p99Us - direct.p99Us)} (goal p99 <= 1 ms)`,
     `loopback floor (round trip through an idle echo process: the hops alone): p50 ${ms(floor.p50Us)}, p99 ${ms(floor.p99Us)}`,
     `added latency, aligned bursts of ${SESSIONS} deltas: p50 ${ms(relayed.alignedP50Us - direct.alignedP50Us)}, p99 ${ms(relayed.alignedP99Us - direct.alignedP99Us)}`,
     `relay RSS per idle session (${IDLE_SESSIONS} sessions): ${kib(idleRss)} (goal <= 64 KiB)`,
     `relay peak RSS per session under flood: ${kib(activeRss)} (direct: no relay process)`,
-    `CPU per delta: relay process ${(relayCpuUs / (ROUNDS * framesPerRound)).toFixed(2)} µs (read + forward); bench process in direct mode ${(benchCpuUs / (ROUNDS * framesPerRound)).toFixed(2)} µs (upstream send + client read); ${cpuCount()} CPUs`,
+    `CPU per delta, bench process in direct mode: ${(benchCpuUs / (ROUNDS * framesPerRound)).toFixed(2)} µs (upstream send + client read); ${cpuCount()} CPUs`,
   ];
   console.log(lines.join('\n'));
-  relay.child.kill('SIGTERM');
-  await new Promise((resolve) => relay.child.once('exit', resolve));
+  for (const relay of relays) {
+    relay.child.kill('SIGTERM');
+    await new Promise((resolve) => relay.child.once('exit', resolve));
+  }
   await upstream.close();
 }
 

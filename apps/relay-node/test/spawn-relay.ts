@@ -17,6 +17,8 @@ export interface SpawnOptions {
   readonly built?: boolean;
   /** Extra Node flags for the relay process (`--cpu-prof`, `--max-semi-space-size=…`). */
   readonly nodeFlags?: readonly string[];
+  /** The relay-node app to run (another checkout's, to compare builds); this one by default. */
+  readonly appDir?: string;
 }
 
 /** Runs the relay as its own process and waits for the URL it prints. */
@@ -26,7 +28,7 @@ export function spawnRelay(
 ): Promise<SpawnedRelay> {
   const entry = options.built === true ? ['dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
   const child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...entry], {
-    cwd: appDir,
+    cwd: options.appDir ?? appDir,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

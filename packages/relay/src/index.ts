@@ -67,6 +67,24 @@ export {
   RelayMetrics,
 } from './observe/relay-metrics.ts';
 export { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from './observe/render-prometheus.ts';
+export { type JsonSchema, type SchemaViolation, validateJsonSchema } from './policy/json-schema.ts';
+export { RELAY_POLICY_SCHEMA } from './policy/policy-schema.ts';
+export {
+  loadRelayPolicy,
+  parseRelayPolicy,
+  policyForTenant,
+  type RelayPolicy,
+  RelayPolicyError,
+  type RelayPolicyResult,
+  type ServerToolPolicy,
+  type TenantPolicy,
+} from './policy/relay-policy.ts';
+export {
+  createHttpToolHandler,
+  MAX_TOOL_OUTPUT_BYTES,
+  type ServerToolCall,
+  type ServerToolHandler,
+} from './policy/server-tools.ts';
 export { CloseCode } from './session/close-codes.ts';
 export type { RelayErrorCode, RelayErrorDetails } from './session/error-event.ts';
 export {

@@ -12,9 +12,19 @@
  *
  * @module
  */
-export { parseSubprotocols } from './host/admission.ts';
+export { parseCredential, parseSubprotocols } from './host/admission.ts';
 export { constantTimeEqual } from './host/constant-time-equal.ts';
 export { CONNECT_LATENCY_BUCKETS_MS } from './observe/relay-metrics.ts';
+export {
+  applyClientPolicy,
+  type ClientPolicyState,
+  clientViewOfSession,
+  declareServerTool,
+  initialSessionUpdate,
+  type PolicyVerdict,
+} from './policy/client-policy.ts';
+export { escapePointer } from './policy/json-schema.ts';
+export { errorOutput, runServerTool } from './policy/server-tools.ts';
 export { createEventTypePeeker } from './session/cached-type-peeker.ts';
 export { clientCloseCode, isAbnormalClose } from './session/close-codes.ts';
 export { offendingEventId, relayErrorEvent } from './session/error-event.ts';

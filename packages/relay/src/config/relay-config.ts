@@ -8,7 +8,10 @@ export interface RelayConfig {
   readonly upstreamUrl: URL | undefined;
   /** Upstream credential (`OPENAI_API_KEY`), sent upstream only; never logged or echoed. */
   readonly upstreamApiKey: string | undefined;
-  /** Tokens a client may present (`RELAY_TOKENS`, comma-separated); empty means no client auth. */
+  /**
+   * Credentials a client may present (`RELAY_TOKENS`, comma-separated): a plain token, or
+   * `tenant:token` naming the tenant whose policy the session gets. Empty: no client auth.
+   */
   readonly relayTokens: readonly string[];
   /** Origins a browser may connect from (`ALLOWED_ORIGINS`); empty means any. */
   readonly allowedOrigins: readonly string[];

@@ -1,5 +1,7 @@
 import { createRelayLogger } from '../observe/json-line-logger.ts';
 import type { LogLevel, RelayLogger } from '../observe/relay-logger.ts';
+import { loadRelayPolicy, type RelayPolicy, RelayPolicyError } from '../policy/relay-policy.ts';
+import type { ServerToolHandler } from '../policy/server-tools.ts';
 import { createSimulatorConnector } from '../upstream/simulator-connector.ts';
 import type { UpstreamConnector } from '../upstream/upstream-connector.ts';
 import { parseRelayConfig, type RelayConfig, type RelayConfigError } from './relay-config.ts';
@@ -26,6 +28,10 @@ export interface RelayRuntime {
   readonly frames: 'bytes' | 'string';
   /** Where log lines go. */
   readonly write: (line: string) => void;
+  /** Reads a `RELAY_POLICY` file; absent where there is no file system (inline JSON only). */
+  readonly readTextFile?: (path: string) => string;
+  /** Handlers of the `"module": true` server tools (Node: the exports of `RELAY_TOOLS_MODULE`). */
+  readonly toolHandlers?: Readonly<Record<string, ServerToolHandler>>;
 }
 
 /** A relay's pieces made from its environment, or the variables that could not be read. */
@@ -35,6 +41,9 @@ export type RelayFromEnv =
       readonly config: RelayConfig;
       readonly logger: RelayLogger & { enabled(level: LogLevel): boolean };
       readonly connectUpstream: UpstreamConnector;
+      /** `RELAY_POLICY`, validated; `undefined` when unset. */
+      readonly policy: RelayPolicy | undefined;
+      readonly toolHandlers: Readonly<Record<string, ServerToolHandler>>;
     }
   | { readonly ok: false; readonly errors: readonly RelayConfigError[] };
 
@@ -86,10 +95,44 @@ export function createRelayFromEnv(
   const result = parseRelayConfig(env);
   if (!result.ok) return { ok: false, errors: result.errors };
   const { config } = result;
+  const toolHandlers = runtime.toolHandlers ?? {};
+  let policy: RelayPolicy | undefined;
+  const source = env.RELAY_POLICY?.trim();
+  if (source !== undefined && source !== '') {
+    try {
+      policy = loadRelayPolicy(source, env, runtime.readTextFile);
+    } catch (error) {
+      if (!(error instanceof RelayPolicyError)) throw error;
+      return {
+        ok: false,
+        errors: error.errors.map((problem) => ({
+          variable: 'RELAY_POLICY',
+          message: `${problem.path || '/'}: expected ${problem.expected}`,
+        })),
+      };
+    }
+    const missing = [
+      ...Object.entries(policy.tenants).map(
+        ([name, tenant]) => [`/tenants/${name}`, tenant] as const,
+      ),
+      ...(policy.default ? [['/default', policy.default] as const] : []),
+    ].flatMap(([path, tenant]) =>
+      tenant.serverTools
+        .map((tool, index) => ({ tool, index }))
+        .filter(({ tool }) => tool.module && toolHandlers[tool.name] === undefined)
+        .map(({ tool, index }) => ({
+          variable: 'RELAY_POLICY',
+          message: `${path}/serverTools/${index}: expected RELAY_TOOLS_MODULE to export a handler named ${tool.name}`,
+        })),
+    );
+    if (missing.length > 0) return { ok: false, errors: missing };
+  }
   return {
     ok: true,
     config,
     logger: createRelayLogger(config, runtime.write),
     connectUpstream: upstreamFromConfig(config, runtime),
+    policy,
+    toolHandlers,
   };
 }

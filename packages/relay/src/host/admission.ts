@@ -60,6 +60,8 @@ export type AdmissionDecision =
       readonly model: string | undefined;
       /** The `intent` query parameter (`transcription` opens a transcription session), passed on. */
       readonly intent: string | undefined;
+      /** The tenant of the credential presented (`tenant:token` in `relayTokens`), if named. */
+      readonly tenant: string | undefined;
       /** Subprotocol to select in the handshake response, when the client offered it. */
       readonly protocol: string | undefined;
     }
@@ -75,6 +77,7 @@ export type AdmissionDecision =
         | 'forbidden_origin'
         | 'unauthorized'
         | 'over_capacity'
+        | 'model_not_allowed'
         | 'shutting_down';
       /** Text for the HTTP response body (no request data in it). */
       readonly message: string;
@@ -115,11 +118,20 @@ export function admitRequest(
     return { ok: false, status: 403, code: 'forbidden_origin', message: 'Origin not allowed' };
   }
   const offered = parseSubprotocols(request.headers.get('sec-websocket-protocol'));
+  let tenant: string | undefined;
   if (config.relayTokens.length > 0) {
     const presented = presentedTokens(request.headers.get('authorization'), offered);
-    const accepted = presented.some((token) =>
-      config.relayTokens.some((expected) => constantTimeEqual(token, expected)),
-    );
+    let accepted = false;
+    // Every credential is compared, so the time taken says nothing about which one matched.
+    for (const entry of config.relayTokens) {
+      const credential = parseCredential(entry);
+      for (const token of presented) {
+        if (constantTimeEqual(token, credential.token) && !accepted) {
+          accepted = true;
+          tenant = credential.tenant;
+        }
+      }
+    }
     if (!accepted) {
       return {
         ok: false,
@@ -168,6 +180,7 @@ export function admitRequest(
     ok: true,
     model,
     intent,
+    tenant,
     protocol: offered.length > 0 ? REALTIME_SUBPROTOCOL : undefined,
   };
 }
@@ -186,6 +199,28 @@ export function parseSubprotocols(header: string | null): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '');
+}
+
+/** What a tenant is called in `tenant:token`. */
+const TENANT_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * Reads one `RELAY_TOKENS` entry: `tenant:token` names the tenant whose policy the session
+ * gets; a plain token has none (the policy's `default` applies).
+ *
+ * @example
+ * ```ts
+ * parseCredential('acme:s3cret'); // { tenant: 'acme', token: 's3cret' }
+ * parseCredential('s3cret'); // { tenant: undefined, token: 's3cret' }
+ * ```
+ */
+export function parseCredential(entry: string): { tenant: string | undefined; token: string } {
+  const colon = entry.indexOf(':');
+  const tenant = colon > 0 ? entry.slice(0, colon) : undefined;
+  if (tenant === undefined || !TENANT_PATTERN.test(tenant) || colon === entry.length - 1) {
+    return { tenant: undefined, token: entry };
+  }
+  return { tenant, token: entry.slice(colon + 1) };
 }
 
 function presentedTokens(authorization: string | null, offered: readonly string[]): string[] {

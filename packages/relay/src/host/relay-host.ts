@@ -7,6 +7,8 @@ import {
 } from '../observe/relay-logger.ts';
 import { RelayMetrics } from '../observe/relay-metrics.ts';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../observe/render-prometheus.ts';
+import { policyForTenant, type RelayPolicy, type TenantPolicy } from '../policy/relay-policy.ts';
+import { createHttpToolHandler, type ServerToolHandler } from '../policy/server-tools.ts';
 import { CloseCode } from '../session/close-codes.ts';
 import { type RelaySession, startRelaySession } from '../session/relay-session.ts';
 import type { DuplexSocket } from '../sockets/duplex-socket.ts';
@@ -16,6 +18,25 @@ import { overBufferBudget } from './buffer-budget.ts';
 import { constantTimeEqual } from './constant-time-equal.ts';
 import { DEMO_PAGE_HTML } from './demo-page.ts';
 
+/** The handler of each server tool of a tenant's policy, made once per policy. */
+function createToolHandlerCache(
+  modules: Readonly<Record<string, ServerToolHandler>>,
+): (rules: TenantPolicy) => ReadonlyMap<string, ServerToolHandler> {
+  const cache = new WeakMap<TenantPolicy, Map<string, ServerToolHandler>>();
+  return (rules) => {
+    let handlers = cache.get(rules);
+    if (handlers === undefined) {
+      handlers = new Map();
+      for (const tool of rules.serverTools) {
+        const handler = tool.url !== undefined ? createHttpToolHandler(tool) : modules[tool.name];
+        if (handler !== undefined) handlers.set(tool.name, handler);
+      }
+      cache.set(rules, handlers);
+    }
+    return handlers;
+  };
+}
+
 /** Options of {@link createRelayHost}. */
 export interface RelayHostOptions {
   readonly config: RelayConfig;
@@ -24,6 +45,13 @@ export interface RelayHostOptions {
   readonly logger?: RelayLogger;
   /** Counters to report on `/metrics` (default: a new set). */
   readonly metrics?: RelayMetrics;
+  /** What each tenant's sessions may do, and the server tools they get (`RELAY_POLICY`). */
+  readonly policy?: RelayPolicy | undefined;
+  /**
+   * Handlers of the server tools declared with `"module": true`, by tool name (on Node, the
+   * exports of `RELAY_TOOLS_MODULE`). Tools with a `url` get an HTTP handler.
+   */
+  readonly toolHandlers?: Readonly<Record<string, ServerToolHandler>>;
 }
 
 /** A plain HTTP answer, for adapters to write in their runtime's terms. */
@@ -100,6 +128,7 @@ const SWEEP_MS = 100;
  */
 export function createRelayHost(options: RelayHostOptions): RelayHost {
   const { config, connectUpstream } = options;
+  const handlersFor = createToolHandlerCache(options.toolHandlers ?? {});
   const logger = createNeverThrowingLogger(options.logger ?? silentLogger);
   const metrics = options.metrics ?? new RelayMetrics();
   const sessions = new Set<RelaySession>();
@@ -201,6 +230,11 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
     },
 
     admit(request) {
+      const reject = (decision: AdmissionDecision & { ok: false }) => {
+        metrics.countRejection(decision.code);
+        logger.log('info', 'upgrade.rejected', { status: decision.status, code: decision.code });
+        return decision;
+      };
       const decision = admitRequest(
         {
           url: request.url,
@@ -211,11 +245,21 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
         },
         config,
       );
-      if (!decision.ok) {
-        metrics.countRejection(decision.code);
-        logger.log('info', 'upgrade.rejected', { status: decision.status, code: decision.code });
-        return decision;
+      const rules = decision.ok ? policyForTenant(options.policy, decision.tenant) : undefined;
+      if (
+        decision.ok &&
+        rules?.models !== undefined &&
+        decision.model !== undefined &&
+        !rules.models.includes(decision.model)
+      ) {
+        return reject({
+          ok: false,
+          status: 403,
+          code: 'model_not_allowed',
+          message: 'That model is not allowed for this credential',
+        });
       }
+      if (!decision.ok) return reject(decision);
       reserved++;
       let settled = false;
       const settle = () => {
@@ -246,6 +290,9 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
             limits: config,
             metrics,
             logger,
+            ...(rules === undefined
+              ? {}
+              : { policy: { rules, tenant: decision.tenant, handlers: handlersFor(rules) } }),
           });
           logger.log('info', 'session.open', { session: session.id, model: decision.model });
           sessions.add(session);

@@ -1,10 +1,13 @@
+import { type ClientEventInput, encodeClientEvent } from '@rtwire/serializer';
 import { decodeClientEvent, errorCodeOf, errorParamOf, redactForLog } from '@rtwire/types';
+import { applyClientPolicy } from '../policy/client-policy.ts';
 import { sendRelayError, sendTo } from './backpressure.ts';
 import { CloseCode } from './close-codes.ts';
 import { offendingEventId, type RelayErrorDetails } from './error-event.ts';
 import { frameSize } from './frame-size.ts';
 import { finishSession } from './session-end.ts';
 import type { SessionContext } from './session-state.ts';
+import { cancelCalls } from './tool-calls.ts';
 
 /**
  * One client frame: size-checked (too big closes with 1009), rate-limited and decoded. A
@@ -55,6 +58,34 @@ export function onClientFrame(
       session: context.id,
       event: redactForLog(decoded.event),
     });
+  }
+  const { policy } = context;
+  if (policy !== undefined && decoded.known) {
+    const { event } = decoded;
+    if (event.type === 'response.cancel') cancelCalls(policy);
+    const verdict = applyClientPolicy(
+      policy.rules,
+      event as unknown as Record<string, unknown>,
+      policy.state,
+    );
+    if (verdict.action === 'refuse') {
+      refuseClientFrame(context, data, event.event_id ?? null, {
+        type: 'invalid_request_error',
+        code: 'policy_violation',
+        message: verdict.message,
+        param: verdict.param,
+      });
+      return;
+    }
+    if (verdict.action === 'rewrite') {
+      sendTo(
+        context,
+        'upstream',
+        encodeClientEvent(verdict.event as unknown as ClientEventInput),
+        false,
+      );
+      return;
+    }
   }
   sendTo(context, 'upstream', data, binary, bytes);
 }

@@ -8,7 +8,9 @@ export type RelayErrorCode =
   | 'upstream_unavailable'
   | 'upstream_closed'
   | 'frame_too_large'
-  | 'client_too_slow';
+  | 'client_too_slow'
+  | 'policy_violation'
+  | 'session_time_limit';
 
 /** What goes into a relay `error` event. */
 export interface RelayErrorDetails {

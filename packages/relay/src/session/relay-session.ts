@@ -1,10 +1,14 @@
 import type { RelayLogger } from '../observe/relay-logger.ts';
 import type { RelayMetrics } from '../observe/relay-metrics.ts';
+import type { TenantPolicy } from '../policy/relay-policy.ts';
+import type { ServerToolHandler } from '../policy/server-tools.ts';
 import type { DuplexSocket } from '../sockets/duplex-socket.ts';
 import type { UpstreamConnector } from '../upstream/upstream-connector.ts';
-import { drained } from './backpressure.ts';
+import { drained, sendRelayError } from './backpressure.ts';
 import { onClientFrame } from './client-frame.ts';
+import { CloseCode } from './close-codes.ts';
 import { finishSession } from './session-end.ts';
+import { createSessionPolicy } from './session-policy.ts';
 import { createSessionContext, type RelaySessionLimits } from './session-state.ts';
 import { onUpstreamFailed, onUpstreamOpen } from './upstream-link.ts';
 
@@ -27,6 +31,15 @@ export interface RelaySessionOptions {
   readonly id?: string;
   /** Clock for rate limiting (ms). */
   readonly now?: () => number;
+  /**
+   * The tenant's policy: what the client may set, the operator's instructions and server tools
+   * (with the handler of each by name). Absent: the client's frames are checked, not rewritten.
+   */
+  readonly policy?: {
+    readonly rules: TenantPolicy;
+    readonly tenant?: string | undefined;
+    readonly handlers?: ReadonlyMap<string, ServerToolHandler>;
+  };
 }
 
 /** A running session between one client and its upstream. */
@@ -70,7 +83,17 @@ export interface RelaySession {
  */
 export function startRelaySession(options: RelaySessionOptions): RelaySession {
   const { client, metrics } = options;
-  const { context, done } = createSessionContext(options);
+  const { context, done } = createSessionContext({
+    ...options,
+    policy:
+      options.policy === undefined
+        ? undefined
+        : createSessionPolicy(
+            options.policy.rules,
+            options.policy.tenant,
+            options.policy.handlers ?? new Map(),
+          ),
+  });
   const { state } = context;
   if (metrics) {
     metrics.sessionsActive++;
@@ -85,6 +108,19 @@ export function startRelaySession(options: RelaySessionOptions): RelaySession {
     },
     drain: () => drained(context, 'client', client.bufferedAmount),
   });
+
+  const limitSeconds = options.policy?.rules.maxSessionSeconds;
+  if (limitSeconds !== undefined) {
+    const timer = setTimeout(() => {
+      sendRelayError(context, {
+        type: 'invalid_request_error',
+        code: 'session_time_limit',
+        message: `the session reached its limit of ${limitSeconds} seconds`,
+      });
+      finishSession(context, CloseCode.normal, 'session time limit', false);
+    }, limitSeconds * 1000);
+    context.abort.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+  }
 
   const connectStarted = context.now();
   options

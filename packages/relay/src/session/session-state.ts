@@ -10,6 +10,7 @@ import type { DuplexSocket } from '../sockets/duplex-socket.ts';
 import { createEventTypePeeker } from './cached-type-peeker.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limiter.ts';
 import { createRefusalBudget, type RefusalBudget } from './refusal-budget.ts';
+import type { SessionPolicy } from './session-policy.ts';
 
 /** The limits a session enforces (a subset of {@link RelayConfig}). */
 export type RelaySessionLimits = Pick<
@@ -53,6 +54,10 @@ export interface SessionContext {
   readonly id: string;
   /** The client's `model` query parameter. */
   readonly model: string | undefined;
+  /** The client's `intent` query parameter. */
+  readonly intent: string | undefined;
+  /** The tenant's policy and its state; `undefined`: frames are only checked, never rewritten. */
+  readonly policy: SessionPolicy | undefined;
   readonly client: DuplexSocket;
   readonly limits: RelaySessionLimits;
   readonly metrics: RelayMetrics | undefined;
@@ -79,6 +84,8 @@ export interface SessionContextOptions {
   readonly logger?: (RelayLogger & { enabled?(level: 'debug'): boolean }) | undefined;
   readonly id?: string | undefined;
   readonly model?: string | undefined;
+  readonly intent?: string | undefined;
+  readonly policy?: SessionPolicy | undefined;
   readonly now?: (() => number) | undefined;
 }
 
@@ -105,6 +112,8 @@ export function createSessionContext(options: SessionContextOptions): {
   const context: SessionContext = {
     id: options.id ?? globalThis.crypto.randomUUID(),
     model: options.model,
+    intent: options.intent,
+    policy: options.policy,
     client,
     limits,
     metrics: options.metrics,

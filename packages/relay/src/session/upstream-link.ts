@@ -1,9 +1,12 @@
+import { type ClientEventInput, encodeClientEvent } from '@rtwire/serializer';
+import { initialSessionUpdate } from '../policy/client-policy.ts';
 import type { DuplexSocket } from '../sockets/duplex-socket.ts';
 import { drained, holdToLimits, sendRelayError, sendTo } from './backpressure.ts';
 import { CloseCode, clientCloseCode, isAbnormalClose } from './close-codes.ts';
 import { frameSize } from './frame-size.ts';
 import { finishSession } from './session-end.ts';
 import type { SessionContext } from './session-state.ts';
+import { upstreamFrameUnderPolicy } from './tool-calls.ts';
 
 /**
  * The upstream connected: it is listened to, and the client frames held while it connected
@@ -36,6 +39,13 @@ export function onUpstreamOpen(
     close: (code) => onUpstreamClose(context, code),
     drain: () => drained(context, 'upstream', socket.bufferedAmount),
   });
+  // The operator's instructions and tools go first, before anything of the client's.
+  const first =
+    context.policy !== undefined && context.intent !== 'transcription'
+      ? initialSessionUpdate(context.policy.rules)
+      : undefined;
+  if (first !== undefined)
+    socket.send(encodeClientEvent(first as unknown as ClientEventInput), false);
   const early = state.early;
   state.early = [];
   state.earlyBytes = 0;
@@ -61,8 +71,15 @@ export function onUpstreamFrame(
   binary: boolean,
 ): void {
   if (context.state.closed) return;
-  context.metrics?.countFrame('upstream_to_client', context.peekType(data), frameSize(data));
-  sendTo(context, 'client', data, binary);
+  const type = context.peekType(data);
+  context.metrics?.countFrame('upstream_to_client', type, frameSize(data));
+  if (context.policy === undefined) {
+    sendTo(context, 'client', data, binary);
+    return;
+  }
+  const shown = upstreamFrameUnderPolicy(context, context.policy, data, type);
+  if (shown === data) sendTo(context, 'client', data, binary);
+  else if (shown !== undefined) sendTo(context, 'client', shown, false);
 }
 
 /**

@@ -1,0 +1,280 @@
+import type { ServerToolPolicy, TenantPolicy } from './relay-policy.ts';
+
+type Json = Record<string, unknown>;
+
+/** What policy makes of one client event. */
+export type PolicyVerdict =
+  /** Nothing in it is policy's business: forward the bytes that came. */
+  | { readonly action: 'forward' }
+  /** Forward this instead (re-encoded by the caller). */
+  | { readonly action: 'rewrite'; readonly event: Json }
+  /** Refuse it: an `error` with code `policy_violation` and this `param` (a JSON pointer). */
+  | { readonly action: 'refuse'; readonly param: string; readonly message: string };
+
+/** What the session remembers for policy between events. */
+export interface ClientPolicyState {
+  /** The instructions the client last set: what it is shown of the session's instructions. */
+  clientInstructions: string | undefined;
+}
+
+/** A field policy forbids: where, and why (no value in it). */
+interface Violation {
+  readonly param: string;
+  readonly message: string;
+}
+
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Applies a tenant's policy to a client `session.update` or `response.create` (every other
+ * event is forwarded as it came). With `onViolation: 'reject'` the first forbidden field refuses
+ * the event; with `clamp` every forbidden field is rewritten to what is allowed. Instructions
+ * are never a violation: the operator's replace or prefix the client's, and the client's are
+ * remembered in `state` for the client's view of the session. Server tools are added to any
+ * tool list the client sends, since a client's list replaces the session's.
+ *
+ * @example
+ * ```ts
+ * const verdict = applyClientPolicy(policy, { type: 'session.update', session: { type: 'realtime', audio: { output: { voice: 'ash' } } } }, state);
+ * if (verdict.action === 'refuse') sendError(verdict.param, verdict.message);
+ * ```
+ */
+export function applyClientPolicy(
+  policy: TenantPolicy,
+  event: Json,
+  state: ClientPolicyState,
+): PolicyVerdict {
+  const key =
+    event.type === 'session.update'
+      ? 'session'
+      : event.type === 'response.create'
+        ? 'response'
+        : undefined;
+  if (key === undefined || !isObject(event[key])) return { action: 'forward' };
+  const original = event[key] as Json;
+  if (key === 'session' && original.type === 'transcription') return { action: 'forward' };
+  const target = structuredClone(original);
+  const violations: Violation[] = [];
+  let changed = false;
+  const clamp = policy.onViolation === 'clamp';
+  const at = (path: string) => `/${key}${path}`;
+
+  const violate = (path: string, message: string, fix: () => void) => {
+    violations.push({ param: at(path), message });
+    if (clamp) fix();
+    changed = true;
+  };
+
+  // Instructions: the operator's, never the client's alone; a stored prompt would bypass them.
+  if (policy.instructions !== undefined) {
+    if (typeof target.instructions === 'string') {
+      if (key === 'session') state.clientInstructions = target.instructions;
+      target.instructions = composeInstructions(policy.instructions, target.instructions);
+      changed = true;
+    }
+    if (target.prompt !== undefined && target.prompt !== null) {
+      violate(
+        '/prompt',
+        'a stored prompt is not allowed: the operator sets the instructions',
+        () => {
+          delete target.prompt;
+        },
+      );
+    }
+  }
+
+  if (key === 'session' && typeof target.model === 'string' && policy.models !== undefined) {
+    const allowed = policy.models;
+    if (!allowed.includes(target.model)) {
+      violate('/model', `the model is not allowed (allowed: ${allowed.join(', ')})`, () => {
+        delete target.model;
+      });
+    }
+  }
+
+  const audio = isObject(target.audio) ? target.audio : undefined;
+  const output = audio && isObject(audio.output) ? audio.output : undefined;
+  if (output && typeof output.voice === 'string' && policy.voices !== undefined) {
+    const voices = policy.voices;
+    if (!voices.includes(output.voice)) {
+      violate(
+        '/audio/output/voice',
+        `the voice is not allowed (allowed: ${voices.join(', ')})`,
+        () => {
+          output.voice = voices[0];
+        },
+      );
+    }
+  }
+  // A voice given as an object (a custom voice id) is not on any list of names.
+  if (output && isObject(output.voice) && policy.voices !== undefined) {
+    violate('/audio/output/voice', 'only the named voices are allowed', () => {
+      output.voice = policy.voices?.[0];
+    });
+  }
+
+  if (Array.isArray(target.output_modalities) && policy.outputModalities !== undefined) {
+    const allowed: readonly string[] = policy.outputModalities;
+    const kept = target.output_modalities.filter((modality) =>
+      allowed.includes(modality as string),
+    );
+    if (kept.length !== target.output_modalities.length) {
+      violate('/output_modalities', `only ${allowed.join(', ')} output is allowed`, () => {
+        target.output_modalities = kept.length > 0 ? kept : [allowed[0]];
+      });
+    }
+  }
+
+  if (policy.maxOutputTokens !== undefined && target.max_output_tokens !== undefined) {
+    const cap = policy.maxOutputTokens;
+    const asked = target.max_output_tokens;
+    if (asked === 'inf' || (typeof asked === 'number' && asked > cap)) {
+      violate('/max_output_tokens', `at most ${cap} output tokens are allowed`, () => {
+        target.max_output_tokens = cap;
+      });
+    }
+  }
+
+  const input = audio && isObject(audio.input) ? audio.input : undefined;
+  if (policy.turnDetection === 'locked' && input && Object.hasOwn(input, 'turn_detection')) {
+    violate('/audio/input/turn_detection', 'turn detection is set by the operator', () => {
+      delete input.turn_detection;
+    });
+  }
+
+  if (target.tool_choice !== undefined && policy.toolChoice !== undefined) {
+    const allowed: readonly string[] = policy.toolChoice;
+    const mode =
+      typeof target.tool_choice === 'string'
+        ? target.tool_choice
+        : isObject(target.tool_choice) && target.tool_choice.type === 'function'
+          ? 'function'
+          : 'mcp';
+    if (!allowed.includes(mode)) {
+      violate('/tool_choice', `tool_choice may be ${allowed.join(', ')}`, () => {
+        target.tool_choice = allowed.find((choice) => choice !== 'function') ?? 'auto';
+      });
+    }
+  }
+
+  if (Array.isArray(target.tools)) {
+    const tools = target.tools as unknown[];
+    const kept: unknown[] = [];
+    tools.forEach((tool, index) => {
+      const name = isObject(tool) && tool.type === 'function' ? tool.name : undefined;
+      const reason =
+        typeof name !== 'string'
+          ? policy.clientTools !== undefined || policy.serverTools.length > 0
+            ? 'only function tools are allowed'
+            : undefined
+          : policy.serverTools.some((server) => server.name === name)
+            ? "a tool of that name is the operator's"
+            : policy.clientTools !== undefined && !policy.clientTools.includes(name)
+              ? `the tool is not allowed (allowed: ${policy.clientTools.join(', ') || 'none'})`
+              : undefined;
+      if (reason === undefined) kept.push(tool);
+      else violate(`/tools/${index}`, reason, () => {});
+    });
+    if (clamp || violations.length === 0) {
+      target.tools = [...kept, ...policy.serverTools.map(declareServerTool)];
+      if (policy.serverTools.length > 0) changed = true;
+    }
+  }
+
+  const first = violations[0];
+  if (first !== undefined && !clamp) {
+    return {
+      action: 'refuse',
+      param: first.param,
+      message: `${first.message}; event not forwarded`,
+    };
+  }
+  if (!changed) return { action: 'forward' };
+  return { action: 'rewrite', event: { ...event, [key]: target } };
+}
+
+/**
+ * The `session.update` the relay sends upstream first, before anything of the client's: the
+ * operator's instructions and the server tools. `undefined` when policy sets neither.
+ *
+ * @example
+ * ```ts
+ * const first = initialSessionUpdate(policy);
+ * if (first) upstream.send(encodeClientEvent(first), false);
+ * ```
+ */
+export function initialSessionUpdate(policy: TenantPolicy): Json | undefined {
+  const session: Json = { type: 'realtime' };
+  if (policy.instructions !== undefined) {
+    session.instructions = composeInstructions(policy.instructions, undefined);
+  }
+  if (policy.serverTools.length > 0) session.tools = policy.serverTools.map(declareServerTool);
+  if (Object.keys(session).length === 1) return undefined;
+  return { type: 'session.update', event_id: 'event_relay_policy', session };
+}
+
+/**
+ * What the client is shown of a `session.created` / `session.updated` from upstream: the
+ * instructions it set itself (or none), and no hidden server tool. `undefined` when the event
+ * needs no change.
+ *
+ * @example
+ * ```ts
+ * const shown = clientViewOfSession(policy, JSON.parse(frame), state);
+ * ```
+ */
+export function clientViewOfSession(
+  policy: TenantPolicy,
+  event: Json,
+  state: ClientPolicyState,
+): Json | undefined {
+  if (!isObject(event.session)) return undefined;
+  const session = { ...event.session };
+  let changed = false;
+  if (policy.instructions !== undefined && Object.hasOwn(session, 'instructions')) {
+    if (state.clientInstructions === undefined) delete session.instructions;
+    else session.instructions = state.clientInstructions;
+    changed = true;
+  }
+  const hidden = new Set(
+    policy.serverTools.filter((tool) => tool.visibility === 'hidden').map((tool) => tool.name),
+  );
+  if (hidden.size > 0 && Array.isArray(session.tools)) {
+    const tools = session.tools.filter(
+      (tool) => !(isObject(tool) && typeof tool.name === 'string' && hidden.has(tool.name)),
+    );
+    if (tools.length !== session.tools.length) {
+      session.tools = tools;
+      changed = true;
+    }
+  }
+  return changed ? { ...event, session } : undefined;
+}
+
+/**
+ * The function tool a server tool is declared upstream as.
+ *
+ * @example
+ * ```ts
+ * declareServerTool(policy.serverTools[0]); // { type: 'function', name, description, parameters }
+ * ```
+ */
+export function declareServerTool(tool: ServerToolPolicy): Json {
+  return {
+    type: 'function',
+    name: tool.name,
+    description: tool.description,
+    parameters: tool.parameters,
+  };
+}
+
+function composeInstructions(
+  operator: string | { readonly prefix: string },
+  client: string | undefined,
+): string {
+  if (typeof operator === 'string') return operator;
+  return client === undefined || client === ''
+    ? operator.prefix
+    : `${operator.prefix}\n\n${client}`;
+}

@@ -1,0 +1,336 @@
+import type { ClientEventInput, ServerEventInput } from '@rtwire/serializer';
+import { encodeClientEvent, encodeServerEvent } from '@rtwire/serializer';
+import { clientViewOfSession } from '../policy/client-policy.ts';
+import { errorOutput, runServerTool } from '../policy/server-tools.ts';
+import { sendTo } from './backpressure.ts';
+import type { ServerToolCallState, SessionPolicy } from './session-policy.ts';
+import type { SessionContext } from './session-state.ts';
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const decoder = new TextDecoder();
+
+/** Upstream types that policy may have to read; every other frame passes unparsed. */
+const WATCHED: ReadonlySet<string> = new Set([
+  'session.created',
+  'session.updated',
+  'response.output_item.added',
+  'response.output_item.done',
+  'response.function_call_arguments.delta',
+  'response.function_call_arguments.done',
+  'conversation.item.added',
+  'conversation.item.done',
+  'conversation.item.created',
+  'response.done',
+  'error',
+  'input_audio_buffer.speech_started',
+  'input_audio_buffer.committed',
+]);
+
+/** Withheld items remembered for `previous_item_id` (the oldest are forgotten past this). */
+const MAX_HIDDEN_REMEMBERED = 4096;
+
+/**
+ * One upstream frame under a policy. Returns what goes to the client: the frame as it came
+ * (`data`), a re-encoded rewrite, or `undefined` when it is withheld. Only the few types policy
+ * reads are parsed (and others while a response's output is being renumbered).
+ *
+ * @example
+ * ```ts
+ * const shown = upstreamFrameUnderPolicy(context, policy, data, type);
+ * if (shown !== undefined) sendTo(context, 'client', shown, false);
+ * ```
+ */
+export function upstreamFrameUnderPolicy(
+  context: SessionContext,
+  policy: SessionPolicy,
+  data: string | Uint8Array,
+  type: string | undefined,
+): string | Uint8Array | undefined {
+  const { state } = policy;
+  const watched = type !== undefined && WATCHED.has(type);
+  if (!watched && state.withheld.size === 0) return data;
+  if (!watched && !type?.startsWith('response.')) return data;
+  if (type === 'error' && state.sequence === 0) return data;
+  // Arguments and item echoes are only read while there is an item of the relay's to match.
+  if (
+    (type === 'response.function_call_arguments.delta' ||
+      type === 'conversation.item.added' ||
+      type === 'conversation.item.created' ||
+      type === 'input_audio_buffer.committed') &&
+    state.calls.size === 0 &&
+    state.relayItems.size === 0 &&
+    state.withheld.size === 0 &&
+    state.previousOfHidden.size === 0
+  ) {
+    return data;
+  }
+  if (type === 'input_audio_buffer.speech_started') {
+    cancelCalls(policy);
+    return data;
+  }
+  let event: Json;
+  try {
+    const parsed: unknown = JSON.parse(typeof data === 'string' ? data : decoder.decode(data));
+    if (!isObject(parsed)) return data;
+    event = parsed;
+  } catch {
+    return data;
+  }
+  const shown = (next: Json | undefined) =>
+    next === undefined
+      ? undefined
+      : next === event
+        ? data
+        : encodeServerEvent(next as ServerEventInput);
+
+  switch (type) {
+    case 'session.created':
+    case 'session.updated': {
+      const view = clientViewOfSession(policy.rules, event, state);
+      return view === undefined ? data : encodeServerEvent(view as ServerEventInput);
+    }
+    case 'error': {
+      const id = isObject(event.error) ? event.error.event_id : undefined;
+      if (typeof id === 'string' && id.startsWith(RELAY_EVENT_PREFIX)) {
+        context.logger.log('warn', 'tool.upstream_error', {
+          session: context.id,
+          code: isObject(event.error) ? event.error.code : undefined,
+        });
+        return undefined;
+      }
+      return data;
+    }
+    case 'response.output_item.added':
+    case 'response.output_item.done':
+      return shown(onOutputItem(context, policy, event, type === 'response.output_item.done'));
+    case 'response.function_call_arguments.delta':
+    case 'response.function_call_arguments.done': {
+      const call = typeof event.item_id === 'string' ? state.calls.get(event.item_id) : undefined;
+      if (call !== undefined && type.endsWith('.done') && typeof event.arguments === 'string') {
+        startCall(context, policy, call, event.arguments);
+      }
+      if (call?.hidden) return undefined;
+      return shown(renumbered(policy, event));
+    }
+    case 'conversation.item.added':
+    case 'conversation.item.done':
+    case 'conversation.item.created': {
+      const id = isObject(event.item) ? event.item.id : undefined;
+      if (typeof id !== 'string') return data;
+      if (state.relayItems.has(id) || state.calls.get(id)?.hidden) {
+        if (type !== 'conversation.item.done') rememberHidden(policy, id, event.previous_item_id);
+        if (type !== 'conversation.item.added') state.relayItems.delete(id);
+        return undefined;
+      }
+      return shown(withVisiblePrevious(policy, event));
+    }
+    case 'input_audio_buffer.committed':
+      return shown(withVisiblePrevious(policy, event));
+    case 'response.done':
+      return shown(onResponseDone(context, policy, event));
+    default:
+      return shown(renumbered(policy, event));
+  }
+}
+
+/**
+ * A client `response.cancel`: every running server tool call is aborted; its output says so
+ * and no response follows it.
+ *
+ * @example
+ * ```ts
+ * if (event.type === 'response.cancel') cancelCalls(policy);
+ * ```
+ */
+export function cancelCalls(policy: SessionPolicy): void {
+  for (const call of policy.state.calls.values()) {
+    if (!call.abort.signal.aborted) {
+      call.cancelled = true;
+      call.abort.abort();
+    }
+  }
+}
+
+/** Event ids of what the relay itself sends upstream; an `error` naming one is the relay's. */
+export const RELAY_EVENT_PREFIX = 'event_relay_';
+
+function onOutputItem(
+  context: SessionContext,
+  policy: SessionPolicy,
+  event: Json,
+  done: boolean,
+): Json | undefined {
+  const { state } = policy;
+  const item = isObject(event.item) ? event.item : undefined;
+  const responseId = typeof event.response_id === 'string' ? event.response_id : undefined;
+  if (item?.type === 'function_call' && typeof item.id === 'string' && responseId !== undefined) {
+    const tool = policy.rules.serverTools.find((candidate) => candidate.name === item.name);
+    if (tool === undefined) {
+      state.clientCalls.add(responseId);
+    } else {
+      let call = state.calls.get(item.id);
+      if (call === undefined) {
+        call = newCall(context, item, responseId, tool.visibility === 'hidden');
+        state.calls.set(item.id, call);
+        if (call.hidden) {
+          const indices = state.withheld.get(responseId) ?? [];
+          if (typeof event.output_index === 'number') indices.push(event.output_index);
+          state.withheld.set(responseId, indices);
+        }
+      }
+      if (done && typeof item.arguments === 'string')
+        startCall(context, policy, call, item.arguments);
+      if (call.hidden) return undefined;
+    }
+  }
+  return renumbered(policy, event);
+}
+
+function newCall(
+  context: SessionContext,
+  item: Json,
+  responseId: string,
+  hidden: boolean,
+): ServerToolCallState {
+  const abort = new AbortController();
+  // The session's end aborts every call.
+  if (context.abort.signal.aborted) abort.abort();
+  else context.abort.signal.addEventListener('abort', () => abort.abort(), { once: true });
+  return {
+    itemId: item.id as string,
+    callId: typeof item.call_id === 'string' ? item.call_id : '',
+    name: item.name as string,
+    responseId,
+    hidden,
+    abort,
+    output: undefined,
+    cancelled: false,
+  };
+}
+
+function startCall(
+  context: SessionContext,
+  policy: SessionPolicy,
+  call: ServerToolCallState,
+  argumentsText: string,
+): void {
+  if (call.output !== undefined) return;
+  const tool = policy.rules.serverTools.find((candidate) => candidate.name === call.name);
+  const handler = policy.handlers.get(call.name);
+  if (tool === undefined || handler === undefined) {
+    call.output = Promise.resolve(errorOutput('the tool is not available'));
+    return;
+  }
+  context.logger.log('info', 'tool.call', { session: context.id, tool: call.name });
+  call.output = runServerTool(
+    tool,
+    handler,
+    {
+      name: call.name,
+      argumentsText,
+      callId: call.callId,
+      session: context.id,
+      tenant: policy.tenant,
+    },
+    call.abort.signal,
+    (name, fields) => context.logger.log('warn', name, { session: context.id, ...fields }),
+  );
+}
+
+function onResponseDone(context: SessionContext, policy: SessionPolicy, event: Json): Json {
+  const { state } = policy;
+  const response = isObject(event.response) ? event.response : undefined;
+  const responseId = typeof response?.id === 'string' ? response.id : undefined;
+  if (response === undefined || responseId === undefined) return event;
+  // A call whose arguments never came as their own event is started from the finished item.
+  if (Array.isArray(response.output)) {
+    for (const item of response.output) {
+      if (isObject(item) && item.type === 'function_call') {
+        onOutputItem(context, policy, { response_id: responseId, item }, true);
+      }
+    }
+  }
+  const calls = [...state.calls.values()].filter((call) => call.responseId === responseId);
+  const withheld = state.withheld.get(responseId);
+  state.withheld.delete(responseId);
+  const clientAnswers = state.clientCalls.delete(responseId);
+  if (calls.length > 0) void followUp(context, policy, calls, !clientAnswers);
+  if (withheld === undefined || !Array.isArray(response.output)) return event;
+  const hiddenIds = new Set(calls.filter((call) => call.hidden).map((call) => call.itemId));
+  const output = response.output.filter(
+    (item) => !(isObject(item) && typeof item.id === 'string' && hiddenIds.has(item.id)),
+  );
+  return { ...event, response: { ...response, output } };
+}
+
+/**
+ * Once a response with server tool calls is done and every call has its output: each output
+ * goes upstream as a `function_call_output` item, then (unless a call was cancelled or the
+ * client has calls of its own to answer) a `response.create`, as a model expects.
+ */
+async function followUp(
+  context: SessionContext,
+  policy: SessionPolicy,
+  calls: ServerToolCallState[],
+  respond: boolean,
+): Promise<void> {
+  const outputs = await Promise.all(
+    calls.map((call) => call.output ?? Promise.resolve(errorOutput('the call had no arguments'))),
+  );
+  const { state } = policy;
+  for (const call of calls) state.calls.delete(call.itemId);
+  if (context.state.closed) return;
+  calls.forEach((call, index) => {
+    const itemId = `item_relay_${++state.sequence}`;
+    if (call.hidden) state.relayItems.add(itemId);
+    const event = {
+      type: 'conversation.item.create',
+      event_id: `${RELAY_EVENT_PREFIX}tool_${state.sequence}`,
+      item: {
+        id: itemId,
+        type: 'function_call_output',
+        call_id: call.callId,
+        output: outputs[index],
+      },
+    };
+    sendTo(context, 'upstream', encodeClientEvent(event as ClientEventInput), false);
+  });
+  if (respond && !calls.some((call) => call.cancelled)) {
+    const event = {
+      type: 'response.create',
+      event_id: `${RELAY_EVENT_PREFIX}tool_${++state.sequence}`,
+    };
+    sendTo(context, 'upstream', encodeClientEvent(event as ClientEventInput), false);
+  }
+}
+
+function rememberHidden(policy: SessionPolicy, id: string, previous: unknown): void {
+  const map = policy.state.previousOfHidden;
+  if (map.size >= MAX_HIDDEN_REMEMBERED) map.delete(map.keys().next().value as string);
+  map.set(id, typeof previous === 'string' ? previous : null);
+}
+
+/** The event with a `previous_item_id` naming a withheld item replaced by the last item shown. */
+function withVisiblePrevious(policy: SessionPolicy, event: Json): Json {
+  const map = policy.state.previousOfHidden;
+  let previous = event.previous_item_id;
+  if (typeof previous !== 'string' || !map.has(previous)) return event;
+  for (let hops = 0; typeof previous === 'string' && map.has(previous) && hops < 64; hops++) {
+    previous = map.get(previous);
+  }
+  return { ...event, previous_item_id: previous ?? null };
+}
+
+/** The event with its `output_index` moved down past the items withheld before it. */
+function renumbered(policy: SessionPolicy, event: Json): Json {
+  if (typeof event.response_id !== 'string' || typeof event.output_index !== 'number') return event;
+  const withheld = policy.state.withheld.get(event.response_id);
+  if (withheld === undefined) return event;
+  const index = event.output_index;
+  const before = withheld.filter((hidden) => hidden < index).length;
+  return before === 0 ? event : { ...event, output_index: index - before };
+}
