@@ -1,17 +1,29 @@
-import { createNodeRuntime } from '@rtwire/node';
+import { createNodeRuntime, loadToolsModule } from '@rtwire/node';
 import { createRelayFromEnv, describeRelayConfig, REALTIME_PATH } from '@rtwire/relay';
 import { startRelayServer } from './server.ts';
 
-const relay = createRelayFromEnv(process.env, createNodeRuntime());
+const toolsModule = process.env.RELAY_TOOLS_MODULE?.trim();
+let toolHandlers: Awaited<ReturnType<typeof loadToolsModule>> = {};
+if (toolsModule) {
+  try {
+    toolHandlers = await loadToolsModule(toolsModule);
+  } catch (error) {
+    process.stderr.write(
+      `rtwire relay: RELAY_TOOLS_MODULE: could not be loaded (${error instanceof Error ? error.message.split('\n')[0] : 'unknown error'})\n`,
+    );
+    process.exit(2);
+  }
+}
+const relay = createRelayFromEnv(process.env, createNodeRuntime({ toolHandlers }));
 if (!relay.ok) {
   for (const error of relay.errors)
     process.stderr.write(`rtwire relay: ${error.variable}: ${error.message}\n`);
   process.exit(2);
 }
-const { config, logger, connectUpstream } = relay;
+const { config, logger, connectUpstream, policy } = relay;
 logger.log('info', 'relay.config', describeRelayConfig(config));
 
-const server = await startRelayServer({ config, logger, connectUpstream });
+const server = await startRelayServer({ config, logger, connectUpstream, policy, toolHandlers });
 const wsUrl = `${server.url.replace(/^http/, 'ws')}${REALTIME_PATH}`;
 process.stdout.write(
   `rtwire relay listening on ${server.url} (realtime endpoint ${wsUrl}, upstream ${config.upstreamUrl ? config.upstreamUrl.host : 'simulator'})\n`,

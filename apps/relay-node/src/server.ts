@@ -7,7 +7,14 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { mountRelay } from '@rtwire/node';
-import type { RelayConfig, RelayLogger, RelayMetrics, UpstreamConnector } from '@rtwire/relay';
+import type {
+  RelayConfig,
+  RelayLogger,
+  RelayMetrics,
+  RelayPolicy,
+  ServerToolHandler,
+  UpstreamConnector,
+} from '@rtwire/relay';
 import { readPem } from './read-pem.ts';
 
 /** Options of {@link startRelayServer}. */
@@ -16,6 +23,10 @@ export interface RelayServerOptions {
   readonly logger: RelayLogger;
   /** Overrides the upstream chosen from the config (tests, embedding). */
   readonly connectUpstream?: UpstreamConnector;
+  /** `RELAY_POLICY`, parsed. */
+  readonly policy?: RelayPolicy | undefined;
+  /** Handlers of the `"module": true` server tools (`RELAY_TOOLS_MODULE`). */
+  readonly toolHandlers?: Readonly<Record<string, ServerToolHandler>>;
 }
 
 /** A listening relay. */
@@ -64,6 +75,8 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
     ownsUpgrades: true,
     demoPage: true,
     ...(options.connectUpstream ? { connectUpstream: options.connectUpstream } : {}),
+    policy: options.policy,
+    ...(options.toolHandlers ? { toolHandlers: options.toolHandlers } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import {
   createJsonLineLogger,
   createRedactingLogger,
+  loadRelayPolicy,
   parseRelayConfig,
   type UpstreamConnector,
 } from '@rtwire/relay';
@@ -38,11 +39,19 @@ export async function startRelay(
   const logs: string[] = [];
   const logger = createRedactingLogger(
     createJsonLineLogger((line) => logs.push(line)),
-    { minimum: 'debug', secrets: [result.config.upstreamApiKey, ...result.config.relayTokens] },
+    {
+      minimum: 'debug',
+      secrets: [
+        result.config.upstreamApiKey,
+        ...result.config.relayTokens.map((entry) => entry.slice(entry.indexOf(':') + 1)),
+      ],
+    },
   );
+  const policy = env.RELAY_POLICY ? loadRelayPolicy(env.RELAY_POLICY, env) : undefined;
   const server = await startRelayServer({
     config: result.config,
     logger,
+    policy,
     ...(connectUpstream ? { connectUpstream } : {}),
   });
   running.push(() => server.shutdown());

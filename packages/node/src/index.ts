@@ -18,8 +18,9 @@
  * @module
  */
 export { type MountedRelay, type MountRelayOptions, mountRelay } from './mount-relay.ts';
-export { createNodeRuntime } from './node-runtime.ts';
+export { createNodeRuntime, type NodeRuntimeOptions } from './node-runtime.ts';
 export { rejectUpgrade } from './reject-upgrade.ts';
+export { loadToolsModule, type ToolsModuleExport } from './tools-module.ts';
 export {
   CLOSE_HANDSHAKE_TIMEOUT_MS,
   createWsDuplexSocket,

@@ -9,6 +9,8 @@ import {
   type RelayHost,
   type RelayLogger,
   type RelayMetrics,
+  type RelayPolicy,
+  type ServerToolHandler,
   silentLogger,
   type UpstreamConnector,
   upstreamFromConfig,
@@ -43,6 +45,10 @@ export interface MountRelayOptions {
    * `false`: the root of your server stays yours).
    */
   readonly demoPage?: boolean;
+  /** What each tenant's sessions may do, and their server tools (`RELAY_POLICY`). */
+  readonly policy?: RelayPolicy | undefined;
+  /** Handlers of the `"module": true` server tools, by name ({@link loadToolsModule}). */
+  readonly toolHandlers?: Readonly<Record<string, ServerToolHandler>>;
 }
 
 /** A relay mounted on a Node HTTP(S) server. */
@@ -90,6 +96,8 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
     config,
     logger,
     connectUpstream: options.connectUpstream ?? upstreamFromConfig(config, createNodeRuntime()),
+    policy: options.policy,
+    ...(options.toolHandlers ? { toolHandlers: options.toolHandlers } : {}),
   });
   const clients = new Set<WebSocket>();
   const admissions = new WeakMap<IncomingMessage, PendingSession>();

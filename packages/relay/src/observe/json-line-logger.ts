@@ -1,4 +1,5 @@
 import type { RelayConfig } from '../config/relay-config.ts';
+import { parseCredential } from '../host/admission.ts';
 import { createRedactingLogger, type LogLevel, type RelayLogger } from './relay-logger.ts';
 
 /**
@@ -51,6 +52,10 @@ export function createRelayLogger(
 ): RelayLogger & { enabled(level: LogLevel): boolean } {
   return createRedactingLogger(createJsonLineLogger(write), {
     minimum: config.logLevel,
-    secrets: [config.upstreamApiKey, ...config.relayTokens],
+    // The token alone is what a client presents, and so what could reach a log line.
+    secrets: [
+      config.upstreamApiKey,
+      ...config.relayTokens.flatMap((entry) => [entry, parseCredential(entry).token]),
+    ],
   });
 }

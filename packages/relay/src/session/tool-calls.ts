@@ -258,7 +258,11 @@ function onResponseDone(context: SessionContext, policy: SessionPolicy, event: J
   const withheld = state.withheld.get(responseId);
   state.withheld.delete(responseId);
   const clientAnswers = state.clientCalls.delete(responseId);
-  if (calls.length > 0) void followUp(context, policy, calls, !clientAnswers);
+  // The follow-up answers in the modalities the model was asked for in the calling response.
+  const modalities = Array.isArray(response.output_modalities)
+    ? response.output_modalities
+    : undefined;
+  if (calls.length > 0) void followUp(context, policy, calls, !clientAnswers, modalities);
   if (withheld === undefined || !Array.isArray(response.output)) return event;
   const hiddenIds = new Set(calls.filter((call) => call.hidden).map((call) => call.itemId));
   const output = response.output.filter(
@@ -277,6 +281,7 @@ async function followUp(
   policy: SessionPolicy,
   calls: ServerToolCallState[],
   respond: boolean,
+  modalities: unknown[] | undefined,
 ): Promise<void> {
   const outputs = await Promise.all(
     calls.map((call) => call.output ?? Promise.resolve(errorOutput('the call had no arguments'))),
@@ -303,6 +308,7 @@ async function followUp(
     const event = {
       type: 'response.create',
       event_id: `${RELAY_EVENT_PREFIX}tool_${++state.sequence}`,
+      ...(modalities === undefined ? {} : { response: { output_modalities: modalities } }),
     };
     sendTo(context, 'upstream', encodeClientEvent(event as ClientEventInput), false);
   }

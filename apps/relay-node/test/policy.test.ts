@@ -1,0 +1,401 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { RealtimeAgent, RealtimeSession, tool } from '@openai/agents-realtime';
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import {
+  OPERATOR_INSTRUCTIONS,
+  type ScenarioClient,
+  scenarioPolicy,
+  serverToolTurn,
+  TOOL_SECRET,
+  toolServerReply,
+  tracesOfServerTools,
+} from '../../../test-support/policy-scenarios.ts';
+import { specErrors } from '../../../test-support/spec-validator.ts';
+import {
+  connectClient,
+  eventually,
+  startFakeUpstream,
+  startRelay,
+  stopAll,
+  type TestClient,
+  upgradeStatus,
+} from './helpers.ts';
+
+afterEach(stopAll);
+
+interface ToolServer {
+  readonly url: string;
+  readonly requests: {
+    headers: Record<string, string | string[] | undefined>;
+    body: Record<string, unknown>;
+  }[];
+  close(): Promise<void>;
+}
+
+/** The tool endpoint on 127.0.0.1: records each call and answers as the scenarios say. */
+async function startToolServer(): Promise<ToolServer> {
+  const requests: ToolServer['requests'] = [];
+  const server: Server = createServer((request, response) => {
+    let text = '';
+    request.on('data', (chunk) => {
+      text += chunk;
+    });
+    request.on('end', () => {
+      const body = JSON.parse(text) as Record<string, unknown>;
+      requests.push({ headers: request.headers, body });
+      const reply = toolServerReply(body);
+      const timer = setTimeout(
+        () =>
+          response.writeHead(reply.status, { 'content-type': reply.contentType }).end(reply.text),
+        reply.delayMs,
+      );
+      response.on('close', () => clearTimeout(timer));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/tools/lookup_order`,
+    requests,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const scenarioClient = (client: TestClient): ScenarioClient => ({
+  send: (event) => client.send(event),
+  events: () => client.events,
+  frames: () => client.raw,
+  waitFor: (match, ms) => client.waitFor(match, ms),
+});
+
+async function relayWithPolicy(
+  env: Record<string, string> = {},
+  extra: Record<string, unknown> = {},
+) {
+  const tools = await startToolServer();
+  const relay = await startRelay({
+    RELAY_TOKENS: 'acme:tok_acme,tok_plain',
+    RELAY_POLICY: JSON.stringify(scenarioPolicy(tools.url, extra)),
+    ...env,
+  });
+  return { tools, relay };
+}
+
+describe('policy against an upstream that records what it receives', () => {
+  it('locked instructions reach the upstream and never the client', async () => {
+    const upstream = await startFakeUpstream((socket) => {
+      socket.on('message', (data) => {
+        const event = JSON.parse(data.toString());
+        if (event.type === 'session.update') {
+          socket.send(
+            JSON.stringify({
+              type: 'session.updated',
+              event_id: 'up_u',
+              session: { type: 'realtime', ...event.session },
+            }),
+          );
+        }
+      });
+    });
+    const { relay, tools } = await relayWithPolicy({ UPSTREAM_URL: upstream.url });
+    const client = await connectClient(`${relay.wsUrl}?model=gpt-realtime`, {
+      headers: { authorization: 'Bearer tok_acme' },
+    });
+    await client.waitFor((event) => event.type === 'session.created');
+    client.send({
+      type: 'session.update',
+      event_id: 'c1',
+      session: { type: 'realtime', instructions: 'Talk like a pirate.' },
+    });
+    await eventually(
+      () => client.events.filter((event) => event.type === 'session.updated').length === 2,
+    );
+    const received = (upstream.received[0] ?? []).map((text) => JSON.parse(text));
+    expect(received.map((event) => event.session?.instructions)).toEqual([
+      OPERATOR_INSTRUCTIONS,
+      OPERATOR_INSTRUCTIONS,
+    ]);
+    const updated = client.events.filter(
+      (event) => event.type === 'session.updated',
+    ) as unknown as {
+      session: Record<string, unknown>;
+    }[];
+    // Each session.updated shows the client what it set itself, never the operator's text.
+    expect(updated.at(-1)?.session.instructions).toBe('Talk like a pirate.');
+    expect(client.raw.some((frame) => frame.includes('OP-7731'))).toBe(false);
+    expect(tracesOfServerTools(scenarioClient(client))).toEqual([]);
+    await tools.close();
+  });
+
+  it('refuses a forbidden voice, model or tool with policy_violation and forwards nothing; the default tenant clamps max_output_tokens', async () => {
+    const upstream = await startFakeUpstream();
+    const { relay, tools } = await relayWithPolicy({ UPSTREAM_URL: upstream.url });
+    const acme = await connectClient(relay.wsUrl, {
+      headers: { authorization: 'Bearer tok_acme' },
+    });
+    await acme.waitFor((event) => event.type === 'session.created');
+    const forbidden = [
+      ['v', { audio: { output: { voice: 'ash' } } }, '/session/audio/output/voice'],
+      ['m', { model: 'gpt-4o-realtime-preview' }, '/session/model'],
+      [
+        't',
+        { tools: [{ type: 'function', name: 'delete_account', parameters: { type: 'object' } }] },
+        '/session/tools/0',
+      ],
+    ] as const;
+    for (const [id, session] of forbidden) {
+      acme.send({
+        type: 'session.update',
+        event_id: id,
+        session: { type: 'realtime', ...session },
+      });
+    }
+    await eventually(() => acme.events.filter((event) => event.type === 'error').length === 3);
+    const errors = acme.events.filter((event) => event.type === 'error') as unknown as {
+      error: Record<string, unknown>;
+    }[];
+    expect(
+      errors.map((event) => [event.error.code, event.error.param, event.error.event_id]),
+    ).toEqual(forbidden.map(([id, , param]) => ['policy_violation', param, id]));
+    expect(errors.every((event) => event.error.type === 'invalid_request_error')).toBe(true);
+
+    const plain = await connectClient(relay.wsUrl, {
+      headers: { authorization: 'Bearer tok_plain' },
+    });
+    await plain.waitFor((event) => event.type === 'session.created');
+    plain.send({ type: 'response.create', event_id: 'r1', response: { max_output_tokens: 4096 } });
+    await eventually(() => (upstream.received[1] ?? []).some((text) => text.includes('"r1"')));
+    const acmeReceived = (upstream.received[0] ?? []).map((text) => JSON.parse(text));
+    expect(acmeReceived.map((event) => event.type)).toEqual(['session.update']);
+    const clamped = (upstream.received[1] ?? [])
+      .map((text) => JSON.parse(text))
+      .find((event) => event.event_id === 'r1');
+    expect(clamped).toEqual({
+      type: 'response.create',
+      event_id: 'r1',
+      response: { max_output_tokens: 512 },
+    });
+    await tools.close();
+  });
+
+  it('refuses a model the tenant may not use at the handshake (403)', async () => {
+    const { relay, tools } = await relayWithPolicy();
+    expect(
+      (
+        await upgradeStatus(`${relay.wsUrl}?model=gpt-4o-realtime-preview`, {
+          headers: { authorization: 'Bearer tok_acme' },
+        })
+      ).status,
+    ).toBe(403);
+    const client = await connectClient(`${relay.wsUrl}?model=gpt-realtime`, {
+      headers: { authorization: 'Bearer tok_acme' },
+    });
+    await client.waitFor((event) => event.type === 'session.created');
+    await tools.close();
+  });
+
+  it('ends the session at maxSessionSeconds with an error event and a 1000 close', async () => {
+    const { relay, tools } = await relayWithPolicy({}, { maxSessionSeconds: 1 });
+    const client = await connectClient(relay.wsUrl, {
+      headers: { authorization: 'Bearer tok_acme' },
+    });
+    const closed = await client.closed;
+    expect(closed.code).toBe(1000);
+    expect(client.events.find((event) => event.type === 'error')).toMatchObject({
+      error: { code: 'session_time_limit' },
+    });
+    await tools.close();
+  });
+});
+
+describe('server tools on the simulator', () => {
+  it('a round trip runs the handler once with validated arguments; the client stream validates and shows no trace of the tool', async () => {
+    const { relay, tools } = await relayWithPolicy();
+    const client = await connectClient(`${relay.wsUrl}?model=gpt-realtime`, {
+      headers: { authorization: 'Bearer tok_acme' },
+    });
+    await client.waitFor((event) => event.type === 'session.created');
+    const text = await serverToolTurn(scenarioClient(client), 'A-17');
+    expect(text).toBe('The tool returned: {"status":"shipped"}');
+    expect(tools.requests).toHaveLength(1);
+    expect(tools.requests[0]?.headers['x-tool-secret']).toBe(TOOL_SECRET);
+    expect(tools.requests[0]?.body).toMatchObject({
+      name: 'lookup_order',
+      arguments: { order: 'please lookup_order A-17' },
+      call_id: expect.any(String),
+      session: expect.any(String),
+      tenant: 'acme',
+    });
+    expect(client.events.map((event) => specErrors(event)).filter(Boolean)).toEqual([]);
+    expect(tracesOfServerTools(scenarioClient(client))).toEqual([]);
+    expect(client.events.map((event) => event.type)).not.toContain('error');
+  });
+
+  it('a timeout, a 500 and an invalid JSON reply each end as an output the model reads, and the session goes on', async () => {
+    const { relay, tools } = await relayWithPolicy();
+    const client = await connectClient(relay.wsUrl, {
+      headers: { authorization: 'Bearer tok_acme' },
+    });
+    await client.waitFor((event) => event.type === 'session.created');
+    const scenario = scenarioClient(client);
+    expect(await serverToolTurn(scenario, 'SLOW')).toBe(
+      'The tool returned: {"error":"the tool timed out"}',
+    );
+    expect(await serverToolTurn(scenario, 'FAIL')).toBe(
+      'The tool returned: {"error":"the tool failed (HTTP 500)"}',
+    );
+    expect(await serverToolTurn(scenario, 'GARBAGE')).toBe(
+      'The tool returned: {"error":"the tool answered with invalid JSON"}',
+    );
+    expect(await serverToolTurn(scenario, 'A-18')).toBe('The tool returned: {"status":"shipped"}');
+    expect(tools.requests).toHaveLength(4);
+    expect(tracesOfServerTools(scenario)).toEqual([]);
+    expect(client.events.map((event) => specErrors(event)).filter(Boolean)).toEqual([]);
+  });
+
+  it('invalid arguments from the model are reported to it and no handler runs', async () => {
+    // The upstream calls the tool with a number for `order`, then reads what it got back.
+    const upstream = await startFakeUpstream((socket) => {
+      socket.on('message', (data) => {
+        const event = JSON.parse(data.toString());
+        if (event.type === 'response.create' && event.event_id === 'go') {
+          const item = {
+            id: 'item_c',
+            type: 'function_call',
+            object: 'realtime.item',
+            status: 'completed',
+            call_id: 'call_c',
+            name: 'lookup_order',
+            arguments: '{"order":17}',
+          };
+          for (const frame of [
+            {
+              type: 'response.created',
+              event_id: 'u1',
+              response: {
+                id: 'resp_c',
+                object: 'realtime.response',
+                status: 'in_progress',
+                output: [],
+              },
+            },
+            {
+              type: 'response.output_item.added',
+              event_id: 'u2',
+              response_id: 'resp_c',
+              output_index: 0,
+              item: { ...item, status: 'in_progress', arguments: '' },
+            },
+            {
+              type: 'response.function_call_arguments.done',
+              event_id: 'u3',
+              response_id: 'resp_c',
+              item_id: 'item_c',
+              output_index: 0,
+              call_id: 'call_c',
+              name: 'lookup_order',
+              arguments: '{"order":17}',
+            },
+            {
+              type: 'response.output_item.done',
+              event_id: 'u4',
+              response_id: 'resp_c',
+              output_index: 0,
+              item,
+            },
+            {
+              type: 'response.done',
+              event_id: 'u5',
+              response: {
+                id: 'resp_c',
+                object: 'realtime.response',
+                status: 'completed',
+                output: [item],
+              },
+            },
+          ]) {
+            socket.send(JSON.stringify(frame));
+          }
+        }
+      });
+    });
+    const { relay, tools } = await relayWithPolicy({ UPSTREAM_URL: upstream.url });
+    const client = await connectClient(relay.wsUrl, {
+      headers: { authorization: 'Bearer tok_acme' },
+    });
+    await client.waitFor((event) => event.type === 'session.created');
+    client.send({ type: 'response.create', event_id: 'go' });
+    await eventually(() =>
+      (upstream.received[0] ?? []).some((text) => text.includes('function_call_output')),
+    );
+    const output = (upstream.received[0] ?? [])
+      .map((text) => JSON.parse(text))
+      .find((event) => event.type === 'conversation.item.create');
+    expect(JSON.parse(output.item.output)).toEqual({
+      error: 'invalid arguments: /order: expected a string',
+    });
+    expect(tools.requests).toHaveLength(0);
+    await client.waitFor((event) => event.type === 'response.done');
+    expect(client.events.map((event) => event.type)).toEqual([
+      'session.created',
+      'response.created',
+      'response.done',
+    ]);
+    expect(tracesOfServerTools(scenarioClient(client))).toEqual([]);
+  });
+
+  it('@openai/agents-realtime holds a conversation in which a server tool answers and its zod client tool runs client-side', async () => {
+    const { relay, tools } = await relayWithPolicy();
+    const weatherCalls: { city: string }[] = [];
+    const getWeather = tool({
+      name: 'get_weather',
+      description: 'The weather in a city.',
+      parameters: z.object({ city: z.string() }),
+      execute: async (input) => {
+        weatherCalls.push(input);
+        return `Sunny in ${input.city}`;
+      },
+    });
+    const agent = new RealtimeAgent({
+      name: 'Support',
+      instructions: 'Be helpful.',
+      tools: [getWeather],
+    });
+    const session = new RealtimeSession(agent, {
+      transport: 'websocket',
+      model: 'gpt-realtime',
+      config: { outputModalities: ['text'] },
+    });
+    const seen: string[] = [];
+    session.on('transport_event', (event: { type: string }) => seen.push(JSON.stringify(event)));
+    const errors: unknown[] = [];
+    session.on('error', (error) => errors.push(error));
+    await session.connect({ apiKey: 'tok_acme', url: `${relay.wsUrl}?model=gpt-realtime` });
+
+    const turns: string[] = [];
+    session.on('agent_end', (_context, _agent, text) => turns.push(text));
+    session.sendMessage('please lookup_order A-17');
+    await eventually(() => turns.some((text) => text.includes('shipped')), 10_000);
+    session.sendMessage('what is get_weather in Oslo');
+    await eventually(() => turns.some((text) => text.includes('Sunny')), 10_000);
+    session.close();
+
+    // The responses that only called a tool end with no text of their own.
+    expect(turns.filter((text) => text !== '')).toEqual([
+      'The tool returned: {"status":"shipped"}',
+      'The tool returned: Sunny in what is get_weather in Oslo',
+    ]);
+    expect(tools.requests).toHaveLength(1);
+    expect(weatherCalls).toEqual([{ city: 'what is get_weather in Oslo' }]);
+    expect(errors).toEqual([]);
+    expect(
+      seen.filter((frame) => frame.includes(TOOL_SECRET) || frame.includes('OP-7731')),
+    ).toEqual([]);
+  });
+});
