@@ -2,7 +2,7 @@
 // same entry points at the same version (the pattern of hono's build/validate-exports.ts).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { exportSubpaths } from './workspace.mjs';
+import { exportSubpaths, isDataSubpath } from './workspace.mjs';
 
 /**
  * The `exports` of a jsr.json as a map from subpath to file.
@@ -53,7 +53,7 @@ export function jsrExportProblems(packageDir) {
     );
   }
   const jsrExports = jsrExportMap(jsr.exports);
-  const npmSubpaths = exportSubpaths(manifest.exports).filter((s) => s !== './package.json');
+  const npmSubpaths = exportSubpaths(manifest.exports).filter((s) => !isDataSubpath(s));
   for (const subpath of npmSubpaths) {
     const target = jsrExports.get(subpath);
     if (typeof target !== 'string') {

@@ -90,3 +90,12 @@ export function exportSubpaths(exportsField) {
   const keys = Object.keys(/** @type {object} */ (exportsField));
   return keys.every((key) => key.startsWith('.')) ? keys : ['.'];
 }
+
+/**
+ * Whether an export subpath names a data file (`./package.json`, `./policy.schema.json`) rather
+ * than a JavaScript entry point: such files are read, not imported, and JSR has no place for them.
+ * @param {string} subpath
+ */
+export function isDataSubpath(subpath) {
+  return subpath.endsWith('.json');
+}

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { listPublicPackages } from '../lib/workspace.mjs';
+import { isDataSubpath, listPublicPackages } from '../lib/workspace.mjs';
 
 /** The source file of each entry point of a package (`./dist/x.js` is built from `src/x.ts`). */
 function entrySources(dir: string, manifest: { exports?: Record<string, unknown> }): string[] {
   const sources: string[] = [];
   for (const [subpath, target] of Object.entries(manifest.exports ?? {})) {
-    if (subpath === './package.json') continue;
+    if (isDataSubpath(subpath)) continue;
     const built = typeof target === 'string' ? target : (target as { default?: string }).default;
     if (built === undefined) continue;
     sources.push(join(dir, built.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts')));

@@ -15,6 +15,8 @@ export interface EdgeRuntime {
   readonly dial: WebSocketDialer;
   /** Where log lines go (default `console.log`). */
   readonly write?: (line: string) => void;
+  /** Reads a `RELAY_POLICY` file (Deno); absent on Workers, where the policy is inline JSON. */
+  readonly readTextFile?: (path: string) => string;
 }
 
 /** A relay on a web-standard runtime: its `fetch` handler and the host behind it. */
@@ -48,6 +50,7 @@ export function createEdgeRelay(
     // A web-standard socket sends bytes as binary frames: text frames are strings here.
     frames: 'string',
     write: runtime.write ?? ((line) => console.log(line.trimEnd())),
+    ...(runtime.readTextFile ? { readTextFile: runtime.readTextFile } : {}),
   });
   if (!relay.ok) throw new EdgeConfigError(relay.errors);
   const host = createRelayHost(relay);

@@ -16,4 +16,5 @@ export const denoRuntime: EdgeRuntime = {
       idleTimeout: heartbeatIntervalMs === 0 ? 0 : Math.max(1, (2 * heartbeatIntervalMs) / 1000),
     }),
   dial: (url, headers, signal) => whenOpen(new WebSocket(url, { headers }), signal),
+  readTextFile: (path) => Deno.readTextFileSync(path),
 };

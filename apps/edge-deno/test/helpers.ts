@@ -44,6 +44,8 @@ export function serveRelay(env: Record<string, string> = {}): Promise<ServedRela
 export interface TestClient {
   readonly socket: WebSocket;
   readonly events: RealtimeServerEvent[];
+  /** Every frame as it came. */
+  readonly raw: string[];
   readonly closed: Promise<CloseEvent>;
   send(event: unknown): void;
   waitFor(
@@ -55,8 +57,10 @@ export interface TestClient {
 export async function connect(url: string, protocols?: string[]): Promise<TestClient> {
   const socket = new WebSocket(url, protocols);
   const events: RealtimeServerEvent[] = [];
+  const raw: string[] = [];
   const waiters: (() => void)[] = [];
   socket.onmessage = ({ data }) => {
+    raw.push(data as string);
     const result = decodeServerEvent(data as string);
     if (!result.ok || !result.known)
       throw new Error(
@@ -75,6 +79,7 @@ export async function connect(url: string, protocols?: string[]): Promise<TestCl
   return {
     socket,
     events,
+    raw,
     closed,
     send: (event) => socket.send(JSON.stringify(event)),
     waitFor(match, ms = 5_000) {

@@ -6,12 +6,16 @@
  *   pnpm bench                       # 100 sessions
  *   BENCH_SESSIONS=200 pnpm bench
  *   BENCH_BASE=/path/to/other/checkout pnpm bench   # also that checkout's build, same rounds
- *   BENCH_POLICY=policy.json pnpm bench              # also this build with RELAY_POLICY set
+ *   BENCH_POLICY=none pnpm bench                     # without the policy variant
+ *
+ * Every run also times this build with RELAY_POLICY (bench/policy.json: instructions, voices,
+ * a token cap and a server tool that is never called) against the same build without it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { type AddressInfo, connect as connectTcp } from 'node:net';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { spawnRelay } from '../test/spawn-relay.ts';
 
@@ -20,7 +24,7 @@ const FLOOD_FRAMES = Number(process.env.BENCH_FRAMES ?? 2000);
 const PACED_FRAMES = 100;
 const PACE_MS = 20;
 const IDLE_SESSIONS = Number(process.env.BENCH_IDLE_SESSIONS ?? 1000);
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 // 50 ms of 24 kHz PCM16 per delta, as base64.
 const AUDIO = Buffer.alloc(2400, 7).toString('base64');
 const HIGH_WATER = 1024 * 1024;
@@ -37,9 +41,17 @@ const variants: Variant[] = [
   ...(process.env.BENCH_BASE
     ? [{ name: 'relay (base)', appDir: `${process.env.BENCH_BASE}/apps/relay-node` }]
     : []),
-  ...(process.env.BENCH_POLICY
-    ? [{ name: 'relay + policy', env: { RELAY_POLICY: process.env.BENCH_POLICY } }]
-    : []),
+  ...(process.env.BENCH_POLICY === 'none'
+    ? []
+    : [
+        {
+          name: 'relay + policy',
+          env: {
+            RELAY_POLICY:
+              process.env.BENCH_POLICY ?? fileURLToPath(new URL('./policy.json', import.meta.url)),
+          },
+        },
+      ]),
 ];
 
 /** Upstream: on `response.create` with event_id `flood` or `paced`, streams audio deltas stamped with hrtime. */

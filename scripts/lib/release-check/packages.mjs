@@ -1,5 +1,5 @@
 // Which packages a run checks, and the names a user imports them by.
-import { exportSubpaths, internalDependencies } from '../workspace.mjs';
+import { exportSubpaths, internalDependencies, isDataSubpath } from '../workspace.mjs';
 
 /** @typedef {import('../workspace.mjs').WorkspacePackage} WorkspacePackage */
 
@@ -31,13 +31,13 @@ export function selectPackages(all, only) {
 }
 
 /**
- * The bare specifiers of a package's JavaScript entry points (`./package.json` and
- * wildcard subpaths left out).
+ * The bare specifiers of a package's JavaScript entry points (data files such as
+ * `./package.json` and wildcard subpaths left out).
  * @param {Pick<WorkspacePackage, 'name' | 'manifest'>} pkg
  */
 export function specifiersOf(pkg) {
   return exportSubpaths(pkg.manifest.exports)
-    .filter((subpath) => subpath !== './package.json' && !subpath.includes('*'))
+    .filter((subpath) => !isDataSubpath(subpath) && !subpath.includes('*'))
     .map((subpath) => (subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`));
 }
 

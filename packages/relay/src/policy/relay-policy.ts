@@ -50,7 +50,19 @@ export type RelayPolicyResult =
   | { readonly ok: true; readonly policy: RelayPolicy }
   | { readonly ok: false; readonly errors: readonly SchemaViolation[] };
 
-/** Thrown by {@link loadRelayPolicy} for a policy that cannot be read or is invalid. */
+/**
+ * Thrown by {@link loadRelayPolicy} for a policy that cannot be read or is invalid; `errors`
+ * names each problem by JSON pointer.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   loadRelayPolicy(source);
+ * } catch (error) {
+ *   if (RelayPolicyError.isInstance(error)) console.error(error.errors);
+ * }
+ * ```
+ */
 export class RelayPolicyError extends RtwireError {
   static override readonly brand: string = 'rtwire.RelayPolicyError';
   /** Each problem: a JSON pointer into the policy and what was expected there. */

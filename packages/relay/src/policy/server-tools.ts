@@ -1,3 +1,4 @@
+import { RtwireError } from '@rtwire/types';
 import { validateJsonSchema } from './json-schema.ts';
 import type { ServerToolPolicy } from './relay-policy.ts';
 
@@ -20,9 +21,22 @@ export interface ServerToolCall {
 export type ServerToolHandler = (call: ServerToolCall, signal: AbortSignal) => Promise<unknown>;
 
 /** Why a call ended without the handler's answer; the model reads it as `{"error": …}`. */
-export class ToolCallFailure extends Error {}
+class ToolCallFailure extends RtwireError {
+  static override readonly brand: string = 'rtwire.ToolCallFailure';
+  constructor(message: string) {
+    super('tool_call_failed', message);
+  }
+}
 
-/** The most bytes a handler's HTTP answer may have before the call fails. */
+/**
+ * The most bytes a handler's HTTP answer may have before the call fails: what one client's
+ * tool call can make the relay hold.
+ *
+ * @example
+ * ```ts
+ * if (text.length > MAX_TOOL_OUTPUT_BYTES) throw new Error('too large');
+ * ```
+ */
 export const MAX_TOOL_OUTPUT_BYTES = 256 * 1024;
 
 /**
@@ -57,7 +71,8 @@ export function createHttpToolHandler(
         tenant: call.tenant ?? null,
       }),
       signal,
-      redirect: 'error',
+      // A redirect is not followed (Workers cannot refuse one outright): it fails the call as not 2xx.
+      redirect: 'manual',
     });
     if (!response.ok) {
       await response.body?.cancel();

@@ -37,6 +37,14 @@ const handlers = () => {
 };
 
 describe('createWebSocketDuplex', () => {
+  it("counts a socket without bufferedAmount (Workers') as holding nothing, not NaN", () => {
+    const socket = new FakeWebSocket();
+    (socket as { bufferedAmount: unknown }).bufferedAmount = undefined;
+    const duplex = createWebSocketDuplex(socket, { highWaterBytes: 1024 });
+    duplex.send('x'.repeat(4096), false);
+    expect(duplex.bufferedAmount).toBe(0);
+  });
+
   it('holds early messages, passes text and bytes, and sets arraybuffer', () => {
     const socket = new FakeWebSocket();
     const duplex = createWebSocketDuplex(socket);

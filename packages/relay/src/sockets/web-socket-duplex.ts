@@ -73,12 +73,16 @@ export function createWebSocketDuplex(
     gate.close(code, reason);
   });
 
+  // Workers' WebSocket has no bufferedAmount (undefined): counted as nothing buffered, since
+  // NaN would fail every "under high water" test, and a refusal would never be answered.
+  const buffered = () => (typeof socket.bufferedAmount === 'number' ? socket.bufferedAmount : 0);
+
   const poll = () => {
     if (socket.readyState !== OPEN) {
       polling = false;
       return;
     }
-    if (socket.bufferedAmount > highWaterBytes / 4) {
+    if (buffered() > highWaterBytes / 4) {
       setTimeout(poll, drainPollMs);
       return;
     }
@@ -96,7 +100,7 @@ export function createWebSocketDuplex(
       }
       if (socket.readyState !== OPEN) return;
       socket.send(frame);
-      if (!polling && socket.bufferedAmount > highWaterBytes) {
+      if (!polling && buffered() > highWaterBytes) {
         polling = true;
         setTimeout(poll, drainPollMs);
       }
@@ -112,7 +116,7 @@ export function createWebSocketDuplex(
       let queued = 0;
       for (const data of pending)
         queued += typeof data === 'string' ? data.length : data.byteLength;
-      return socket.bufferedAmount + queued;
+      return buffered() + queued;
     },
     listen: gate.listen,
   };
