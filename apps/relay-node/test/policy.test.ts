@@ -1,8 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RealtimeAgent, RealtimeSession, tool } from '@openai/agents-realtime';
+import { createSimulatorConnector, type UpstreamConnector } from '@rtwire/relay';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { holdToolsConversation } from '../../../test-support/agents-tools-conversation.ts';
 import {
   OPERATOR_INSTRUCTIONS,
   type ScenarioClient,
@@ -214,6 +216,80 @@ describe('policy against an upstream that records what it receives', () => {
   });
 });
 
+describe('policy against the simulator', () => {
+  it('locked instructions reach the engine and never the client; a forbidden voice is refused; a clamp is rewritten', async () => {
+    // The embedded simulator, with what the relay sends it recorded on the way in.
+    const received: string[] = [];
+    const simulator = createSimulatorConnector({ pace: 'fast', frames: 'bytes' });
+    const recording: UpstreamConnector = async (request) => {
+      const socket = await simulator(request);
+      return {
+        ...socket,
+        get bufferedAmount() {
+          return socket.bufferedAmount;
+        },
+        send(data, binary) {
+          received.push(typeof data === 'string' ? data : new TextDecoder().decode(data));
+          socket.send(data, binary);
+        },
+        listen: (handlers) => socket.listen(handlers),
+        close: (code, reason) => socket.close(code, reason),
+      };
+    };
+    const tools = await startToolServer();
+    const relay = await startRelay(
+      {
+        RELAY_TOKENS: 'acme:tok_acme,tok_plain',
+        RELAY_POLICY: JSON.stringify(scenarioPolicy(tools.url)),
+      },
+      recording,
+    );
+    const acme = await connectClient(relay.wsUrl, {
+      headers: { authorization: 'Bearer tok_acme' },
+    });
+    await acme.waitFor((event) => event.type === 'session.created');
+    acme.send({
+      type: 'session.update',
+      event_id: 'i1',
+      session: { type: 'realtime', instructions: 'Talk like a pirate.' },
+    });
+    acme.send({
+      type: 'session.update',
+      event_id: 'v1',
+      session: { type: 'realtime', audio: { output: { voice: 'ash' } } },
+    });
+    await acme.waitFor((event) => event.type === 'error');
+    await eventually(
+      () => acme.events.filter((event) => event.type === 'session.updated').length === 2,
+    );
+    const sent = received.map((text) => JSON.parse(text));
+    expect(sent.map((event) => [event.type, event.session?.instructions])).toEqual([
+      ['session.update', OPERATOR_INSTRUCTIONS],
+      ['session.update', OPERATOR_INSTRUCTIONS],
+    ]);
+    expect(acme.events.find((event) => event.type === 'error')).toMatchObject({
+      error: { code: 'policy_violation', param: '/session/audio/output/voice', event_id: 'v1' },
+    });
+    expect(acme.raw.some((frame) => frame.includes('OP-7731'))).toBe(false);
+
+    const plain = await connectClient(relay.wsUrl, {
+      headers: { authorization: 'Bearer tok_plain' },
+    });
+    await plain.waitFor((event) => event.type === 'session.created');
+    plain.send({
+      type: 'session.update',
+      event_id: 'c1',
+      session: { type: 'realtime', max_output_tokens: 'inf', audio: { output: { voice: 'ash' } } },
+    });
+    await eventually(() => plain.events.filter((e) => e.type === 'session.updated').length === 2);
+    const updated = plain.events.filter((e) => e.type === 'session.updated').at(-1);
+    expect(updated).toMatchObject({
+      session: { max_output_tokens: 512, audio: { output: { voice: 'marin' } } },
+    });
+    await tools.close();
+  });
+});
+
 describe('server tools on the simulator', () => {
   it('a round trip runs the handler once with validated arguments; the client stream validates and shows no trace of the tool', async () => {
     const { relay, tools } = await relayWithPolicy();
@@ -352,50 +428,22 @@ describe('server tools on the simulator', () => {
 
   it('@openai/agents-realtime holds a conversation in which a server tool answers and its zod client tool runs client-side', async () => {
     const { relay, tools } = await relayWithPolicy();
-    const weatherCalls: { city: string }[] = [];
-    const getWeather = tool({
-      name: 'get_weather',
-      description: 'The weather in a city.',
-      parameters: z.object({ city: z.string() }),
-      execute: async (input) => {
-        weatherCalls.push(input);
-        return `Sunny in ${input.city}`;
-      },
-    });
-    const agent = new RealtimeAgent({
-      name: 'Support',
-      instructions: 'Be helpful.',
-      tools: [getWeather],
-    });
-    const session = new RealtimeSession(agent, {
-      transport: 'websocket',
-      model: 'gpt-realtime',
-      config: { outputModalities: ['text'] },
-    });
-    const seen: string[] = [];
-    session.on('transport_event', (event: { type: string }) => seen.push(JSON.stringify(event)));
-    const errors: unknown[] = [];
-    session.on('error', (error) => errors.push(error));
-    await session.connect({ apiKey: 'tok_acme', url: `${relay.wsUrl}?model=gpt-realtime` });
-
-    const turns: string[] = [];
-    session.on('agent_end', (_context, _agent, text) => turns.push(text));
-    session.sendMessage('please lookup_order A-17');
-    await eventually(() => turns.some((text) => text.includes('shipped')), 10_000);
-    session.sendMessage('what is get_weather in Oslo');
-    await eventually(() => turns.some((text) => text.includes('Sunny')), 10_000);
-    session.close();
-
-    // The responses that only called a tool end with no text of their own.
-    expect(turns.filter((text) => text !== '')).toEqual([
+    const conversation = await holdToolsConversation(
+      { RealtimeAgent, RealtimeSession, tool, z },
+      `${relay.wsUrl}?model=gpt-realtime`,
+      'tok_acme',
+    );
+    expect(conversation.answers).toEqual([
       'The tool returned: {"status":"shipped"}',
       'The tool returned: Sunny in what is get_weather in Oslo',
     ]);
     expect(tools.requests).toHaveLength(1);
-    expect(weatherCalls).toEqual([{ city: 'what is get_weather in Oslo' }]);
-    expect(errors).toEqual([]);
+    expect(conversation.clientToolCalls).toEqual([{ city: 'what is get_weather in Oslo' }]);
+    expect(conversation.errors).toEqual([]);
     expect(
-      seen.filter((frame) => frame.includes(TOOL_SECRET) || frame.includes('OP-7731')),
+      conversation.transportEvents.filter(
+        (event) => event.includes(TOOL_SECRET) || event.includes('OP-7731'),
+      ),
     ).toEqual([]);
   });
 });

@@ -116,6 +116,21 @@ describe('applyClientPolicy: reject', () => {
     ).toMatchObject({ action: 'refuse', param: '/response/audio/output/voice' });
   });
 
+  it('leaves MCP tools alone when no client tool list is set', () => {
+    const open = rules({ serverTools: [SERVER_TOOL] });
+    const verdict = applyClientPolicy(
+      open,
+      update({ tools: [{ type: 'mcp', server_label: 'docs' }] }),
+      fresh(),
+    );
+    expect(verdict).toMatchObject({
+      action: 'rewrite',
+      event: {
+        session: { tools: [{ type: 'mcp', server_label: 'docs' }, { name: 'lookup_order' }] },
+      },
+    });
+  });
+
   it('forwards what policy allows untouched, and events it does not read', () => {
     expect(
       applyClientPolicy(

@@ -165,8 +165,8 @@ export function applyClientPolicy(
       const name = isObject(tool) && tool.type === 'function' ? tool.name : undefined;
       const reason =
         typeof name !== 'string'
-          ? policy.clientTools !== undefined || policy.serverTools.length > 0
-            ? 'only function tools are allowed'
+          ? policy.clientTools !== undefined
+            ? 'only the named function tools are allowed'
             : undefined
           : policy.serverTools.some((server) => server.name === name)
             ? "a tool of that name is the operator's"

@@ -14,6 +14,32 @@ const tool: ServerToolPolicy = {
 };
 const call = { name: 'lookup_order', callId: 'call_1', session: 'sess_1', tenant: 'acme' };
 
+/**
+ * A minimal `Response` (status, headers, a body stream of one chunk): the runtime's own is
+ * exercised against real servers in the apps' tests; the edge matrix's has no Buffer to run on.
+ */
+function reply(text: string, init: { status?: number; headers?: Record<string, string> } = {}) {
+  const status = init.status ?? 200;
+  const bytes = new TextEncoder().encode(text);
+  let sent = false;
+  return {
+    ok: status >= 200 && status < 300,
+    status,
+    headers: new Headers(init.headers ?? {}),
+    body: {
+      cancel: async () => {},
+      getReader: () => ({
+        read: async () => {
+          if (sent) return { done: true, value: undefined };
+          sent = true;
+          return { done: false, value: bytes };
+        },
+        cancel: async () => {},
+      }),
+    },
+  } as unknown as Response;
+}
+
 function stub(response: () => Response) {
   const requests: { url: string; init: RequestInit }[] = [];
   const fetchImpl = (async (url: string, init: RequestInit) => {
@@ -25,7 +51,11 @@ function stub(response: () => Response) {
 
 describe('createHttpToolHandler', () => {
   it('POSTs the call as JSON with the secret header and returns the body', async () => {
-    const { requests, handler } = stub(() => Response.json({ status: 'shipped' }));
+    const { requests, handler } = stub(() =>
+      reply(JSON.stringify({ status: 'shipped' }), {
+        headers: { 'content-type': 'application/json' },
+      }),
+    );
     const output = await runServerTool(
       tool,
       handler,
@@ -49,15 +79,15 @@ describe('createHttpToolHandler', () => {
   it('a status other than 2xx, invalid JSON, or too much output fails the call without internals', async () => {
     const cases: [() => Response, string][] = [
       [
-        () => new Response('stack trace with secrets', { status: 500 }),
+        () => reply('stack trace with secrets', { status: 500 }),
         '{"error":"the tool failed (HTTP 500)"}',
       ],
       [
-        () => new Response('{not json', { headers: { 'content-type': 'application/json' } }),
+        () => reply('{not json', { headers: { 'content-type': 'application/json' } }),
         '{"error":"the tool answered with invalid JSON"}',
       ],
       [
-        () => new Response('x'.repeat(MAX_TOOL_OUTPUT_BYTES + 1)),
+        () => reply('x'.repeat(MAX_TOOL_OUTPUT_BYTES + 1)),
         '{"error":"the tool answered with too much output"}',
       ],
     ];
@@ -72,8 +102,8 @@ describe('createHttpToolHandler', () => {
         ),
       ).toBe(expected);
     }
-    const { handler } = stub(
-      () => new Response('plain text answer', { headers: { 'content-type': 'text/plain' } }),
+    const { handler } = stub(() =>
+      reply('plain text answer', { headers: { 'content-type': 'text/plain' } }),
     );
     expect(
       await runServerTool(

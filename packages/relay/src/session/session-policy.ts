@@ -11,6 +11,8 @@ export interface ServerToolCallState {
   readonly hidden: boolean;
   /** Aborted by cancel, barge-in or the session's end. */
   readonly abort: AbortController;
+  /** Stops listening for the session's end (once the call is answered). */
+  readonly detach: () => void;
   /** Set when the handler started (it runs once). */
   output: Promise<string> | undefined;
   /** Whether a cancel or barge-in stopped it: its output is added, no response follows. */

@@ -254,6 +254,30 @@ describe('server tools through a session', () => {
     expect(upstream.events().filter((e) => e.type === 'response.create')).toHaveLength(0);
   });
 
+  it('a response that did not complete gets its outputs but no follow-up response', async () => {
+    const { upstream, play } = await open(tenant(), async () => 'ok');
+    const events: RealtimeServerEvent[] = [];
+    const writer = new ResponseWriter({
+      responseId: 'resp_1',
+      emit: (event) => events.push(event),
+    });
+    writer.start();
+    const call = writer.functionCall({ itemId: 'item_a', callId: 'call_a', name: 'lookup_order' });
+    call.arguments('{"order":"1"}');
+    call.done();
+    writer.done({
+      status: 'incomplete',
+      statusDetails: { type: 'incomplete', reason: 'max_output_tokens' },
+    });
+    play(events);
+    await until(
+      () => upstream.events().some((e) => e.type === 'conversation.item.create'),
+      'the output',
+    );
+    await tick();
+    expect(upstream.events().filter((e) => e.type === 'response.create')).toHaveLength(0);
+  });
+
   it('the client disconnecting aborts the handler and sends nothing more upstream', async () => {
     let aborted = false;
     const { client, upstream, play } = await open(

@@ -54,7 +54,6 @@ export function upstreamFrameUnderPolicy(
   const watched = type !== undefined && WATCHED.has(type);
   if (!watched && state.withheld.size === 0) return data;
   if (!watched && !type?.startsWith('response.')) return data;
-  if (type === 'error' && state.sequence === 0) return data;
   // Arguments and item echoes are only read while there is an item of the relay's to match.
   if (
     (type === 'response.function_call_arguments.delta' ||
@@ -197,9 +196,12 @@ function newCall(
   hidden: boolean,
 ): ServerToolCallState {
   const abort = new AbortController();
-  // The session's end aborts every call.
-  if (context.abort.signal.aborted) abort.abort();
-  else context.abort.signal.addEventListener('abort', () => abort.abort(), { once: true });
+  // The session's end aborts every call; the listener goes once the call is answered, so a
+  // long session does not collect one per call.
+  const session = context.abort.signal;
+  const onEnd = () => abort.abort();
+  if (session.aborted) abort.abort();
+  else session.addEventListener('abort', onEnd, { once: true });
   return {
     itemId: item.id as string,
     callId: typeof item.call_id === 'string' ? item.call_id : '',
@@ -207,6 +209,7 @@ function newCall(
     responseId,
     hidden,
     abort,
+    detach: () => session.removeEventListener('abort', onEnd),
     output: undefined,
     cancelled: false,
   };
@@ -262,7 +265,10 @@ function onResponseDone(context: SessionContext, policy: SessionPolicy, event: J
   const modalities = Array.isArray(response.output_modalities)
     ? response.output_modalities
     : undefined;
-  if (calls.length > 0) void followUp(context, policy, calls, !clientAnswers, modalities);
+  // Only a completed response is followed up: one cut short (cancelled, incomplete, failed)
+  // gets its outputs, and the next turn is the client's.
+  const respond = !clientAnswers && response.status === 'completed';
+  if (calls.length > 0) void followUp(context, policy, calls, respond, modalities);
   if (withheld === undefined || !Array.isArray(response.output)) return event;
   const hiddenIds = new Set(calls.filter((call) => call.hidden).map((call) => call.itemId));
   const output = response.output.filter(
@@ -273,8 +279,9 @@ function onResponseDone(context: SessionContext, policy: SessionPolicy, event: J
 
 /**
  * Once a response with server tool calls is done and every call has its output: each output
- * goes upstream as a `function_call_output` item, then (unless a call was cancelled or the
- * client has calls of its own to answer) a `response.create`, as a model expects.
+ * goes upstream as a `function_call_output` item, then (unless a call was cancelled, the
+ * response did not complete, or the client has calls of its own to answer) a
+ * `response.create`, as a model expects.
  */
 async function followUp(
   context: SessionContext,
@@ -287,7 +294,10 @@ async function followUp(
     calls.map((call) => call.output ?? Promise.resolve(errorOutput('the call had no arguments'))),
   );
   const { state } = policy;
-  for (const call of calls) state.calls.delete(call.itemId);
+  for (const call of calls) {
+    call.detach();
+    state.calls.delete(call.itemId);
+  }
   if (context.state.closed) return;
   calls.forEach((call, index) => {
     const itemId = `item_relay_${++state.sequence}`;
