@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -7,37 +5,18 @@ import {
   scenarioPolicy,
   serverToolTurn,
   TOOL_SECRET,
-  toolServerReply,
   tracesOfServerTools,
 } from '../../../test-support/policy-scenarios.ts';
+import { startToolServer, type ToolServer } from '../../../test-support/tool-server.ts';
 import { bundleWorker } from './bundle-worker.ts';
 
 // The worker in workerd with a RELAY_POLICY binding (inline JSON: Workers have no files) and a
 // server tool served over HTTP on loopback by this process.
 let mf: Miniflare;
-let tools: Server;
-const requests: { secret: string | undefined; body: Record<string, unknown> }[] = [];
+let tools: ToolServer;
 
 beforeAll(async () => {
-  tools = createServer((request, response) => {
-    let text = '';
-    request.on('data', (chunk) => {
-      text += chunk;
-    });
-    request.on('end', () => {
-      const body = JSON.parse(text) as Record<string, unknown>;
-      requests.push({ secret: request.headers['x-tool-secret'] as string | undefined, body });
-      const reply = toolServerReply(body);
-      const timer = setTimeout(
-        () =>
-          response.writeHead(reply.status, { 'content-type': reply.contentType }).end(reply.text),
-        reply.delayMs,
-      );
-      response.on('close', () => clearTimeout(timer));
-    });
-  });
-  await new Promise<void>((resolve) => tools.listen(0, '127.0.0.1', resolve));
-  const { port } = tools.address() as AddressInfo;
+  tools = await startToolServer();
   mf = new Miniflare({
     modules: true,
     script: await bundleWorker(),
@@ -45,7 +24,7 @@ beforeAll(async () => {
     bindings: {
       SIM_PACE: 'fast',
       RELAY_TOKENS: 'acme:tok_acme',
-      RELAY_POLICY: JSON.stringify(scenarioPolicy(`http://127.0.0.1:${port}/tools/lookup_order`)),
+      RELAY_POLICY: JSON.stringify(scenarioPolicy(tools.url)),
     },
   });
   await mf.ready;
@@ -53,8 +32,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await mf?.dispose();
-  tools?.closeAllConnections();
-  await new Promise((resolve) => tools?.close(resolve));
+  await tools?.close();
 });
 
 async function open(): Promise<ScenarioClient & { close(): void }> {
@@ -115,9 +93,9 @@ describe('the relay worker in workerd with a policy', () => {
     expect(await serverToolTurn(client, 'GARBAGE')).toBe(
       'The tool returned: {"error":"the tool answered with invalid JSON"}',
     );
-    expect(requests.map((request) => [request.secret, request.body.tenant])).toEqual(
-      Array.from({ length: 4 }, () => [TOOL_SECRET, 'acme']),
-    );
+    expect(
+      tools.requests.map((request) => [request.headers['x-tool-secret'], request.body.tenant]),
+    ).toEqual(Array.from({ length: 4 }, () => [TOOL_SECRET, 'acme']));
     expect(tracesOfServerTools(client)).toEqual([]);
     client.send({
       type: 'session.update',

@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { RealtimeAgent, RealtimeSession, tool } from '@openai/agents-realtime';
 import { createSimulatorConnector, type UpstreamConnector } from '@rtwire/relay';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,10 +9,10 @@ import {
   scenarioPolicy,
   serverToolTurn,
   TOOL_SECRET,
-  toolServerReply,
   tracesOfServerTools,
 } from '../../../test-support/policy-scenarios.ts';
 import { specErrors } from '../../../test-support/spec-validator.ts';
+import { startToolServer } from '../../../test-support/tool-server.ts';
 import {
   connectClient,
   eventually,
@@ -26,48 +24,6 @@ import {
 } from './helpers.ts';
 
 afterEach(stopAll);
-
-interface ToolServer {
-  readonly url: string;
-  readonly requests: {
-    headers: Record<string, string | string[] | undefined>;
-    body: Record<string, unknown>;
-  }[];
-  close(): Promise<void>;
-}
-
-/** The tool endpoint on 127.0.0.1: records each call and answers as the scenarios say. */
-async function startToolServer(): Promise<ToolServer> {
-  const requests: ToolServer['requests'] = [];
-  const server: Server = createServer((request, response) => {
-    let text = '';
-    request.on('data', (chunk) => {
-      text += chunk;
-    });
-    request.on('end', () => {
-      const body = JSON.parse(text) as Record<string, unknown>;
-      requests.push({ headers: request.headers, body });
-      const reply = toolServerReply(body);
-      const timer = setTimeout(
-        () =>
-          response.writeHead(reply.status, { 'content-type': reply.contentType }).end(reply.text),
-        reply.delayMs,
-      );
-      response.on('close', () => clearTimeout(timer));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/tools/lookup_order`,
-    requests,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 const scenarioClient = (client: TestClient): ScenarioClient => ({
   send: (event) => client.send(event),

@@ -67,7 +67,12 @@ export {
   RelayMetrics,
 } from './observe/relay-metrics.ts';
 export { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from './observe/render-prometheus.ts';
-export { type JsonSchema, type SchemaViolation, validateJsonSchema } from './policy/json-schema.ts';
+export {
+  type JsonSchema,
+  type SchemaViolation,
+  type ValidateOptions,
+  validateJsonSchema,
+} from './policy/json-schema.ts';
 export { RELAY_POLICY_SCHEMA } from './policy/policy-schema.ts';
 export {
   loadRelayPolicy,

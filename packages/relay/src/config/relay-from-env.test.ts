@@ -68,4 +68,60 @@ describe('createRelayFromEnv', () => {
     expect(relay.errors.map((error) => error.variable).sort()).toEqual(['PORT', 'UPSTREAM_URL']);
     expect(JSON.stringify(relay.errors)).not.toContain('secret-path');
   });
+
+  it('reads RELAY_POLICY inline or from a file, and names every problem by JSON pointer', () => {
+    const policy = '{"default":{"voices":["marin"]}}';
+    const inline = createRelayFromEnv({ RELAY_POLICY: policy }, runtime('string'));
+    expect(inline.ok && inline.policy?.default?.voices).toEqual(['marin']);
+    const fromFile = createRelayFromEnv(
+      { RELAY_POLICY: 'policy.json' },
+      {
+        ...runtime('string'),
+        readTextFile: (path: string) => (path === 'policy.json' ? policy : ''),
+      },
+    );
+    expect(fromFile.ok && fromFile.policy?.default?.voices).toEqual(['marin']);
+    expect(createRelayFromEnv({}, runtime('string'))).toMatchObject({
+      ok: true,
+      policy: undefined,
+    });
+    expect(
+      createRelayFromEnv({ RELAY_POLICY: '{"default":{"voices":[1],"x":2}}' }, runtime('string')),
+    ).toEqual({
+      ok: false,
+      errors: [
+        { variable: 'RELAY_POLICY', message: '/default/voices/0: expected a string' },
+        {
+          variable: 'RELAY_POLICY',
+          message: expect.stringMatching(/^\/default\/x: expected no such field/),
+        },
+      ],
+    });
+  });
+
+  it('refuses a module server tool without a handler, and takes the one the runtime has', () => {
+    const policy = JSON.stringify({
+      tenants: {
+        acme: {
+          serverTools: [{ name: 'lookup_order', parameters: { type: 'object' }, module: true }],
+        },
+      },
+    });
+    expect(createRelayFromEnv({ RELAY_POLICY: policy }, runtime('string'))).toEqual({
+      ok: false,
+      errors: [
+        {
+          variable: 'RELAY_POLICY',
+          message:
+            '/tenants/acme/serverTools/0: expected RELAY_TOOLS_MODULE to export a handler named lookup_order',
+        },
+      ],
+    });
+    const handler = async () => 'ok';
+    const relay = createRelayFromEnv(
+      { RELAY_POLICY: policy },
+      { ...runtime('string'), toolHandlers: { lookup_order: handler } },
+    );
+    expect(relay.ok && relay.toolHandlers.lookup_order).toBe(handler);
+  });
 });

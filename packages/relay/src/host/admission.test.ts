@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { admitRequest, parseSubprotocols } from './admission.ts';
+import { admitRequest, parseCredential, parseSubprotocols } from './admission.ts';
 
 const config = {
   relayTokens: ['secret-token'],
@@ -76,6 +76,27 @@ describe('admitRequest', () => {
   it('never echoes the request in its message', () => {
     const decision = admitRequest(request({ authorization: 'Bearer leaked-value' }), config);
     expect(JSON.stringify(decision)).not.toContain('leaked-value');
+  });
+});
+
+describe('tenants', () => {
+  const tenants = { ...config, relayTokens: ['acme:tok_acme', 'beta:tok_beta', 'tok_plain'] };
+  it('names the tenant of the credential presented, none for a plain token', () => {
+    const as = (token: string) =>
+      admitRequest(request({ authorization: `Bearer ${token}` }), tenants);
+    expect(as('tok_acme')).toMatchObject({ ok: true, tenant: 'acme' });
+    expect(as('tok_beta')).toMatchObject({ ok: true, tenant: 'beta' });
+    expect(as('tok_plain')).toMatchObject({ ok: true, tenant: undefined });
+    // The tenant's name is not part of its token.
+    expect(as('acme:tok_acme')).toMatchObject({ ok: false, status: 401 });
+  });
+
+  it('reads tenant:token, and takes an entry whose head is no tenant name as a plain token', () => {
+    expect(parseCredential('acme:s3cret')).toEqual({ tenant: 'acme', token: 's3cret' });
+    expect(parseCredential('s3cret')).toEqual({ tenant: undefined, token: 's3cret' });
+    expect(parseCredential('a b:c')).toEqual({ tenant: undefined, token: 'a b:c' });
+    expect(parseCredential(':c')).toEqual({ tenant: undefined, token: ':c' });
+    expect(parseCredential('acme:')).toEqual({ tenant: undefined, token: 'acme:' });
   });
 });
 

@@ -2,6 +2,7 @@ import { ResponseWriter } from '@rtwire/builders';
 import { encodeServerEvent } from '@rtwire/serializer';
 import { decodeServerEvent, type RealtimeServerEvent } from '@rtwire/types';
 import { describe, expect, it } from 'vitest';
+import { scenarioPolicy } from '../../../../test-support/policy-scenarios.ts';
 import { MemorySocket } from '../../test/memory-socket.ts';
 import { parseRelayPolicy, type TenantPolicy } from '../policy/relay-policy.ts';
 import type { ServerToolCall, ServerToolHandler } from '../policy/server-tools.ts';
@@ -24,14 +25,7 @@ const until = async (condition: () => boolean, what: string) => {
 };
 
 const LOOKUP = {
-  name: 'lookup_order',
-  description: 'Look up an order by its number.',
-  parameters: {
-    type: 'object',
-    properties: { order: { type: 'string' } },
-    required: ['order'],
-  },
-  url: 'https://internal.example/tools/lookup_order',
+  ...scenarioPolicy('https://internal.example/tools/lookup_order').default.serverTools[0],
   timeoutMs: 200,
 };
 
@@ -99,6 +93,19 @@ function answer(responseId: string, text: string) {
   message.done();
   writer.done();
   return events;
+}
+
+/** A handler that runs until its signal aborts, and says whether it did. */
+function untilAborted() {
+  let aborted = false;
+  const run: ServerToolHandler = (_call, signal) =>
+    new Promise((_, reject) =>
+      signal.addEventListener('abort', () => {
+        aborted = true;
+        reject(new Error('aborted'));
+      }),
+    );
+  return { run, aborted: () => aborted };
 }
 
 const frames = (socket: MemorySocket) =>
@@ -225,17 +232,8 @@ describe('server tools through a session', () => {
   });
 
   it('a client cancel aborts a running handler: the output says so and no response follows', async () => {
-    let aborted = false;
-    const { client, upstream, play } = await open(
-      tenant({}, { timeoutMs: 10_000 }),
-      (_call, signal) =>
-        new Promise((_, reject) =>
-          signal.addEventListener('abort', () => {
-            aborted = true;
-            reject(new Error('aborted'));
-          }),
-        ),
-    );
+    const handler = untilAborted();
+    const { client, upstream, play } = await open(tenant({}, { timeoutMs: 10_000 }), handler.run);
     play(callThenMessage('resp_1', 'lookup_order', '{"order":"1"}'));
     await tick();
     client.deliver('{"type":"response.cancel"}');
@@ -243,7 +241,7 @@ describe('server tools through a session', () => {
       () => upstream.events().some((e) => e.type === 'conversation.item.create'),
       'the output',
     );
-    expect(aborted).toBe(true);
+    expect(handler.aborted()).toBe(true);
     const output = upstream
       .events()
       .find((e) => e.type === 'conversation.item.create') as unknown as {
@@ -279,23 +277,14 @@ describe('server tools through a session', () => {
   });
 
   it('the client disconnecting aborts the handler and sends nothing more upstream', async () => {
-    let aborted = false;
-    const { client, upstream, play } = await open(
-      tenant({}, { timeoutMs: 10_000 }),
-      (_call, signal) =>
-        new Promise((_, reject) =>
-          signal.addEventListener('abort', () => {
-            aborted = true;
-            reject(new Error('aborted'));
-          }),
-        ),
-    );
+    const handler = untilAborted();
+    const { client, upstream, play } = await open(tenant({}, { timeoutMs: 10_000 }), handler.run);
     play(callThenMessage('resp_1', 'lookup_order', '{"order":"1"}'));
     const before = upstream.sent.length;
     client.peerClose(1000);
     await tick();
     await tick();
-    expect(aborted).toBe(true);
+    expect(handler.aborted()).toBe(true);
     expect(upstream.sent.length).toBe(before);
   });
 
