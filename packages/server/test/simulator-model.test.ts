@@ -131,6 +131,24 @@ describe('simulator session', () => {
     );
   });
 
+  it('asked what the user said before, recalls the earlier words and counts the items', async () => {
+    const sim = start();
+    await sim.settle();
+    const ask = async (text: string) => {
+      sim.send(userText(text));
+      sim.send(ClientEvents.responseCreate(undefined, { output_modalities: ['text'] }));
+      const events = await sim.settle();
+      return only(events, 'response.output_text.done')[0]?.text;
+    };
+    expect(await ask('what did I say before?')).toBe(
+      'You said nothing before; the conversation has 1 items.',
+    );
+    expect(await ask('my name is Ada')).toBe('You said: my name is Ada');
+    expect(await ask('What did I say before?')).toBe(
+      'Before, you said: my name is Ada (the conversation has 5 items).',
+    );
+  });
+
   it('streams audio and transcript whose audio decodes to PCM16 of the reported length', async () => {
     const sim = start();
     await sim.settle();

@@ -60,6 +60,16 @@ export interface RelayConfig {
   readonly upstreamHandshakeTimeoutMs: number;
   /** Bearer token `/metrics` requires when set (`METRICS_TOKEN`); unset leaves it open. */
   readonly metricsToken: string | undefined;
+  /**
+   * Reconnect attempts when the upstream drops abnormally (`RESUME_ATTEMPTS`, default 3); 0
+   * when `RESUME=off`. The session's configuration and conversation are replayed onto the new
+   * upstream, and it rolls over to a fresh one before the upstream session expires.
+   */
+  readonly resumeAttempts: number;
+  /** How long the attempts may take from the drop (`RESUME_WINDOW_MS`, default 5000). */
+  readonly resumeWindowMs: number;
+  /** Bytes of conversation kept per session for a replay (`RESUME_MAX_BYTES`, default 256 KiB). */
+  readonly resumeMaxBytes: number;
   /** Bound on graceful shutdown (`SHUTDOWN_TIMEOUT_MS`, default 5000). */
   readonly shutdownTimeoutMs: number;
   /** Simulator pacing (`SIM_PACE`: `realtime` default, or `fast`). */
@@ -170,6 +180,12 @@ export function parseRelayConfig(
     messageTimeoutMs: integer('MESSAGE_TIMEOUT_MS', 20_000, 10),
     upstreamHandshakeTimeoutMs: integer('UPSTREAM_HANDSHAKE_TIMEOUT_MS', 10_000, 10),
     metricsToken: read('METRICS_TOKEN'),
+    resumeAttempts:
+      oneOf('RESUME', ['on', 'off'] as const, 'on') === 'off'
+        ? 0
+        : integer('RESUME_ATTEMPTS', 3, 0, 10),
+    resumeWindowMs: integer('RESUME_WINDOW_MS', 5000, 100, 60_000),
+    resumeMaxBytes: integer('RESUME_MAX_BYTES', 256 * 1024, 0, 64 * MIB),
     shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 5000, 0),
     simulatorPace: oneOf('SIM_PACE', ['realtime', 'fast'] as const, 'realtime'),
     tlsCert,
@@ -210,6 +226,7 @@ export function describeRelayConfig(config: RelayConfig): Record<string, unknown
     messageTimeoutMs: config.messageTimeoutMs,
     upstreamHandshakeTimeoutMs: config.upstreamHandshakeTimeoutMs,
     metricsToken: config.metricsToken ? 'set' : 'unset',
+    resumeAttempts: config.resumeAttempts,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     simulatorPace: config.simulatorPace,
     tls: config.tlsCert !== undefined,

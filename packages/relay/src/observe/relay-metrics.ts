@@ -60,6 +60,12 @@ export class RelayMetrics {
   readonly errors = new Map<string, number>();
   readonly rejections = new Map<string, number>();
   readonly closes = new Map<string, number>();
+  /** Upstream resumes and rollovers by outcome (`resumed`, `rolled_over`, `failed`, `rollover_failed`). */
+  readonly resumes = new Map<string, number>();
+  /** Items replayed onto fresh upstreams. */
+  replayedItems = 0;
+  /** Time from an upstream drop to the session resumed on a new one. */
+  readonly resumeTime = { count: 0, sumMs: 0, maxMs: 0 };
   readonly connectLatency = {
     buckets: CONNECT_LATENCY_BUCKETS_MS.map(() => 0),
     count: 0,
@@ -100,6 +106,22 @@ export class RelayMetrics {
   countClose(code: number): void {
     const label = closeCodeLabel(code);
     this.closes.set(label, (this.closes.get(label) ?? 0) + 1);
+  }
+
+  /** Counts a resume or rollover by outcome, and the items it replayed. */
+  countResume(
+    outcome: 'resumed' | 'rolled_over' | 'failed' | 'rollover_failed',
+    items: number,
+  ): void {
+    this.resumes.set(outcome, (this.resumes.get(outcome) ?? 0) + 1);
+    this.replayedItems += items;
+  }
+
+  /** Records how long a resume took, from the drop to the new upstream replayed. */
+  observeResumeTime(ms: number): void {
+    this.resumeTime.count++;
+    this.resumeTime.sumMs += ms;
+    this.resumeTime.maxMs = Math.max(this.resumeTime.maxMs, ms);
   }
 
   /** Records how long an upstream connection took to open. */

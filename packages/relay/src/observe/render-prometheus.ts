@@ -20,7 +20,11 @@ export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8
  */
 export function renderPrometheus(metrics: RelayMetrics): string {
   const lines: string[] = [];
-  const family = (name: string, type: 'counter' | 'gauge' | 'histogram', help: string) => {
+  const family = (
+    name: string,
+    type: 'counter' | 'gauge' | 'histogram' | 'summary',
+    help: string,
+  ) => {
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
   };
   family('rtwire_relay_sessions_active', 'gauge', 'Sessions open now.');
@@ -45,6 +49,26 @@ export function renderPrometheus(metrics: RelayMetrics): string {
     'Refused client frames dropped without an error event, once the reply budget was spent.',
   );
   lines.push(`rtwire_relay_refusals_unanswered_total ${metrics.refusalsUnanswered}`);
+  family(
+    'rtwire_relay_resumes_total',
+    'counter',
+    'Upstream resumes after a drop and rollovers before expiry, by outcome.',
+  );
+  for (const [outcome, count] of metrics.resumes)
+    lines.push(`rtwire_relay_resumes_total{outcome="${outcome}"} ${count}`);
+  family(
+    'rtwire_relay_replayed_items_total',
+    'counter',
+    'Conversation items replayed onto fresh upstreams.',
+  );
+  lines.push(`rtwire_relay_replayed_items_total ${metrics.replayedItems}`);
+  family(
+    'rtwire_relay_resume_seconds',
+    'summary',
+    'Time from an upstream drop to the session resumed.',
+  );
+  lines.push(`rtwire_relay_resume_seconds_sum ${metrics.resumeTime.sumMs / 1000}`);
+  lines.push(`rtwire_relay_resume_seconds_count ${metrics.resumeTime.count}`);
   family('rtwire_relay_frames_total', 'counter', 'Frames relayed, by direction and event type.');
   for (const [direction, counts] of Object.entries(metrics.frames)) {
     for (const [type, count] of counts) {

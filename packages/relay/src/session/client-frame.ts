@@ -59,7 +59,15 @@ export function onClientFrame(
       event: redactForLog(decoded.event),
     });
   }
-  const { policy } = context;
+  const { policy, resume } = context;
+  if (resume !== undefined && decoded.known) {
+    // Audio the upstream has not committed is what a drop would lose.
+    const kind = decoded.event.type;
+    if (kind === 'input_audio_buffer.append') resume.uncommittedAudio = true;
+    else if (kind === 'input_audio_buffer.commit' || kind === 'input_audio_buffer.clear') {
+      resume.uncommittedAudio = false;
+    }
+  }
   if (policy !== undefined && decoded.known) {
     const { event } = decoded;
     if (event.type === 'response.cancel') cancelCalls(policy);

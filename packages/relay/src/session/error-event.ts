@@ -10,7 +10,9 @@ export type RelayErrorCode =
   | 'frame_too_large'
   | 'client_too_slow'
   | 'policy_violation'
-  | 'session_time_limit';
+  | 'session_time_limit'
+  | 'upstream_reconnected'
+  | 'input_audio_lost';
 
 /** What goes into a relay `error` event. */
 export interface RelayErrorDetails {

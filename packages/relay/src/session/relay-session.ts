@@ -7,10 +7,11 @@ import type { UpstreamConnector } from '../upstream/upstream-connector.ts';
 import { drained, sendRelayError } from './backpressure.ts';
 import { onClientFrame } from './client-frame.ts';
 import { CloseCode } from './close-codes.ts';
+import { createResumeState } from './resume.ts';
 import { finishSession } from './session-end.ts';
 import { createSessionPolicy } from './session-policy.ts';
 import { createSessionContext, type RelaySessionLimits } from './session-state.ts';
-import { onUpstreamFailed, onUpstreamOpen } from './upstream-link.ts';
+import { onUpstreamFailed, onUpstreamOpen, rollOverUpstream } from './upstream-link.ts';
 
 export type { RelaySessionLimits } from './session-state.ts';
 
@@ -82,9 +83,22 @@ export interface RelaySession {
  * ```
  */
 export function startRelaySession(options: RelaySessionOptions): RelaySession {
-  const { client, metrics } = options;
+  const { client, metrics, limits } = options;
+  // Resume is the relay config's (on by default there); a session started without it has none.
+  const attempts = limits.resumeAttempts ?? 0;
+  const resume =
+    attempts > 0
+      ? createResumeState({
+          attempts,
+          windowMs: limits.resumeWindowMs ?? 5000,
+          maxBytes: limits.resumeMaxBytes ?? 256 * 1024,
+        })
+      : undefined;
   const { context, done } = createSessionContext({
     ...options,
+    resume,
+    connect: (signal) =>
+      options.connectUpstream({ model: options.model, intent: options.intent, signal }),
     policy:
       options.policy === undefined
         ? undefined
@@ -109,6 +123,8 @@ export function startRelaySession(options: RelaySessionOptions): RelaySession {
     drain: () => drained(context, 'client', client.bufferedAmount),
   });
 
+  if (resume !== undefined) resume.onRolloverDue = () => void rollOverUpstream(context);
+
   const limitSeconds = options.policy?.rules.maxSessionSeconds;
   if (limitSeconds !== undefined) {
     const timer = setTimeout(() => {
@@ -123,12 +139,10 @@ export function startRelaySession(options: RelaySessionOptions): RelaySession {
   }
 
   const connectStarted = context.now();
-  options
-    .connectUpstream({ model: options.model, intent: options.intent, signal: context.abort.signal })
-    .then(
-      (socket) => onUpstreamOpen(context, socket, context.now() - connectStarted),
-      (error: unknown) => onUpstreamFailed(context, error),
-    );
+  context.connect().then(
+    (socket) => onUpstreamOpen(context, socket, context.now() - connectStarted),
+    (error: unknown) => onUpstreamFailed(context, error),
+  );
 
   return {
     id: context.id,

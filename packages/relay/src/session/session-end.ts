@@ -36,6 +36,10 @@ export function finishSession(
     if (POLICY_CLOSES.has(code)) client.pause?.();
   }
   state.upstream?.close(CloseCode.normal, 'client session ended');
+  if (context.resume !== undefined) {
+    context.resume.retiring?.close(CloseCode.normal, 'client session ended');
+    if (context.resume.rolloverTimer !== undefined) clearTimeout(context.resume.rolloverTimer);
+  }
   if (metrics) {
     metrics.sessionsActive--;
     if (state.paused.client || state.paused.upstream) metrics.sessionsPaused--;

@@ -10,6 +10,7 @@ import type { DuplexSocket } from '../sockets/duplex-socket.ts';
 import { createEventTypePeeker } from './cached-type-peeker.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limiter.ts';
 import { createRefusalBudget, type RefusalBudget } from './refusal-budget.ts';
+import type { ResumeState } from './resume.ts';
 import type { SessionPolicy } from './session-policy.ts';
 
 /** The limits a session enforces (a subset of {@link RelayConfig}). */
@@ -17,7 +18,16 @@ export type RelaySessionLimits = Pick<
   RelayConfig,
   'maxFrameBytes' | 'rateLimitPerSecond' | 'rateLimitBurst' | 'highWaterBytes' | 'hardLimitBytes'
 > &
-  Partial<Pick<RelayConfig, 'refusalReplyBurst' | 'refusalCloseAfter'>>;
+  Partial<
+    Pick<
+      RelayConfig,
+      | 'refusalReplyBurst'
+      | 'refusalCloseAfter'
+      | 'resumeAttempts'
+      | 'resumeWindowMs'
+      | 'resumeMaxBytes'
+    >
+  >;
 
 /** One end of a session: the client, or the upstream it is relayed to. */
 export type Side = 'client' | 'upstream';
@@ -58,6 +68,10 @@ export interface SessionContext {
   readonly intent: string | undefined;
   /** The tenant's policy and its state; `undefined`: frames are only checked, never rewritten. */
   readonly policy: SessionPolicy | undefined;
+  /** What the session keeps to survive its upstream; `undefined` when resume is off. */
+  readonly resume: ResumeState | undefined;
+  /** Opens an upstream for this session (again, on a resume or a rollover). */
+  readonly connect: () => Promise<DuplexSocket>;
   readonly client: DuplexSocket;
   readonly limits: RelaySessionLimits;
   readonly metrics: RelayMetrics | undefined;
@@ -86,6 +100,9 @@ export interface SessionContextOptions {
   readonly model?: string | undefined;
   readonly intent?: string | undefined;
   readonly policy?: SessionPolicy | undefined;
+  readonly resume?: ResumeState | undefined;
+  /** Opens an upstream; given the session's abort signal. */
+  readonly connect?: (signal: AbortSignal) => Promise<DuplexSocket>;
   readonly now?: (() => number) | undefined;
 }
 
@@ -109,18 +126,23 @@ export function createSessionContext(options: SessionContextOptions): {
   const done = new Promise<number>((resolve) => {
     settle = resolve;
   });
+  const abort = new AbortController();
+  const connect = options.connect;
   const context: SessionContext = {
     id: options.id ?? globalThis.crypto.randomUUID(),
     model: options.model,
     intent: options.intent,
     policy: options.policy,
+    resume: options.resume,
+    connect: () =>
+      connect === undefined ? Promise.reject(new Error('no upstream')) : connect(abort.signal),
     client,
     limits,
     metrics: options.metrics,
     logger,
     debug: options.logger?.enabled !== undefined && logger.enabled('debug'),
     now,
-    abort: new AbortController(),
+    abort,
     peekType: createEventTypePeeker(),
     limiter: createRateLimiter(limits.rateLimitPerSecond, limits.rateLimitBurst),
     refusals: createRefusalBudget({

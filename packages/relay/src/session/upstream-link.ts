@@ -4,14 +4,19 @@ import type { DuplexSocket } from '../sockets/duplex-socket.ts';
 import { drained, holdToLimits, sendRelayError, sendTo } from './backpressure.ts';
 import { CloseCode, clientCloseCode, isAbnormalClose } from './close-codes.ts';
 import { frameSize } from './frame-size.ts';
+import { observeForResume, replayOnto, settleForClient } from './resume.ts';
 import { finishSession } from './session-end.ts';
 import type { SessionContext } from './session-state.ts';
 import { upstreamFrameUnderPolicy } from './tool-calls.ts';
 
+/** How an upstream joins the session: the first, one resuming after a drop, or a rollover. */
+export type UpstreamMode = 'first' | 'resume' | 'rollover';
+
 /**
- * The upstream connected: it is listened to, and the client frames held while it connected
- * are sent in order (the client is read again if that left the buffer under high water).
- * `connectLatencyMs` is how long the connection took, for the metrics.
+ * An upstream connected: it is listened to, the session is set up on it (the operator's
+ * policy on the first; the kept configuration and conversation replayed on a later one), and
+ * the client frames held meanwhile are sent in order (the client is read again if that left
+ * the buffer under high water). `connectLatencyMs` is how long the connection took.
  *
  * @example
  * ```ts
@@ -22,8 +27,9 @@ export function onUpstreamOpen(
   context: SessionContext,
   socket: DuplexSocket,
   connectLatencyMs: number,
+  mode: UpstreamMode = 'first',
 ): void {
-  const { state } = context;
+  const { state, resume } = context;
   if (state.closed) {
     socket.close(CloseCode.normal, 'client session ended');
     return;
@@ -33,19 +39,26 @@ export function onUpstreamOpen(
   context.logger.log('info', 'session.upstream_open', {
     session: context.id,
     model: context.model,
+    ...(mode === 'first' ? {} : { mode }),
   });
   socket.listen({
-    message: (data, binary) => onUpstreamFrame(context, data, binary),
-    close: (code) => onUpstreamClose(context, code),
+    message: (data, binary) => onUpstreamFrame(context, socket, data, binary),
+    close: (code) => onUpstreamClose(context, socket, code),
     drain: () => drained(context, 'upstream', socket.bufferedAmount),
   });
-  // The operator's instructions and tools go first, before anything of the client's.
-  const first =
-    context.policy !== undefined && context.intent !== 'transcription'
-      ? initialSessionUpdate(context.policy.rules)
-      : undefined;
-  if (first !== undefined)
-    socket.send(encodeClientEvent(first as unknown as ClientEventInput), false);
+  if (mode !== 'first' && resume !== undefined) {
+    const items = replayOnto(context, resume, socket);
+    context.metrics?.countResume(mode === 'resume' ? 'resumed' : 'rolled_over', items);
+  } else {
+    // The operator's instructions and tools go first, before anything of the client's.
+    const first =
+      context.policy !== undefined && context.intent !== 'transcription'
+        ? initialSessionUpdate(context.policy.rules)
+        : undefined;
+    if (first !== undefined) {
+      socket.send(encodeClientEvent(first as unknown as ClientEventInput), false);
+    }
+  }
   const early = state.early;
   state.early = [];
   state.earlyBytes = 0;
@@ -58,21 +71,35 @@ export function onUpstreamOpen(
 }
 
 /**
- * One upstream frame: its type is peeked for the metrics and it goes to the client untouched.
+ * One upstream frame: its type is peeked for the metrics, what resume and policy need is
+ * read from the few types they watch, and it goes to the client untouched unless one of them
+ * withholds or rewrites it. Frames of an upstream the session has left are dropped, except a
+ * retiring one's during a rollover.
  *
  * @example
  * ```ts
- * upstream.listen({ message: (data, binary) => onUpstreamFrame(context, data, binary), … });
+ * upstream.listen({ message: (data, binary) => onUpstreamFrame(context, upstream, data, binary), … });
  * ```
  */
 export function onUpstreamFrame(
   context: SessionContext,
+  socket: DuplexSocket,
   data: string | Uint8Array,
   binary: boolean,
 ): void {
-  if (context.state.closed) return;
+  const { state, resume } = context;
+  if (state.closed || (socket !== state.upstream && socket !== resume?.retiring)) return;
   const type = context.peekType(data);
   context.metrics?.countFrame('upstream_to_client', type, frameSize(data));
+  if (resume !== undefined) {
+    const verdict = observeForResume(context, resume, data, type);
+    if (verdict === 'withhold') return;
+    if (verdict === 'expired') {
+      // The upstream says its session is over: resumed like a drop, its error not shown.
+      void recoverUpstream(context, socket, 1011);
+      return;
+    }
+  }
   if (context.policy === undefined) {
     sendTo(context, 'client', data, binary);
     return;
@@ -83,25 +110,28 @@ export function onUpstreamFrame(
 }
 
 /**
- * The upstream closed: the client gets an `error` event when that was abnormal, and the
- * matching close code.
+ * An upstream closed. The one a rollover retired closes as expected. An abnormal close of the
+ * current one is resumed when resume is on; otherwise (or when every attempt fails) the client
+ * gets an `error` event and the matching close code.
  *
  * @example
  * ```ts
- * upstream.listen({ close: (code) => onUpstreamClose(context, code), … });
+ * upstream.listen({ close: (code) => onUpstreamClose(context, upstream, code), … });
  * ```
  */
-export function onUpstreamClose(context: SessionContext, code: number): void {
-  if (context.state.closed) return;
-  if (isAbnormalClose(code)) {
-    context.logger.log('warn', 'upstream.closed', { session: context.id, code });
-    sendRelayError(context, {
-      type: 'server_error',
-      code: 'upstream_closed',
-      message: `the upstream connection closed unexpectedly (code ${code})`,
-    });
+export function onUpstreamClose(context: SessionContext, socket: DuplexSocket, code: number): void {
+  const { state, resume } = context;
+  if (state.closed) return;
+  if (resume?.retiring === socket) {
+    resume.retiring = undefined;
+    return;
   }
-  finishSession(context, clientCloseCode(code), 'upstream closed', false);
+  if (socket !== state.upstream) return;
+  if (isAbnormalClose(code) && resume !== undefined && resume.settings.attempts > 0) {
+    void recoverUpstream(context, socket, code);
+    return;
+  }
+  closeForUpstream(context, code);
 }
 
 /**
@@ -125,4 +155,152 @@ export function onUpstreamFailed(context: SessionContext, error: unknown): void 
     message: 'the relay could not connect to the upstream Realtime endpoint',
   });
   finishSession(context, CloseCode.internalError, 'upstream unavailable', false);
+}
+
+/**
+ * Replaces the upstream before its session expires, at a moment with no response and no
+ * uncommitted audio: a fresh upstream is opened, the session replayed onto it, client frames
+ * held meanwhile, and the old one closed once the new one has them. The client notices
+ * nothing. If the fresh one cannot be opened the old one carries on.
+ *
+ * @example
+ * ```ts
+ * resume.onRolloverDue = () => void rollOverUpstream(context);
+ * ```
+ */
+export async function rollOverUpstream(context: SessionContext): Promise<void> {
+  const { state, resume } = context;
+  const old = state.upstream;
+  if (resume === undefined || old === undefined || state.closed || resume.retiring !== undefined)
+    return;
+  if (resume.response !== undefined || resume.uncommittedAudio) return;
+  resume.rolloverDue = false;
+  // From here the client's frames wait for the new upstream; the old one's still pass.
+  state.upstream = undefined;
+  resume.retiring = old;
+  const started = context.now();
+  try {
+    const socket = await context.connect();
+    if (state.closed) {
+      socket.close(CloseCode.normal, 'client session ended');
+      return;
+    }
+    onUpstreamOpen(context, socket, context.now() - started, 'rollover');
+    old.close(CloseCode.normal, 'rolled over to a fresh upstream session');
+    context.logger.log('info', 'resume.rolled_over', { session: context.id });
+  } catch (error) {
+    resume.retiring = undefined;
+    if (state.closed) return;
+    context.logger.log('warn', 'resume.rollover_failed', {
+      session: context.id,
+      error: error instanceof Error ? error.message : 'unknown error',
+    });
+    context.metrics?.countResume('rollover_failed', 0);
+    // The old upstream is still open: it takes the held frames.
+    onUpstreamOpen(context, old, 0, 'first');
+  }
+}
+
+/**
+ * The current upstream is gone (`code` abnormal) and resume is on: the client's streaming
+ * response and uncommitted audio are settled, then up to `attempts` reconnects within the
+ * window, the session replayed onto the first that opens, and the client told with one
+ * `error` (`upstream_reconnected`). Client frames wait meanwhile. When none opens, the client
+ * gets an `error` and the close the drop would have got.
+ */
+async function recoverUpstream(
+  context: SessionContext,
+  socket: DuplexSocket,
+  code: number,
+): Promise<void> {
+  const { state, resume } = context;
+  if (resume === undefined || state.upstream !== socket) return;
+  state.upstream = undefined;
+  socket.close(CloseCode.normal, 'replaced after a failure');
+  const dropped = context.now();
+  context.logger.log('warn', 'upstream.closed', { session: context.id, code, resuming: true });
+  settleForClient(context, resume);
+  const { attempts, windowMs } = resume.settings;
+  for (let attempt = 0; attempt < attempts && !state.closed; attempt++) {
+    const left = windowMs - (context.now() - dropped);
+    if (left <= 0) break;
+    // Backoff: at once, then 100 ms, 400 ms, …, never past the window.
+    if (attempt > 0) await delay(Math.min(100 * 4 ** (attempt - 1), left), context.abort.signal);
+    if (state.closed) return;
+    try {
+      const next = await withTimeout(context.connect(), windowMs - (context.now() - dropped));
+      if (state.closed) {
+        next.close(CloseCode.normal, 'client session ended');
+        return;
+      }
+      onUpstreamOpen(context, next, context.now() - dropped, 'resume');
+      context.metrics?.observeResumeTime(context.now() - dropped);
+      sendRelayError(context, {
+        type: 'server_error',
+        code: 'upstream_reconnected',
+        message: 'the upstream connection was lost and the session was resumed on a new one',
+      });
+      return;
+    } catch (error) {
+      context.logger.log('warn', 'resume.attempt_failed', {
+        session: context.id,
+        attempt: attempt + 1,
+        error: error instanceof Error ? error.message : 'unknown error',
+      });
+    }
+  }
+  if (state.closed) return;
+  context.metrics?.countResume('failed', 0);
+  closeForUpstream(context, code);
+}
+
+function closeForUpstream(context: SessionContext, code: number): void {
+  if (isAbnormalClose(code)) {
+    context.logger.log('warn', 'upstream.closed', { session: context.id, code });
+    sendRelayError(context, {
+      type: 'server_error',
+      code: 'upstream_closed',
+      message: `the upstream connection closed unexpectedly (code ${code})`,
+    });
+  }
+  finishSession(context, clientCloseCode(code), 'upstream closed', false);
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
+
+/** `connecting`, or a rejection once `ms` passed; a socket that opens later is closed. */
+function withTimeout(connecting: Promise<DuplexSocket>, ms: number): Promise<DuplexSocket> {
+  return new Promise((resolve, reject) => {
+    let late = false;
+    const timer = setTimeout(
+      () => {
+        late = true;
+        reject(new Error('resume window passed'));
+      },
+      Math.max(0, ms),
+    );
+    connecting.then(
+      (socket) => {
+        clearTimeout(timer);
+        if (late) socket.close(CloseCode.normal, 'resume window passed');
+        else resolve(socket);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }

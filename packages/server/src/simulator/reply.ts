@@ -14,11 +14,16 @@ interface Tool {
 
 const MAX_ECHO = 200;
 
+/** The question that makes the simulator recall the user's earlier words. */
+const RECALL = /^what did i say before\??$/i;
+
 /**
  * The deterministic reply to a conversation: the simulator echoes the last user input (text,
- * or the length of the audio), reports a tool's output, and calls a function tool when the
- * user's text names it, with arguments its `parameters` schema accepts. Same conversation,
- * same reply: tests can assert on it.
+ * or the length of the audio), reports a tool's output, calls a function tool when the user's
+ * text names it, with arguments its `parameters` schema accepts, and, asked "what did I say
+ * before?", repeats the user's text before that and counts the conversation's items (so a
+ * test can tell the whole history is there). Same conversation, same reply: tests can assert
+ * on it.
  *
  * @example
  * ```ts
@@ -41,10 +46,23 @@ export function deriveReply(
   if (last.type !== 'message' || last.role !== 'user') {
     return { kind: 'message', text: 'Hello! This is the rtwire simulator.' };
   }
-  const text = last.content
-    .map((part) => (part.type === 'input_text' ? (part.text ?? '') : ''))
-    .join(' ')
-    .trim();
+  const text = textOf(last);
+  if (RECALL.test(text)) {
+    const earlier = [...items]
+      .reverse()
+      .filter((item) => item.type === 'message' && item.role === 'user' && item !== last)
+      .map((item) =>
+        textOf(item as Extract<RealtimeConversationItem, { type: 'message'; role: 'user' }>),
+      )
+      .find((words) => words.length > 0);
+    return {
+      kind: 'message',
+      text:
+        earlier === undefined
+          ? `You said nothing before; the conversation has ${items.length} items.`
+          : `Before, you said: ${clip(earlier)} (the conversation has ${items.length} items).`,
+    };
+  }
   if (text.length > 0) {
     const tool = (tools as readonly Tool[]).find(
       (candidate) =>
@@ -66,6 +84,16 @@ export function deriveReply(
     return { kind: 'message', text: `I heard ${audioMsOf(last.id ?? '')} ms of audio.` };
   }
   return { kind: 'message', text: 'I received your message.' };
+}
+
+/** The typed words of a user message (transcribed audio is not words here). */
+function textOf(
+  message: Extract<RealtimeConversationItem, { type: 'message'; role: 'user' }>,
+): string {
+  return message.content
+    .map((part) => (part.type === 'input_text' ? (part.text ?? '') : ''))
+    .join(' ')
+    .trim();
 }
 
 function clip(text: string): string {

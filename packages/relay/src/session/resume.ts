@@ -1,0 +1,302 @@
+import type { ServerEventInput } from '@rtwire/serializer';
+import { type ClientEventInput, encodeClientEvent, encodeServerEvent } from '@rtwire/serializer';
+import type { DuplexSocket } from '../sockets/duplex-socket.ts';
+import { sendRelayError, sendTo } from './backpressure.ts';
+import {
+  COPIED_TYPES,
+  type ConversationCopy,
+  createConversationCopy,
+  observeUpstreamEvent,
+  replayEvents,
+  replayedItemIds,
+} from './conversation-copy.ts';
+import type { SessionContext } from './session-state.ts';
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const decoder = new TextDecoder();
+
+/** How a session survives its upstream (from `RESUME*` in the config). */
+export interface ResumeSettings {
+  /** Reconnect attempts after an abnormal upstream close (0: resume is off). */
+  readonly attempts: number;
+  /** How long, from the drop, the attempts may take. */
+  readonly windowMs: number;
+  /** Bound on the conversation kept for replay. */
+  readonly maxBytes: number;
+}
+
+/** Event ids of what the relay replays upstream; an `error` about one is the relay's. */
+export const RESUME_EVENT_PREFIX = 'event_relay_resume_';
+
+/** How long before the upstream session's `expires_at` the relay rolls over to a fresh one. */
+export const ROLLOVER_LEAD_MS = 60_000;
+
+/** What a session keeps to resume, and where a resume or rollover is. */
+export interface ResumeState {
+  readonly settings: ResumeSettings;
+  readonly copy: ConversationCopy;
+  /** The response streaming now and its output items not yet done (to close on a drop). */
+  response:
+    | { readonly id: string; readonly open: Map<string, { item: Json; index: number }> }
+    | undefined;
+  /** Whether input audio was appended since the last commit or clear. */
+  uncommittedAudio: boolean;
+  /** What a new upstream acknowledges of the replay: withheld, the client saw it already. */
+  acks:
+    | { sessionCreated: boolean; sessionUpdated: boolean; readonly items: Set<string> }
+    | undefined;
+  /** The upstream a rollover is replacing: its frames still pass, its close is expected. */
+  retiring: DuplexSocket | undefined;
+  /** A rollover waits for the response (or the uncommitted audio) to finish. */
+  rolloverDue: boolean;
+  rolloverTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Starts a due rollover (set by the session, which owns the sockets). */
+  onRolloverDue: () => void;
+}
+
+/**
+ * A session's resume state at its start.
+ *
+ * @example
+ * ```ts
+ * const resume = createResumeState({ attempts: 3, windowMs: 5000, maxBytes: 256 * 1024 });
+ * ```
+ */
+export function createResumeState(settings: ResumeSettings): ResumeState {
+  return {
+    settings,
+    copy: createConversationCopy(settings.maxBytes),
+    response: undefined,
+    uncommittedAudio: false,
+    acks: undefined,
+    retiring: undefined,
+    rolloverDue: false,
+    rolloverTimer: undefined,
+    onRolloverDue: () => {},
+  };
+}
+
+/** Upstream types resume reads besides the copied ones (each parsed only when it comes). */
+const TRACKED: ReadonlySet<string> = new Set([
+  'response.created',
+  'response.done',
+  'response.output_item.added',
+  'response.output_item.done',
+  'error',
+]);
+
+/** What {@link observeForResume} decided about an upstream frame. */
+export type ResumeVerdict = 'forward' | 'withhold' | 'expired';
+
+/**
+ * Learns from one upstream frame what a resume needs (the conversation, the streaming
+ * response, the session's expiry) and says whether it is a replay acknowledgement the client
+ * must not see, or the upstream's own "session expired" error. Deltas are not parsed.
+ *
+ * @example
+ * ```ts
+ * if (observeForResume(context, resume, data, type) === 'withhold') return;
+ * ```
+ */
+export function observeForResume(
+  context: SessionContext,
+  resume: ResumeState,
+  data: string | Uint8Array,
+  type: string | undefined,
+): ResumeVerdict {
+  if (type === 'input_audio_buffer.committed' || type === 'input_audio_buffer.cleared') {
+    resume.uncommittedAudio = false;
+    if (resume.rolloverDue) queueMicrotask(resume.onRolloverDue);
+    return 'forward';
+  }
+  if (type === undefined || (!COPIED_TYPES.has(type) && !TRACKED.has(type))) return 'forward';
+  let event: Json;
+  try {
+    const parsed: unknown = JSON.parse(typeof data === 'string' ? data : decoder.decode(data));
+    if (!isObject(parsed)) return 'forward';
+    event = parsed;
+  } catch {
+    return 'forward';
+  }
+  const acks = resume.acks;
+  if (type === 'session.created') {
+    if (acks?.sessionCreated) {
+      acks.sessionCreated = false;
+      scheduleRollover(resume, event);
+      return 'withhold';
+    }
+    observeUpstreamEvent(resume.copy, event);
+    scheduleRollover(resume, event);
+    return 'forward';
+  }
+  if (type === 'session.updated' && acks?.sessionUpdated) {
+    acks.sessionUpdated = false;
+    observeUpstreamEvent(resume.copy, event);
+    return 'withhold';
+  }
+  if (type.startsWith('conversation.item.')) {
+    const id = isObject(event.item) ? event.item.id : undefined;
+    if (acks !== undefined && typeof id === 'string' && acks.items.has(id)) {
+      if (type !== 'conversation.item.added') acks.items.delete(id);
+      return 'withhold';
+    }
+    observeUpstreamEvent(resume.copy, event);
+    return 'forward';
+  }
+  if (COPIED_TYPES.has(type)) {
+    observeUpstreamEvent(resume.copy, event);
+    return 'forward';
+  }
+  switch (type) {
+    case 'error': {
+      const error = isObject(event.error) ? event.error : {};
+      if (typeof error.event_id === 'string' && error.event_id.startsWith(RESUME_EVENT_PREFIX)) {
+        context.logger.log('warn', 'resume.replay_refused', {
+          session: context.id,
+          code: error.code,
+        });
+        return 'withhold';
+      }
+      return error.code === 'session_expired' ? 'expired' : 'forward';
+    }
+    case 'response.created': {
+      const response = isObject(event.response) ? event.response : {};
+      if (typeof response.id === 'string') resume.response = { id: response.id, open: new Map() };
+      return 'forward';
+    }
+    case 'response.output_item.added': {
+      const item = isObject(event.item) ? event.item : undefined;
+      if (
+        resume.response &&
+        item &&
+        typeof item.id === 'string' &&
+        typeof event.output_index === 'number'
+      ) {
+        resume.response.open.set(item.id, { item, index: event.output_index });
+      }
+      return 'forward';
+    }
+    case 'response.output_item.done': {
+      const item = isObject(event.item) ? event.item : undefined;
+      if (item && typeof item.id === 'string') resume.response?.open.delete(item.id);
+      return 'forward';
+    }
+    case 'response.done':
+      resume.response = undefined;
+      if (resume.rolloverDue) queueMicrotask(resume.onRolloverDue);
+      return 'forward';
+    default:
+      return 'forward';
+  }
+}
+
+/**
+ * What the client hears when its upstream is gone: the response that was streaming ends as a
+ * failed response would (its open items done as `incomplete`, then `response.done` with status
+ * `failed`), and input audio not yet committed is reported lost.
+ *
+ * @example
+ * ```ts
+ * settleForClient(context, resume);
+ * ```
+ */
+export function settleForClient(context: SessionContext, resume: ResumeState): void {
+  const response = resume.response;
+  resume.response = undefined;
+  if (response !== undefined) {
+    const output: Json[] = [];
+    for (const { item, index } of response.open.values()) {
+      const done = { ...item, status: 'incomplete' };
+      output.push(done);
+      sendServerEvent(context, {
+        type: 'response.output_item.done',
+        event_id: relayEventId(),
+        response_id: response.id,
+        output_index: index,
+        item: done,
+      });
+    }
+    sendServerEvent(context, {
+      type: 'response.done',
+      event_id: relayEventId(),
+      response: {
+        object: 'realtime.response',
+        id: response.id,
+        status: 'failed',
+        status_details: {
+          type: 'failed',
+          error: {
+            type: 'server_error',
+            code: 'upstream_lost',
+            message: 'the upstream connection was lost',
+          },
+        },
+        output,
+      },
+    });
+  }
+  if (resume.uncommittedAudio) {
+    resume.uncommittedAudio = false;
+    sendRelayError(context, {
+      type: 'server_error',
+      code: 'input_audio_lost',
+      message: 'input audio not yet committed was lost with the upstream connection; send it again',
+    });
+  }
+}
+
+/**
+ * Rebuilds the session on a fresh upstream: the kept configuration and the items, in order
+ * with their ids, replayed; their acknowledgements withheld from the client.
+ *
+ * @example
+ * ```ts
+ * replayOnto(context, resume, socket);
+ * ```
+ */
+export function replayOnto(
+  context: SessionContext,
+  resume: ResumeState,
+  socket: DuplexSocket,
+): number {
+  const events = replayEvents(resume.copy, RESUME_EVENT_PREFIX);
+  resume.acks = {
+    sessionCreated: true,
+    sessionUpdated: resume.copy.session !== undefined,
+    items: new Set(replayedItemIds(resume.copy)),
+  };
+  for (const event of events)
+    socket.send(encodeClientEvent(event as unknown as ClientEventInput), false);
+  if (resume.copy.dropped > 0) {
+    context.logger.log('warn', 'resume.history_trimmed', {
+      session: context.id,
+      dropped: resume.copy.dropped,
+    });
+  }
+  return resume.acks.items.size;
+}
+
+function scheduleRollover(resume: ResumeState, event: Json): void {
+  const session = isObject(event.session) ? event.session : {};
+  if (typeof session.expires_at !== 'number' || session.expires_at <= 0) return;
+  if (resume.rolloverTimer !== undefined) clearTimeout(resume.rolloverTimer);
+  const dueIn = Math.max(0, session.expires_at * 1000 - ROLLOVER_LEAD_MS - Date.now());
+  // Timers past 2^31 ms fire at once; a session that far from expiring needs no timer yet.
+  if (dueIn > 2 ** 31 - 1) return;
+  resume.rolloverTimer = setTimeout(() => {
+    resume.rolloverTimer = undefined;
+    resume.rolloverDue = true;
+    if (resume.response === undefined && !resume.uncommittedAudio) resume.onRolloverDue();
+  }, dueIn);
+}
+
+let relaySequence = 0;
+const relayEventId = () => `event_relay_lost_${++relaySequence}`;
+
+function sendServerEvent(context: SessionContext, event: Json): void {
+  sendTo(context, 'client', encodeServerEvent(event as unknown as ServerEventInput), false);
+}
