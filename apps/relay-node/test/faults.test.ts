@@ -49,7 +49,7 @@ describe('faults', () => {
     }
   });
 
-  it('reports an upstream crash mid-response with an error event, then 1011', async () => {
+  it('with RESUME=off, reports an upstream crash mid-response with an error event, then 1011', async () => {
     const upstream = await startFakeUpstream((socket) => {
       socket.on('message', () => {
         for (let index = 0; index < 3; index++) {
@@ -64,7 +64,7 @@ describe('faults', () => {
         setTimeout(() => socket.terminate(), 20);
       });
     });
-    const relay = await startRelay({ UPSTREAM_URL: upstream.url });
+    const relay = await startRelay({ RESUME: 'off', UPSTREAM_URL: upstream.url });
     const client = await connectClient(relay.wsUrl);
     client.send({ type: 'response.create' });
     const { code } = await client.closed;

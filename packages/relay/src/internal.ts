@@ -26,7 +26,7 @@ export {
 export { escapePointer } from './policy/json-schema.ts';
 export { errorOutput, runServerTool } from './policy/server-tools.ts';
 export { createEventTypePeeker } from './session/cached-type-peeker.ts';
-export { clientCloseCode, isAbnormalClose } from './session/close-codes.ts';
+export { clientCloseCode, isAbnormalClose, isResumableClose } from './session/close-codes.ts';
 export { offendingEventId, relayErrorEvent } from './session/error-event.ts';
 export { frameSize } from './session/frame-size.ts';
 export { PEEK_LIMIT, peekEventType } from './session/peek-event-type.ts';

@@ -53,6 +53,24 @@ export function isAbnormalClose(code: number): boolean {
   return code !== 1000 && code !== 1001;
 }
 
+/** Upstream closes worth a resume: the connection or the server failed, not the session. */
+const RESUMABLE_CLOSES: ReadonlySet<number> = new Set([1001, 1005, 1006, 1011, 1012, 1013, 1014]);
+
+/**
+ * Whether an upstream close is one a session can survive by reconnecting: the server went
+ * away or failed, or the connection broke. A close for what the session did (1002, 1003,
+ * 1007, 1008, 1009) or an application's own code (4xxx: quota, policy) would happen again.
+ *
+ * @example
+ * ```ts
+ * isResumableClose(1006); // true
+ * isResumableClose(4001); // false
+ * ```
+ */
+export function isResumableClose(code: number): boolean {
+  return RESUMABLE_CLOSES.has(code);
+}
+
 /** Close codes RFC 6455 and the IANA registry define; each is its own metrics label. */
 const DEFINED_CLOSE_CODES: ReadonlySet<number> = new Set([
   1000, 1001, 1002, 1003, 1005, 1006, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 1015,

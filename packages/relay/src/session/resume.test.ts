@@ -256,12 +256,33 @@ describe('resume after the upstream drops', () => {
     expect(metrics.resumes.get('failed')).toBe(1);
   });
 
-  it('keeps its hands off a normal close and when resume is off', async () => {
+  it('gives up on an upstream that drops again and again within the window', async () => {
+    const { client, upstreams } = await open();
+    for (let drop = 0; drop < 10 && client.closedWith === undefined; drop++) {
+      const current = upstreams.at(-1) as MemorySocket;
+      current.peerClose(1006);
+      await until(
+        () => client.closedWith !== undefined || upstreams.length > drop + 1,
+        'a resume or the close',
+      );
+      await tick();
+    }
+    // Three reconnects in the window, then the close a drop without resume gets.
+    expect(upstreams).toHaveLength(4);
+    expect(client.closedWith).toEqual({ code: 1011, reason: 'upstream closed' });
+  });
+
+  it('keeps its hands off a normal close, an application close, and when resume is off', async () => {
     const normal = await open();
     (normal.upstreams[0] as MemorySocket).peerClose(1000);
     await tick();
     expect(normal.upstreams).toHaveLength(1);
     expect(normal.client.closedWith?.code).toBe(1000);
+    const quota = await open();
+    (quota.upstreams[0] as MemorySocket).peerClose(4001);
+    await tick();
+    expect(quota.upstreams).toHaveLength(1);
+    expect(quota.client.closedWith?.code).toBe(4001);
     const off = await open({ limits: { resumeAttempts: 0 } });
     (off.upstreams[0] as MemorySocket).peerClose(1006);
     await tick();

@@ -56,6 +56,11 @@ export interface ResumeState {
   rolloverTimer: ReturnType<typeof setTimeout> | undefined;
   /** Starts a due rollover (set by the session, which owns the sockets). */
   onRolloverDue: () => void;
+  /**
+   * Reconnects spent since `windowStart`: drops that follow one another within the window
+   * share one budget of `attempts`, so an upstream that fails every time is given up on.
+   */
+  readonly budget: { windowStart: number; used: number };
 }
 
 /**
@@ -77,6 +82,7 @@ export function createResumeState(settings: ResumeSettings): ResumeState {
     rolloverDue: false,
     rolloverTimer: undefined,
     onRolloverDue: () => {},
+    budget: { windowStart: Number.NEGATIVE_INFINITY, used: 0 },
   };
 }
 

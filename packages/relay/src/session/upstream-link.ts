@@ -2,7 +2,7 @@ import { type ClientEventInput, encodeClientEvent } from '@rtwire/serializer';
 import { initialSessionUpdate } from '../policy/client-policy.ts';
 import type { DuplexSocket } from '../sockets/duplex-socket.ts';
 import { drained, holdToLimits, sendRelayError, sendTo } from './backpressure.ts';
-import { CloseCode, clientCloseCode, isAbnormalClose } from './close-codes.ts';
+import { CloseCode, clientCloseCode, isAbnormalClose, isResumableClose } from './close-codes.ts';
 import { frameSize } from './frame-size.ts';
 import { observeForResume, replayOnto, settleForClient } from './resume.ts';
 import { finishSession } from './session-end.ts';
@@ -110,9 +110,10 @@ export function onUpstreamFrame(
 }
 
 /**
- * An upstream closed. The one a rollover retired closes as expected. An abnormal close of the
- * current one is resumed when resume is on; otherwise (or when every attempt fails) the client
- * gets an `error` event and the matching close code.
+ * An upstream closed. The one a rollover retired closes as expected. A close of the current
+ * one that a reconnect can cure (`isResumableClose`: it went away, failed or broke) is resumed
+ * when resume is on; otherwise (or when every attempt fails) the client gets an `error` event
+ * when the close was abnormal, and the matching close code.
  *
  * @example
  * ```ts
@@ -127,7 +128,7 @@ export function onUpstreamClose(context: SessionContext, socket: DuplexSocket, c
     return;
   }
   if (socket !== state.upstream) return;
-  if (isAbnormalClose(code) && resume !== undefined && resume.settings.attempts > 0) {
+  if (isResumableClose(code) && resume !== undefined && resume.settings.attempts > 0) {
     void recoverUpstream(context, socket, code);
     return;
   }
@@ -204,7 +205,7 @@ export async function rollOverUpstream(context: SessionContext): Promise<void> {
 /**
  * The current upstream is gone (`code` abnormal) and resume is on: the client's streaming
  * response and uncommitted audio are settled, then up to `attempts` reconnects within the
- * window, the session replayed onto the first that opens, and the client told with one
+ * window (drops close together share the budget), the session replayed onto the first that opens, and the client told with one
  * `error` (`upstream_reconnected`). Client frames wait meanwhile. When none opens, the client
  * gets an `error` and the close the drop would have got.
  */
@@ -221,11 +222,17 @@ async function recoverUpstream(
   context.logger.log('warn', 'upstream.closed', { session: context.id, code, resuming: true });
   settleForClient(context, resume);
   const { attempts, windowMs } = resume.settings;
-  for (let attempt = 0; attempt < attempts && !state.closed; attempt++) {
+  const { budget } = resume;
+  if (dropped - budget.windowStart > windowMs) {
+    budget.windowStart = dropped;
+    budget.used = 0;
+  }
+  for (let attempt = 0; budget.used < attempts && !state.closed; attempt++) {
     const left = windowMs - (context.now() - dropped);
     if (left <= 0) break;
     // Backoff: at once, then 100 ms, 400 ms, …, never past the window.
     if (attempt > 0) await delay(Math.min(100 * 4 ** (attempt - 1), left), context.abort.signal);
+    budget.used++;
     if (state.closed) return;
     try {
       const next = await withTimeout(context.connect(), windowMs - (context.now() - dropped));
