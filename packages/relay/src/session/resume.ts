@@ -256,34 +256,38 @@ export function settleForClient(context: SessionContext, resume: ResumeState): v
 }
 
 /**
- * Rebuilds the session on a fresh upstream: the kept configuration and the items, in order
- * with their ids, replayed; their acknowledgements withheld from the client.
+ * Prepares the rebuild of the session on a fresh upstream: the kept configuration and the
+ * items, in order with their ids, as client events to send, and the acknowledgements to
+ * withhold from the client. Called before the new upstream is listened to, since it may have
+ * sent its `session.created` already.
  *
  * @example
  * ```ts
- * replayOnto(context, resume, socket);
+ * const replay = prepareReplay(context, resume);
+ * socket.listen(handlers);
+ * for (const frame of replay.frames) socket.send(frame, false);
  * ```
  */
-export function replayOnto(
+export function prepareReplay(
   context: SessionContext,
   resume: ResumeState,
-  socket: DuplexSocket,
-): number {
+): { frames: string[]; items: number } {
   const events = replayEvents(resume.copy, RESUME_EVENT_PREFIX);
   resume.acks = {
     sessionCreated: true,
     sessionUpdated: resume.copy.session !== undefined,
     items: new Set(replayedItemIds(resume.copy)),
   };
-  for (const event of events)
-    socket.send(encodeClientEvent(event as unknown as ClientEventInput), false);
   if (resume.copy.dropped > 0) {
     context.logger.log('warn', 'resume.history_trimmed', {
       session: context.id,
       dropped: resume.copy.dropped,
     });
   }
-  return resume.acks.items.size;
+  return {
+    frames: events.map((event) => encodeClientEvent(event as unknown as ClientEventInput)),
+    items: resume.acks.items.size,
+  };
 }
 
 function scheduleRollover(resume: ResumeState, event: Json): void {

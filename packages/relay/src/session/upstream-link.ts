@@ -4,7 +4,7 @@ import type { DuplexSocket } from '../sockets/duplex-socket.ts';
 import { drained, holdToLimits, sendRelayError, sendTo } from './backpressure.ts';
 import { CloseCode, clientCloseCode, isAbnormalClose, isResumableClose } from './close-codes.ts';
 import { frameSize } from './frame-size.ts';
-import { observeForResume, replayOnto, settleForClient } from './resume.ts';
+import { observeForResume, prepareReplay, settleForClient } from './resume.ts';
 import { finishSession } from './session-end.ts';
 import type { SessionContext } from './session-state.ts';
 import { upstreamFrameUnderPolicy } from './tool-calls.ts';
@@ -41,14 +41,19 @@ export function onUpstreamOpen(
     model: context.model,
     ...(mode === 'first' ? {} : { mode }),
   });
+  // Before listening: a fresh upstream may have sent its session.created already, and it is
+  // one of the acknowledgements the client must not see.
+  const replay =
+    mode !== 'first' && resume !== undefined ? prepareReplay(context, resume) : undefined;
   socket.listen({
     message: (data, binary) => onUpstreamFrame(context, socket, data, binary),
     close: (code) => onUpstreamClose(context, socket, code),
     drain: () => drained(context, 'upstream', socket.bufferedAmount),
   });
-  if (mode !== 'first' && resume !== undefined) {
-    const items = replayOnto(context, resume, socket);
-    context.metrics?.countResume(mode === 'resume' ? 'resumed' : 'rolled_over', items);
+  if (state.closed) return;
+  if (replay !== undefined) {
+    for (const frame of replay.frames) socket.send(frame, false);
+    context.metrics?.countResume(mode === 'resume' ? 'resumed' : 'rolled_over', replay.items);
   } else {
     // The operator's instructions and tools go first, before anything of the client's.
     const first =
