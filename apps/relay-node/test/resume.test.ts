@@ -228,8 +228,9 @@ describe('resume on a fake upstream that is killed', () => {
   });
 
   it('rolls over before expires_at with the conversation replayed, the client noticing nothing', async () => {
+    // The relay rolls over a minute before expires_at: here, one to two seconds in.
     const upstream = await startKillableUpstream((index) =>
-      index === 0 ? { expiresInSeconds: 5 } : {},
+      index === 0 ? { expiresInSeconds: 62 } : {},
     );
     const relay = await startRelay({ UPSTREAM_URL: upstream.url });
     const client = await connectClient(relay.wsUrl);
@@ -237,6 +238,7 @@ describe('resume on a fake upstream that is killed', () => {
     await turn(client, 'before the rollover');
     await eventually(
       () => upstream.fakes.length === 2 && replayedIds(upstream.fakes[1]).length === 2,
+      8000,
     );
     expect(await turn(client, 'after the rollover')).toBe(
       'I have 3 items; you said: after the rollover',

@@ -64,6 +64,7 @@ export function onClientFrame(
     // Audio the upstream has not committed is what a drop would lose.
     const kind = decoded.event.type;
     if (kind === 'input_audio_buffer.append') resume.uncommittedAudio = true;
+    else if (kind === 'response.create') resume.responseRequested = true;
     else if (kind === 'input_audio_buffer.commit' || kind === 'input_audio_buffer.clear') {
       resume.uncommittedAudio = false;
     }

@@ -45,6 +45,8 @@ export interface ResumeState {
     | undefined;
   /** Whether input audio was appended since the last commit or clear. */
   uncommittedAudio: boolean;
+  /** The client asked for a response the upstream has not started yet. */
+  responseRequested: boolean;
   /** What a new upstream acknowledges of the replay: withheld, the client saw it already. */
   acks:
     | { sessionCreated: boolean; sessionUpdated: boolean; readonly items: Set<string> }
@@ -77,6 +79,7 @@ export function createResumeState(settings: ResumeSettings): ResumeState {
     copy: createConversationCopy(settings.maxBytes),
     response: undefined,
     uncommittedAudio: false,
+    responseRequested: false,
     acks: undefined,
     retiring: undefined,
     rolloverDue: false,
@@ -159,6 +162,8 @@ export function observeForResume(
   }
   switch (type) {
     case 'error': {
+      // A refused response.create starts nothing: the session is idle again.
+      resume.responseRequested = false;
       const error = isObject(event.error) ? event.error : {};
       if (typeof error.event_id === 'string' && error.event_id.startsWith(RESUME_EVENT_PREFIX)) {
         context.logger.log('warn', 'resume.replay_refused', {
@@ -172,6 +177,7 @@ export function observeForResume(
     case 'response.created': {
       const response = isObject(event.response) ? event.response : {};
       if (typeof response.id === 'string') resume.response = { id: response.id, open: new Map() };
+      resume.responseRequested = false;
       return 'forward';
     }
     case 'response.output_item.added': {
@@ -213,6 +219,7 @@ export function observeForResume(
 export function settleForClient(context: SessionContext, resume: ResumeState): void {
   const response = resume.response;
   resume.response = undefined;
+  resume.responseRequested = false;
   if (response !== undefined) {
     const output: Json[] = [];
     for (const { item, index } of response.open.values()) {
@@ -300,8 +307,21 @@ function scheduleRollover(resume: ResumeState, event: Json): void {
   resume.rolloverTimer = setTimeout(() => {
     resume.rolloverTimer = undefined;
     resume.rolloverDue = true;
-    if (resume.response === undefined && !resume.uncommittedAudio) resume.onRolloverDue();
+    if (isIdle(resume)) resume.onRolloverDue();
   }, dueIn);
+}
+
+/**
+ * Whether nothing is under way that a rollover would cut: no response streaming or asked for,
+ * no audio waiting for a commit.
+ *
+ * @example
+ * ```ts
+ * if (isIdle(resume)) resume.onRolloverDue();
+ * ```
+ */
+export function isIdle(resume: ResumeState): boolean {
+  return resume.response === undefined && !resume.responseRequested && !resume.uncommittedAudio;
 }
 
 let relaySequence = 0;

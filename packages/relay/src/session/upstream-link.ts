@@ -4,7 +4,7 @@ import type { DuplexSocket } from '../sockets/duplex-socket.ts';
 import { drained, holdToLimits, sendRelayError, sendTo } from './backpressure.ts';
 import { CloseCode, clientCloseCode, isAbnormalClose, isResumableClose } from './close-codes.ts';
 import { frameSize } from './frame-size.ts';
-import { observeForResume, prepareReplay, settleForClient } from './resume.ts';
+import { isIdle, observeForResume, prepareReplay, settleForClient } from './resume.ts';
 import { finishSession } from './session-end.ts';
 import type { SessionContext } from './session-state.ts';
 import { upstreamFrameUnderPolicy } from './tool-calls.ts';
@@ -179,7 +179,7 @@ export async function rollOverUpstream(context: SessionContext): Promise<void> {
   const old = state.upstream;
   if (resume === undefined || old === undefined || state.closed || resume.retiring !== undefined)
     return;
-  if (resume.response !== undefined || resume.uncommittedAudio) return;
+  if (!isIdle(resume)) return;
   resume.rolloverDue = false;
   // From here the client's frames wait for the new upstream; the old one's still pass.
   state.upstream = undefined;
