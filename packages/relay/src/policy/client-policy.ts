@@ -1,6 +1,7 @@
+import { isJsonObject, type JsonObject } from '../json-object.ts';
 import type { ServerToolPolicy, TenantPolicy } from './relay-policy.ts';
 
-type Json = Record<string, unknown>;
+type Json = JsonObject;
 
 /** What policy makes of one client event. */
 export type PolicyVerdict =
@@ -22,9 +23,6 @@ interface Violation {
   readonly param: string;
   readonly message: string;
 }
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Applies a tenant's policy to a client `session.update` or `response.create` (every other
@@ -51,7 +49,7 @@ export function applyClientPolicy(
       : event.type === 'response.create'
         ? 'response'
         : undefined;
-  if (key === undefined || !isObject(event[key])) return { action: 'forward' };
+  if (key === undefined || !isJsonObject(event[key])) return { action: 'forward' };
   const original = event[key] as Json;
   if (key === 'session' && original.type === 'transcription') return { action: 'forward' };
   const target = structuredClone(original);
@@ -93,8 +91,8 @@ export function applyClientPolicy(
     }
   }
 
-  const audio = isObject(target.audio) ? target.audio : undefined;
-  const output = audio && isObject(audio.output) ? audio.output : undefined;
+  const audio = isJsonObject(target.audio) ? target.audio : undefined;
+  const output = audio && isJsonObject(audio.output) ? audio.output : undefined;
   if (output && typeof output.voice === 'string' && policy.voices !== undefined) {
     const voices = policy.voices;
     if (!voices.includes(output.voice)) {
@@ -108,7 +106,7 @@ export function applyClientPolicy(
     }
   }
   // A voice given as an object (a custom voice id) is not on any list of names.
-  if (output && isObject(output.voice) && policy.voices !== undefined) {
+  if (output && isJsonObject(output.voice) && policy.voices !== undefined) {
     violate('/audio/output/voice', 'only the named voices are allowed', () => {
       output.voice = policy.voices?.[0];
     });
@@ -136,7 +134,7 @@ export function applyClientPolicy(
     }
   }
 
-  const input = audio && isObject(audio.input) ? audio.input : undefined;
+  const input = audio && isJsonObject(audio.input) ? audio.input : undefined;
   if (policy.turnDetection === 'locked' && input && Object.hasOwn(input, 'turn_detection')) {
     violate('/audio/input/turn_detection', 'turn detection is set by the operator', () => {
       delete input.turn_detection;
@@ -148,7 +146,7 @@ export function applyClientPolicy(
     const mode =
       typeof target.tool_choice === 'string'
         ? target.tool_choice
-        : isObject(target.tool_choice) && target.tool_choice.type === 'function'
+        : isJsonObject(target.tool_choice) && target.tool_choice.type === 'function'
           ? 'function'
           : 'mcp';
     if (!allowed.includes(mode)) {
@@ -162,7 +160,7 @@ export function applyClientPolicy(
     const tools = target.tools as unknown[];
     const kept: unknown[] = [];
     tools.forEach((tool, index) => {
-      const name = isObject(tool) && tool.type === 'function' ? tool.name : undefined;
+      const name = isJsonObject(tool) && tool.type === 'function' ? tool.name : undefined;
       const reason =
         typeof name !== 'string'
           ? policy.clientTools !== undefined
@@ -229,7 +227,7 @@ export function clientViewOfSession(
   event: Json,
   state: ClientPolicyState,
 ): Json | undefined {
-  if (!isObject(event.session)) return undefined;
+  if (!isJsonObject(event.session)) return undefined;
   const session = { ...event.session };
   let changed = false;
   if (policy.instructions !== undefined && Object.hasOwn(session, 'instructions')) {
@@ -242,7 +240,7 @@ export function clientViewOfSession(
   );
   if (hidden.size > 0 && Array.isArray(session.tools)) {
     const tools = session.tools.filter(
-      (tool) => !(isObject(tool) && typeof tool.name === 'string' && hidden.has(tool.name)),
+      (tool) => !(isJsonObject(tool) && typeof tool.name === 'string' && hidden.has(tool.name)),
     );
     if (tools.length !== session.tools.length) {
       session.tools = tools;

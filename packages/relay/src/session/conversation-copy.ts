@@ -1,7 +1,6 @@
-type Json = Record<string, unknown>;
+import { isJsonObject, type JsonObject } from '../json-object.ts';
 
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+type Json = JsonObject;
 
 /**
  * What the relay keeps of a session to rebuild it on a new upstream: the session as the
@@ -55,16 +54,16 @@ export function observeUpstreamEvent(copy: ConversationCopy, event: Json): void 
   switch (event.type) {
     case 'session.created':
     case 'session.updated':
-      if (isObject(event.session)) copy.session = event.session;
+      if (isJsonObject(event.session)) copy.session = event.session;
       return;
     case 'conversation.item.added': {
-      const id = isObject(event.item) ? event.item.id : undefined;
+      const id = isJsonObject(event.item) ? event.item.id : undefined;
       if (typeof id === 'string' && !copy.items.has(id)) copy.items.set(id, undefined);
       return;
     }
     case 'conversation.item.created':
     case 'conversation.item.done': {
-      const item = isObject(event.item) ? event.item : undefined;
+      const item = isJsonObject(event.item) ? event.item : undefined;
       if (item === undefined || typeof item.id !== 'string') return;
       const kept = keptItem(item);
       const previous = copy.items.get(item.id);
@@ -87,7 +86,7 @@ export function observeUpstreamEvent(copy: ConversationCopy, event: Json): void 
       const index = event.content_index;
       const before = size(item);
       item.content = item.content.map((part, at) =>
-        at === index && isObject(part) ? { ...part, transcript: '' } : part,
+        at === index && isJsonObject(part) ? { ...part, transcript: '' } : part,
       );
       copy.bytes += size(item) - before;
       return;
@@ -169,7 +168,7 @@ function replayItem(item: Json): Json | undefined {
       if (!Array.isArray(item.content)) return undefined;
       const role = item.role;
       const content = item.content.flatMap((part): Json[] => {
-        if (!isObject(part)) return [];
+        if (!isJsonObject(part)) return [];
         switch (part.type) {
           case 'input_text':
           case 'output_text':
@@ -210,7 +209,7 @@ function keptItem(item: Json): Json {
   return {
     ...item,
     content: item.content.map((part) => {
-      if (!isObject(part) || !('audio' in part)) return part;
+      if (!isJsonObject(part) || !('audio' in part)) return part;
       const { audio: _audio, ...rest } = part;
       return rest;
     }),

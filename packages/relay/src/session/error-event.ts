@@ -30,6 +30,19 @@ let sequence = 0;
 const prefix = `event_relay_${Math.random().toString(36).slice(2, 8)}_`;
 
 /**
+ * The `event_id` of the next event the relay writes to a client itself (its errors, the
+ * closing events of a response its upstream lost): unique in the process.
+ *
+ * @example
+ * ```ts
+ * sendTo(context, 'client', encodeServerEvent({ type: 'response.done', event_id: nextRelayEventId(), response }), false);
+ * ```
+ */
+export function nextRelayEventId(): string {
+  return `${prefix}${++sequence}`;
+}
+
+/**
  * Builds a spec-valid `error` server event (`RealtimeServerEventError`) sent by the relay.
  *
  * @example
@@ -40,7 +53,7 @@ const prefix = `event_relay_${Math.random().toString(36).slice(2, 8)}_`;
 export function relayErrorEvent(details: RelayErrorDetails): RealtimeServerEventError {
   return {
     type: 'error',
-    event_id: `${prefix}${++sequence}`,
+    event_id: nextRelayEventId(),
     error: {
       type: details.type,
       code: details.code,

@@ -3,6 +3,7 @@ import { encodeServerEvent } from '@rtwire/serializer';
 import type { RealtimeServerEvent } from '@rtwire/types';
 import { describe, expect, it } from 'vitest';
 import { MemorySocket } from '../../test/memory-socket.ts';
+import { tick, until } from '../../test/wait.ts';
 import { RelayMetrics } from '../observe/relay-metrics.ts';
 import { type RelaySessionLimits, startRelaySession } from './relay-session.ts';
 
@@ -15,14 +16,6 @@ const limits: RelaySessionLimits = {
   resumeAttempts: 3,
   resumeWindowMs: 2000,
   resumeMaxBytes: 64 * 1024,
-};
-const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
-const until = async (condition: () => boolean, what: string) => {
-  for (let round = 0; round < 300; round++) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 };
 
 const session = {

@@ -1,5 +1,6 @@
 import type { ServerEventInput } from '@rtwire/serializer';
 import { type ClientEventInput, encodeClientEvent, encodeServerEvent } from '@rtwire/serializer';
+import { isJsonObject, type JsonObject } from '../json-object.ts';
 import type { DuplexSocket } from '../sockets/duplex-socket.ts';
 import { sendRelayError, sendTo } from './backpressure.ts';
 import {
@@ -10,14 +11,10 @@ import {
   replayEvents,
   replayedItemIds,
 } from './conversation-copy.ts';
+import { nextRelayEventId } from './error-event.ts';
 import type { SessionContext } from './session-state.ts';
 
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-const decoder = new TextDecoder();
+type Json = JsonObject;
 
 /** How a session survives its upstream (from `RESUME*` in the config). */
 export interface ResumeSettings {
@@ -104,18 +101,19 @@ export type ResumeVerdict = 'forward' | 'withhold' | 'expired';
 /**
  * Learns from one upstream frame what a resume needs (the conversation, the streaming
  * response, the session's expiry) and says whether it is a replay acknowledgement the client
- * must not see, or the upstream's own "session expired" error. Deltas are not parsed.
+ * must not see, or the upstream's own "session expired" error. Deltas are not parsed; `read`
+ * parses the frame once for every step that needs it.
  *
  * @example
  * ```ts
- * if (observeForResume(context, resume, data, type) === 'withhold') return;
+ * if (observeForResume(context, resume, type, frameReader(data)) === 'withhold') return;
  * ```
  */
 export function observeForResume(
   context: SessionContext,
   resume: ResumeState,
-  data: string | Uint8Array,
   type: string | undefined,
+  read: () => Json | undefined,
 ): ResumeVerdict {
   if (type === 'input_audio_buffer.committed' || type === 'input_audio_buffer.cleared') {
     resume.uncommittedAudio = false;
@@ -123,14 +121,8 @@ export function observeForResume(
     return 'forward';
   }
   if (type === undefined || (!COPIED_TYPES.has(type) && !TRACKED.has(type))) return 'forward';
-  let event: Json;
-  try {
-    const parsed: unknown = JSON.parse(typeof data === 'string' ? data : decoder.decode(data));
-    if (!isObject(parsed)) return 'forward';
-    event = parsed;
-  } catch {
-    return 'forward';
-  }
+  const event = read();
+  if (event === undefined) return 'forward';
   const acks = resume.acks;
   if (type === 'session.created') {
     if (acks?.sessionCreated) {
@@ -148,7 +140,7 @@ export function observeForResume(
     return 'withhold';
   }
   if (type.startsWith('conversation.item.')) {
-    const id = isObject(event.item) ? event.item.id : undefined;
+    const id = isJsonObject(event.item) ? event.item.id : undefined;
     if (acks !== undefined && typeof id === 'string' && acks.items.has(id)) {
       if (type !== 'conversation.item.added') acks.items.delete(id);
       return 'withhold';
@@ -164,7 +156,7 @@ export function observeForResume(
     case 'error': {
       // A refused response.create starts nothing: the session is idle again.
       resume.responseRequested = false;
-      const error = isObject(event.error) ? event.error : {};
+      const error = isJsonObject(event.error) ? event.error : {};
       if (typeof error.event_id === 'string' && error.event_id.startsWith(RESUME_EVENT_PREFIX)) {
         context.logger.log('warn', 'resume.replay_refused', {
           session: context.id,
@@ -175,13 +167,13 @@ export function observeForResume(
       return error.code === 'session_expired' ? 'expired' : 'forward';
     }
     case 'response.created': {
-      const response = isObject(event.response) ? event.response : {};
+      const response = isJsonObject(event.response) ? event.response : {};
       if (typeof response.id === 'string') resume.response = { id: response.id, open: new Map() };
       resume.responseRequested = false;
       return 'forward';
     }
     case 'response.output_item.added': {
-      const item = isObject(event.item) ? event.item : undefined;
+      const item = isJsonObject(event.item) ? event.item : undefined;
       if (
         resume.response &&
         item &&
@@ -193,7 +185,7 @@ export function observeForResume(
       return 'forward';
     }
     case 'response.output_item.done': {
-      const item = isObject(event.item) ? event.item : undefined;
+      const item = isJsonObject(event.item) ? event.item : undefined;
       if (item && typeof item.id === 'string') resume.response?.open.delete(item.id);
       return 'forward';
     }
@@ -227,7 +219,7 @@ export function settleForClient(context: SessionContext, resume: ResumeState): v
       output.push(done);
       sendServerEvent(context, {
         type: 'response.output_item.done',
-        event_id: relayEventId(),
+        event_id: nextRelayEventId(),
         response_id: response.id,
         output_index: index,
         item: done,
@@ -235,7 +227,7 @@ export function settleForClient(context: SessionContext, resume: ResumeState): v
     }
     sendServerEvent(context, {
       type: 'response.done',
-      event_id: relayEventId(),
+      event_id: nextRelayEventId(),
       response: {
         object: 'realtime.response',
         id: response.id,
@@ -298,7 +290,7 @@ export function prepareReplay(
 }
 
 function scheduleRollover(resume: ResumeState, event: Json): void {
-  const session = isObject(event.session) ? event.session : {};
+  const session = isJsonObject(event.session) ? event.session : {};
   if (typeof session.expires_at !== 'number' || session.expires_at <= 0) return;
   if (resume.rolloverTimer !== undefined) clearTimeout(resume.rolloverTimer);
   const dueIn = Math.max(0, session.expires_at * 1000 - ROLLOVER_LEAD_MS - Date.now());
@@ -323,9 +315,6 @@ function scheduleRollover(resume: ResumeState, event: Json): void {
 export function isIdle(resume: ResumeState): boolean {
   return resume.response === undefined && !resume.responseRequested && !resume.uncommittedAudio;
 }
-
-let relaySequence = 0;
-const relayEventId = () => `event_relay_lost_${++relaySequence}`;
 
 function sendServerEvent(context: SessionContext, event: Json): void {
   sendTo(context, 'client', encodeServerEvent(event as unknown as ServerEventInput), false);

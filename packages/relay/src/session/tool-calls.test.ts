@@ -4,6 +4,7 @@ import { decodeServerEvent, type RealtimeServerEvent } from '@rtwire/types';
 import { describe, expect, it } from 'vitest';
 import { scenarioPolicy } from '../../../../test-support/policy-scenarios.ts';
 import { MemorySocket } from '../../test/memory-socket.ts';
+import { tick, until } from '../../test/wait.ts';
 import { parseRelayPolicy, type TenantPolicy } from '../policy/relay-policy.ts';
 import type { ServerToolCall, ServerToolHandler } from '../policy/server-tools.ts';
 import { type RelaySessionLimits, startRelaySession } from './relay-session.ts';
@@ -14,14 +15,6 @@ const limits: RelaySessionLimits = {
   rateLimitBurst: 1,
   highWaterBytes: 1 << 20,
   hardLimitBytes: 1 << 22,
-};
-const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
-const until = async (condition: () => boolean, what: string) => {
-  for (let round = 0; round < 200; round++) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 };
 
 const LOOKUP = {

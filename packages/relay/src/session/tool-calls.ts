@@ -1,17 +1,13 @@
 import type { ClientEventInput, ServerEventInput } from '@rtwire/serializer';
 import { encodeClientEvent, encodeServerEvent } from '@rtwire/serializer';
+import { isJsonObject, type JsonObject } from '../json-object.ts';
 import { clientViewOfSession } from '../policy/client-policy.ts';
 import { errorOutput, runServerTool } from '../policy/server-tools.ts';
 import { sendTo } from './backpressure.ts';
 import type { ServerToolCallState, SessionPolicy } from './session-policy.ts';
 import type { SessionContext } from './session-state.ts';
 
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-const decoder = new TextDecoder();
+type Json = JsonObject;
 
 /** Upstream types that policy may have to read; every other frame passes unparsed. */
 const WATCHED: ReadonlySet<string> = new Set([
@@ -36,11 +32,12 @@ const MAX_HIDDEN_REMEMBERED = 4096;
 /**
  * One upstream frame under a policy. Returns what goes to the client: the frame as it came
  * (`data`), a re-encoded rewrite, or `undefined` when it is withheld. Only the few types policy
- * reads are parsed (and others while a response's output is being renumbered).
+ * reads are parsed (and others while a response's output is being renumbered), through `read`,
+ * which shares one parse with the session's other steps.
  *
  * @example
  * ```ts
- * const shown = upstreamFrameUnderPolicy(context, policy, data, type);
+ * const shown = upstreamFrameUnderPolicy(context, policy, data, type, frameReader(data));
  * if (shown !== undefined) sendTo(context, 'client', shown, false);
  * ```
  */
@@ -49,6 +46,7 @@ export function upstreamFrameUnderPolicy(
   policy: SessionPolicy,
   data: string | Uint8Array,
   type: string | undefined,
+  read: () => Json | undefined,
 ): string | Uint8Array | undefined {
   const { state } = policy;
   const watched = type !== undefined && WATCHED.has(type);
@@ -71,14 +69,8 @@ export function upstreamFrameUnderPolicy(
     cancelCalls(policy);
     return data;
   }
-  let event: Json;
-  try {
-    const parsed: unknown = JSON.parse(typeof data === 'string' ? data : decoder.decode(data));
-    if (!isObject(parsed)) return data;
-    event = parsed;
-  } catch {
-    return data;
-  }
+  const event = read();
+  if (event === undefined) return data;
   const shown = (next: Json | undefined) =>
     next === undefined
       ? undefined
@@ -93,11 +85,11 @@ export function upstreamFrameUnderPolicy(
       return view === undefined ? data : encodeServerEvent(view as ServerEventInput);
     }
     case 'error': {
-      const id = isObject(event.error) ? event.error.event_id : undefined;
+      const id = isJsonObject(event.error) ? event.error.event_id : undefined;
       if (typeof id === 'string' && id.startsWith(RELAY_EVENT_PREFIX)) {
         context.logger.log('warn', 'tool.upstream_error', {
           session: context.id,
-          code: isObject(event.error) ? event.error.code : undefined,
+          code: isJsonObject(event.error) ? event.error.code : undefined,
         });
         return undefined;
       }
@@ -118,7 +110,7 @@ export function upstreamFrameUnderPolicy(
     case 'conversation.item.added':
     case 'conversation.item.done':
     case 'conversation.item.created': {
-      const id = isObject(event.item) ? event.item.id : undefined;
+      const id = isJsonObject(event.item) ? event.item.id : undefined;
       if (typeof id !== 'string') return data;
       if (state.relayItems.has(id) || state.calls.get(id)?.hidden) {
         if (type !== 'conversation.item.done') rememberHidden(policy, id, event.previous_item_id);
@@ -164,7 +156,7 @@ function onOutputItem(
   done: boolean,
 ): Json | undefined {
   const { state } = policy;
-  const item = isObject(event.item) ? event.item : undefined;
+  const item = isJsonObject(event.item) ? event.item : undefined;
   const responseId = typeof event.response_id === 'string' ? event.response_id : undefined;
   if (item?.type === 'function_call' && typeof item.id === 'string' && responseId !== undefined) {
     const tool = policy.rules.serverTools.find((candidate) => candidate.name === item.name);
@@ -246,13 +238,13 @@ function startCall(
 
 function onResponseDone(context: SessionContext, policy: SessionPolicy, event: Json): Json {
   const { state } = policy;
-  const response = isObject(event.response) ? event.response : undefined;
+  const response = isJsonObject(event.response) ? event.response : undefined;
   const responseId = typeof response?.id === 'string' ? response.id : undefined;
   if (response === undefined || responseId === undefined) return event;
   // A call whose arguments never came as their own event is started from the finished item.
   if (Array.isArray(response.output)) {
     for (const item of response.output) {
-      if (isObject(item) && item.type === 'function_call') {
+      if (isJsonObject(item) && item.type === 'function_call') {
         onOutputItem(context, policy, { response_id: responseId, item }, true);
       }
     }
@@ -272,7 +264,7 @@ function onResponseDone(context: SessionContext, policy: SessionPolicy, event: J
   if (withheld === undefined || !Array.isArray(response.output)) return event;
   const hiddenIds = new Set(calls.filter((call) => call.hidden).map((call) => call.itemId));
   const output = response.output.filter(
-    (item) => !(isObject(item) && typeof item.id === 'string' && hiddenIds.has(item.id)),
+    (item) => !(isJsonObject(item) && typeof item.id === 'string' && hiddenIds.has(item.id)),
   );
   return { ...event, response: { ...response, output } };
 }

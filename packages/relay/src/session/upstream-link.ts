@@ -1,4 +1,5 @@
 import { type ClientEventInput, encodeClientEvent } from '@rtwire/serializer';
+import { frameReader } from '../json-object.ts';
 import { initialSessionUpdate } from '../policy/client-policy.ts';
 import type { DuplexSocket } from '../sockets/duplex-socket.ts';
 import { drained, holdToLimits, sendRelayError, sendTo } from './backpressure.ts';
@@ -96,8 +97,10 @@ export function onUpstreamFrame(
   if (state.closed || (socket !== state.upstream && socket !== resume?.retiring)) return;
   const type = context.peekType(data);
   context.metrics?.countFrame('upstream_to_client', type, frameSize(data));
+  // Resume and policy read the same few frames: one parse serves both, on first need.
+  const read = frameReader(data);
   if (resume !== undefined) {
-    const verdict = observeForResume(context, resume, data, type);
+    const verdict = observeForResume(context, resume, type, read);
     if (verdict === 'withhold') return;
     if (verdict === 'expired') {
       // The upstream says its session is over: resumed like a drop, its error not shown.
@@ -109,7 +112,7 @@ export function onUpstreamFrame(
     sendTo(context, 'client', data, binary);
     return;
   }
-  const shown = upstreamFrameUnderPolicy(context, context.policy, data, type);
+  const shown = upstreamFrameUnderPolicy(context, context.policy, data, type, read);
   if (shown === data) sendTo(context, 'client', data, binary);
   else if (shown !== undefined) sendTo(context, 'client', shown, false);
 }
