@@ -9,6 +9,8 @@ export interface SdkTurn {
   readonly text: string;
   readonly audioBytes?: number;
   readonly types: string[];
+  /** The function calls answered (`SDK_MODE=tools`). */
+  readonly toolCalls?: { name: string; arguments: unknown }[];
 }
 
 /**
@@ -19,7 +21,7 @@ export function runSdkClient(
   baseURL: string,
   caPath: string,
   token: string,
-  mode: 'text' | 'audio' = 'text',
+  mode: 'text' | 'audio' | 'tools' = 'text',
 ): Promise<SdkTurn> {
   return new Promise((resolve, reject) => {
     execFile(

@@ -110,6 +110,10 @@ export {
   type WebSocketLike,
 } from './sockets/web-socket-duplex.ts';
 export {
+  createEngineConnector,
+  type EngineConnectorOptions,
+} from './upstream/engine-connector.ts';
+export {
   createSimulatorConnector,
   type SimulatorConnectorOptions,
 } from './upstream/simulator-connector.ts';

@@ -21,6 +21,14 @@
  *
  * @module
  */
+export type { CascadeEndpoint } from './cascade/backend-call.ts';
+export {
+  CascadeBackendError,
+  type CascadeBackendErrorDetails,
+  type CascadeFailure,
+  type CascadeStage,
+} from './cascade/backend-error.ts';
+export { type CascadeModelOptions, createCascadeModel } from './cascade/cascade-model.ts';
 export { createFrameSink, type FrameFormat, type FrameOf, type FrameSink } from './frame-sink.ts';
 export {
   type EngineSession,

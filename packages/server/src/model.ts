@@ -94,6 +94,12 @@ export interface ResponseOutput {
   functionCall(call: { readonly name: string; readonly callId?: string }): FunctionCallOutput;
   /** Reports token usage for `response.done`; the last report counts. */
   usage(usage: ModelUsage): void;
+  /**
+   * Ends the response now as `incomplete` for `reason` (the model ran out of output tokens,
+   * or its content filter stopped it): the open item ends `incomplete`, and what comes after
+   * is ignored.
+   */
+  incomplete(reason: 'max_output_tokens' | 'content_filter'): void;
 }
 
 /** What {@link RealtimeModel.transcribe} is given: one committed input audio item. */
@@ -122,6 +128,14 @@ export interface TranscriptionRequest {
  * ```
  */
 export interface RealtimeModel {
+  /**
+   * Set when the model reads words, not audio (speech-to-text in front of a text model): the
+   * engine then runs {@link transcribe} on every committed input audio item, so
+   * `request.transcript(itemId)` has what was said even when the session did not ask for
+   * input transcription. The transcription events (and the transcript in the item) still
+   * reach the client only when it asked, as with the live API.
+   */
+  readonly readsTranscripts?: boolean;
   /**
    * Produces one response. `signal` aborts when the response is cancelled (`response.cancel`,
    * a barge-in, `output_audio_buffer.clear`) or the session closes; the engine has then ended

@@ -147,6 +147,8 @@ class Engine implements RealtimeSession {
   readonly #audioMs = new Map<string, number>();
   /** Input transcriptions in flight, by item: what `ResponseRequest.transcript` waits on. */
   readonly #transcribing = new Map<string, Promise<void>>();
+  /** Transcripts made for a `readsTranscripts` model that the session did not ask to see. */
+  readonly #heard = new Map<string, string>();
   readonly #conversationId: string;
   /** Aborted when the session closes: transcriptions in flight end with it. */
   readonly #lifetime = new AbortController();
@@ -176,8 +178,12 @@ class Engine implements RealtimeSession {
     this.#type = options.type === 'transcription' ? 'transcription' : 'realtime';
     this.#turnDetectorFactory = options.turnDetector;
     this.#rateLimits = options.rateLimits?.bind(options);
-    this.#conversation = new Conversation(options.maxConversationItems ?? DEFAULT_MAX_ITEMS, (id) =>
-      this.#audioMs.delete(id),
+    this.#conversation = new Conversation(
+      options.maxConversationItems ?? DEFAULT_MAX_ITEMS,
+      (id) => {
+        this.#audioMs.delete(id);
+        this.#heard.delete(id);
+      },
     );
     this.#conversationId = this.#id('conv');
     const nowSeconds = Math.floor((options.now ?? Date.now)() / 1000);
@@ -299,7 +305,8 @@ class Engine implements RealtimeSession {
   #configure(): void {
     // Audio is kept between commits only for a model that will transcribe it.
     this.#audio.keepAudio =
-      this.#model.transcribe !== undefined && transcriptionOf(this.#session) !== undefined;
+      this.#model.transcribe !== undefined &&
+      (this.#model.readsTranscripts === true || transcriptionOf(this.#session) !== undefined);
     const settings = turnDetectionOf(this.#session);
     const format = audioFormatOf(this.#session, 'input');
     const key = settings === undefined ? '' : `${format} ${JSON.stringify(settings)}`;
@@ -369,6 +376,7 @@ class Engine implements RealtimeSession {
       return;
     }
     this.#audioMs.delete(event.item_id);
+    this.#heard.delete(event.item_id);
     this.#emit(ServerEvents.conversationItemDeleted(this.#nextEventId(), event.item_id));
   }
 
@@ -527,7 +535,12 @@ class Engine implements RealtimeSession {
       this.#emit(ServerEvents.conversationItemDone(this.#nextEventId(), previousItemId, item));
     }
     const settings = transcriptionOf(this.#session);
-    if (settings !== undefined) this.#transcribe(itemId, audio, format, durationMs, settings);
+    if (settings !== undefined) {
+      this.#transcribe(itemId, audio, format, durationMs, settings, true);
+    } else if (this.#model.readsTranscripts === true && this.#model.transcribe !== undefined) {
+      // The model needs the words even when the client did not ask to see them.
+      this.#transcribe(itemId, audio, format, durationMs, {}, false);
+    }
     return true;
   }
 
@@ -537,17 +550,25 @@ class Engine implements RealtimeSession {
     format: AudioFormatType,
     durationMs: number,
     settings: Readonly<Record<string, unknown>>,
+    report: boolean,
   ): void {
     const running = runTranscription(
       {
         model: this.#model,
         nextEventId: this.#nextEventId,
-        emit: (event) => this.#emit(event),
+        emit: (event) => {
+          if (report) this.#emit(event);
+        },
         signal: this.#lifetime.signal,
       },
       { itemId, audio, format, durationMs, settings },
     ).then((transcript) => {
       this.#transcribing.delete(itemId);
+      if (!report) {
+        // Unasked for, the words stay the model's: the item keeps `transcript: null`, as live.
+        if (transcript !== undefined) this.#heard.set(itemId, transcript);
+        return;
+      }
       // The item now carries what was heard, as later responses and retrieves see it.
       const item = this.#conversation.get(itemId);
       const part = item?.type === 'message' ? item.content[0] : undefined;
@@ -642,7 +663,8 @@ class Engine implements RealtimeSession {
         await this.#transcribing.get(itemId);
         const item = this.#conversation.get(itemId);
         const part = item?.type === 'message' ? item.content[0] : undefined;
-        return part?.type === 'input_audio' ? (part.transcript ?? undefined) : undefined;
+        if (part?.type !== 'input_audio') return undefined;
+        return part.transcript ?? this.#heard.get(itemId);
       },
     };
     stream.start();

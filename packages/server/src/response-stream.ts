@@ -156,6 +156,20 @@ export class ResponseStream {
     });
   }
 
+  /** Ends the response with `status: 'incomplete'`, the open item interrupted. */
+  incomplete(reason: 'max_output_tokens' | 'content_filter'): void {
+    if (!this.#active) return;
+    this.#open?.interrupt();
+    this.#open = undefined;
+    this.#end(() =>
+      this.#writer.done({
+        status: 'incomplete',
+        statusDetails: { type: 'incomplete', reason },
+        usage: this.#usageOf(),
+      }),
+    );
+  }
+
   #end(done: () => void): void {
     this.#active = false;
     done();
@@ -187,6 +201,9 @@ export class ResponseStream {
       functionCall: (call) => this.#functionCall(call.name, call.callId),
       usage: (usage) => {
         if (this.#active) this.#usage = usage;
+      },
+      incomplete: (reason) => {
+        if (reason === 'max_output_tokens' || reason === 'content_filter') this.incomplete(reason);
       },
     };
   }

@@ -1,6 +1,6 @@
 import { ServerEvents } from '@rtwire/builders';
 import type { RealtimeServerEvent } from '@rtwire/types';
-import type { RealtimeModel, TranscriptionRequest } from './model.ts';
+import { type RealtimeModel, RealtimeModelError, type TranscriptionRequest } from './model.ts';
 
 /** What {@link runTranscription} reports to its session. */
 export interface TranscriptionHost {
@@ -14,7 +14,8 @@ export interface TranscriptionHost {
 /**
  * Runs the model's transcription of one committed item and reports it: `…delta` events as
  * they come (one with the whole text for a model that returns it at once), then `…completed`
- * with the transcript, or `…failed` with a fixed text (a model's error may carry anything).
+ * with the transcript, or `…failed` with a fixed text (a model's error may carry anything),
+ * or a {@link RealtimeModelError}'s code and, when exposed, its message.
  * Resolves to the transcript, or `undefined` when it failed or the session closed.
  */
 export async function runTranscription(
@@ -23,11 +24,11 @@ export async function runTranscription(
 ): Promise<string | undefined> {
   const { itemId } = request;
   const { signal } = host;
-  const fail = (message: string) => {
+  const fail = (message: string, code = 'transcription_failed') => {
     host.emit(
       ServerEvents.inputAudioTranscriptionFailed(host.nextEventId(), itemId, 0, {
         type: 'server_error',
-        code: 'transcription_failed',
+        code,
         message,
         param: null,
       }),
@@ -54,8 +55,15 @@ export async function runTranscription(
       transcript = typeof whole === 'string' ? whole : '';
       if (transcript !== '') delta(transcript);
     }
-  } catch {
-    return signal.aborted ? undefined : fail('Input audio transcription failed.');
+  } catch (error) {
+    if (signal.aborted) return undefined;
+    // By brand, as for responses: a model's own errors name their code, and show their text
+    // only when exposed.
+    const known = RealtimeModelError.isInstance(error) ? error : undefined;
+    return fail(
+      known?.expose === true ? known.message : 'Input audio transcription failed.',
+      known?.code ?? 'transcription_failed',
+    );
   }
   if (signal.aborted) return undefined;
   host.emit(

@@ -46,4 +46,88 @@ describe('parseRelayConfig', () => {
     ]);
     expect(JSON.stringify(result.errors)).not.toContain('eighty');
   });
+
+  describe('cascade mode', () => {
+    it('serves a model server when MODEL_BASE_URL and CHAT_MODEL are set, stages on their own URLs', () => {
+      const result = parseRelayConfig({
+        MODEL_BASE_URL: 'http://127.0.0.1:11434/v1',
+        MODEL_API_KEY: 'sk-model-secret',
+        CHAT_MODEL: 'llama3.2',
+        TRANSCRIPTION_MODEL: 'whisper',
+        TRANSCRIPTION_BASE_URL: 'http://127.0.0.1:8000/v1',
+        SPEECH_MODEL: 'kokoro',
+        SPEECH_VOICE: 'af_heart',
+        SPEECH_API_KEY: 'sk-speech-secret',
+        MODEL_TIMEOUT_MS: '5000',
+      });
+      expect(result.ok).toBe(true);
+      if (!result.ok) return;
+      expect(result.config.cascade).toEqual({
+        baseURL: 'http://127.0.0.1:11434/v1',
+        apiKey: 'sk-model-secret',
+        chatModel: 'llama3.2',
+        transcriptionModel: 'whisper',
+        speechModel: 'kokoro',
+        voice: 'af_heart',
+        endpoints: {
+          transcription: { baseURL: 'http://127.0.0.1:8000/v1' },
+          speech: { baseURL: 'http://127.0.0.1:11434/v1', apiKey: 'sk-speech-secret' },
+        },
+        timeoutMs: 5000,
+      });
+      const described = JSON.stringify(describeRelayConfig(result.config));
+      expect(described).not.toContain('secret');
+      expect(describeRelayConfig(result.config)).toMatchObject({
+        upstream: 'cascade',
+        cascade: {
+          chat: { model: 'llama3.2', url: 'http://127.0.0.1:11434/v1', apiKey: 'set' },
+          transcription: { model: 'whisper', url: 'http://127.0.0.1:8000/v1' },
+          speech: { model: 'kokoro', apiKey: 'set' },
+        },
+      });
+    });
+
+    it.each([
+      [
+        { MODEL_BASE_URL: 'http://x/v1' },
+        'CHAT_MODEL',
+        'expected the chat model to use with MODEL_BASE_URL',
+      ],
+      [
+        { MODEL_BASE_URL: 'ws://x/v1', CHAT_MODEL: 'm' },
+        'MODEL_BASE_URL',
+        'expected an http: or https: URL',
+      ],
+      [{ CHAT_MODEL: 'm' }, 'CHAT_MODEL', 'needs MODEL_BASE_URL'],
+      [
+        {
+          MODEL_BASE_URL: 'http://x/v1',
+          CHAT_MODEL: 'm',
+          UPSTREAM_URL: 'wss://api.openai.com/v1/realtime',
+        },
+        'MODEL_BASE_URL',
+        'set either UPSTREAM_URL (a Realtime API) or MODEL_BASE_URL (a model server), not both',
+      ],
+      [
+        { MODEL_BASE_URL: 'http://x/v1', CHAT_MODEL: 'm', SPEECH_BASE_URL: 'http://y/v1' },
+        'SPEECH_BASE_URL',
+        'needs SPEECH_MODEL',
+      ],
+      [
+        { MODEL_BASE_URL: 'http://x/v1', CHAT_MODEL: 'm', SPEECH_VOICE: 'alloy' },
+        'SPEECH_VOICE',
+        'needs SPEECH_MODEL',
+      ],
+      [
+        { MODEL_BASE_URL: 'http://x/v1', CHAT_MODEL: 'm', CHAT_BASE_URL: 'nope' },
+        'CHAT_BASE_URL',
+        'expected an http: or https: URL',
+      ],
+    ])('names a bad or conflicting variable: %j', (env, variable, message) => {
+      const result = parseRelayConfig(env);
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.errors).toContainEqual({ variable, message });
+    });
+  });
 });

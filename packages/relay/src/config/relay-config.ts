@@ -1,3 +1,5 @@
+import type { CascadeModelOptions } from '@rtwire/server';
+
 /** Everything the relay reads from its environment, parsed and defaulted. */
 export interface RelayConfig {
   /** Interface to listen on (`HOST`, default `127.0.0.1`). */
@@ -6,6 +8,12 @@ export interface RelayConfig {
   readonly port: number;
   /** Realtime endpoint to relay to (`UPSTREAM_URL`); undefined selects the embedded simulator. */
   readonly upstreamUrl: URL | undefined;
+  /**
+   * An OpenAI-compatible model server to serve the Realtime protocol from (`MODEL_BASE_URL`,
+   * `CHAT_MODEL`, …): the engine of `@rtwire/server` with a speech-to-text → chat →
+   * text-to-speech cascade, in place of the simulator or an upstream Realtime API.
+   */
+  readonly cascade: CascadeModelOptions | undefined;
   /** Upstream credential (`OPENAI_API_KEY`), sent upstream only; never logged or echoed. */
   readonly upstreamApiKey: string | undefined;
   /**
@@ -148,6 +156,8 @@ export function parseRelayConfig(
       upstreamUrl = undefined;
     }
   }
+  const cascade = parseCascade(read, errors, upstreamUrl !== undefined);
+  const timeoutMs = integer('MODEL_TIMEOUT_MS', 30_000, 100, 600_000);
   const tlsCert = read('TLS_CERT');
   const tlsKey = read('TLS_KEY');
   if ((tlsCert === undefined) !== (tlsKey === undefined)) {
@@ -163,6 +173,7 @@ export function parseRelayConfig(
     host: read('HOST') ?? '127.0.0.1',
     port: integer('PORT', 8787, 0, 65535),
     upstreamUrl,
+    cascade: cascade === undefined ? undefined : { ...cascade, timeoutMs },
     upstreamApiKey: read('OPENAI_API_KEY'),
     relayTokens: list('RELAY_TOKENS'),
     allowedOrigins: list('ALLOWED_ORIGINS'),
@@ -209,7 +220,10 @@ export function describeRelayConfig(config: RelayConfig): Record<string, unknown
     port: config.port,
     upstream: config.upstreamUrl
       ? config.upstreamUrl.origin + config.upstreamUrl.pathname
-      : 'simulator',
+      : config.cascade
+        ? 'cascade'
+        : 'simulator',
+    ...(config.cascade ? { cascade: describeCascade(config.cascade) } : {}),
     upstreamApiKey: config.upstreamApiKey ? 'set' : 'unset',
     relayTokens: config.relayTokens.length,
     allowedOrigins: config.allowedOrigins,
@@ -231,5 +245,114 @@ export function describeRelayConfig(config: RelayConfig): Record<string, unknown
     simulatorPace: config.simulatorPace,
     tls: config.tlsCert !== undefined,
     logLevel: config.logLevel,
+  };
+}
+
+/** The variables of cascade mode: `MODEL_BASE_URL` turns it on, the rest need it. */
+const CASCADE_VARIABLES = [
+  'MODEL_API_KEY',
+  'CHAT_MODEL',
+  'TRANSCRIPTION_MODEL',
+  'SPEECH_MODEL',
+  'SPEECH_VOICE',
+  'CHAT_BASE_URL',
+  'TRANSCRIPTION_BASE_URL',
+  'SPEECH_BASE_URL',
+  'CHAT_API_KEY',
+  'TRANSCRIPTION_API_KEY',
+  'SPEECH_API_KEY',
+] as const;
+
+/** Cascade mode's settings, or `undefined` when `MODEL_BASE_URL` is unset; problems by name. */
+function parseCascade(
+  read: (name: string) => string | undefined,
+  errors: RelayConfigError[],
+  hasUpstream: boolean,
+): Omit<CascadeModelOptions, 'timeoutMs'> | undefined {
+  const httpUrl = (name: string): string | undefined => {
+    const raw = read(name);
+    if (raw === undefined) return undefined;
+    try {
+      const url = new URL(raw);
+      if (url.protocol === 'http:' || url.protocol === 'https:') return raw;
+    } catch {}
+    errors.push({ variable: name, message: 'expected an http: or https: URL' });
+    return undefined;
+  };
+  const baseURL = httpUrl('MODEL_BASE_URL');
+  if (read('MODEL_BASE_URL') === undefined) {
+    for (const name of CASCADE_VARIABLES) {
+      if (read(name) !== undefined)
+        errors.push({ variable: name, message: 'needs MODEL_BASE_URL' });
+    }
+    return undefined;
+  }
+  if (hasUpstream) {
+    errors.push({
+      variable: 'MODEL_BASE_URL',
+      message:
+        'set either UPSTREAM_URL (a Realtime API) or MODEL_BASE_URL (a model server), not both',
+    });
+  }
+  const chatModel = read('CHAT_MODEL');
+  if (chatModel === undefined) {
+    errors.push({
+      variable: 'CHAT_MODEL',
+      message: 'expected the chat model to use with MODEL_BASE_URL',
+    });
+  }
+  const stages = { chat: 'CHAT', transcription: 'TRANSCRIPTION', speech: 'SPEECH' } as const;
+  const endpoints: Record<string, { baseURL: string; apiKey?: string }> = {};
+  for (const [stage, prefix] of Object.entries(stages)) {
+    const stageUrl = httpUrl(`${prefix}_BASE_URL`);
+    const apiKey = read(`${prefix}_API_KEY`);
+    if (stage !== 'chat' && read(`${prefix}_MODEL`) === undefined) {
+      for (const name of [`${prefix}_BASE_URL`, `${prefix}_API_KEY`]) {
+        if (read(name) !== undefined)
+          errors.push({ variable: name, message: `needs ${prefix}_MODEL` });
+      }
+    }
+    if (stageUrl !== undefined || apiKey !== undefined) {
+      endpoints[stage] = {
+        baseURL: stageUrl ?? baseURL ?? '',
+        ...(apiKey === undefined ? {} : { apiKey }),
+      };
+    }
+  }
+  if (read('SPEECH_VOICE') !== undefined && read('SPEECH_MODEL') === undefined) {
+    errors.push({ variable: 'SPEECH_VOICE', message: 'needs SPEECH_MODEL' });
+  }
+  if (baseURL === undefined || chatModel === undefined) return undefined;
+  return {
+    baseURL,
+    apiKey: read('MODEL_API_KEY'),
+    chatModel,
+    transcriptionModel: read('TRANSCRIPTION_MODEL'),
+    speechModel: read('SPEECH_MODEL'),
+    voice: read('SPEECH_VOICE'),
+    endpoints,
+  };
+}
+
+/** Cascade settings as safe to log: URLs without credentials or query, keys as set/unset. */
+function describeCascade(cascade: CascadeModelOptions): Record<string, unknown> {
+  const where = (url: string) => {
+    const parsed = new URL(url);
+    return parsed.origin + parsed.pathname;
+  };
+  const stage = (name: 'chat' | 'transcription' | 'speech', model: string | undefined) =>
+    model === undefined
+      ? 'off'
+      : {
+          model,
+          url: where(cascade.endpoints?.[name]?.baseURL ?? cascade.baseURL),
+          apiKey: (cascade.endpoints?.[name]?.apiKey ?? cascade.apiKey) ? 'set' : 'unset',
+        };
+  return {
+    chat: stage('chat', cascade.chatModel),
+    transcription: stage('transcription', cascade.transcriptionModel),
+    speech: stage('speech', cascade.speechModel),
+    ...(cascade.voice === undefined ? {} : { voice: cascade.voice }),
+    timeoutMs: cascade.timeoutMs,
   };
 }

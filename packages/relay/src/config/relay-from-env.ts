@@ -2,6 +2,7 @@ import { createRelayLogger } from '../observe/json-line-logger.ts';
 import type { LogLevel, RelayLogger } from '../observe/relay-logger.ts';
 import { loadRelayPolicy, type RelayPolicy, RelayPolicyError } from '../policy/relay-policy.ts';
 import type { ServerToolHandler } from '../policy/server-tools.ts';
+import { createEngineConnector } from '../upstream/engine-connector.ts';
 import { createSimulatorConnector } from '../upstream/simulator-connector.ts';
 import type { UpstreamConnector } from '../upstream/upstream-connector.ts';
 import { parseRelayConfig, type RelayConfig, type RelayConfigError } from './relay-config.ts';
@@ -48,8 +49,9 @@ export type RelayFromEnv =
   | { readonly ok: false; readonly errors: readonly RelayConfigError[] };
 
 /**
- * The upstream a config names: `config.upstreamUrl` through the runtime's dialer, or, when it
- * is unset, the embedded simulator (the engine of `@rtwire/server` with its simulator model).
+ * The upstream a config names: `config.upstreamUrl` through the runtime's dialer; with
+ * `config.cascade`, the engine of `@rtwire/server` in front of that model server; when
+ * neither is set, the embedded simulator (the same engine with its simulator model).
  *
  * @example
  * ```ts
@@ -60,6 +62,15 @@ export function upstreamFromConfig(
   config: RelayConfig,
   runtime: Pick<RelayRuntime, 'connectRealtime' | 'frames'>,
 ): UpstreamConnector {
+  const { cascade } = config;
+  if (cascade !== undefined) {
+    return createEngineConnector({
+      model: async () => (await import('@rtwire/server')).createCascadeModel(cascade),
+      modelName: cascade.chatModel,
+      maxQueuedBytes: config.hardLimitBytes,
+      frames: runtime.frames,
+    });
+  }
   if (config.upstreamUrl === undefined) {
     return createSimulatorConnector({
       pace: config.simulatorPace,

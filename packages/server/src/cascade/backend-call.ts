@@ -1,0 +1,251 @@
+import { CascadeBackendError, type CascadeStage } from './backend-error.ts';
+
+/** Where one stage's requests go. */
+export interface CascadeEndpoint {
+  /** The OpenAI-compatible API root, such as `http://127.0.0.1:11434/v1`. */
+  readonly baseURL: string;
+  /** Sent as `Authorization: Bearer …` when set; never in an error or a log. */
+  readonly apiKey?: string | undefined;
+}
+
+/** What a {@link BackendCall} is made with. */
+export interface BackendCallOptions {
+  readonly stage: CascadeStage;
+  readonly endpoint: CascadeEndpoint;
+  /** The fetch to call (the global one by default). */
+  readonly fetch: typeof fetch;
+  /** How long the backend may take to answer, and then between two chunks of its body. */
+  readonly timeoutMs: number;
+  /** Aborts the call (the response was cancelled, or another stage failed). */
+  readonly signal: AbortSignal;
+}
+
+/** Why a call is aborted when it is closed or its body overflows (made once, see `close`). */
+const CALL_CLOSED = Object.freeze({ name: 'AbortError', message: 'the call was closed' });
+
+/** Largest error body read for its code; the rest is not read at all. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+const IDENTIFIER = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * One HTTP request to a backend stage and the reading of its answer, with the two things
+ * every stage needs: a timeout that also bounds the silence inside a streamed body, and
+ * failures turned into a {@link CascadeBackendError} that names the stage and the status
+ * only. Aborting the caller's signal closes the connection, so the backend sees the cancel.
+ */
+export class BackendCall {
+  readonly #options: BackendCallOptions;
+  readonly #abort = new AbortController();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timedOut = false;
+  #status: number | undefined;
+  #released = false;
+  readonly #follow: () => void;
+
+  constructor(options: BackendCallOptions) {
+    this.#options = options;
+    const { signal } = options;
+    this.#follow = () => this.#abort.abort(signal.reason);
+    if (signal.aborted) this.#follow();
+    else signal.addEventListener('abort', this.#follow, { once: true });
+  }
+
+  /**
+   * The caller has all it needs (a chat stream's `[DONE]`): the rest of the body is read in
+   * the background, bounded, instead of the connection being torn down, so it goes back to
+   * the pool and the response ends without waiting on a socket being destroyed.
+   */
+  release(): void {
+    this.#released = true;
+    this.#options.signal.removeEventListener('abort', this.#follow);
+  }
+
+  /**
+   * Sends the request; resolves to the backend's answer once it says 2xx, rejects with a
+   * {@link CascadeBackendError} otherwise (or with the abort, when the caller aborted).
+   */
+  async send(path: string, init: { body: BodyInit; headers?: Record<string, string> }) {
+    const { endpoint } = this.#options;
+    const headers: Record<string, string> = { ...init.headers };
+    if (endpoint.apiKey !== undefined) headers.authorization = `Bearer ${endpoint.apiKey}`;
+    this.#arm();
+    let response: Response;
+    try {
+      response = await this.#options.fetch(joinUrl(endpoint.baseURL, path), {
+        method: 'POST',
+        headers,
+        body: init.body,
+        signal: this.#abort.signal,
+      });
+    } catch (error) {
+      throw this.#failure(error, 'unreachable');
+    }
+    this.#status = response.status;
+    if (response.ok) return response;
+    const backendCode = await this.#errorCode(response);
+    this.#disarm();
+    if (response.status === 429) {
+      throw this.#error({
+        failure: 'rate_limited',
+        retryAfterSeconds: retryAfterSeconds(response.headers.get('retry-after')),
+      });
+    }
+    throw this.#error({ failure: 'http_error', backendCode });
+  }
+
+  /**
+   * The body's chunks as they come; the timeout restarts with each one, and a body that
+   * breaks off rejects as `stream_cut`.
+   */
+  async *chunks(response: Response): AsyncGenerator<Uint8Array> {
+    const body = response.body;
+    if (body === null) return;
+    const reader = body.getReader();
+    try {
+      for (;;) {
+        this.#arm();
+        let next: ReadableStreamReadResult<Uint8Array>;
+        try {
+          next = await reader.read();
+        } catch (error) {
+          throw this.#failure(error, 'stream_cut');
+        }
+        // The clock measures the backend's silence, not the time the caller takes per chunk.
+        this.#disarm();
+        if (next.done) return;
+        yield next.value;
+      }
+    } finally {
+      this.#disarm();
+      // Stops the download when the caller stops reading early (a cancel, a failure).
+      if (this.#released) this.#drain(reader);
+      else reader.cancel().catch(() => {});
+    }
+  }
+
+  /** Reads what is left of a released body, at most 64 KiB and within the timeout. */
+  #drain(reader: ReadableStreamDefaultReader<Uint8Array>): void {
+    let left = MAX_ERROR_BODY_BYTES;
+    const next = (): Promise<void> => {
+      this.#arm();
+      return reader.read().then(({ done, value }) => {
+        this.#disarm();
+        left -= value?.length ?? 0;
+        if (done) return;
+        if (left < 0) {
+          this.#abort.abort(CALL_CLOSED);
+          return;
+        }
+        return next();
+      });
+    };
+    next().catch(() => this.#disarm());
+  }
+
+  /** The whole body as text, at most `maxBytes` (past it: `malformed`). */
+  async text(response: Response, maxBytes: number): Promise<string> {
+    const decoder = new TextDecoder();
+    let text = '';
+    let bytes = 0;
+    for await (const chunk of this.chunks(response)) {
+      bytes += chunk.length;
+      if (bytes > maxBytes) throw this.#error({ failure: 'malformed' });
+      text += decoder.decode(chunk, { stream: true });
+    }
+    return text + decoder.decode();
+  }
+
+  /** A {@link CascadeBackendError} of this call (stage and status filled in). */
+  error(details: {
+    failure: 'malformed' | 'stream_cut' | 'http_error';
+    backendCode?: string | undefined;
+  }): CascadeBackendError {
+    return this.#error(details);
+  }
+
+  /** Stops the call: the request, or the body being read. */
+  close(): void {
+    this.#disarm();
+    this.#abort.abort(CALL_CLOSED);
+  }
+
+  #error(details: {
+    failure: 'malformed' | 'stream_cut' | 'http_error' | 'rate_limited' | 'unreachable';
+    backendCode?: string | undefined;
+    retryAfterSeconds?: number | undefined;
+    cause?: unknown;
+  }): CascadeBackendError {
+    return new CascadeBackendError({
+      stage: this.#options.stage,
+      status: this.#status,
+      ...details,
+    });
+  }
+
+  /** What a rejected fetch or read means: the caller's abort, the timeout, or `failure`. */
+  #failure(error: unknown, failure: 'unreachable' | 'stream_cut'): unknown {
+    this.#disarm();
+    if (this.#options.signal.aborted) return this.#options.signal.reason ?? error;
+    if (this.#timedOut) {
+      return new CascadeBackendError({
+        stage: this.#options.stage,
+        failure: 'timeout',
+        status: this.#status,
+        timeoutMs: this.#options.timeoutMs,
+      });
+    }
+    return this.#error({ failure, cause: error });
+  }
+
+  #arm(): void {
+    this.#disarm();
+    this.#timer = setTimeout(() => {
+      this.#timedOut = true;
+      this.#abort.abort(CALL_CLOSED);
+    }, this.#options.timeoutMs);
+  }
+
+  #disarm(): void {
+    if (this.#timer === undefined) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** The `error.code` (or `type`) of an OpenAI-style error body, when it is an identifier. */
+  async #errorCode(response: Response): Promise<string | undefined> {
+    let text: string;
+    try {
+      text = await this.text(response, MAX_ERROR_BODY_BYTES);
+    } catch {
+      return undefined;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+    const error = (body as { error?: unknown } | null)?.error;
+    if (typeof error !== 'object' || error === null) return undefined;
+    const { code, type } = error as { code?: unknown; type?: unknown };
+    for (const candidate of [code, type]) {
+      if (typeof candidate === 'string' && IDENTIFIER.test(candidate)) return candidate;
+    }
+    return undefined;
+  }
+}
+
+/** `base` + `/path`, whether or not `base` ends in a slash. */
+export function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}
+
+/** A `retry-after` header in seconds: delta-seconds or an HTTP date, rounded up; else undefined. */
+export function retryAfterSeconds(header: string | null, now = Date.now()): number | undefined {
+  if (header === null) return undefined;
+  const trimmed = header.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, Math.ceil((date - now) / 1000));
+}

@@ -1,0 +1,397 @@
+import type { RealtimeConversationItem } from '@rtwire/types';
+import {
+  type FunctionCallOutput,
+  type RealtimeModel,
+  RealtimeModelError,
+  type ResponseOutput,
+  type ResponseRequest,
+} from '../model.ts';
+import { decodeBase64 } from '../pcm.ts';
+import { BackendCall, type CascadeEndpoint } from './backend-call.ts';
+import { CascadeBackendError, type CascadeStage } from './backend-error.ts';
+import { chatMessages, chatToolChoice, chatTools, type HeardText } from './chat-request.ts';
+import { readChatStream } from './chat-stream.ts';
+import { SentenceSplitter } from './sentence-splitter.ts';
+import { SpokenOutput } from './spoken-output.ts';
+import { transcribeAudio } from './transcribe-audio.ts';
+
+/** Options of {@link createCascadeModel}. */
+export interface CascadeModelOptions {
+  /** The OpenAI-compatible API root of every stage, such as `http://127.0.0.1:11434/v1`. */
+  readonly baseURL: string;
+  /** Sent as `Authorization: Bearer …` to every stage without its own key. */
+  readonly apiKey?: string | undefined;
+  /** The model of `POST /chat/completions`. */
+  readonly chatModel: string;
+  /**
+   * The model of `POST /audio/transcriptions`. Without it, user audio cannot be understood:
+   * a response to it fails, naming the `transcription` stage.
+   */
+  readonly transcriptionModel?: string | undefined;
+  /**
+   * The model of `POST /audio/speech`. Without it, audio responses carry their transcript
+   * and no audio.
+   */
+  readonly speechModel?: string | undefined;
+  /** The speech voice, for every session (default: the session's `audio.output.voice`). */
+  readonly voice?: string | undefined;
+  /** A stage served elsewhere: its own base URL and key. */
+  readonly endpoints?: Partial<Readonly<Record<CascadeStage, CascadeEndpoint>>> | undefined;
+  /**
+   * How long a backend may take to answer, and then be silent inside a streamed body
+   * (default 30000 ms).
+   */
+  readonly timeoutMs?: number | undefined;
+  /**
+   * The Chat Completions field `max_output_tokens` goes in (default `max_tokens`, which
+   * vLLM, Ollama, llama.cpp and LocalAI read; OpenAI's reasoning models want
+   * `max_completion_tokens`).
+   */
+  readonly maxTokensParameter?: 'max_tokens' | 'max_completion_tokens' | undefined;
+  /** Sentences whose speech is requested while one plays (default 1). */
+  readonly speechLookahead?: number | undefined;
+  /** The fetch every stage calls (default: the global one). */
+  readonly fetch?: typeof fetch | undefined;
+}
+
+/**
+ * A Realtime model made of three plain OpenAI HTTP APIs, for servers that have no Realtime
+ * endpoint (Ollama, vLLM, LocalAI, speaches, llama.cpp): committed input audio goes to
+ * `/audio/transcriptions`, the conversation to a streamed `/chat/completions` (tools as
+ * `tools`, calls back as function-call items), and, in an audio response, each sentence to
+ * `/audio/speech` while the chat stream goes on. The engine owns the protocol; this model
+ * owns the HTTP calls. Cancelling a response aborts every request of it at once.
+ *
+ * @example
+ * ```ts
+ * import { createCascadeModel, createRealtimeSession } from '@rtwire/server';
+ *
+ * const model = createCascadeModel({
+ *   baseURL: 'http://127.0.0.1:11434/v1',
+ *   chatModel: 'llama3.2',
+ *   transcriptionModel: 'Systran/faster-whisper-small',
+ *   speechModel: 'speaches-ai/Kokoro-82M-v1.0-ONNX',
+ *   voice: 'af_heart',
+ *   endpoints: { transcription: { baseURL: 'http://127.0.0.1:8000/v1' }, speech: { baseURL: 'http://127.0.0.1:8000/v1' } },
+ * });
+ * const session = createRealtimeSession({ model, send: (frame) => ws.send(frame, { binary: false }) });
+ * ```
+ */
+export function createCascadeModel(options: CascadeModelOptions): RealtimeModel {
+  const settings = resolve(options);
+  const model: RealtimeModel = {
+    readsTranscripts: true,
+    respond: (request, output, signal) => respond(settings, request, output, signal),
+  };
+  if (settings.transcription !== undefined) {
+    const { endpoint, model: name } = settings.transcription;
+    model.transcribe = (request, signal) =>
+      transcribeAudio(
+        { endpoint, fetch: settings.fetch, timeoutMs: settings.timeoutMs, signal },
+        { model: name, audio: request.audio, format: request.format, settings: request.settings },
+      );
+  }
+  return model;
+}
+
+interface Stage {
+  readonly endpoint: CascadeEndpoint;
+  readonly model: string;
+}
+
+interface CascadeSettings {
+  readonly chat: Stage;
+  readonly transcription: Stage | undefined;
+  readonly speech: (Stage & { readonly voice: string | undefined }) | undefined;
+  readonly timeoutMs: number;
+  readonly maxTokensParameter: 'max_tokens' | 'max_completion_tokens';
+  readonly lookahead: number;
+  readonly fetch: typeof fetch;
+}
+
+/** The options checked once, at creation: a bad one is a setup mistake, named by field. */
+function resolve(options: CascadeModelOptions): CascadeSettings {
+  const endpointOf = (stage: CascadeStage): CascadeEndpoint => {
+    const own = options.endpoints?.[stage];
+    const baseURL = own?.baseURL ?? options.baseURL;
+    const field = own?.baseURL === undefined ? 'baseURL' : `endpoints.${stage}.baseURL`;
+    if (!isHttpUrl(baseURL)) {
+      throw new TypeError(`createCascadeModel: ${field} must be an http: or https: URL`);
+    }
+    const apiKey = own?.apiKey ?? options.apiKey;
+    return apiKey === undefined || apiKey === '' ? { baseURL } : { baseURL, apiKey };
+  };
+  const name = (field: string, value: unknown): string | undefined => {
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || value.trim() === '') {
+      throw new TypeError(`createCascadeModel: ${field} must be a non-empty string`);
+    }
+    return value;
+  };
+  // Every endpoint given is checked, used or not: a typo must not wait for the day it is used.
+  for (const stage of ['chat', 'transcription', 'speech'] as const) endpointOf(stage);
+  const chatModel = name('chatModel', options.chatModel);
+  if (chatModel === undefined) {
+    throw new TypeError('createCascadeModel: chatModel must be a non-empty string');
+  }
+  const transcriptionModel = name('transcriptionModel', options.transcriptionModel);
+  const speechModel = name('speechModel', options.speechModel);
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new TypeError('createCascadeModel: timeoutMs must be a positive number');
+  }
+  const fetcher = options.fetch ?? globalThis.fetch;
+  if (typeof fetcher !== 'function') {
+    throw new TypeError('createCascadeModel: fetch must be a function (no global fetch here)');
+  }
+  return {
+    chat: { endpoint: endpointOf('chat'), model: chatModel },
+    transcription:
+      transcriptionModel === undefined
+        ? undefined
+        : { endpoint: endpointOf('transcription'), model: transcriptionModel },
+    speech:
+      speechModel === undefined
+        ? undefined
+        : {
+            endpoint: endpointOf('speech'),
+            model: speechModel,
+            voice: name('voice', options.voice),
+          },
+    timeoutMs,
+    maxTokensParameter: options.maxTokensParameter ?? 'max_tokens',
+    lookahead: Math.max(0, Math.floor(options.speechLookahead ?? 1)),
+    // Called unbound: some runtimes' fetch throws when `this` is not the global.
+    fetch: (input, init) => fetcher(input, init),
+  };
+}
+
+function isHttpUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+type MessageItem = RealtimeConversationItem & { type: 'message' };
+
+/** Why a finished response's leftover requests are aborted. */
+const RESPONSE_ENDED = Object.freeze({ name: 'AbortError', message: 'the response ended' });
+
+/** A function call being streamed, by its `tool_calls` index. */
+interface StreamedCall {
+  id: string | undefined;
+  name: string | undefined;
+  /** Arguments that came before the name did. */
+  pending: string;
+  handle: FunctionCallOutput | undefined;
+  started: boolean;
+  finished: boolean;
+}
+
+async function respond(
+  settings: CascadeSettings,
+  request: ResponseRequest,
+  output: ResponseOutput,
+  signal: AbortSignal,
+): Promise<void> {
+  // One signal for every request of this response: the engine's cancel, or a failed stage.
+  const local = new AbortController();
+  const stop = () => local.abort(signal.reason);
+  if (signal.aborted) stop();
+  else signal.addEventListener('abort', stop, { once: true });
+  const call = (stage: CascadeStage, endpoint: CascadeEndpoint) =>
+    new BackendCall({
+      stage,
+      endpoint,
+      fetch: settings.fetch,
+      timeoutMs: settings.timeoutMs,
+      signal: local.signal,
+    });
+  try {
+    const messages = await chatMessages(request, heardText(settings, request, local.signal));
+    const chat = call('chat', settings.chat.endpoint);
+    const response = await chat.send('chat/completions', {
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify(chatBody(settings, request, messages)),
+    });
+    const speech = request.modality === 'audio' ? settings.speech : undefined;
+    const spoken =
+      speech === undefined
+        ? undefined
+        : new SpokenOutput({
+            output,
+            format: request.outputAudioFormat,
+            lookahead: settings.lookahead,
+            speak: async (sentence) => {
+              const speaking = call('speech', speech.endpoint);
+              const answer = await speaking.send('audio/speech', {
+                headers: { 'content-type': 'application/json' },
+                body: JSON.stringify({
+                  model: speech.model,
+                  input: sentence,
+                  voice: speech.voice ?? request.voice,
+                  response_format: 'pcm',
+                }),
+              });
+              return speaking.chunks(answer);
+            },
+          });
+    if (spoken !== undefined) spoken.onFailure = (error) => local.abort(error);
+    const splitter = spoken === undefined ? undefined : new SentenceSplitter();
+    /** Writes in order: after the sentences queued for speech, or at once. */
+    const write = (doWrite: () => void) =>
+      spoken === undefined ? doWrite() : spoken.after(doWrite);
+    const sayRest = () => {
+      const rest = splitter?.flush();
+      if (rest !== undefined) spoken?.say(rest);
+    };
+    const calls = new Map<number, StreamedCall>();
+    let current: StreamedCall | undefined;
+    const finishCall = (streamed: StreamedCall) => {
+      if (streamed.finished) return;
+      if (!streamed.started) throw chat.error({ failure: 'malformed' });
+      streamed.finished = true;
+      write(() => streamed.handle?.done());
+    };
+    let finishReason: string | undefined;
+    for await (const part of readChatStream(chat, response)) {
+      switch (part.type) {
+        case 'text':
+          if (splitter === undefined) output.text(part.delta);
+          else for (const sentence of splitter.push(part.delta)) spoken?.say(sentence);
+          break;
+        case 'tool-call': {
+          // What was said before the call is spoken before it starts.
+          sayRest();
+          let streamed = calls.get(part.index);
+          if (streamed === undefined) {
+            streamed = {
+              id: undefined,
+              name: undefined,
+              pending: '',
+              handle: undefined,
+              started: false,
+              finished: false,
+            };
+            calls.set(part.index, streamed);
+          }
+          if (streamed.finished) throw chat.error({ failure: 'malformed' });
+          if (current !== undefined && current !== streamed) finishCall(current);
+          current = streamed;
+          streamed.id ??= part.id;
+          streamed.name ??= part.name;
+          const target = streamed;
+          if (!target.started && target.name !== undefined) {
+            target.started = true;
+            const callStart = { name: target.name, ...(target.id ? { callId: target.id } : {}) };
+            write(() => {
+              target.handle = output.functionCall(callStart);
+            });
+          }
+          const delta = target.pending + part.arguments;
+          if (!target.started) target.pending = delta;
+          else if (delta !== '') {
+            target.pending = '';
+            write(() => target.handle?.arguments(delta));
+          }
+          break;
+        }
+        case 'usage':
+          output.usage(part.usage);
+          break;
+        case 'finish':
+          finishReason = part.reason;
+          break;
+      }
+    }
+    sayRest();
+    if (current !== undefined) finishCall(current);
+    await spoken?.finished();
+    if (finishReason === 'length') output.incomplete('max_output_tokens');
+    else if (finishReason === 'content_filter') output.incomplete('content_filter');
+  } finally {
+    signal.removeEventListener('abort', stop);
+    // Whatever is still open (speech asked ahead, a body not read) closes with the response.
+    // A made reason: abort() would build a DOMException, stack and all, on every response.
+    local.abort(RESPONSE_ENDED);
+  }
+}
+
+function chatBody(
+  settings: CascadeSettings,
+  request: ResponseRequest,
+  messages: readonly unknown[],
+): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    model: settings.chat.model,
+    messages,
+    stream: true,
+    stream_options: { include_usage: true },
+  };
+  const tools = chatTools(request.tools);
+  if (tools.length > 0) {
+    body.tools = tools;
+    const choice = chatToolChoice(request.toolChoice);
+    if (choice !== undefined) body.tool_choice = choice;
+  }
+  if (typeof request.maxOutputTokens === 'number') {
+    body[settings.maxTokensParameter] = request.maxOutputTokens;
+  }
+  return body;
+}
+
+/**
+ * What user audio said: its transcript, the one the engine had made, or, for audio a client
+ * put in an item itself, one made now. The last user turn must have been heard: a response
+ * to words nobody could read fails, naming the transcription stage.
+ */
+function heardText(
+  settings: CascadeSettings,
+  request: ResponseRequest,
+  signal: AbortSignal,
+): HeardText {
+  const lastUser = [...request.items]
+    .reverse()
+    .find((item): item is MessageItem => item.type === 'message' && item.role === 'user');
+  return async (item, index) => {
+    const part = item.content[index] as { transcript?: unknown; audio?: unknown } | undefined;
+    let text: string | undefined =
+      typeof part?.transcript === 'string' && part.transcript !== '' ? part.transcript : undefined;
+    if (text === undefined && typeof item.id === 'string') {
+      text = await request.transcript(item.id);
+    }
+    if (text === undefined && typeof part?.audio === 'string' && settings.transcription) {
+      const audio = decodeBase64(part.audio);
+      if (audio !== undefined && audio.length > 0) {
+        text = await transcribeAudio(
+          {
+            endpoint: settings.transcription.endpoint,
+            fetch: settings.fetch,
+            timeoutMs: settings.timeoutMs,
+            signal,
+          },
+          {
+            model: settings.transcription.model,
+            audio,
+            format: request.inputAudioFormat,
+            settings: {},
+          },
+        );
+      }
+    }
+    if (text === undefined && item === lastUser && item.content.length === 1) {
+      if (settings.transcription === undefined) {
+        throw new CascadeBackendError({ stage: 'transcription', failure: 'not_configured' });
+      }
+      throw new RealtimeModelError(
+        'transcription backend: the user audio has no transcript, so the chat model cannot answer it',
+        { code: 'input_audio_not_transcribed', expose: true },
+      );
+    }
+    return text;
+  };
+}
