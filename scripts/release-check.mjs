@@ -8,7 +8,9 @@
 //   node scripts/release-check.mjs                    every public package
 //   node scripts/release-check.mjs --only @rtwire/types[,…]   these and their internal deps
 //   node scripts/release-check.mjs --skip-build       use the dist/ already on disk
-//   node scripts/release-check.mjs --keep             keep the temporary directory
+//   node scripts/release-check.mjs --keep             keep the temporary directory (without it,
+//                                                     the tarballs and the consumer are deleted)
+//   node scripts/release-check.mjs --help             this text
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +24,8 @@ import {
   CONSUMER_RESOLUTIONS,
   consumerSource,
   consumerTsconfig,
+  OLDEST_TYPESCRIPT,
+  oldestTypescriptFor,
 } from './lib/release-check/consumer.mjs';
 import { importScript, judgeImport, runImports } from './lib/release-check/imports.mjs';
 import { fileStem, selectPackages, specifiersOf } from './lib/release-check/packages.mjs';
@@ -40,8 +44,19 @@ const { values: options } = parseArgs({
     only: { type: 'string' },
     'skip-build': { type: 'boolean' },
     keep: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   },
 });
+if (options.help) {
+  // The usage is the header of this file.
+  const usage = readFileSync(new URL(import.meta.url), 'utf8')
+    .split('\n')
+    .slice(1)
+    .filter((line) => line.startsWith('//'))
+    .map((line) => line.replace(/^\/\/ ?/, ''));
+  console.log(usage.join('\n'));
+  process.exit(0);
+}
 
 const started = performance.now();
 /** The environment variables `ws` reads at load time. */
@@ -219,23 +234,79 @@ try {
 
   // The published .d.ts, compiled by a strict consumer without skipLibCheck.
   for (const pkg of packages) {
-    writeFileSync(join(consumerDir, `${consumerFile(pkg)}.ts`), consumerSource(specifiersOf(pkg)));
+    for (const extension of ['ts', 'cts']) {
+      writeFileSync(
+        join(consumerDir, `${consumerFile(pkg)}.${extension}`),
+        consumerSource(specifiersOf(pkg)),
+      );
+    }
   }
+  /**
+   * @param {string} tscPath
+   * @param {typeof CONSUMER_RESOLUTIONS[number]} resolution
+   * @param {string} tag
+   */
+  const compileConsumer =
+    (tscPath, resolution, tag) => async (/** @type {{ name: string }} */ pkg) => {
+      const project = `${consumerFile(pkg)}.${tag}.tsconfig.json`;
+      writeJson(
+        join(consumerDir, project),
+        consumerTsconfig(`${consumerFile(pkg)}.${resolution.extension}`, resolution),
+      );
+      const tsc = await run(process.execPath, [tscPath, '-p', project, '--pretty', 'false'], {
+        cwd: consumerDir,
+      });
+      return tsc.code === 0 ? { ok: true } : { ok: false, detail: lastLines(tsc, 3) };
+    };
   for (const resolution of CONSUMER_RESOLUTIONS) {
     await phase(
       resolution.check,
+      compileConsumer(
+        join(repoRoot, 'node_modules/typescript/bin/tsc'),
+        resolution,
+        resolution.check.replaceAll(' ', '-'),
+      ),
+      { fatal: false },
+    );
+  }
+  // The oldest TypeScript each README promises, installed beside the consumer.
+  /** @type {Map<string, { dir: string, install: Promise<{ code: number, stdout: string, stderr: string }> }>} */
+  const oldTypescripts = new Map();
+  for (const version of new Set(Object.values(OLDEST_TYPESCRIPT.versions))) {
+    const dir = join(work, `typescript-${version}`);
+    mkdirSync(dir);
+    const install = run(
+      'npm',
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--no-package-lock',
+        '--loglevel=error',
+        '--prefix',
+        dir,
+        `typescript@${version}`,
+      ],
+      { cwd: dir, env: cleanNpmEnv() },
+    );
+    oldTypescripts.set(version, { dir, install });
+  }
+  for (const resolution of OLDEST_TYPESCRIPT.resolutions) {
+    await phase(
+      `tsc oldest ${resolution.moduleResolution}`,
       async (pkg) => {
-        const project = `${consumerFile(pkg)}.${resolution.moduleResolution}.tsconfig.json`;
-        writeJson(
-          join(consumerDir, project),
-          consumerTsconfig(`${consumerFile(pkg)}.ts`, resolution),
-        );
-        const tsc = await run(
-          process.execPath,
-          [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', project, '--pretty', 'false'],
-          { cwd: consumerDir },
-        );
-        return tsc.code === 0 ? { ok: true } : { ok: false, detail: lastLines(tsc, 3) };
+        const version = oldestTypescriptFor(pkg.name);
+        const old = oldTypescripts.get(version);
+        if (old === undefined) return { ok: false, detail: `no TypeScript ${version}` };
+        const installed = await old.install;
+        if (installed.code !== 0) return { ok: false, detail: lastLines(installed) };
+        const tag = `tsc-${version}-${resolution.moduleResolution}`;
+        const result = await compileConsumer(
+          join(old.dir, 'node_modules/typescript/bin/tsc'),
+          resolution,
+          tag,
+        )(pkg);
+        return result.ok ? { ok: true, detail: `typescript ${version}` } : result;
       },
       { fatal: false },
     );

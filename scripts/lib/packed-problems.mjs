@@ -4,7 +4,7 @@
  * Every way a tarball's files fall short: a package.json other than the workspace's, a
  * `workspace:` range left unreplaced or an internal dependency not pinned to the exact
  * version released with it (the fixed group releases them together), a missing README or
- * LICENSE, or shipped tests.
+ * LICENSE, shipped tests, or a source map that points at a file the tarball does not hold.
  * @param {{ name: string, version: string }} pkg
  * @param {Map<string, Buffer>} files tarball paths without the leading `package/`
  * @param {Map<string, string>} workspaceVersions every public package's version, by name
@@ -37,5 +37,41 @@ export function packedProblems(pkg, files, workspaceVersions) {
     /\.test(-d)?\.|(^|\/)(test|tests|__tests__)\//.test(file),
   );
   if (tests.length > 0) problems.push(`ships tests: ${tests.slice(0, 3).join(', ')}`);
+  // A source map must lead somewhere: a stack trace or "go to definition" through it has to
+  // land on a file the tarball holds.
+  for (const [file, bytes] of files) {
+    if (!file.endsWith('.map')) continue;
+    /** @type {{ sources?: unknown, sourceRoot?: unknown }} */
+    let map;
+    try {
+      map = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      problems.push(`${file} is not JSON`);
+      continue;
+    }
+    const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : '';
+    const root = typeof map.sourceRoot === 'string' ? map.sourceRoot : '';
+    for (const source of Array.isArray(map.sources) ? map.sources : []) {
+      const target = normalize(`${dir}${root}${source}`);
+      if (!files.has(target)) {
+        problems.push(`${file} maps to ${target}, which is not in the tarball`);
+        break;
+      }
+    }
+  }
   return problems;
+}
+
+/**
+ * A relative path with its `.` and `..` segments resolved.
+ * @param {string} path
+ */
+function normalize(path) {
+  /** @type {string[]} */
+  const parts = [];
+  for (const part of path.split('/')) {
+    if (part === '..') parts.pop();
+    else if (part !== '.' && part !== '') parts.push(part);
+  }
+  return parts.join('/');
 }

@@ -47,6 +47,37 @@ describe('packedProblems on a real tarball', () => {
     expect(packedProblems(pkg, files, versions)).toEqual([]);
   });
 
+  it('names a source map whose sources the tarball does not hold, and accepts one that holds them', () => {
+    const base = {
+      'package.json': manifest({}),
+      'README.md': '#',
+      LICENSE: 'MIT',
+      'dist/index.js': '',
+    };
+    const dangling = pack({
+      ...base,
+      'dist/index.js.map': JSON.stringify({
+        version: 3,
+        sources: ['../src/index.ts'],
+        mappings: '',
+      }),
+    });
+    expect(packedProblems(pkg, dangling, versions)).toEqual([
+      'dist/index.js.map maps to src/index.ts, which is not in the tarball',
+    ]);
+    rmSync(join(dir, 'package'), { recursive: true, force: true });
+    const shipped = pack({
+      ...base,
+      'src/index.ts': 'export {};',
+      'dist/index.js.map': JSON.stringify({
+        version: 3,
+        sources: ['../src/index.ts'],
+        mappings: '',
+      }),
+    });
+    expect(packedProblems(pkg, shipped, versions)).toEqual([]);
+  });
+
   it('names workspace ranges, loose internal ranges, missing files and shipped tests', () => {
     const files = pack({
       'package.json': manifest({ '@rtwire/types': 'workspace:*' }),

@@ -19,19 +19,40 @@ try {
 }
 const { config } = relay.host;
 
-const server = Deno.serve(
-  {
-    hostname: config.host,
-    port: config.port,
-    onListen: ({ hostname, port }) => {
-      const host = hostname.includes(':') ? `[${hostname}]` : hostname;
-      console.log(
-        `rtwire edge relay listening on http://${host}:${port} (realtime endpoint ws://${host}:${port}${REALTIME_PATH}, upstream ${config.upstreamUrl?.host ?? 'simulator'})`,
-      );
+const upstream = config.upstreamUrl
+  ? config.upstreamUrl.host
+  : config.cascade
+    ? `cascade ${new URL(config.cascade.baseURL).host}`
+    : 'simulator';
+let server: Deno.HttpServer;
+try {
+  server = Deno.serve(
+    {
+      hostname: config.host,
+      port: config.port,
+      onListen: ({ hostname, port }) => {
+        const host = hostname.includes(':') ? `[${hostname}]` : hostname;
+        console.log(
+          `rtwire edge relay listening on http://${host}:${port} (realtime endpoint ws://${host}:${port}${REALTIME_PATH}, upstream ${upstream})`,
+        );
+      },
     },
-  },
-  relay.fetch,
-);
+    relay.fetch,
+  );
+} catch (error) {
+  // A port in use or not ours is a setup problem, said as one, not a stack trace.
+  const where = `${config.host}:${config.port}`;
+  const reason =
+    error instanceof Deno.errors.AddrInUse
+      ? `${where} is already in use (set PORT to another port, or stop what holds it)`
+      : error instanceof Deno.errors.PermissionDenied
+        ? `${where} needs a permission this process does not have`
+        : error instanceof Deno.errors.AddrNotAvailable
+          ? `${config.host} is not an address of this machine (check HOST)`
+          : `could not listen on ${where}`;
+  console.error(`rtwire edge relay: ${reason}`);
+  Deno.exit(1);
+}
 
 let stopping = false;
 const stop = async () => {

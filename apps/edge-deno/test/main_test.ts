@@ -43,3 +43,26 @@ Deno.test('deno task start serves the relay and drains on SIGTERM', async () => 
   await child.stderr.cancel();
   await disconnect(client);
 });
+
+Deno.test('deno task start on a port in use says so and exits 1, with no stack trace', async () => {
+  const holder = Deno.listen({ hostname: '127.0.0.1', port: 0 });
+  try {
+    const { port } = holder.addr as Deno.NetAddr;
+    const result = await new Deno.Command(Deno.execPath(), {
+      args: await startTaskArgs(),
+      cwd: new URL('..', import.meta.url),
+      env: { PORT: String(port) },
+      stdout: 'piped',
+      stderr: 'piped',
+    }).output();
+    const stderr = new TextDecoder().decode(result.stderr);
+    assert.deepEqual(result.code, 1);
+    assert.match(
+      stderr,
+      new RegExp(`rtwire edge relay: 127\\.0\\.0\\.1:${port} is already in use`),
+    );
+    assert(!/\n\s+at /.test(stderr), `a stack trace: ${stderr}`);
+  } finally {
+    holder.close();
+  }
+});

@@ -23,10 +23,34 @@ if (!relay.ok) {
 const { config, logger, connectUpstream, policy } = relay;
 logger.log('info', 'relay.config', describeRelayConfig(config));
 
-const server = await startRelayServer({ config, logger, connectUpstream, policy, toolHandlers });
+const server = await startRelayServer({
+  config,
+  logger,
+  connectUpstream,
+  policy,
+  toolHandlers,
+}).catch((error: NodeJS.ErrnoException) => {
+  // A port in use or not ours to take is a setup problem, said as one, not a stack trace.
+  const where = `${config.host}:${config.port}`;
+  const reason =
+    error.code === 'EADDRINUSE'
+      ? `${where} is already in use (set PORT to another port, or stop what holds it)`
+      : error.code === 'EACCES'
+        ? `${where} needs privileges this process does not have (use a port above 1023)`
+        : error.code === 'EADDRNOTAVAIL'
+          ? `${config.host} is not an address of this machine (check HOST)`
+          : `could not listen on ${where} (${error.code ?? error.message})`;
+  process.stderr.write(`rtwire relay: ${reason}\n`);
+  process.exit(1);
+});
+const upstreamName = config.upstreamUrl
+  ? config.upstreamUrl.host
+  : config.cascade
+    ? `cascade ${new URL(config.cascade.baseURL).host}`
+    : 'simulator';
 const wsUrl = `${server.url.replace(/^http/, 'ws')}${REALTIME_PATH}`;
 process.stdout.write(
-  `rtwire relay listening on ${server.url} (realtime endpoint ${wsUrl}, upstream ${config.upstreamUrl ? config.upstreamUrl.host : 'simulator'})\n`,
+  `rtwire relay listening on ${server.url} (realtime endpoint ${wsUrl}, upstream ${upstreamName})\n`,
 );
 
 let stopping = false;

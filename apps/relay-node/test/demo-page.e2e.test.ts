@@ -1,7 +1,8 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeUpstream, startRelay, stopAll } from './helpers.ts';
 import { answerWithText } from './scripted-upstream.ts';
@@ -9,8 +10,89 @@ import { answerWithText } from './scripted-upstream.ts';
 const CHROMIUM = '/usr/bin/chromium';
 // In CI a missing browser is a failure, not a skip; locally the test is skipped without one.
 const runnable = existsSync(CHROMIUM) || process.env.CI === 'true';
+/** Where the screenshots go, to be looked at (gitignored). */
+const SHOTS = fileURLToPath(new URL('../.screenshots/', import.meta.url));
 
 afterEach(stopAll);
+
+/**
+ * A microphone's worth of WAV for Chromium's fake capture device, which loops it: `speechMs` of
+ * a voiced sound (a 220 Hz buzz with harmonics, swelling and fading), then `silenceMs` of quiet.
+ */
+function speechWav(speechMs: number, silenceMs: number): string {
+  const rate = 48_000;
+  const speech = Math.round((speechMs * rate) / 1000);
+  const total = speech + Math.round((silenceMs * rate) / 1000);
+  const wav = Buffer.alloc(44 + total * 2);
+  wav.write('RIFF', 0);
+  wav.writeUInt32LE(36 + total * 2, 4);
+  wav.write('WAVEfmt ', 8);
+  wav.writeUInt32LE(16, 16);
+  wav.writeUInt16LE(1, 20);
+  wav.writeUInt16LE(1, 22);
+  wav.writeUInt32LE(rate, 24);
+  wav.writeUInt32LE(rate * 2, 28);
+  wav.writeUInt16LE(2, 32);
+  wav.writeUInt16LE(16, 34);
+  wav.write('data', 36);
+  wav.writeUInt32LE(total * 2, 40);
+  for (let i = 0; i < speech; i++) {
+    const t = i / rate;
+    const envelope = Math.sin((Math.PI * i) / speech) ** 0.3;
+    const voice =
+      Math.sin(2 * Math.PI * 220 * t) +
+      0.5 * Math.sin(2 * Math.PI * 440 * t) +
+      0.25 * Math.sin(2 * Math.PI * 660 * t + 1);
+    wav.writeInt16LE(Math.round(12_000 * envelope * voice), 44 + i * 2);
+  }
+  const path = join(mkdtempSync(join(tmpdir(), 'rtwire-mic-')), 'speech.wav');
+  writeFileSync(path, wav);
+  return path;
+}
+
+async function launch(
+  extraArgs: string[] = [],
+): Promise<{ browser: BrowserContext; cleanup(): void }> {
+  const profile = mkdtempSync(join(tmpdir(), 'rtwire-chromium-'));
+  // A fresh profile per run: launchPersistentContext is how Playwright takes --user-data-dir.
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required',
+      ...extraArgs,
+    ],
+  });
+  return { browser, cleanup: () => rmSync(profile, { recursive: true, force: true }) };
+}
+
+/** Every frame the page's WebSocket sent and received; binary ones by length only. */
+function recordFrames(page: Page) {
+  const received: string[] = [];
+  const sent: string[] = [];
+  const binary: number[] = [];
+  // Playwright hands a text frame's payload over as a string, a binary one's as a Buffer.
+  page.on('websocket', (socket) => {
+    socket.on('framereceived', (frame) => {
+      if (typeof frame.payload === 'string') received.push(frame.payload);
+      else binary.push(frame.payload.length);
+    });
+    socket.on('framesent', (frame) => {
+      if (typeof frame.payload === 'string') sent.push(frame.payload);
+      else binary.push(frame.payload.length);
+    });
+  });
+  const typesSent = () => sent.map((frame) => (JSON.parse(frame) as { type: string }).type);
+  return { received, sent, binary, typesSent };
+}
 
 const upstreams = {
   simulator: async () => ({}),
@@ -20,65 +102,144 @@ const upstreams = {
 };
 
 describe.runIf(runnable).each(Object.entries(upstreams))(
-  'demo page in headless Chromium on %s',
-  (_name, upstreamEnv) => {
-    it('connects with a token, sends text and shows the streamed reply', async () => {
+  'the console in headless Chromium on %s',
+  (name, upstreamEnv) => {
+    it('connects with a token, sends text, shows the streamed reply and logs every event', async () => {
       const relay = await startRelay({ ...(await upstreamEnv()), RELAY_TOKENS: 'demo-token' });
-      const profile = mkdtempSync(join(tmpdir(), 'rtwire-chromium-'));
-      // A fresh profile per run: launchPersistentContext is how Playwright takes --user-data-dir.
-      const browser = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      const { browser, cleanup } = await launch();
       try {
         const page = await browser.newPage();
-        const frames: string[] = [];
-        const binaryFrames: number[] = [];
-        // Playwright hands a text frame's payload over as a string, a binary one's as a Buffer.
-        page.on('websocket', (socket) =>
-          socket.on('framereceived', (frame) => {
-            if (typeof frame.payload === 'string') frames.push(frame.payload);
-            else binaryFrames.push(frame.payload.length);
-          }),
-        );
-        await page.goto(`${relay.url}/`);
+        const violations: string[] = [];
+        page.on('console', (message) => {
+          if (/Content Security Policy|Refused to/.test(message.text()))
+            violations.push(message.text());
+        });
+        const frames = recordFrames(page);
+        const answer = await page.goto(`${relay.url}/`);
+        expect(answer?.headers()['content-security-policy']).toContain("script-src 'self'");
         await page.fill('#token', 'demo-token');
+        await page.selectOption('#modality', 'text');
         await page.click('#connect');
         await page.waitForSelector('#text:not([disabled])', { timeout: 10_000 });
         await page.fill('#text', 'Hello there');
-        await page.click('#send');
+        await page.press('#text', 'Enter');
         await page.waitForFunction(
-          () => document.querySelector('.assistant')?.textContent?.length,
+          () =>
+            document.querySelectorAll('#transcript .assistant').length > 0 &&
+            document.getElementById('status')?.textContent === 'connected' &&
+            (document.querySelector('#transcript .assistant .text')?.textContent?.length ?? 0) > 0,
           undefined,
           { timeout: 10_000 },
         );
-        await page.waitForFunction(
-          () => document.getElementById('status')?.textContent === 'ready',
-          undefined,
-          { timeout: 10_000 },
+        expect(await page.textContent('#transcript .user')).toContain('Hello there');
+        expect(await page.locator('#transcript .error').count()).toBe(0);
+        // The event log: newest first, both directions, filterable, JSON on demand.
+        const logged = await page.locator('#event-log summary').allTextContents();
+        expect(logged[0]).toContain('response.done');
+        expect(
+          logged.some((line) => line.includes('↑') && line.includes('conversation.item.create')),
+        ).toBe(true);
+        await page.fill('#filter', 'response.done');
+        expect(await page.locator('#event-log li').count()).toBe(1);
+        await page.click('#event-log summary');
+        expect(await page.textContent('#event-log pre')).toContain('"status": "completed"');
+        await page.fill('#filter', '');
+        // Every frame a text frame, the reply in several deltas, nothing the CSP refused.
+        expect(frames.received.filter((frame) => frame.includes('.delta"')).length).toBeGreaterThan(
+          1,
         );
-        const reply = await page.textContent('.assistant');
-        expect(reply?.length).toBeGreaterThan(0);
-        expect(await page.textContent('#log')).toContain('> Hello there');
-        expect(await page.locator('.error').count()).toBe(0);
-        // The reply arrived as several deltas, shown as they came, every frame a text frame
-        // (the engine hands over UTF-8 bytes; a binary frame would reach the page as a Blob).
-        expect(frames.filter((frame) => frame.includes('.delta"')).length).toBeGreaterThan(1);
-        expect(binaryFrames).toEqual([]);
+        expect(frames.binary).toEqual([]);
+        expect(violations).toEqual([]);
+        mkdirSync(SHOTS, { recursive: true });
+        await page.setViewportSize({ width: 1280, height: 800 });
+        await page.screenshot({ path: join(SHOTS, `console-text-${name.split(' ')[0]}.png`) });
+        // The icon exists now (it was a 404).
+        const icon = await page.request.get(`${relay.url}/favicon.ico`);
+        expect(icon.status()).toBe(200);
       } finally {
         await browser.close();
-        rmSync(profile, { recursive: true, force: true });
+        cleanup();
       }
     });
   },
 );
+
+describe.runIf(runnable)('the console talking through a fake microphone (simulator)', () => {
+  it('speak → VAD → a spoken reply is played; speaking over it truncates at what was heard', async () => {
+    const relay = await startRelay({ SIM_PACE: 'realtime' });
+    const wav = speechWav(700, 1600);
+    const { browser, cleanup } = await launch([
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-audio-capture=${wav}`,
+    ]);
+    try {
+      const page = await browser.newPage();
+      await page.setViewportSize({ width: 390, height: 844 });
+      const frames = recordFrames(page);
+      await page.goto(`${relay.url}/`);
+      await page.click('#connect');
+      await page.waitForSelector('#mic:not([disabled])', { timeout: 10_000 });
+      await page.click('#mic');
+      // The reply's samples reach the output node (counted by the player worklet as it plays).
+      await page.waitForFunction(
+        () =>
+          (window as unknown as { rtwireConsole: { playedSamples: number } }).rtwireConsole
+            .playedSamples > 4800,
+        undefined,
+        { timeout: 20_000 },
+      );
+      // The loop speaks again over the reply: the page stops it and truncates at what it played.
+      await page.waitForFunction(
+        () =>
+          (window as unknown as { rtwireConsole: { truncates: unknown[] } }).rtwireConsole.truncates
+            .length > 0,
+        undefined,
+        { timeout: 20_000 },
+      );
+      const stats = await page.evaluate(
+        () =>
+          (
+            window as unknown as {
+              rtwireConsole: {
+                truncates: { itemId: string; audioEndMs: number; receivedMs: number }[];
+              };
+            }
+          ).rtwireConsole,
+      );
+      const [truncate] = stats.truncates;
+      expect(truncate?.audioEndMs).toBeGreaterThan(0);
+      expect(truncate?.audioEndMs).toBeLessThanOrEqual(truncate?.receivedMs ?? 0);
+      const sentTruncate = frames.sent
+        .map(
+          (frame) => JSON.parse(frame) as { type: string; item_id?: string; audio_end_ms?: number },
+        )
+        .find((event) => event.type === 'conversation.item.truncate');
+      expect(sentTruncate).toMatchObject({
+        item_id: truncate?.itemId,
+        audio_end_ms: truncate?.audioEndMs,
+      });
+      expect(frames.typesSent()).toContain('input_audio_buffer.append');
+      // The event log shows the turn.
+      const logged = (await page.locator('#event-log summary').allTextContents()).join('\n');
+      for (const type of [
+        'input_audio_buffer.speech_started',
+        'input_audio_buffer.committed',
+        'response.output_audio.delta',
+        'conversation.item.truncate',
+      ]) {
+        expect(logged).toContain(type);
+      }
+      expect(await page.locator('#transcript .assistant').count()).toBeGreaterThan(0);
+      expect(frames.binary).toEqual([]);
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: join(SHOTS, 'console-voice-phone.png'), fullPage: true });
+      await page.click('#event-log li summary:has-text("conversation.item.truncate")');
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.screenshot({ path: join(SHOTS, 'console-voice-desktop.png') });
+    } finally {
+      await browser.close();
+      cleanup();
+    }
+  });
+});

@@ -88,3 +88,20 @@ describe('the relay process with RELAY_POLICY and RELAY_TOOLS_MODULE', () => {
     expect(missing.stderr).toContain('RELAY_TOOLS_MODULE: could not be loaded');
   });
 });
+
+describe('a port the relay cannot have', () => {
+  it('says which and exits 1, with no stack trace', async () => {
+    const { createServer } = await import('node:net');
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as { port: number };
+    try {
+      const result = startFails({ PORT: String(port) });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(`rtwire relay: 127.0.0.1:${port} is already in use`);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      holder.close();
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
+  CONSOLE_PATHS,
   createRelayHost,
   type PendingSession,
   parseRelayConfig,
@@ -59,7 +60,7 @@ export interface MountedRelay {
   /** Sessions open now. */
   readonly activeSessions: number;
   /**
-   * Answers the relay's own HTTP routes (`/healthz`, `/metrics`, and the demo page at `/` with
+   * Answers the relay's own HTTP routes (`/healthz`, `/metrics`, and the console at `/` with
    * `demoPage`) and returns `true`; returns `false`, touching nothing, for any other path, so
    * your app answers it.
    */
@@ -143,7 +144,9 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
     },
     handleRequest(request, response) {
       const path = pathOf(request);
-      if (!ROUTES.has(path) && !(path === '/' && options.demoPage === true)) return false;
+      if (!ROUTES.has(path) && !(options.demoPage === true && CONSOLE_PATHS.has(path))) {
+        return false;
+      }
       const reply = host.respond(request.method ?? 'GET', request.url ?? '/', headersOf(request));
       response
         .writeHead(reply.status, reply.headers)

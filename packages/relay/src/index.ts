@@ -39,7 +39,7 @@ export {
   REALTIME_PATH,
   REALTIME_SUBPROTOCOL,
 } from './host/admission.ts';
-export { DEMO_PAGE_HTML } from './host/demo-page.ts';
+export { CONSOLE_CSP, CONSOLE_PATHS, consoleReply, DEMO_PAGE_HTML } from './host/demo-page.ts';
 export {
   createFetchHandler,
   type UpgradeOptions,

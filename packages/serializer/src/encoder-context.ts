@@ -51,7 +51,7 @@ export type IntoTwins<E> = {
     : K extends `${string}FromPcm`
       ? `${K}Into`
       : never]: E[K] extends (...args: infer A) => Uint8Array
-    ? (...args: [...A, target: Uint8Array, offset?: number]) => number
+    ? (...args: [...args: A, target: Uint8Array, offset?: number]) => number
     : never;
 };
 

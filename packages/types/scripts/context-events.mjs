@@ -185,13 +185,36 @@ function builderMethod(event) {
   const optional = event.payload.filter((field) => field.optional);
   const doc = `  /** \`${event.type}\`${NOTES[event.type] ?? '.'} */`;
   const signature = `  ${event.method}(${params.join(', ')}): ${T} {`;
+  // Plain JavaScript gets no compiler: a wrong argument is a TypeError here, as in the encoder,
+  // not an event the decoder later refuses. One typeof per argument.
+  const where = `${CLASSES[event.level].name}.${event.method}`;
+  const checks = [
+    argumentCheck(where, 'eventId', 'string'),
+    ...event.payload
+      .filter((field) => !field.optional)
+      .map((field) =>
+        argumentCheck(where, field.name, field.kind === 'string' ? 'string' : 'value'),
+      ),
+  ].join('\n');
   if (optional.length === 0) {
-    return `${doc}\n${signature}\n    return { ${members.join(', ')} };\n  }`;
+    return `${doc}\n${signature}\n${checks}\n    return { ${members.join(', ')} };\n  }`;
   }
   const sets = optional
     .map((field) => `    setOptional(event, '${field.key}', ${field.name});`)
     .join('\n');
-  return `${doc}\n${signature}\n    const event: ${T} = { ${members.join(', ')} };\n${sets}\n    return event;\n  }`;
+  return `${doc}\n${signature}\n${checks}\n    const event: ${T} = { ${members.join(', ')} };\n${sets}\n    return event;\n  }`;
+}
+
+/** The line that throws when `name` is not a `kind` (a string, a number, or present at all). */
+function argumentCheck(where, name, kind) {
+  const test =
+    kind === 'string'
+      ? `typeof ${name} !== 'string'`
+      : kind === 'number'
+        ? `typeof ${name} !== 'number'`
+        : `${name} === undefined`;
+  const expected = kind === 'string' ? 'a string' : kind === 'number' ? 'a number' : 'given';
+  return `    if (${test}) throw argumentError('${where}', '${name}', '${expected}');`;
 }
 
 /** `packages/builders/src/generated/context-builders.ts`. */
@@ -207,9 +230,12 @@ export function contextBuildersFile(events, header) {
     const params = spec.fields
       .map((key) => `${CONTEXT_FIELDS[key]}: ${FIELD_TYPES[key]}`)
       .join(', ');
-    const assigns = spec.fields
-      .map((key) => `    this.${CONTEXT_FIELDS[key]} = ${CONTEXT_FIELDS[key]};`)
-      .join('\n');
+    const assigns = [
+      ...spec.fields.map((key) =>
+        argumentCheck(`new ${spec.name}`, CONTEXT_FIELDS[key], FIELD_TYPES[key]),
+      ),
+      ...spec.fields.map((key) => `    this.${CONTEXT_FIELDS[key]} = ${CONTEXT_FIELDS[key]};`),
+    ].join('\n');
     const child = spec.child
       ? `\n\n  /** ${spec.child.doc} */\n  ${spec.child.method}(${spec.child.params}): ${spec.child.returns} {\n    return ${spec.child.make};\n  }`
       : '';
@@ -229,6 +255,7 @@ ${methods.join('\n\n')}
   });
   const needsOptional = events.some((event) => event.payload.some((field) => field.optional));
   return `${header}import type { ServerEventOf as E } from '@rtwire/types';
+import { argumentError } from '../argument-error.ts';
 ${needsOptional ? "import { setOptional } from '../optional-fields.ts';\n" : ''}
 ${classes.join('\n\n')}
 `;

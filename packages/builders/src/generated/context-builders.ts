@@ -2,6 +2,7 @@
 // Do not edit by hand: run `pnpm --filter @rtwire/types generate`.
 /* eslint-disable */
 import type { ServerEventOf as E } from '@rtwire/types';
+import { argumentError } from '../argument-error.ts';
 import { setOptional } from '../optional-fields.ts';
 
 /**
@@ -33,6 +34,10 @@ export class ContentEventBuilder {
   readonly contentIndex: number;
 
   constructor(responseId: string, itemId: string, outputIndex: number, contentIndex: number) {
+    if (typeof responseId !== 'string') throw argumentError('new ContentEventBuilder', 'responseId', 'a string');
+    if (typeof itemId !== 'string') throw argumentError('new ContentEventBuilder', 'itemId', 'a string');
+    if (typeof outputIndex !== 'number') throw argumentError('new ContentEventBuilder', 'outputIndex', 'a number');
+    if (typeof contentIndex !== 'number') throw argumentError('new ContentEventBuilder', 'contentIndex', 'a number');
     this.responseId = responseId;
     this.itemId = itemId;
     this.outputIndex = outputIndex;
@@ -41,41 +46,56 @@ export class ContentEventBuilder {
 
   /** `response.output_audio.delta`; `delta` is base64 audio in the session's output format. */
   outputAudioDelta(eventId: string, delta: string): E<'response.output_audio.delta'> {
+    if (typeof eventId !== 'string') throw argumentError('ContentEventBuilder.outputAudioDelta', 'eventId', 'a string');
+    if (typeof delta !== 'string') throw argumentError('ContentEventBuilder.outputAudioDelta', 'delta', 'a string');
     return { type: 'response.output_audio.delta', event_id: eventId, response_id: this.responseId, item_id: this.itemId, output_index: this.outputIndex, content_index: this.contentIndex, delta };
   }
 
   /** `response.output_audio.done` (carries no audio: clients keep what they played). */
   outputAudioDone(eventId: string): E<'response.output_audio.done'> {
+    if (typeof eventId !== 'string') throw argumentError('ContentEventBuilder.outputAudioDone', 'eventId', 'a string');
     return { type: 'response.output_audio.done', event_id: eventId, response_id: this.responseId, item_id: this.itemId, output_index: this.outputIndex, content_index: this.contentIndex };
   }
 
   /** `response.output_audio_transcript.delta`. */
   outputAudioTranscriptDelta(eventId: string, delta: string): E<'response.output_audio_transcript.delta'> {
+    if (typeof eventId !== 'string') throw argumentError('ContentEventBuilder.outputAudioTranscriptDelta', 'eventId', 'a string');
+    if (typeof delta !== 'string') throw argumentError('ContentEventBuilder.outputAudioTranscriptDelta', 'delta', 'a string');
     return { type: 'response.output_audio_transcript.delta', event_id: eventId, response_id: this.responseId, item_id: this.itemId, output_index: this.outputIndex, content_index: this.contentIndex, delta };
   }
 
   /** `response.output_audio_transcript.done` with the whole transcript. */
   outputAudioTranscriptDone(eventId: string, transcript: string): E<'response.output_audio_transcript.done'> {
+    if (typeof eventId !== 'string') throw argumentError('ContentEventBuilder.outputAudioTranscriptDone', 'eventId', 'a string');
+    if (typeof transcript !== 'string') throw argumentError('ContentEventBuilder.outputAudioTranscriptDone', 'transcript', 'a string');
     return { type: 'response.output_audio_transcript.done', event_id: eventId, response_id: this.responseId, item_id: this.itemId, output_index: this.outputIndex, content_index: this.contentIndex, transcript };
   }
 
   /** `response.content_part.added`. Parts here are typed `text` / `audio`, unlike the item content they become (`output_text` / `output_audio`). */
   contentPartAdded(eventId: string, part: E<'response.content_part.added'>['part']): E<'response.content_part.added'> {
+    if (typeof eventId !== 'string') throw argumentError('ContentEventBuilder.contentPartAdded', 'eventId', 'a string');
+    if (part === undefined) throw argumentError('ContentEventBuilder.contentPartAdded', 'part', 'given');
     return { type: 'response.content_part.added', event_id: eventId, response_id: this.responseId, item_id: this.itemId, output_index: this.outputIndex, content_index: this.contentIndex, part };
   }
 
   /** `response.content_part.done` with the finished part. */
   contentPartDone(eventId: string, part: E<'response.content_part.done'>['part']): E<'response.content_part.done'> {
+    if (typeof eventId !== 'string') throw argumentError('ContentEventBuilder.contentPartDone', 'eventId', 'a string');
+    if (part === undefined) throw argumentError('ContentEventBuilder.contentPartDone', 'part', 'given');
     return { type: 'response.content_part.done', event_id: eventId, response_id: this.responseId, item_id: this.itemId, output_index: this.outputIndex, content_index: this.contentIndex, part };
   }
 
   /** `response.output_text.delta`. */
   outputTextDelta(eventId: string, delta: string): E<'response.output_text.delta'> {
+    if (typeof eventId !== 'string') throw argumentError('ContentEventBuilder.outputTextDelta', 'eventId', 'a string');
+    if (typeof delta !== 'string') throw argumentError('ContentEventBuilder.outputTextDelta', 'delta', 'a string');
     return { type: 'response.output_text.delta', event_id: eventId, response_id: this.responseId, item_id: this.itemId, output_index: this.outputIndex, content_index: this.contentIndex, delta };
   }
 
   /** `response.output_text.done` with the whole text. */
   outputTextDone(eventId: string, text: string): E<'response.output_text.done'> {
+    if (typeof eventId !== 'string') throw argumentError('ContentEventBuilder.outputTextDone', 'eventId', 'a string');
+    if (typeof text !== 'string') throw argumentError('ContentEventBuilder.outputTextDone', 'text', 'a string');
     return { type: 'response.output_text.done', event_id: eventId, response_id: this.responseId, item_id: this.itemId, output_index: this.outputIndex, content_index: this.contentIndex, text };
   }
 }
@@ -102,6 +122,9 @@ export class ItemEventBuilder {
   readonly outputIndex: number;
 
   constructor(responseId: string, itemId: string, outputIndex: number) {
+    if (typeof responseId !== 'string') throw argumentError('new ItemEventBuilder', 'responseId', 'a string');
+    if (typeof itemId !== 'string') throw argumentError('new ItemEventBuilder', 'itemId', 'a string');
+    if (typeof outputIndex !== 'number') throw argumentError('new ItemEventBuilder', 'outputIndex', 'a number');
     this.responseId = responseId;
     this.itemId = itemId;
     this.outputIndex = outputIndex;
@@ -114,26 +137,39 @@ export class ItemEventBuilder {
 
   /** `response.function_call_arguments.delta`. */
   functionCallArgumentsDelta(eventId: string, callId: string, delta: string): E<'response.function_call_arguments.delta'> {
+    if (typeof eventId !== 'string') throw argumentError('ItemEventBuilder.functionCallArgumentsDelta', 'eventId', 'a string');
+    if (typeof callId !== 'string') throw argumentError('ItemEventBuilder.functionCallArgumentsDelta', 'callId', 'a string');
+    if (typeof delta !== 'string') throw argumentError('ItemEventBuilder.functionCallArgumentsDelta', 'delta', 'a string');
     return { type: 'response.function_call_arguments.delta', event_id: eventId, response_id: this.responseId, item_id: this.itemId, output_index: this.outputIndex, call_id: callId, delta };
   }
 
   /** `response.function_call_arguments.done` with the complete arguments JSON text. */
   functionCallArgumentsDone(eventId: string, callId: string, name: string, args: string): E<'response.function_call_arguments.done'> {
+    if (typeof eventId !== 'string') throw argumentError('ItemEventBuilder.functionCallArgumentsDone', 'eventId', 'a string');
+    if (typeof callId !== 'string') throw argumentError('ItemEventBuilder.functionCallArgumentsDone', 'callId', 'a string');
+    if (typeof name !== 'string') throw argumentError('ItemEventBuilder.functionCallArgumentsDone', 'name', 'a string');
+    if (typeof args !== 'string') throw argumentError('ItemEventBuilder.functionCallArgumentsDone', 'args', 'a string');
     return { type: 'response.function_call_arguments.done', event_id: eventId, response_id: this.responseId, item_id: this.itemId, output_index: this.outputIndex, call_id: callId, name, arguments: args };
   }
 
   /** `response.output_item.added`. The spec gives this event no `item_id` field: the id travels inside `item`, so pass an item whose `id` is this builder's `itemId`. */
   outputItemAdded(eventId: string, item: E<'response.output_item.added'>['item']): E<'response.output_item.added'> {
+    if (typeof eventId !== 'string') throw argumentError('ItemEventBuilder.outputItemAdded', 'eventId', 'a string');
+    if (item === undefined) throw argumentError('ItemEventBuilder.outputItemAdded', 'item', 'given');
     return { type: 'response.output_item.added', event_id: eventId, response_id: this.responseId, output_index: this.outputIndex, item };
   }
 
   /** `response.output_item.done`: the finished item (see {@link outputItemAdded} on ids). */
   outputItemDone(eventId: string, item: E<'response.output_item.done'>['item']): E<'response.output_item.done'> {
+    if (typeof eventId !== 'string') throw argumentError('ItemEventBuilder.outputItemDone', 'eventId', 'a string');
+    if (item === undefined) throw argumentError('ItemEventBuilder.outputItemDone', 'item', 'given');
     return { type: 'response.output_item.done', event_id: eventId, response_id: this.responseId, output_index: this.outputIndex, item };
   }
 
   /** `response.mcp_call_arguments.delta`; `obfuscation` `null` is written, `undefined` omitted. */
   mcpCallArgumentsDelta(eventId: string, delta: string, obfuscation?: string | null): E<'response.mcp_call_arguments.delta'> {
+    if (typeof eventId !== 'string') throw argumentError('ItemEventBuilder.mcpCallArgumentsDelta', 'eventId', 'a string');
+    if (typeof delta !== 'string') throw argumentError('ItemEventBuilder.mcpCallArgumentsDelta', 'delta', 'a string');
     const event: E<'response.mcp_call_arguments.delta'> = { type: 'response.mcp_call_arguments.delta', event_id: eventId, response_id: this.responseId, item_id: this.itemId, output_index: this.outputIndex, delta };
     setOptional(event, 'obfuscation', obfuscation);
     return event;
@@ -141,6 +177,8 @@ export class ItemEventBuilder {
 
   /** `response.mcp_call_arguments.done`. */
   mcpCallArgumentsDone(eventId: string, args: string): E<'response.mcp_call_arguments.done'> {
+    if (typeof eventId !== 'string') throw argumentError('ItemEventBuilder.mcpCallArgumentsDone', 'eventId', 'a string');
+    if (typeof args !== 'string') throw argumentError('ItemEventBuilder.mcpCallArgumentsDone', 'args', 'a string');
     return { type: 'response.mcp_call_arguments.done', event_id: eventId, response_id: this.responseId, item_id: this.itemId, output_index: this.outputIndex, arguments: args };
   }
 }
@@ -166,6 +204,7 @@ export class ResponseEventBuilder {
   readonly responseId: string;
 
   constructor(responseId: string) {
+    if (typeof responseId !== 'string') throw argumentError('new ResponseEventBuilder', 'responseId', 'a string');
     this.responseId = responseId;
   }
 
@@ -176,16 +215,19 @@ export class ResponseEventBuilder {
 
   /** `output_audio_buffer.started` (WebRTC/SIP): the client began playing this response. */
   outputAudioBufferStarted(eventId: string): E<'output_audio_buffer.started'> {
+    if (typeof eventId !== 'string') throw argumentError('ResponseEventBuilder.outputAudioBufferStarted', 'eventId', 'a string');
     return { type: 'output_audio_buffer.started', event_id: eventId, response_id: this.responseId };
   }
 
   /** `output_audio_buffer.stopped` (WebRTC/SIP): playback of this response finished. */
   outputAudioBufferStopped(eventId: string): E<'output_audio_buffer.stopped'> {
+    if (typeof eventId !== 'string') throw argumentError('ResponseEventBuilder.outputAudioBufferStopped', 'eventId', 'a string');
     return { type: 'output_audio_buffer.stopped', event_id: eventId, response_id: this.responseId };
   }
 
   /** `output_audio_buffer.cleared` (WebRTC/SIP): the buffered audio was dropped. */
   outputAudioBufferCleared(eventId: string): E<'output_audio_buffer.cleared'> {
+    if (typeof eventId !== 'string') throw argumentError('ResponseEventBuilder.outputAudioBufferCleared', 'eventId', 'a string');
     return { type: 'output_audio_buffer.cleared', event_id: eventId, response_id: this.responseId };
   }
 }

@@ -1,102 +1,64 @@
+import { CONSOLE_FILES } from './generated/console-assets.ts';
+
 /**
- * A self-contained HTML page (no framework, no external assets) that connects to the relay
- * in the same origin, sends text and shows the streamed reply as it arrives. Both apps serve
- * it at `/`. A token field fills the `openai-insecure-api-key.<token>` subprotocol.
+ * The Content-Security-Policy the console is served under: its own scripts, styles and
+ * worklet only (no inline code, nothing from elsewhere), WebSocket to its own origin.
+ *
+ * @example
+ * ```ts
+ * response.setHeader('content-security-policy', CONSOLE_CSP);
+ * ```
+ */
+export const CONSOLE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
+  "media-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/**
+ * The paths of the console: the page at `/`, its script, styles, audio worklet and icon.
+ *
+ * @example
+ * ```ts
+ * if (CONSOLE_PATHS.has(url.pathname)) return consoleReply(url.pathname);
+ * ```
+ */
+export const CONSOLE_PATHS: ReadonlySet<string> = new Set(Object.keys(CONSOLE_FILES));
+
+/**
+ * The HTTP answer for one console file (its type, the CSP, no caching across deploys), or
+ * `undefined` for a path that is not one.
+ *
+ * @example
+ * ```ts
+ * const reply = consoleReply('/console.js');
+ * if (reply) return new Response(reply.body, { status: reply.status, headers: reply.headers });
+ * ```
+ */
+export function consoleReply(
+  path: string,
+): { status: 200; headers: Record<string, string>; body: string } | undefined {
+  const file = Object.hasOwn(CONSOLE_FILES, path) ? CONSOLE_FILES[path] : undefined;
+  if (file === undefined) return undefined;
+  return {
+    status: 200,
+    headers: {
+      'content-type': file.contentType,
+      'content-security-policy': CONSOLE_CSP,
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-cache',
+    },
+    body: file.body,
+  };
+}
+
+/**
+ * The console's page: a realtime console (connect, talk with the microphone or type, hear the
+ * reply, watch every event both ways) whose script, styles and audio worklet the relay serves
+ * beside it (see {@link consoleReply}). Both apps serve it at `/`.
  *
  * @example
  * ```ts
  * return new Response(DEMO_PAGE_HTML, { headers: { 'content-type': 'text/html; charset=utf-8' } });
  * ```
  */
-export const DEMO_PAGE_HTML = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>rtwire relay</title>
-<style>
-  body { font: 16px/1.5 system-ui, sans-serif; max-width: 42rem; margin: 2rem auto; padding: 0 1rem; }
-  form { display: flex; gap: .5rem; margin: .5rem 0; }
-  input[type=text], input[type=password] { flex: 1; padding: .4rem; }
-  #log { border: 1px solid #ccc; border-radius: 4px; padding: .5rem; min-height: 10rem; white-space: pre-wrap; }
-  .user { color: #555; } .assistant { color: #000; } .error { color: #b00; }
-  #status { font-size: .9rem; color: #555; }
-</style>
-</head>
-<body>
-<h1>rtwire relay</h1>
-<form id="connect-form">
-  <input id="token" type="password" placeholder="relay token (if RELAY_TOKENS is set)" autocomplete="off">
-  <button id="connect" type="submit">Connect</button>
-</form>
-<p id="status">disconnected</p>
-<div id="log" aria-live="polite"></div>
-<form id="send-form">
-  <input id="text" type="text" placeholder="Say something" autocomplete="off" disabled>
-  <button id="send" type="submit" disabled>Send</button>
-</form>
-<script>
-(() => {
-  const $ = (id) => document.getElementById(id);
-  const log = $('log');
-  let socket = null;
-  let reply = null;
-  const line = (cls, text) => {
-    const el = document.createElement('div');
-    el.className = cls;
-    el.textContent = text;
-    log.appendChild(el);
-    return el;
-  };
-  const setConnected = (connected) => {
-    $('text').disabled = !connected;
-    $('send').disabled = !connected;
-  };
-  $('connect-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    if (socket) socket.close();
-    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const url = scheme + '//' + location.host + '/v1/realtime?model=gpt-realtime';
-    const token = $('token').value.trim();
-    const protocols = ['realtime'].concat(token ? ['openai-insecure-api-key.' + token] : []);
-    socket = new WebSocket(url, protocols);
-    $('status').textContent = 'connecting';
-    socket.onopen = () => {
-      $('status').textContent = 'connected';
-      socket.send(JSON.stringify({ type: 'session.update', session: { type: 'realtime', output_modalities: ['text'] } }));
-    };
-    socket.onmessage = (message) => {
-      let event;
-      try { event = JSON.parse(message.data); } catch { return; }
-      if (event.type === 'session.created') { setConnected(true); $('status').textContent = 'ready'; }
-      if (event.type === 'response.output_text.delta' || event.type === 'response.output_audio_transcript.delta') {
-        if (!reply) reply = line('assistant', '');
-        reply.textContent += event.delta;
-      }
-      if (event.type === 'response.done') { reply = null; $('status').textContent = 'ready'; }
-      if (event.type === 'error') line('error', 'error: ' + event.error.message);
-    };
-    socket.onclose = (event) => {
-      setConnected(false);
-      $('status').textContent = 'closed (' + event.code + ')';
-    };
-  });
-  $('send-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    const text = $('text').value;
-    if (!text || !socket || socket.readyState !== WebSocket.OPEN) return;
-    line('user', '> ' + text);
-    $('text').value = '';
-    reply = null;
-    $('status').textContent = 'responding';
-    socket.send(JSON.stringify({
-      type: 'conversation.item.create',
-      item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] },
-    }));
-    socket.send(JSON.stringify({ type: 'response.create', response: { output_modalities: ['text'] } }));
-  });
-})();
-</script>
-</body>
-</html>
-`;
+export const DEMO_PAGE_HTML: string = (CONSOLE_FILES['/'] as { body: string }).body;

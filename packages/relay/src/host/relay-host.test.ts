@@ -35,6 +35,42 @@ describe('createRelayHost', () => {
     expect(host.respond('GET', '/healthz').status).toBe(200);
   });
 
+  it('answers 404 where nothing exists whatever the method, 405 only on a known path', () => {
+    const host = createRelayHost({ config: configFrom({}), connectUpstream: neverConnects });
+    expect(host.respond('POST', '/v1/realtime/calls').status).toBe(404);
+    expect(host.respond('DELETE', '/nothing').status).toBe(404);
+    expect(host.respond('GET', '/nothing').status).toBe(404);
+    expect(host.respond('POST', '/healthz')).toMatchObject({
+      status: 405,
+      headers: { allow: 'GET, HEAD' },
+    });
+    expect(host.respond('POST', '/v1/realtime').status).toBe(405);
+    expect(host.respond('PUT', '/').status).toBe(405);
+  });
+
+  it('serves the console under a strict CSP: page, script, styles, worklet and icon', () => {
+    const host = createRelayHost({ config: configFrom({}), connectUpstream: neverConnects });
+    const page = host.respond('GET', '/');
+    expect(page.status).toBe(200);
+    const csp = page.headers['content-security-policy'] ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe');
+    // No inline script or style, which the CSP would refuse.
+    expect(page.body).not.toMatch(/<script>|<style>| on[a-z]+=/);
+    for (const [path, type] of [
+      ['/console.js', 'text/javascript'],
+      ['/console-audio.js', 'text/javascript'],
+      ['/console.css', 'text/css'],
+      ['/favicon.ico', 'image/svg+xml'],
+    ] as const) {
+      const reply = host.respond('GET', path);
+      expect(reply.status, path).toBe(200);
+      expect(reply.headers['content-type'], path).toContain(type);
+      expect(reply.headers['x-content-type-options'], path).toBe('nosniff');
+    }
+  });
+
   it('leaves /metrics open without METRICS_TOKEN', () => {
     const host = createRelayHost({ config: configFrom({}), connectUpstream: neverConnects });
     expect(host.respond('GET', '/metrics').status).toBe(200);

@@ -16,7 +16,7 @@ import type { UpstreamConnector } from '../upstream/upstream-connector.ts';
 import { type AdmissionDecision, admitRequest, REALTIME_PATH } from './admission.ts';
 import { overBufferBudget } from './buffer-budget.ts';
 import { constantTimeEqual } from './constant-time-equal.ts';
-import { DEMO_PAGE_HTML } from './demo-page.ts';
+import { CONSOLE_PATHS, consoleReply } from './demo-page.ts';
 
 /** The handler of each server tool of a tenant's policy, made once per policy. */
 function createToolHandlerCache(
@@ -188,16 +188,20 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
 
     respond(method, url, headers): HttpReply {
       const path = new URL(url, 'http://relay.invalid').pathname;
+      const known =
+        path === '/healthz' ||
+        path === '/metrics' ||
+        path === REALTIME_PATH ||
+        CONSOLE_PATHS.has(path);
+      // 404 where nothing exists, whatever the method; 405 only where GET would answer.
+      if (!known) {
+        return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'Not found\n' };
+      }
       if (method !== 'GET' && method !== 'HEAD') {
         return { status: 405, headers: { allow: 'GET, HEAD' }, body: '' };
       }
-      if (path === '/') {
-        return {
-          status: 200,
-          headers: { 'content-type': 'text/html; charset=utf-8' },
-          body: DEMO_PAGE_HTML,
-        };
-      }
+      const file = consoleReply(path);
+      if (file !== undefined) return file;
       if (path === '/healthz') {
         return {
           status: draining ? 503 : 200,
