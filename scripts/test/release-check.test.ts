@@ -333,3 +333,16 @@ describe('consumer', () => {
     });
   });
 });
+
+describe('release-check --help', () => {
+  it('prints the usage, says the tarballs are deleted unless --keep, and does no work', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const script = fileURLToPath(new URL('../release-check.mjs', import.meta.url));
+    const usage = execFileSync(process.execPath, [script, '--help'], { encoding: 'utf8' });
+    expect(usage).toContain('--keep');
+    expect(usage).toMatch(/deleted/);
+    // Nothing was built or packed: no line of a run was printed.
+    expect(usage).not.toContain('release-check: ');
+  });
+});

@@ -53,7 +53,7 @@ describe('admission over HTTP', () => {
     expect((await upgradeStatus(relay.wsUrl)).status).toBe(101);
   });
 
-  it('serves health, metrics, the demo page, 404 and 426', async () => {
+  it('serves health, metrics, the console, 404, 405 and 426', async () => {
     const relay = await startRelay();
     const health = await fetch(`${relay.url}/healthz`);
     expect(health.status).toBe(200);
@@ -62,8 +62,12 @@ describe('admission over HTTP', () => {
     expect(metrics).toContain('# TYPE rtwire_relay_sessions_active gauge');
     const page = await fetch(`${relay.url}/`);
     expect(page.headers.get('content-type')).toContain('text/html');
-    expect(await page.text()).toContain('/v1/realtime');
+    expect(await page.text()).toContain('<script src="/console.js" defer></script>');
+    expect(await (await fetch(`${relay.url}/console.js`)).text()).toContain('/v1/realtime');
     expect((await fetch(`${relay.url}/nope`)).status).toBe(404);
+    // Nothing lives there, whatever the method: 404, not 405.
+    expect((await fetch(`${relay.url}/v1/realtime/calls`, { method: 'POST' })).status).toBe(404);
+    expect((await fetch(`${relay.url}/healthz`, { method: 'POST' })).status).toBe(405);
     expect((await fetch(`${relay.url}/v1/realtime`)).status).toBe(426);
     expect(
       (await upgradeStatus(`${relay.wsUrl.replace('/v1/realtime', '/v2/other')}`)).status,

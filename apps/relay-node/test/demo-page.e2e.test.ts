@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startToolServer } from '../../../test-support/tool-server.ts';
 import { startFakeUpstream, startRelay, stopAll } from './helpers.ts';
 import { answerWithText } from './scripted-upstream.ts';
 
@@ -49,6 +50,13 @@ function speechWav(speechMs: number, silenceMs: number): string {
   writeFileSync(path, wav);
   return path;
 }
+
+/** Chromium's flags for a microphone that plays `wav` in a loop, granted without a prompt. */
+const fakeMicrophone = (wav: string) => [
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  `--use-file-for-fake-audio-capture=${wav}`,
+];
 
 async function launch(
   extraArgs: string[] = [],
@@ -167,12 +175,7 @@ describe.runIf(runnable).each(Object.entries(upstreams))(
 describe.runIf(runnable)('the console talking through a fake microphone (simulator)', () => {
   it('speak → VAD → a spoken reply is played; speaking over it truncates at what was heard', async () => {
     const relay = await startRelay({ SIM_PACE: 'realtime' });
-    const wav = speechWav(700, 1600);
-    const { browser, cleanup } = await launch([
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-audio-capture=${wav}`,
-    ]);
+    const { browser, cleanup } = await launch(fakeMicrophone(speechWav(700, 1600)));
     try {
       const page = await browser.newPage();
       await page.setViewportSize({ width: 390, height: 844 });
@@ -232,6 +235,11 @@ describe.runIf(runnable)('the console talking through a fake microphone (simulat
       }
       expect(await page.locator('#transcript .assistant').count()).toBeGreaterThan(0);
       expect(frames.binary).toEqual([]);
+      // Audio in the log is its length, never its bytes.
+      await page.click('#event-log li summary:has-text("response.output_audio.delta")');
+      const shown = await page.textContent('#event-log details[open] pre');
+      expect(shown).toMatch(/"delta": "<audio: \d+ bytes>"/);
+      await page.click('#event-log details[open] summary');
       mkdirSync(SHOTS, { recursive: true });
       await page.screenshot({ path: join(SHOTS, 'console-voice-phone.png'), fullPage: true });
       await page.click('#event-log li summary:has-text("conversation.item.truncate")');
@@ -240,6 +248,116 @@ describe.runIf(runnable)('the console talking through a fake microphone (simulat
     } finally {
       await browser.close();
       cleanup();
+    }
+  });
+});
+
+describe.runIf(runnable)('the console with push to talk (simulator)', () => {
+  it('sends audio only while the button is held, and commits and asks for a reply on release', async () => {
+    const relay = await startRelay({ SIM_PACE: 'fast' });
+    const { browser, cleanup } = await launch(fakeMicrophone(speechWav(700, 300)));
+    try {
+      const page = await browser.newPage();
+      const frames = recordFrames(page);
+      await page.goto(`${relay.url}/`);
+      await page.selectOption('#turns', 'push_to_talk');
+      await page.selectOption('#modality', 'text');
+      await page.click('#connect');
+      await page.waitForSelector('#mic:not([disabled])', { timeout: 10_000 });
+      await page.click('#mic');
+      await page.waitForSelector('#talk:not([hidden])');
+      // Not held: nothing is sent.
+      await page.waitForTimeout(400);
+      expect(frames.typesSent()).not.toContain('input_audio_buffer.append');
+      // Held from the keyboard, as a button must be usable.
+      await page.focus('#talk');
+      await page.keyboard.down('Space');
+      await page.waitForFunction(() => document.getElementById('talk')?.classList.contains('held'));
+      await page.waitForTimeout(600);
+      await page.keyboard.up('Space');
+      await page.waitForFunction(
+        () =>
+          (document.querySelector('#transcript .assistant .text')?.textContent ?? '').includes(
+            'ms of audio',
+          ),
+        undefined,
+        { timeout: 10_000 },
+      );
+      const sent = frames.typesSent();
+      const released = sent.lastIndexOf('input_audio_buffer.commit');
+      expect(sent).toContain('input_audio_buffer.append');
+      expect(released).toBeGreaterThan(sent.lastIndexOf('input_audio_buffer.append'));
+      expect(sent[released + 1]).toBe('response.create');
+      // The session was told there is no turn detection.
+      const update = frames.sent
+        .map(
+          (frame) =>
+            JSON.parse(frame) as {
+              type: string;
+              session?: { audio?: { input?: { turn_detection?: unknown } } };
+            },
+        )
+        .find((event) => event.type === 'session.update');
+      expect(update?.session?.audio?.input?.turn_detection).toBeNull();
+    } finally {
+      await browser.close();
+      cleanup();
+    }
+  });
+});
+
+describe.runIf(runnable)('the console and server tools (simulator)', () => {
+  it('shows a server tool call and its result when the policy makes them visible', async () => {
+    const tools = await startToolServer();
+    const policy = {
+      default: {
+        serverTools: [
+          {
+            name: 'lookup_order',
+            description: 'Look up an order by its number.',
+            parameters: {
+              type: 'object',
+              properties: { order: { type: 'string' } },
+              required: ['order'],
+            },
+            url: tools.url,
+            visibility: 'visible',
+          },
+        ],
+      },
+    };
+    const relay = await startRelay({ RELAY_POLICY: JSON.stringify(policy) });
+    const { browser, cleanup } = await launch();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${relay.url}/`);
+      await page.selectOption('#modality', 'text');
+      await page.click('#connect');
+      await page.waitForSelector('#text:not([disabled])', { timeout: 10_000 });
+      await page.fill('#text', 'please lookup_order A-17');
+      await page.press('#text', 'Enter');
+      await page.waitForFunction(
+        () =>
+          [...document.querySelectorAll('#transcript .assistant .text')].some((node) =>
+            node.textContent?.includes('The tool returned'),
+          ),
+        undefined,
+        { timeout: 10_000 },
+      );
+      const toolLines = await page.locator('#transcript .tool').allTextContents();
+      expect(
+        toolLines.some((line) => line.includes('tool call') && line.includes('lookup_order(')),
+      ).toBe(true);
+      expect(
+        toolLines.some((line) => line.includes('tool result') && line.includes('shipped')),
+      ).toBe(true);
+      expect(tools.requests).toHaveLength(1);
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: join(SHOTS, 'console-server-tool.png') });
+    } finally {
+      await browser.close();
+      cleanup();
+      await tools.close();
     }
   });
 });

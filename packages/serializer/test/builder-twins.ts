@@ -58,7 +58,12 @@ function argumentsFor(payload: readonly ContextEventField[]): fc.Arbitrary<unkno
   const optional = payload.filter((field) => field.optional);
   const arbitraryOf = (field: ContextEventField) =>
     field.kind === 'string' ? anyString : anyValue;
-  const base = fc.tuple(anyString, ...required.map(arbitraryOf));
+  // A required argument left undefined is a caller's error the builder refuses (a TypeError),
+  // so required values are anything but that.
+  const base = fc.tuple(
+    anyString,
+    ...required.map((field) => arbitraryOf(field).filter((value) => value !== undefined)),
+  );
   if (optional.length === 0) return base;
   const present = fc.tuple(
     ...optional.map((field) => fc.oneof(fc.constantFrom(null, undefined), arbitraryOf(field))),
