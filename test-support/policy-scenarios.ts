@@ -6,25 +6,28 @@
 export const TOOL_SECRET = 'tool-secret-4f1c';
 export const OPERATOR_INSTRUCTIONS = "You are Acme's support agent. Internal code: OP-7731.";
 
+/** The scenarios' server tool: `lookup_order`, answered over HTTP at `toolUrl`. */
+export function lookupOrderTool(toolUrl: string) {
+  return {
+    name: 'lookup_order',
+    description: 'Look up an order by its number.',
+    parameters: {
+      type: 'object',
+      properties: { order: { type: 'string' } },
+      required: ['order'],
+    },
+    url: toolUrl,
+    timeoutMs: 1500,
+    secretHeader: { name: 'x-tool-secret', value: TOOL_SECRET },
+  };
+}
+
 /**
  * The policy of the scenarios: tenant `acme` (reject) and the `default` (clamp), both with the
  * server tool `lookup_order` served at `toolUrl`, and `get_weather` allowed as a client tool.
  */
 export function scenarioPolicy(toolUrl: string, extra: Record<string, unknown> = {}) {
-  const serverTools = [
-    {
-      name: 'lookup_order',
-      description: 'Look up an order by its number.',
-      parameters: {
-        type: 'object',
-        properties: { order: { type: 'string' } },
-        required: ['order'],
-      },
-      url: toolUrl,
-      timeoutMs: 1500,
-      secretHeader: { name: 'x-tool-secret', value: TOOL_SECRET },
-    },
-  ];
+  const serverTools = [lookupOrderTool(toolUrl)];
   const common = {
     instructions: OPERATOR_INSTRUCTIONS,
     models: ['gpt-realtime'],

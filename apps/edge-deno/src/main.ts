@@ -3,7 +3,7 @@
  * the embedded simulator unless UPSTREAM_URL is set. SIGTERM / SIGINT drain the sessions
  * (1001) and stop within SHUTDOWN_TIMEOUT_MS.
  */
-import { REALTIME_PATH } from '@rtwire/relay';
+import { listenFailureMessage, REALTIME_PATH, upstreamName } from '@rtwire/relay';
 import { createEdgeRelay, EdgeConfigError } from './create-handler.ts';
 import { denoRuntime } from './deno-runtime.ts';
 
@@ -19,11 +19,6 @@ try {
 }
 const { config } = relay.host;
 
-const upstream = config.upstreamUrl
-  ? config.upstreamUrl.host
-  : config.cascade
-    ? `cascade ${new URL(config.cascade.baseURL).host}`
-    : 'simulator';
 let server: Deno.HttpServer;
 try {
   server = Deno.serve(
@@ -33,24 +28,14 @@ try {
       onListen: ({ hostname, port }) => {
         const host = hostname.includes(':') ? `[${hostname}]` : hostname;
         console.log(
-          `rtwire edge relay listening on http://${host}:${port} (realtime endpoint ws://${host}:${port}${REALTIME_PATH}, upstream ${upstream})`,
+          `rtwire edge relay listening on http://${host}:${port} (realtime endpoint ws://${host}:${port}${REALTIME_PATH}, upstream ${upstreamName(config)})`,
         );
       },
     },
     relay.fetch,
   );
 } catch (error) {
-  // A port in use or not ours is a setup problem, said as one, not a stack trace.
-  const where = `${config.host}:${config.port}`;
-  const reason =
-    error instanceof Deno.errors.AddrInUse
-      ? `${where} is already in use (set PORT to another port, or stop what holds it)`
-      : error instanceof Deno.errors.PermissionDenied
-        ? `${where} needs a permission this process does not have`
-        : error instanceof Deno.errors.AddrNotAvailable
-          ? `${config.host} is not an address of this machine (check HOST)`
-          : `could not listen on ${where}`;
-  console.error(`rtwire edge relay: ${reason}`);
+  console.error(`rtwire edge relay: ${listenFailureMessage(error, config.host, config.port)}`);
   Deno.exit(1);
 }
 

@@ -1,5 +1,11 @@
 import { createNodeRuntime, loadToolsModule } from '@rtwire/node';
-import { createRelayFromEnv, describeRelayConfig, REALTIME_PATH } from '@rtwire/relay';
+import {
+  createRelayFromEnv,
+  describeRelayConfig,
+  listenFailureMessage,
+  REALTIME_PATH,
+  upstreamName,
+} from '@rtwire/relay';
 import { startRelayServer } from './server.ts';
 
 const toolsModule = process.env.RELAY_TOOLS_MODULE?.trim();
@@ -29,28 +35,13 @@ const server = await startRelayServer({
   connectUpstream,
   policy,
   toolHandlers,
-}).catch((error: NodeJS.ErrnoException) => {
-  // A port in use or not ours to take is a setup problem, said as one, not a stack trace.
-  const where = `${config.host}:${config.port}`;
-  const reason =
-    error.code === 'EADDRINUSE'
-      ? `${where} is already in use (set PORT to another port, or stop what holds it)`
-      : error.code === 'EACCES'
-        ? `${where} needs privileges this process does not have (use a port above 1023)`
-        : error.code === 'EADDRNOTAVAIL'
-          ? `${config.host} is not an address of this machine (check HOST)`
-          : `could not listen on ${where} (${error.code ?? error.message})`;
-  process.stderr.write(`rtwire relay: ${reason}\n`);
+}).catch((error: unknown) => {
+  process.stderr.write(`rtwire relay: ${listenFailureMessage(error, config.host, config.port)}\n`);
   process.exit(1);
 });
-const upstreamName = config.upstreamUrl
-  ? config.upstreamUrl.host
-  : config.cascade
-    ? `cascade ${new URL(config.cascade.baseURL).host}`
-    : 'simulator';
 const wsUrl = `${server.url.replace(/^http/, 'ws')}${REALTIME_PATH}`;
 process.stdout.write(
-  `rtwire relay listening on ${server.url} (realtime endpoint ${wsUrl}, upstream ${upstreamName})\n`,
+  `rtwire relay listening on ${server.url} (realtime endpoint ${wsUrl}, upstream ${upstreamName(config)})\n`,
 );
 
 let stopping = false;

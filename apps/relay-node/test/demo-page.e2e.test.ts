@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { lookupOrderTool } from '../../../test-support/policy-scenarios.ts';
 import { startToolServer } from '../../../test-support/tool-server.ts';
 import { startFakeUpstream, startRelay, stopAll } from './helpers.ts';
 import { answerWithText } from './scripted-upstream.ts';
@@ -311,19 +312,7 @@ describe.runIf(runnable)('the console and server tools (simulator)', () => {
     const tools = await startToolServer();
     const policy = {
       default: {
-        serverTools: [
-          {
-            name: 'lookup_order',
-            description: 'Look up an order by its number.',
-            parameters: {
-              type: 'object',
-              properties: { order: { type: 'string' } },
-              required: ['order'],
-            },
-            url: tools.url,
-            visibility: 'visible',
-          },
-        ],
+        serverTools: [{ ...lookupOrderTool(tools.url), visibility: 'visible' }],
       },
     };
     const relay = await startRelay({ RELAY_POLICY: JSON.stringify(policy) });

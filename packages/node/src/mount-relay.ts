@@ -12,6 +12,7 @@ import {
   type RelayMetrics,
   type RelayPolicy,
   type ServerToolHandler,
+  STATUS_PATHS,
   silentLogger,
   type UpstreamConnector,
   upstreamFromConfig,
@@ -72,8 +73,6 @@ export interface MountedRelay {
    */
   close(): Promise<void>;
 }
-
-const ROUTES: ReadonlySet<string> = new Set(['/healthz', '/metrics']);
 
 /**
  * Mounts the Realtime relay on an existing `http.Server` or `https.Server` (and so on express,
@@ -144,7 +143,7 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
     },
     handleRequest(request, response) {
       const path = pathOf(request);
-      if (!ROUTES.has(path) && !(options.demoPage === true && CONSOLE_PATHS.has(path))) {
+      if (!STATUS_PATHS.has(path) && !(options.demoPage === true && CONSOLE_PATHS.has(path))) {
         return false;
       }
       const reply = host.respond(request.method ?? 'GET', request.url ?? '/', headersOf(request));

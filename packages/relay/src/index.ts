@@ -23,6 +23,7 @@ export {
   type RelayConfig,
   type RelayConfigError,
   type RelayConfigResult,
+  upstreamName,
 } from './config/relay-config.ts';
 export {
   createRelayFromEnv,
@@ -45,6 +46,7 @@ export {
   type UpgradeOptions,
   type WebSocketUpgrader,
 } from './host/fetch-handler.ts';
+export { listenFailureMessage } from './host/listen-failure.ts';
 export {
   type Admission,
   createRelayHost,
@@ -52,6 +54,7 @@ export {
   type PendingSession,
   type RelayHost,
   type RelayHostOptions,
+  STATUS_PATHS,
 } from './host/relay-host.ts';
 export { createJsonLineLogger, createRelayLogger } from './observe/json-line-logger.ts';
 export {

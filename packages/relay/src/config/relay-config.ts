@@ -145,17 +145,7 @@ export function parseRelayConfig(
       .map((item) => item.trim())
       .filter((item) => item !== '');
 
-  let upstreamUrl: URL | undefined;
-  const rawUpstream = read('UPSTREAM_URL');
-  if (rawUpstream !== undefined) {
-    try {
-      upstreamUrl = new URL(rawUpstream);
-      if (upstreamUrl.protocol !== 'ws:' && upstreamUrl.protocol !== 'wss:') throw new TypeError();
-    } catch {
-      errors.push({ variable: 'UPSTREAM_URL', message: 'expected a ws: or wss: URL' });
-      upstreamUrl = undefined;
-    }
-  }
+  const upstreamUrl = readUrl(read, errors, 'UPSTREAM_URL', WEBSOCKET_URL);
   const cascade = parseCascade(read, errors, upstreamUrl !== undefined);
   const timeoutMs = integer('MODEL_TIMEOUT_MS', 30_000, 100, 600_000);
   const tlsCert = read('TLS_CERT');
@@ -207,6 +197,21 @@ export function parseRelayConfig(
 }
 
 /**
+ * What a session is answered by, as a start-up line names it: the upstream's host, the
+ * cascade's model server, or the simulator.
+ *
+ * @example
+ * ```ts
+ * console.log(`listening on ${url} (upstream ${upstreamName(config)})`);
+ * ```
+ */
+export function upstreamName(config: RelayConfig): string {
+  if (config.upstreamUrl !== undefined) return config.upstreamUrl.host;
+  if (config.cascade !== undefined) return `cascade ${new URL(config.cascade.baseURL).host}`;
+  return 'simulator';
+}
+
+/**
  * The configuration as safe to log: secrets become `set`/`unset`, TLS material is not shown.
  *
  * @example
@@ -248,6 +253,37 @@ export function describeRelayConfig(config: RelayConfig): Record<string, unknown
   };
 }
 
+/** The schemes a URL variable may have, and how its error says so. */
+interface UrlKind {
+  readonly protocols: readonly string[];
+  readonly expected: string;
+}
+const WEBSOCKET_URL: UrlKind = {
+  protocols: ['ws:', 'wss:'],
+  expected: 'expected a ws: or wss: URL',
+};
+const HTTP_URL: UrlKind = {
+  protocols: ['http:', 'https:'],
+  expected: 'expected an http: or https: URL',
+};
+
+/** The URL variable `name`, or `undefined` when unset or malformed (then named in `errors`). */
+function readUrl(
+  read: (name: string) => string | undefined,
+  errors: RelayConfigError[],
+  name: string,
+  kind: UrlKind,
+): URL | undefined {
+  const raw = read(name);
+  if (raw === undefined) return undefined;
+  try {
+    const url = new URL(raw);
+    if (kind.protocols.includes(url.protocol)) return url;
+  } catch {}
+  errors.push({ variable: name, message: kind.expected });
+  return undefined;
+}
+
 /** The variables of cascade mode: `MODEL_BASE_URL` turns it on, the rest need it. */
 const CASCADE_VARIABLES = [
   'MODEL_API_KEY',
@@ -269,16 +305,9 @@ function parseCascade(
   errors: RelayConfigError[],
   hasUpstream: boolean,
 ): Omit<CascadeModelOptions, 'timeoutMs'> | undefined {
-  const httpUrl = (name: string): string | undefined => {
-    const raw = read(name);
-    if (raw === undefined) return undefined;
-    try {
-      const url = new URL(raw);
-      if (url.protocol === 'http:' || url.protocol === 'https:') return raw;
-    } catch {}
-    errors.push({ variable: name, message: 'expected an http: or https: URL' });
-    return undefined;
-  };
+  // The URL as written: a model server's base is joined to paths, not normalized.
+  const httpUrl = (name: string) =>
+    readUrl(read, errors, name, HTTP_URL) === undefined ? undefined : read(name);
   const baseURL = httpUrl('MODEL_BASE_URL');
   if (read('MODEL_BASE_URL') === undefined) {
     for (const name of CASCADE_VARIABLES) {

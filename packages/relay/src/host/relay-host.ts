@@ -54,6 +54,17 @@ export interface RelayHostOptions {
   readonly toolHandlers?: Readonly<Record<string, ServerToolHandler>>;
 }
 
+/**
+ * The relay's status routes: health for load balancers, metrics for Prometheus. With the
+ * console and the realtime endpoint, every path the host answers other than with 404.
+ *
+ * @example
+ * ```ts
+ * if (STATUS_PATHS.has(url.pathname)) return host.respond(request.method, request.url);
+ * ```
+ */
+export const STATUS_PATHS: ReadonlySet<string> = new Set(['/healthz', '/metrics']);
+
 /** A plain HTTP answer, for adapters to write in their runtime's terms. */
 export interface HttpReply {
   readonly status: number;
@@ -188,11 +199,7 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
 
     respond(method, url, headers): HttpReply {
       const path = new URL(url, 'http://relay.invalid').pathname;
-      const known =
-        path === '/healthz' ||
-        path === '/metrics' ||
-        path === REALTIME_PATH ||
-        CONSOLE_PATHS.has(path);
+      const known = STATUS_PATHS.has(path) || path === REALTIME_PATH || CONSOLE_PATHS.has(path);
       // 404 where nothing exists, whatever the method; 405 only where GET would answer.
       if (!known) {
         return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'Not found\n' };

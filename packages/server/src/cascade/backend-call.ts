@@ -1,4 +1,5 @@
-import { CascadeBackendError, type CascadeStage } from './backend-error.ts';
+import { backendCodeOf, CascadeBackendError, type CascadeStage } from './backend-error.ts';
+import { CALL_CLOSED, followSignal } from './follow-signal.ts';
 
 /** Where one stage's requests go. */
 export interface CascadeEndpoint {
@@ -20,12 +21,8 @@ export interface BackendCallOptions {
   readonly signal: AbortSignal;
 }
 
-/** Why a call is aborted when it is closed or its body overflows (made once, see `close`). */
-const CALL_CLOSED = Object.freeze({ name: 'AbortError', message: 'the call was closed' });
-
 /** Largest error body read for its code; the rest is not read at all. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
-const IDENTIFIER = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**
  * One HTTP request to a backend stage and the reading of its answer, with the two things
@@ -40,14 +37,11 @@ export class BackendCall {
   #timedOut = false;
   #status: number | undefined;
   #released = false;
-  readonly #follow: () => void;
+  readonly #unfollow: () => void;
 
   constructor(options: BackendCallOptions) {
     this.#options = options;
-    const { signal } = options;
-    this.#follow = () => this.#abort.abort(signal.reason);
-    if (signal.aborted) this.#follow();
-    else signal.addEventListener('abort', this.#follow, { once: true });
+    this.#unfollow = followSignal(options.signal, this.#abort);
   }
 
   /**
@@ -57,7 +51,7 @@ export class BackendCall {
    */
   release(): void {
     this.#released = true;
-    this.#options.signal.removeEventListener('abort', this.#follow);
+    this.#unfollow();
   }
 
   /**
@@ -219,19 +213,11 @@ export class BackendCall {
     } catch {
       return undefined;
     }
-    let body: unknown;
     try {
-      body = JSON.parse(text);
+      return backendCodeOf((JSON.parse(text) as { error?: unknown } | null)?.error);
     } catch {
       return undefined;
     }
-    const error = (body as { error?: unknown } | null)?.error;
-    if (typeof error !== 'object' || error === null) return undefined;
-    const { code, type } = error as { code?: unknown; type?: unknown };
-    for (const candidate of [code, type]) {
-      if (typeof candidate === 'string' && IDENTIFIER.test(candidate)) return candidate;
-    }
-    return undefined;
   }
 }
 

@@ -95,3 +95,19 @@ function describeFailure(details: CascadeBackendErrorDetails): string {
       return `${stage} backend: none is configured`;
   }
 }
+
+const IDENTIFIER = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * The code an OpenAI-style `error` object gives (`code`, else `type`), when it is an
+ * identifier such as `context_length_exceeded`; its message and anything else are never read,
+ * as a backend may echo the prompt in them.
+ */
+export function backendCodeOf(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, type } = error as { code?: unknown; type?: unknown };
+  for (const candidate of [code, type]) {
+    if (typeof candidate === 'string' && IDENTIFIER.test(candidate)) return candidate;
+  }
+  return undefined;
+}

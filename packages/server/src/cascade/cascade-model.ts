@@ -1,6 +1,5 @@
 import type { RealtimeConversationItem } from '@rtwire/types';
 import {
-  type FunctionCallOutput,
   type RealtimeModel,
   RealtimeModelError,
   type ResponseOutput,
@@ -11,9 +10,11 @@ import { BackendCall, type CascadeEndpoint } from './backend-call.ts';
 import { CascadeBackendError, type CascadeStage } from './backend-error.ts';
 import { chatMessages, chatToolChoice, chatTools, type HeardText } from './chat-request.ts';
 import { readChatStream } from './chat-stream.ts';
+import { CALL_CLOSED, followSignal } from './follow-signal.ts';
 import { SentenceSplitter } from './sentence-splitter.ts';
 import { SpokenOutput } from './spoken-output.ts';
-import { transcribeAudio } from './transcribe-audio.ts';
+import { ToolCallStream } from './tool-call-stream.ts';
+import { type TranscribeAudioRequest, transcribeAudio } from './transcribe-audio.ts';
 
 /** Options of {@link createCascadeModel}. */
 export interface CascadeModelOptions {
@@ -84,14 +85,22 @@ export function createCascadeModel(options: CascadeModelOptions): RealtimeModel 
     respond: (request, output, signal) => respond(settings, request, output, signal),
   };
   if (settings.transcription !== undefined) {
-    const { endpoint, model: name } = settings.transcription;
-    model.transcribe = (request, signal) =>
-      transcribeAudio(
-        { endpoint, fetch: settings.fetch, timeoutMs: settings.timeoutMs, signal },
-        { model: name, audio: request.audio, format: request.format, settings: request.settings },
-      );
+    model.transcribe = (request, signal) => transcribe(settings, request, signal);
   }
   return model;
+}
+
+/** Input audio through the transcription stage (configured: the caller checked). */
+function transcribe(
+  settings: CascadeSettings,
+  request: Omit<TranscribeAudioRequest, 'model'>,
+  signal: AbortSignal,
+): Promise<string> {
+  const stage = settings.transcription as Stage;
+  return transcribeAudio(
+    { endpoint: stage.endpoint, fetch: settings.fetch, timeoutMs: settings.timeoutMs, signal },
+    { ...request, model: stage.model },
+  );
 }
 
 interface Stage {
@@ -178,20 +187,6 @@ function isHttpUrl(value: unknown): boolean {
 
 type MessageItem = RealtimeConversationItem & { type: 'message' };
 
-/** Why a finished response's leftover requests are aborted. */
-const RESPONSE_ENDED = Object.freeze({ name: 'AbortError', message: 'the response ended' });
-
-/** A function call being streamed, by its `tool_calls` index. */
-interface StreamedCall {
-  id: string | undefined;
-  name: string | undefined;
-  /** Arguments that came before the name did. */
-  pending: string;
-  handle: FunctionCallOutput | undefined;
-  started: boolean;
-  finished: boolean;
-}
-
 async function respond(
   settings: CascadeSettings,
   request: ResponseRequest,
@@ -200,9 +195,7 @@ async function respond(
 ): Promise<void> {
   // One signal for every request of this response: the engine's cancel, or a failed stage.
   const local = new AbortController();
-  const stop = () => local.abort(signal.reason);
-  if (signal.aborted) stop();
-  else signal.addEventListener('abort', stop, { once: true });
+  const unfollow = followSignal(signal, local);
   const call = (stage: CascadeStage, endpoint: CascadeEndpoint) =>
     new BackendCall({
       stage,
@@ -249,14 +242,7 @@ async function respond(
       const rest = splitter?.flush();
       if (rest !== undefined) spoken?.say(rest);
     };
-    const calls = new Map<number, StreamedCall>();
-    let current: StreamedCall | undefined;
-    const finishCall = (streamed: StreamedCall) => {
-      if (streamed.finished) return;
-      if (!streamed.started) throw chat.error({ failure: 'malformed' });
-      streamed.finished = true;
-      write(() => streamed.handle?.done());
-    };
+    const toolCalls = new ToolCallStream(output, write, () => chat.error({ failure: 'malformed' }));
     let finishReason: string | undefined;
     for await (const part of readChatStream(chat, response)) {
       switch (part.type) {
@@ -264,42 +250,11 @@ async function respond(
           if (splitter === undefined) output.text(part.delta);
           else for (const sentence of splitter.push(part.delta)) spoken?.say(sentence);
           break;
-        case 'tool-call': {
+        case 'tool-call':
           // What was said before the call is spoken before it starts.
           sayRest();
-          let streamed = calls.get(part.index);
-          if (streamed === undefined) {
-            streamed = {
-              id: undefined,
-              name: undefined,
-              pending: '',
-              handle: undefined,
-              started: false,
-              finished: false,
-            };
-            calls.set(part.index, streamed);
-          }
-          if (streamed.finished) throw chat.error({ failure: 'malformed' });
-          if (current !== undefined && current !== streamed) finishCall(current);
-          current = streamed;
-          streamed.id ??= part.id;
-          streamed.name ??= part.name;
-          const target = streamed;
-          if (!target.started && target.name !== undefined) {
-            target.started = true;
-            const callStart = { name: target.name, ...(target.id ? { callId: target.id } : {}) };
-            write(() => {
-              target.handle = output.functionCall(callStart);
-            });
-          }
-          const delta = target.pending + part.arguments;
-          if (!target.started) target.pending = delta;
-          else if (delta !== '') {
-            target.pending = '';
-            write(() => target.handle?.arguments(delta));
-          }
+          toolCalls.push(part);
           break;
-        }
         case 'usage':
           output.usage(part.usage);
           break;
@@ -309,15 +264,14 @@ async function respond(
       }
     }
     sayRest();
-    if (current !== undefined) finishCall(current);
+    toolCalls.end();
     await spoken?.finished();
     if (finishReason === 'length') output.incomplete('max_output_tokens');
     else if (finishReason === 'content_filter') output.incomplete('content_filter');
   } finally {
-    signal.removeEventListener('abort', stop);
+    unfollow();
     // Whatever is still open (speech asked ahead, a body not read) closes with the response.
-    // A made reason: abort() would build a DOMException, stack and all, on every response.
-    local.abort(RESPONSE_ENDED);
+    local.abort(CALL_CLOSED);
   }
 }
 
@@ -367,19 +321,10 @@ function heardText(
     if (text === undefined && typeof part?.audio === 'string' && settings.transcription) {
       const audio = decodeBase64(part.audio);
       if (audio !== undefined && audio.length > 0) {
-        text = await transcribeAudio(
-          {
-            endpoint: settings.transcription.endpoint,
-            fetch: settings.fetch,
-            timeoutMs: settings.timeoutMs,
-            signal,
-          },
-          {
-            model: settings.transcription.model,
-            audio,
-            format: request.inputAudioFormat,
-            settings: {},
-          },
+        text = await transcribe(
+          settings,
+          { audio, format: request.inputAudioFormat, settings: {} },
+          signal,
         );
       }
     }

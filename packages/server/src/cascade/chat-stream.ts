@@ -1,6 +1,7 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { ModelUsage } from '../model.ts';
 import type { BackendCall } from './backend-call.ts';
+import { backendCodeOf } from './backend-error.ts';
 
 /** One piece of a streamed Chat Completions answer, in the order it came. */
 export type ChatStreamPart =
@@ -18,7 +19,6 @@ export type ChatStreamPart =
 
 /** The largest single SSE event accepted (a whole tool call's arguments can come in one). */
 const MAX_EVENT_BYTES = 4 * 1024 * 1024;
-const IDENTIFIER = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**
  * Reads a `stream: true` Chat Completions body (`data:` lines of `chat.completion.chunk`
@@ -52,11 +52,7 @@ export async function* readChatStream(
       }
       const error = (chunk as { error?: unknown } | null)?.error;
       if (typeof error === 'object' && error !== null) {
-        const code = (error as { code?: unknown }).code ?? (error as { type?: unknown }).type;
-        problem = call.error({
-          failure: 'http_error',
-          backendCode: typeof code === 'string' && IDENTIFIER.test(code) ? code : undefined,
-        });
+        problem = call.error({ failure: 'http_error', backendCode: backendCodeOf(error) });
         return;
       }
       for (const part of partsOf(chunk)) {

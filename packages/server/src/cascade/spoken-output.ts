@@ -110,7 +110,7 @@ export class SpokenOutput {
       if (ahead <= 0) break;
       if (job.kind !== 'speech') continue;
       ahead--;
-      if (job.stream === undefined && SPEAKABLE.test(job.text)) this.#start(job);
+      this.#start(job);
     }
   }
 
