@@ -1,5 +1,7 @@
+import { exceedsNesting } from '@rtwire/types';
 import { SIMD_MIN_LENGTH } from './engine/clean-ascii.ts';
 import { numberToJson } from './engine/encode-number.ts';
+import { MAX_ENCODE_DEPTH, tooDeep } from './engine/encode-value.ts';
 import { quoteJsonString } from './engine/escape-json-string.ts';
 import { isOmitted, toJsonValue } from './engine/json-value.ts';
 
@@ -8,10 +10,14 @@ import { isOmitted, toJsonValue } from './engine/json-value.ts';
  *
  * The top-level fields are written here, so a long clean string (base64 audio) is wrapped in
  * quotes after one SIMD scan instead of the engine's per-character escape loop; nested objects
- * go to the engine's `JSON.stringify`, which is as fast as anything for them.
+ * go to the engine's `JSON.stringify`, which is as fast as anything for them. Its recursion is
+ * bounded first: a value nested deeper than {@link MAX_ENCODE_DEPTH} (or circular) is refused
+ * with the same RangeError the byte encoder throws, before `JSON.stringify` can overflow the
+ * stack.
  */
 export function encodeEventString(event: object): string {
   const value = toJsonValue(event, '');
+  if (exceedsNesting(value, MAX_ENCODE_DEPTH)) throw tooDeep();
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     const text = JSON.stringify(value);
     if (text === undefined) throw new TypeError('encode: the event must be a JSON object');

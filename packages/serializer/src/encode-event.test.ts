@@ -10,6 +10,7 @@ import {
   encodeServerEventBytes,
   encodeServerEventInto,
 } from './encode-event.ts';
+import { MAX_ENCODE_DEPTH } from './engine/encode-value.ts';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -93,20 +94,34 @@ describe('encodeServerEvent / encodeServerEventBytes', () => {
     expectSameAsJson(event, encodeServerEvent(event), encodeServerEventBytes(event));
   });
 
-  it('throws a TypeError for BigInt and circular values, as JSON.stringify does', () => {
+  it('throws a TypeError for BigInt, as JSON.stringify does, and a bounded RangeError for circular values', () => {
     expect(() => encodeServerEvent({ type: 'x', n: 1n })).toThrow(TypeError);
     expect(() => encodeServerEventBytes({ type: 'x', n: 1n })).toThrow(TypeError);
     const circular: Record<string, unknown> = { type: 'x' };
     circular.self = { circular };
-    expect(() => encodeServerEvent(circular as UnknownEvent)).toThrow(TypeError);
-    expect(() => encodeServerEventBytes(circular as UnknownEvent)).toThrow(TypeError);
+    expect(() => encodeServerEvent(circular as UnknownEvent)).toThrow(/refers to itself/);
+    expect(() => encodeServerEventBytes(circular as UnknownEvent)).toThrow(/refers to itself/);
   });
 
-  it('encodes very deep values', () => {
+  const nested = (levels: number): unknown => {
     let deep: unknown = 'leaf';
-    for (let depth = 0; depth < 500; depth++) deep = depth % 2 ? [deep] : { deep };
-    const event = { type: 'x', deep };
+    for (let depth = 0; depth < levels; depth++) deep = depth % 2 ? [deep] : { deep };
+    return deep;
+  };
+
+  it('encodes values as deep as MAX_ENCODE_DEPTH', () => {
+    // The event object is level 1.
+    const event = { type: 'x', deep: nested(MAX_ENCODE_DEPTH - 1) };
     expectSameAsJson(event, encodeServerEvent(event), encodeServerEventBytes(event));
+  });
+
+  it('refuses deeper values with a RangeError that names the bound, never a stack overflow', () => {
+    for (const levels of [MAX_ENCODE_DEPTH, 5_000, 100_000]) {
+      const event = { type: 'x', deep: nested(levels) };
+      for (const encode of [encodeServerEvent, encodeServerEventBytes, encodeClientEvent]) {
+        expect(() => encode(event)).toThrow(/nests deeper than 256 levels/);
+      }
+    }
   });
 });
 

@@ -48,3 +48,4 @@ export type {
   ResponseEventFrames,
 } from './encoder-context.ts';
 export { encoderFor } from './encoder-for.ts';
+export { MAX_ENCODE_DEPTH } from './engine/encode-value.ts';

@@ -11,6 +11,9 @@ const DECODE_ERROR = Symbol.for('rtwire.decode-error');
  * - `missing_type`: the frame has no own string `type`.
  * - `missing_field`: a required field is absent.
  * - `invalid_field`: a field has the wrong JSON type.
+ * - `too_deep`: objects and arrays nest deeper than the limit (`MAX_NESTING_DEPTH`, 128, by
+ *   default); the path names the field that holds the value (at most four levels down, and
+ *   only through keys that look like field names, so no client-chosen text reaches it).
  */
 export type DecodeErrorCode =
   | 'invalid_input'
@@ -19,7 +22,8 @@ export type DecodeErrorCode =
   | 'not_an_object'
   | 'missing_type'
   | 'missing_field'
-  | 'invalid_field';
+  | 'invalid_field'
+  | 'too_deep';
 
 /**
  * Why a frame was rejected. It names the field and what was expected, never the value found:

@@ -12,6 +12,7 @@ import {
   type RealtimeClientEvent,
   type RealtimeServerEvent,
 } from './generated/event-types.ts';
+import { exceedsNesting, MAX_NESTING_DEPTH, nestingOverflowPath } from './nesting.ts';
 import { eventIdOf, type FrameInput, type FrameObject, readFrame, readType } from './read-frame.ts';
 import type { Shape } from './shape.ts';
 import { describeKinds, toJsonPointer, validateShape } from './validate-shape.ts';
@@ -24,6 +25,15 @@ export interface DecodeOptions {
    * they came; `'normalize'` renames them to their GA names and validates them as such.
    */
   readonly legacyNames?: 'keep' | 'normalize';
+  /**
+   * The deepest nesting accepted, the frame object being level 1. A deeper frame is refused as
+   * `too_deep`, known type or not, so no recursive walk downstream (a merge, a copy, an
+   * encoder) ever meets one. Frames given as text or bytes (what a socket delivers) are always
+   * checked, against {@link MAX_NESTING_DEPTH} (128) by default; a value the caller parsed is
+   * checked only when this is set, since the check reads every field and so would run the
+   * traps of a hostile value that the decoder otherwise never touches.
+   */
+  readonly maxNesting?: number;
 }
 
 /**
@@ -106,7 +116,7 @@ function decodeValue<E>(
     if (input instanceof ArrayBuffer) return decodeFrame(readFrame(input), checks, shapes, options);
     const type = readType(input);
     if (typeof type !== 'string') return { ok: false, error: type };
-    return decodeEvent(input as FrameObject, type, checks, shapes, options);
+    return decodeEvent(input as FrameObject, type, checks, shapes, options, false);
   } catch {
     // Whatever was thrown is input too: it is neither read nor kept.
     return {
@@ -129,17 +139,35 @@ function decodeFrame<E>(
   // A DecodeError never has a `type`; a parsed frame always has an own string one.
   const type = (frame as { type?: unknown }).type;
   if (typeof type !== 'string') return { ok: false, error: frame as DecodeError };
-  return decodeEvent(frame as FrameObject, type, checks, shapes, options);
+  return decodeEvent(frame as FrameObject, type, checks, shapes, options, true);
 }
 
-/** Validates a frame whose `type` was read once, as `type`. */
+/**
+ * Validates a frame whose `type` was read once, as `type`; `parsedHere` when JSON.parse made
+ * it (plain data, safe to walk whole).
+ */
 function decodeEvent<E>(
   frame: FrameObject,
   type: string,
   checks: ReadonlyMap<string, EventCheck>,
   shapes: Readonly<Record<string, Shape>>,
   options: DecodeOptions | undefined,
+  parsedHere: boolean,
 ): DecodeResult<E> {
+  const maxNesting = options?.maxNesting ?? (parsedHere ? MAX_NESTING_DEPTH : undefined);
+  if (maxNesting !== undefined && exceedsNesting(frame, maxNesting)) {
+    const path = nestingOverflowPath(frame, maxNesting) ?? '';
+    const known = checks.has(type) || Object.hasOwn(legacyNames, type);
+    return {
+      ok: false,
+      error: createDecodeError(
+        'too_deep',
+        path,
+        `${known ? type : 'frame'}: field ${path} nests deeper than ${maxNesting} levels`,
+        { eventType: known ? type : undefined, eventId: eventIdOf(frame) },
+      ),
+    };
+  }
   if (options?.legacyNames === 'normalize' && Object.hasOwn(legacyNames, type)) {
     type = legacyNames[type]!;
     // Never rename inside the caller's object: copy, then rename.

@@ -67,6 +67,7 @@ export {
   type ResponseScopedServerEvent,
 } from './guards.ts';
 export type * from './nested-types.ts';
+export { exceedsNesting, MAX_NESTING_DEPTH, nestingOverflowPath } from './nesting.ts';
 export type { FrameInput } from './read-frame.ts';
 export { MAX_LOG_DEPTH, redactForLog, redactionMarker } from './redact-for-log.ts';
 export { RtwireError } from './rtwire-error.ts';

@@ -4,10 +4,23 @@ import { SIMD_MIN_LENGTH } from './clean-ascii.ts';
 import { MAX_NUMBER_BYTES, writeJsonNumber } from './encode-number.ts';
 import { isOmitted, toJsonValue } from './json-value.ts';
 import { keyWords } from './key-cache.ts';
-import { maxJsonStringBytes, writeJsonString, writeJsonText } from './utf8-writer.ts';
+import { maxJsonStringBytes, writeJsonString } from './utf8-writer.ts';
 
-// Deeper than this, a subtree goes to JSON.stringify, which also reports cycles.
-const MAX_DEPTH = 128;
+/**
+ * The deepest value the encoder writes: twice the decoders' limit (`MAX_NESTING_DEPTH`, 128),
+ * so whatever was decoded can be wrapped into an event and written back, and shallow enough
+ * that the recursion below stays far from any runtime's stack limit (Workers' included). A
+ * deeper value, or one that refers to itself, is refused with a RangeError instead of being
+ * handed to `JSON.stringify`, whose own recursion overflows the stack a few thousand levels
+ * down and takes the caller with it.
+ *
+ * @example
+ * ```ts
+ * import { exceedsNesting } from '@rtwire/types';
+ * if (exceedsNesting(value, MAX_ENCODE_DEPTH)) return refuse(value);
+ * ```
+ */
+export const MAX_ENCODE_DEPTH = 256;
 const hasOwn = Object.prototype.hasOwnProperty;
 
 /**
@@ -35,7 +48,7 @@ export function writeJsonValue(sink: ByteSink, value: unknown, depth: number): v
       return;
     case 'object':
       if (value === null) writeLiteral(sink, 'null');
-      else if (depth >= MAX_DEPTH) writeStringified(sink, value);
+      else if (depth >= MAX_ENCODE_DEPTH) throw tooDeep();
       else if (Array.isArray(value)) writeArray(sink, value, depth + 1);
       else writeObject(sink, value as Record<string, unknown>, depth + 1);
       return;
@@ -109,8 +122,17 @@ function writeObject(sink: ByteSink, object: Record<string, unknown>, depth: num
   sink.ensure(1)[sink.position++] = 0x7d;
 }
 
-function writeStringified(sink: ByteSink, value: object): void {
-  const text = JSON.stringify(value);
-  const target = sink.ensure(text.length * 3);
-  sink.position = writeJsonText(target, sink.position, text);
+/**
+ * The error for a value past {@link MAX_ENCODE_DEPTH}: a RangeError that says what to bound,
+ * unlike the stack overflow it replaces.
+ *
+ * @example
+ * ```ts
+ * if (depth >= MAX_ENCODE_DEPTH) throw tooDeep();
+ * ```
+ */
+export function tooDeep(): RangeError {
+  return new RangeError(
+    `encode: a value nests deeper than ${MAX_ENCODE_DEPTH} levels or refers to itself; JSON frames are bounded`,
+  );
 }
