@@ -20,10 +20,9 @@ describe('createWebSocketUpstreamConnector', () => {
       dial: hangingDial,
       handshakeTimeoutMs: 30,
     });
-    const started = Date.now();
     const attempt = connect({ model: undefined, signal: new AbortController().signal });
+    // The dial never answers: only the handshake timer can end the attempt.
     await expect(attempt).rejects.toThrow('upstream handshake timed out after 30 ms');
-    expect(Date.now() - started).toBeLessThan(5000);
     await attempt.catch((error: Error) => expect(error.message).not.toContain('sk-never-shown'));
   });
 
