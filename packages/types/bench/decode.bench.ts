@@ -2,7 +2,7 @@
 // Run with `pnpm bench`. Candidates are measured in interleaved rounds inside one process and
 // compared as ratios of medians, because absolute times on a shared machine mean little.
 import { do_not_optimize, measure } from 'mitata';
-import { decodeServerEvent } from '../src/index.ts';
+import { decodeServerEvent, exceedsNesting } from '../src/index.ts';
 
 const textDelta = JSON.stringify({
   type: 'response.output_text.delta',
@@ -103,3 +103,16 @@ for (const [label, frame] of payloads) {
   );
 }
 console.log('\ngoal: validation adds at most 30% over JSON.parse on deltas');
+
+// The nesting bound is part of decode(str) above; its own share, on the parsed frame.
+console.log('\npayload                    nesting check as a share of JSON.parse');
+for (const [label, frame] of payloads) {
+  const parsed = JSON.parse(frame);
+  const ratios: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const parse = await timeOf(() => do_not_optimize(JSON.parse(frame)));
+    const walk = await timeOf(() => do_not_optimize(exceedsNesting(parsed)));
+    ratios.push(walk / parse);
+  }
+  console.log(`${label.padEnd(26)} ${`${(median(ratios) * 100).toFixed(1)}%`.padStart(8)}`);
+}

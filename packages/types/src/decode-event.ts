@@ -97,7 +97,8 @@ function decodeWith<E>(
   // The hot path: JSON.parse output is plain data, so reading it cannot throw or run code.
   // ArrayBuffer.isView reads an internal slot: unlike instanceof, it runs no proxy trap.
   if (typeof input === 'string' || ArrayBuffer.isView(input)) {
-    return decodeFrame(readFrame(input as string | ArrayBufferView), checks, shapes, options);
+    const text = input as string | ArrayBufferView;
+    return decodeFrame(readFrame(text), text, checks, shapes, options);
   }
   return decodeValue(input, checks, shapes, options);
 }
@@ -113,10 +114,12 @@ function decodeValue<E>(
   options: DecodeOptions | undefined,
 ): DecodeResult<E> {
   try {
-    if (input instanceof ArrayBuffer) return decodeFrame(readFrame(input), checks, shapes, options);
+    if (input instanceof ArrayBuffer) {
+      return decodeFrame(readFrame(input), input, checks, shapes, options);
+    }
     const type = readType(input);
     if (typeof type !== 'string') return { ok: false, error: type };
-    return decodeEvent(input as FrameObject, type, checks, shapes, options, false);
+    return decodeEvent(input as FrameObject, type, checks, shapes, options, options?.maxNesting);
   } catch {
     // Whatever was thrown is input too: it is neither read nor kept.
     return {
@@ -132,19 +135,24 @@ function decodeValue<E>(
 
 function decodeFrame<E>(
   frame: FrameObject | DecodeError,
+  source: string | ArrayBufferView | ArrayBuffer,
   checks: ReadonlyMap<string, EventCheck>,
   shapes: Readonly<Record<string, Shape>>,
   options: DecodeOptions | undefined,
 ): DecodeResult<E> {
-  // A DecodeError never has a `type`; a parsed frame always has an own string one.
+  // A DecodeError never has a `type`; a parsed frame always has an own string `type`.
   const type = (frame as { type?: unknown }).type;
   if (typeof type !== 'string') return { ok: false, error: frame as DecodeError };
-  return decodeEvent(frame as FrameObject, type, checks, shapes, options, true);
+  const maxNesting = options?.maxNesting ?? MAX_NESTING_DEPTH;
+  // Nesting past the limit needs more opening brackets than the limit in the text: counting
+  // them (a native scan) clears nearly every frame without walking the parsed value.
+  const check = hasMoreBrackets(source, maxNesting) ? maxNesting : undefined;
+  return decodeEvent(frame as FrameObject, type, checks, shapes, options, check);
 }
 
 /**
- * Validates a frame whose `type` was read once, as `type`; `parsedHere` when JSON.parse made
- * it (plain data, safe to walk whole).
+ * Validates a frame whose `type` was read once, as `type`, first walking it for nesting past
+ * `maxNesting` when that is set.
  */
 function decodeEvent<E>(
   frame: FrameObject,
@@ -152,9 +160,8 @@ function decodeEvent<E>(
   checks: ReadonlyMap<string, EventCheck>,
   shapes: Readonly<Record<string, Shape>>,
   options: DecodeOptions | undefined,
-  parsedHere: boolean,
+  maxNesting: number | undefined,
 ): DecodeResult<E> {
-  const maxNesting = options?.maxNesting ?? (parsedHere ? MAX_NESTING_DEPTH : undefined);
   if (maxNesting !== undefined && exceedsNesting(frame, maxNesting)) {
     const path = nestingOverflowPath(frame, maxNesting) ?? '';
     const known = checks.has(type) || Object.hasOwn(legacyNames, type);
@@ -191,6 +198,38 @@ function decodeEvent<E>(
       eventId: eventIdOf(frame),
     }),
   };
+}
+
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+
+/** Whether the JSON text holds more than `limit` opening braces and brackets together. */
+function hasMoreBrackets(source: string | ArrayBufferView | ArrayBuffer, limit: number): boolean {
+  if (typeof source === 'string') {
+    if (source.length <= limit * 2) return false;
+    return countsPast(source, '{', '[', limit);
+  }
+  const bytes = ArrayBuffer.isView(source)
+    ? new Uint8Array(source.buffer, source.byteOffset, source.byteLength)
+    : new Uint8Array(source);
+  if (bytes.length <= limit * 2) return false;
+  return countsPast(bytes, OPEN_BRACE, OPEN_BRACKET, limit);
+}
+
+/** Counts two needles with the native `indexOf`, stopping once past `limit`. */
+function countsPast<T extends string | number>(
+  haystack: { indexOf(needle: T, from: number): number },
+  first: T,
+  second: T,
+  limit: number,
+): boolean {
+  let count = 0;
+  for (const needle of [first, second]) {
+    for (let at = haystack.indexOf(needle, 0); at !== -1; at = haystack.indexOf(needle, at + 1)) {
+      if (++count > limit) return true;
+    }
+  }
+  return false;
 }
 
 export type { ClientEventType, ServerEventType };

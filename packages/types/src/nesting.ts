@@ -15,8 +15,9 @@ export const MAX_NESTING_DEPTH = 128;
 
 /**
  * Whether `value` nests objects and arrays deeper than `limit` levels (a primitive is level 0,
- * `{}` and `[]` are level 1, `{"a":[]}` is level 2). Iterative: a value a million levels deep
- * is answered without recursion, and the walk stops at the first path past the limit. Reads
+ * `{}` and `[]` are level 1, `{"a":[]}` is level 2). A value a million levels deep is answered
+ * without overflowing the stack (the walk never goes past the limit, and past 512 levels it
+ * keeps its own stack), and it stops at the first path past the limit. Reads
  * own enumerable keys only, as `JSON.stringify` does; meant for JSON data (a getter that throws
  * throws here too).
  *
@@ -27,7 +28,35 @@ export const MAX_NESTING_DEPTH = 128;
  * ```
  */
 export function exceedsNesting(value: unknown, limit: number = MAX_NESTING_DEPTH): boolean {
+  // Under a small limit, recursion that stops at the limit is safe on every runtime's stack and
+  // allocates nothing: the common case, every decoded frame. A larger limit takes the stack.
+  if (limit <= RECURSION_SAFE_LIMIT) return deeperThan(value, limit);
   return deepestPath(value, limit, false) !== undefined;
+}
+
+/** The deepest limit walked by recursion: far below any runtime's stack, Workers' included. */
+const RECURSION_SAFE_LIMIT = 512;
+
+function deeperThan(value: unknown, remaining: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (remaining <= 0) return true;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      const child: unknown = value[index];
+      if (typeof child === 'object' && child !== null && deeperThan(child, remaining - 1)) {
+        return true;
+      }
+    }
+    return false;
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const child: unknown = (value as Record<string, unknown>)[key];
+    if (typeof child === 'object' && child !== null && deeperThan(child, remaining - 1)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /**
