@@ -23,7 +23,10 @@ async function startKillableUpstream(
   const fakes: FakeRealtime[] = [];
   const sockets: import('ws').WebSocket[] = [];
   let refusing = false;
+  let open = 0;
   server.on('connection', (socket) => {
+    open++;
+    socket.on('close', () => open--);
     if (refusing) {
       socket.terminate();
       return;
@@ -45,6 +48,10 @@ async function startKillableUpstream(
     fakes,
     /** Drops the newest connection without a close frame (the relay sees 1006). */
     kill: () => sockets.at(-1)?.terminate(),
+    /** Sends `text` as it is on the newest connection, past what the fake would say. */
+    sendRaw: (text: string) => sockets.at(-1)?.send(text),
+    /** Connections open now (counted on the server: opened, not yet closed). */
+    open: () => open,
     /** From now on every new connection is dropped at once. */
     refuse: () => {
       refusing = true;
@@ -96,6 +103,12 @@ function expectConsistent(client: TestClient) {
     .filter((event) => event.type === 'response.done')
     .map((event) => (event.response as { id: string }).id);
   expect(done).toEqual(created);
+}
+
+/** A frame with an object `levels` deep where `"$deep"` is, as no serializer would write it. */
+function deepFrame(event: unknown, levels: number): string {
+  const deep = `${'{"a":'.repeat(levels - 1)}{"a":1}${'}'.repeat(levels - 1)}`;
+  return JSON.stringify(event).replaceAll('"$deep"', deep);
 }
 
 const replayedIds = (fake: FakeRealtime | undefined) =>
@@ -225,6 +238,33 @@ describe('resume on a fake upstream that is killed', () => {
     expect(closed.code).toBe(1011);
     expect(client.events.at(-1)).toMatchObject({ error: { code: 'upstream_closed' } });
     expect(relay.metrics.resumes.get('failed')).toBe(1);
+  });
+
+  it('an upstream that echoes a session too deep to replay: 5 sessions end 1011 and leave no upstream connection open', async () => {
+    const upstream = await startKillableUpstream();
+    const relay = await startRelay({ UPSTREAM_URL: upstream.url });
+    const deep = deepFrame(
+      {
+        type: 'session.updated',
+        event_id: 'deep',
+        session: {
+          type: 'realtime',
+          tools: [{ type: 'function', name: 'f', parameters: '$deep' }],
+        },
+      },
+      4500,
+    );
+    for (let session = 0; session < 5; session++) {
+      const client = await connectClient(relay.wsUrl);
+      await client.waitFor((event) => event.type === 'session.created');
+      upstream.sendRaw(deep);
+      await client.waitFor((event) => event.type === 'session.updated');
+      upstream.kill();
+      expect((await client.closed).code).toBe(1011);
+    }
+    await eventually(() => relay.activeSessions === 0 && upstream.open() === 0);
+    expect(upstream.open()).toBe(0);
+    expect(relay.logs.join('\n')).not.toContain('{"a":{"a"');
   });
 
   it('rolls over before expires_at with the conversation replayed, the client noticing nothing', async () => {

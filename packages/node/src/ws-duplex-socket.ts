@@ -43,10 +43,14 @@ export interface WsDuplexOptions {
  * With `heartbeatIntervalMs` it pings the peer and drops one that stopped answering (a
  * connection a proxy dropped silently looks open forever otherwise), reporting close code
  * 1006. A peer still draining a backlog counts as answering: its pong is queued behind the
- * backlog, and the kernel accepting more of it shows the peer is reading. With `messageTimeoutMs` it follows the incoming frame headers and closes a peer whose
- * message does not complete in time with 1008; the bytes of that message count as
- * `incomingBytes`. Both pause while the relay has paused reading, since pongs and the rest of
- * a message then wait unread through no fault of the peer.
+ * backlog, and the kernel accepting more of it shows the peer is reading. It follows the
+ * incoming frame headers, so the bytes of a message still arriving count as `incomingBytes`;
+ * with `messageTimeoutMs` it closes a peer whose message does not complete in time with 1008.
+ * Both checks pause while the relay has paused reading, since pongs and the rest of a message
+ * then wait unread through no fault of the peer.
+ *
+ * A handler of the relay's that throws does not reach `ws` (where it would be an uncaught
+ * exception, and the process's end): the connection is closed with 1011 and reported closed.
  *
  * @example
  * ```ts
@@ -66,7 +70,9 @@ export function createWsDuplexSocket(
   let answered = true;
   let heartbeat: ReturnType<typeof setInterval> | undefined;
   let deadline: ReturnType<typeof setTimeout> | undefined;
-  const tracker = options.messageTimeoutMs === undefined ? undefined : createMessageTracker();
+  // Always followed, so the bytes of a message still arriving are counted; timed only with
+  // `messageTimeoutMs`.
+  const tracker = createMessageTracker();
 
   /** Tells the relay once that the connection is over, whoever ended it. */
   const report = (code: number, reason: string) => {
@@ -74,7 +80,22 @@ export function createWsDuplexSocket(
     ended = { code, reason };
     clearInterval(heartbeat);
     clearTimeout(deadline);
-    gate.close(code, reason);
+    deliver(() => gate.close(code, reason));
+  };
+
+  /**
+   * Runs one of the relay's handlers. One that throws is the relay's bug, and must not reach
+   * ws's event handling, where it would be an uncaught exception that ends the process: the
+   * connection is ended with 1011 instead, and reported closed.
+   */
+  const deliver = (handle: () => void) => {
+    try {
+      handle();
+    } catch {
+      if (ended !== undefined) return;
+      close(CloseCode.internalError, 'internal error');
+      report(CloseCode.internalError, 'internal error');
+    }
   };
 
   const close = (code: number, reason: string) => {
@@ -90,12 +111,12 @@ export function createWsDuplexSocket(
 
   ws.on('message', (data, binary) => {
     answered = true;
-    gate.message(data as Buffer, binary);
+    deliver(() => gate.message(data as Buffer, binary));
   });
   ws.on('close', (code, reason) => report(code, reason.toString()));
   // Errors are followed by 'close', which is what the relay acts on.
   ws.on('error', () => {});
-  transport.on('drain', () => gate.drain());
+  transport.on('drain', () => deliver(() => gate.drain()));
 
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 0;
   if (heartbeatIntervalMs > 0) {
@@ -125,7 +146,8 @@ export function createWsDuplexSocket(
 
   /** Starts the clock on a message that has begun, unless it is running or reading is paused. */
   const armDeadline = () => {
-    if (tracker === undefined || !tracker.inMessage || deadline !== undefined) return;
+    if (options.messageTimeoutMs === undefined) return;
+    if (!tracker.inMessage || deadline !== undefined) return;
     if (paused || ended !== undefined) return;
     deadline = setTimeout(() => {
       report(CloseCode.policyViolation, 'message not completed in time');
@@ -134,16 +156,14 @@ export function createWsDuplexSocket(
     }, options.messageTimeoutMs);
     deadline.unref();
   };
-  if (tracker !== undefined) {
-    // Registered after ws's own listener, so ws has taken each chunk in before this looks at it.
-    transport.on('data', (chunk: Buffer) => {
-      if (tracker.feed(chunk) && deadline !== undefined) {
-        clearTimeout(deadline);
-        deadline = undefined;
-      }
-      armDeadline();
-    });
-  }
+  // Registered after ws's own listener, so ws has taken each chunk in before this looks at it.
+  transport.on('data', (chunk: Buffer) => {
+    if (tracker.feed(chunk) && deadline !== undefined) {
+      clearTimeout(deadline);
+      deadline = undefined;
+    }
+    armDeadline();
+  });
 
   return {
     send(data, binary) {
@@ -155,7 +175,7 @@ export function createWsDuplexSocket(
       return ws.bufferedAmount;
     },
     get incomingBytes() {
-      return tracker?.messageBytes ?? 0;
+      return tracker.messageBytes;
     },
     pause: () => {
       paused = true;

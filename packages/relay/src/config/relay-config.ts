@@ -42,6 +42,13 @@ export interface RelayConfig {
    */
   readonly maxBufferedBytes: number;
   /**
+   * Bytes one session may hold in all (`MAX_SESSION_BUFFERED_BYTES`, default 3 × the hard
+   * limit + `MAX_FRAME_BYTES`, 76 MiB with the defaults): both send buffers, messages arriving,
+   * what an in-process engine holds for it (conversation, queues, a response in progress), the
+   * conversation kept for a resume and server tool calls in flight. Past it: 1013.
+   */
+  readonly maxSessionBufferedBytes: number;
+  /**
    * Client frames refused in a row that still get an `error` event (`REFUSAL_REPLY_BURST`,
    * default 10, refilled one a second); past it refused frames are dropped unanswered.
    */
@@ -78,6 +85,11 @@ export interface RelayConfig {
   readonly resumeWindowMs: number;
   /** Bytes of conversation kept per session for a replay (`RESUME_MAX_BYTES`, default 256 KiB). */
   readonly resumeMaxBytes: number;
+  /**
+   * Resumes one session gets over its whole life (`RESUME_MAX_PER_SESSION`, default 10): an
+   * upstream that keeps dropping is not reconnected forever; past it a drop ends the session.
+   */
+  readonly resumeMaxPerSession: number;
   /** Bound on graceful shutdown (`SHUTDOWN_TIMEOUT_MS`, default 5000). */
   readonly shutdownTimeoutMs: number;
   /** Simulator pacing (`SIM_PACE`: `realtime` default, or `fast`). */
@@ -174,6 +186,11 @@ export function parseRelayConfig(
     highWaterBytes,
     hardLimitBytes: 4 * highWaterBytes + maxFrameBytes,
     maxBufferedBytes: integer('MAX_BUFFERED_BYTES', 512 * MIB, MIB),
+    maxSessionBufferedBytes: integer(
+      'MAX_SESSION_BUFFERED_BYTES',
+      3 * (4 * highWaterBytes + maxFrameBytes) + maxFrameBytes,
+      MIB,
+    ),
     refusalReplyBurst: integer('REFUSAL_REPLY_BURST', 10, 0),
     refusalCloseAfter: integer('REFUSAL_CLOSE_AFTER', 200, 1),
     heartbeatIntervalMs: integer('HEARTBEAT_INTERVAL_MS', 30_000, 0),
@@ -187,6 +204,7 @@ export function parseRelayConfig(
         : integer('RESUME_ATTEMPTS', 3, 0, 10),
     resumeWindowMs: integer('RESUME_WINDOW_MS', 5000, 100, 60_000),
     resumeMaxBytes: integer('RESUME_MAX_BYTES', 256 * 1024, 0, 64 * MIB),
+    resumeMaxPerSession: integer('RESUME_MAX_PER_SESSION', 10, 1, 1000),
     shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 5000, 0),
     simulatorPace: oneOf('SIM_PACE', ['realtime', 'fast'] as const, 'realtime'),
     tlsCert,
@@ -238,6 +256,7 @@ export function describeRelayConfig(config: RelayConfig): Record<string, unknown
     rateLimitBurst: config.rateLimitBurst,
     highWaterBytes: config.highWaterBytes,
     maxBufferedBytes: config.maxBufferedBytes,
+    maxSessionBufferedBytes: config.maxSessionBufferedBytes,
     refusalReplyBurst: config.refusalReplyBurst,
     refusalCloseAfter: config.refusalCloseAfter,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
@@ -246,6 +265,7 @@ export function describeRelayConfig(config: RelayConfig): Record<string, unknown
     upstreamHandshakeTimeoutMs: config.upstreamHandshakeTimeoutMs,
     metricsToken: config.metricsToken ? 'set' : 'unset',
     resumeAttempts: config.resumeAttempts,
+    resumeMaxPerSession: config.resumeMaxPerSession,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     simulatorPace: config.simulatorPace,
     tls: config.tlsCert !== undefined,

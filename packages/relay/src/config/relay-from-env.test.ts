@@ -107,7 +107,8 @@ describe('createRelayFromEnv', () => {
         },
       },
     });
-    expect(createRelayFromEnv({ RELAY_POLICY: policy }, runtime('string'))).toEqual({
+    const env = { RELAY_POLICY: policy, RELAY_TOKENS: 'acme:tok_acme' };
+    expect(createRelayFromEnv(env, runtime('string'))).toEqual({
       ok: false,
       errors: [
         {
@@ -118,10 +119,40 @@ describe('createRelayFromEnv', () => {
       ],
     });
     const handler = async () => 'ok';
-    const relay = createRelayFromEnv(
-      { RELAY_POLICY: policy },
-      { ...runtime('string'), toolHandlers: { lookup_order: handler } },
-    );
+    const relay = createRelayFromEnv(env, {
+      ...runtime('string'),
+      toolHandlers: { lookup_order: handler },
+    });
     expect(relay.ok && relay.toolHandlers.lookup_order).toBe(handler);
+  });
+
+  it('refuses a policy that leaves some credential with no policy, and says who, never a token', () => {
+    const policy = JSON.stringify({ tenants: { acme: { voices: ['marin'] } } });
+    const refusal = (tokens: string | undefined) => {
+      const relay = createRelayFromEnv(
+        { RELAY_POLICY: policy, ...(tokens === undefined ? {} : { RELAY_TOKENS: tokens }) },
+        runtime('string'),
+      );
+      return relay.ok ? undefined : relay.errors;
+    };
+    expect(refusal(undefined)).toEqual([
+      {
+        variable: 'RELAY_POLICY',
+        message:
+          '/default: expected a "default" policy: without one, every client (RELAY_TOKENS is not set) would run with no policy (add "default": {} to let them run unrestricted)',
+      },
+    ]);
+    expect(refusal('acme:tok_acme,tok_plain_1,beta:tok_beta,tok_plain_2')).toEqual([
+      {
+        variable: 'RELAY_POLICY',
+        message:
+          '/default: expected a "default" policy: without one, 2 plain tokens and the tenant beta of RELAY_TOKENS would run with no policy (add "default": {} to let them run unrestricted)',
+      },
+    ]);
+    expect(JSON.stringify(refusal('acme:tok_acme,tok_plain_1'))).not.toContain('tok_');
+    // Every credential names a tenant of the policy, or a default covers the rest: it runs.
+    expect(refusal('acme:tok_acme')).toBeUndefined();
+    const withDefault = JSON.stringify({ tenants: { acme: {} }, default: {} });
+    expect(createRelayFromEnv({ RELAY_POLICY: withDefault }, runtime('string')).ok).toBe(true);
   });
 });

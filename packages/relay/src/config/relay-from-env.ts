@@ -6,6 +6,7 @@ import { createEngineConnector } from '../upstream/engine-connector.ts';
 import { createSimulatorConnector } from '../upstream/simulator-connector.ts';
 import type { UpstreamConnector } from '../upstream/upstream-connector.ts';
 import { parseRelayConfig, type RelayConfig, type RelayConfigError } from './relay-config.ts';
+import { describeUnpolicedCredentials, findUnpolicedCredentials } from './unpoliced-credentials.ts';
 
 /** What a real upstream connection is opened with, taken from the config. */
 export interface RealtimeUpstreamSettings {
@@ -136,6 +137,15 @@ export function createRelayFromEnv(
           message: `${path}/serverTools/${index}: expected RELAY_TOOLS_MODULE to export a handler named ${tool.name}`,
         })),
     );
+    // A policy that leaves some credential unrestricted is refused, not run: an operator who
+    // wrote one meant every session to have a policy, and `"default": {}` says otherwise.
+    const gap = findUnpolicedCredentials(policy, config.relayTokens);
+    if (gap !== undefined) {
+      missing.push({
+        variable: 'RELAY_POLICY',
+        message: `/default: expected ${describeUnpolicedCredentials(gap)}`,
+      });
+    }
     if (missing.length > 0) return { ok: false, errors: missing };
   }
   return {

@@ -10,7 +10,9 @@ import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../observe/render-pro
 import { policyForTenant, type RelayPolicy, type TenantPolicy } from '../policy/relay-policy.ts';
 import { createHttpToolHandler, type ServerToolHandler } from '../policy/server-tools.ts';
 import { CloseCode } from '../session/close-codes.ts';
+import { describeFault } from '../session/fault-log.ts';
 import { type RelaySession, startRelaySession } from '../session/relay-session.ts';
+import { sessionBudgetBytes } from '../session/session-budget.ts';
 import type { DuplexSocket } from '../sockets/duplex-socket.ts';
 import type { UpstreamConnector } from '../upstream/upstream-connector.ts';
 import { type AdmissionDecision, admitRequest, REALTIME_PATH } from './admission.ts';
@@ -126,6 +128,23 @@ export interface RelayHost {
   idle(timeoutMs: number): Promise<void>;
 }
 
+/** A session that failed to start: its client closed with 1011, its `done` settled. */
+function failedSession(client: DuplexSocket, error: unknown, logger: RelayLogger): RelaySession {
+  logger.log('error', 'session.start_failed', describeFault(error));
+  try {
+    client.close(CloseCode.internalError, 'internal error');
+  } catch {
+    // Nothing else can be done for this client; the socket's own close ends it.
+  }
+  return {
+    id: 'failed',
+    done: Promise.resolve(CloseCode.internalError),
+    bufferedBytes: 0,
+    lastClientFrameAt: 0,
+    close() {},
+  };
+}
+
 /** How often sessions are looked over: the buffer budget, and clients idle past their limit. */
 const SWEEP_MS = 100;
 
@@ -158,12 +177,17 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
   };
   const sweep = () => {
     closeIdleClients();
-    const { total, over } = overBufferBudget(sessions, config.maxBufferedBytes);
+    const { total, over } = overBufferBudget(
+      sessions,
+      config.maxBufferedBytes,
+      sessionBudgetBytes(config),
+    );
     metrics.bufferedBytes = total;
     if (over.length === 0) return;
     logger.log('warn', 'relay.buffer_budget_exceeded', {
       bufferedBytes: total,
       budget: config.maxBufferedBytes,
+      sessionBudget: sessionBudgetBytes(config),
       closing: over.length,
     });
     for (const session of over) {
@@ -293,18 +317,25 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
               'admission_settled',
               'RelayHost: this admission was already opened or cancelled',
             );
-          const session = startRelaySession({
-            client,
-            connectUpstream,
-            model: decision.model,
-            intent: decision.intent,
-            limits: config,
-            metrics,
-            logger,
-            ...(rules === undefined
-              ? {}
-              : { policy: { rules, tenant: decision.tenant, handlers: handlersFor(rules) } }),
-          });
+          let session: RelaySession;
+          try {
+            session = startRelaySession({
+              client,
+              connectUpstream,
+              model: decision.model,
+              intent: decision.intent,
+              limits: config,
+              metrics,
+              logger,
+              ...(rules === undefined
+                ? {}
+                : { policy: { rules, tenant: decision.tenant, handlers: handlersFor(rules) } }),
+            });
+          } catch (error) {
+            // A session that could not even start (its policy's tools unreadable, say) ends
+            // alone, as any session's fault does: 1011 to its client, a log line, no throw.
+            return failedSession(client, error, logger);
+          }
           logger.log('info', 'session.open', { session: session.id, model: decision.model });
           sessions.add(session);
           watchSessions();

@@ -9,14 +9,42 @@ export type PolicyVerdict =
   | { readonly action: 'forward' }
   /** Forward this instead (re-encoded by the caller). */
   | { readonly action: 'rewrite'; readonly event: Json }
-  /** Refuse it: an `error` with code `policy_violation` and this `param` (a JSON pointer). */
-  | { readonly action: 'refuse'; readonly param: string; readonly message: string };
+  /**
+   * Refuse it: an `error` (`invalid_request_error`) with this `code` (`policy_violation`, or
+   * what the API answers for the same mistake: `item_not_found`, `invalid_value`) and `param`.
+   */
+  | {
+      readonly action: 'refuse';
+      readonly code: 'policy_violation' | 'item_not_found' | 'invalid_value';
+      readonly param: string;
+      readonly message: string;
+    };
 
 /** What the session remembers for policy between events. */
 export interface ClientPolicyState {
   /** The instructions the client last set: what it is shown of the session's instructions. */
   clientInstructions: string | undefined;
+  /**
+   * Ids of the conversation items the client never sees (hidden server tool calls and their
+   * outputs): a client event naming one is answered as if the item did not exist.
+   */
+  readonly hiddenItems: ReadonlySet<string>;
+  /** The session's type as the upstream created it (`realtime`, `transcription`), once known. */
+  sessionType: string | undefined;
 }
+
+/** A session type as the API names them (anything else is not remembered, nor shown). */
+const SESSION_TYPE = /^[a-z_]{1,32}$/;
+
+/** What the API answers for an item id it does not know (the engine's wording). */
+const ITEM_NOT_FOUND = 'No conversation item with this id.';
+
+/** Client events that name an existing item by `item_id`. */
+const NAMES_AN_ITEM: ReadonlySet<string> = new Set([
+  'conversation.item.retrieve',
+  'conversation.item.delete',
+  'conversation.item.truncate',
+]);
 
 /** A field policy forbids: where, and why (no value in it). */
 interface Violation {
@@ -25,12 +53,21 @@ interface Violation {
 }
 
 /**
- * Applies a tenant's policy to a client `session.update` or `response.create` (every other
- * event is forwarded as it came). With `onViolation: 'reject'` the first forbidden field refuses
- * the event; with `clamp` every forbidden field is rewritten to what is allowed. Instructions
- * are never a violation: the operator's replace or prefix the client's, and the client's are
- * remembered in `state` for the client's view of the session. Server tools are added to any
- * tool list the client sends, since a client's list replaces the session's.
+ * Applies a tenant's policy to a client `session.update` or `response.create`, whatever its
+ * `session.type` (a switch away from the type the upstream created is refused as
+ * `invalid_value`). With `onViolation: 'reject'` the first forbidden field refuses the event;
+ * with `clamp` every forbidden field is rewritten to what is allowed. Instructions are never a
+ * violation: the operator's replace or prefix the client's, and the client's are remembered in
+ * `state` for the client's view of the session. Server tools are added to any tool list the
+ * client sends, since a client's list replaces the session's.
+ *
+ * An event that names an item the client never saw (a hidden server tool call or its output,
+ * in `state.hiddenItems`) is refused as `item_not_found`, as the API answers an unknown item.
+ * Every other event is forwarded as it came.
+ *
+ * Only the few objects policy may change are copied (the event's `session` or `response`, its
+ * `audio`, `audio.input`, `audio.output`); nothing is walked, so a value of any depth costs
+ * nothing here.
  *
  * @example
  * ```ts
@@ -43,6 +80,8 @@ export function applyClientPolicy(
   event: Json,
   state: ClientPolicyState,
 ): PolicyVerdict {
+  const hidden = hiddenItemNamed(event, state);
+  if (hidden !== undefined) return hidden;
   const key =
     event.type === 'session.update'
       ? 'session'
@@ -51,8 +90,22 @@ export function applyClientPolicy(
         : undefined;
   if (key === undefined || !isJsonObject(event[key])) return { action: 'forward' };
   const original = event[key] as Json;
-  if (key === 'session' && original.type === 'transcription') return { action: 'forward' };
-  const target = structuredClone(original);
+  // The API does not switch a session's type; a switch would also carry fields policy reads
+  // under another type's rules.
+  if (
+    key === 'session' &&
+    state.sessionType !== undefined &&
+    typeof original.type === 'string' &&
+    original.type !== state.sessionType
+  ) {
+    return {
+      action: 'refuse',
+      code: 'invalid_value',
+      param: '/session/type',
+      message: `the session's type is ${state.sessionType} and cannot change; event not forwarded`,
+    };
+  }
+  const target = copyForPolicy(original);
   const violations: Violation[] = [];
   let changed = false;
   const clamp = policy.onViolation === 'clamp';
@@ -184,6 +237,7 @@ export function applyClientPolicy(
   if (first !== undefined && !clamp) {
     return {
       action: 'refuse',
+      code: 'policy_violation',
       param: first.param,
       message: `${first.message}; event not forwarded`,
     };
@@ -191,6 +245,17 @@ export function applyClientPolicy(
   if (!changed) return { action: 'forward' };
   return { action: 'rewrite', event: { ...event, [key]: target } };
 }
+
+/**
+ * The `event_id` of the relay's own first `session.update`: an `error` naming it answers the
+ * relay, not the client.
+ *
+ * @example
+ * ```ts
+ * if (error.event_id === POLICY_UPDATE_EVENT_ID) log('the upstream refused the policy');
+ * ```
+ */
+export const POLICY_UPDATE_EVENT_ID = 'event_relay_policy';
 
 /**
  * The `session.update` the relay sends upstream first, before anything of the client's: the
@@ -209,13 +274,13 @@ export function initialSessionUpdate(policy: TenantPolicy): Json | undefined {
   }
   if (policy.serverTools.length > 0) session.tools = policy.serverTools.map(declareServerTool);
   if (Object.keys(session).length === 1) return undefined;
-  return { type: 'session.update', event_id: 'event_relay_policy', session };
+  return { type: 'session.update', event_id: POLICY_UPDATE_EVENT_ID, session };
 }
 
 /**
  * What the client is shown of a `session.created` / `session.updated` from upstream: the
  * instructions it set itself (or none), and no hidden server tool. `undefined` when the event
- * needs no change.
+ * needs no change. The session's `type` is remembered in `state` (a client may not switch it).
  *
  * @example
  * ```ts
@@ -229,6 +294,9 @@ export function clientViewOfSession(
 ): Json | undefined {
   if (!isJsonObject(event.session)) return undefined;
   const session = { ...event.session };
+  if (typeof session.type === 'string' && SESSION_TYPE.test(session.type)) {
+    state.sessionType = session.type;
+  }
   let changed = false;
   if (policy.instructions !== undefined && Object.hasOwn(session, 'instructions')) {
     if (state.clientInstructions === undefined) delete session.instructions;
@@ -265,6 +333,59 @@ export function declareServerTool(tool: ServerToolPolicy): Json {
     description: tool.description,
     parameters: tool.parameters,
   };
+}
+
+/**
+ * The refusal for an event naming a hidden item: by `item_id` (retrieve, delete, truncate), as
+ * the `previous_item_id` of a new item, or as an `item_reference` in a response's `input`.
+ */
+function hiddenItemNamed(event: Json, state: ClientPolicyState): PolicyVerdict | undefined {
+  const { hiddenItems } = state;
+  if (hiddenItems.size === 0) return undefined;
+  const notFound = (param: string, message = ITEM_NOT_FOUND): PolicyVerdict => ({
+    action: 'refuse',
+    code: 'item_not_found',
+    param,
+    message,
+  });
+  const type = event.type;
+  if (typeof type !== 'string') return undefined;
+  if (NAMES_AN_ITEM.has(type)) {
+    return typeof event.item_id === 'string' && hiddenItems.has(event.item_id)
+      ? notFound('item_id')
+      : undefined;
+  }
+  if (type === 'conversation.item.create') {
+    return typeof event.previous_item_id === 'string' && hiddenItems.has(event.previous_item_id)
+      ? notFound('previous_item_id', 'previous_item_id names no item of the conversation.')
+      : undefined;
+  }
+  if (type === 'response.create' && isJsonObject(event.response)) {
+    const input = event.response.input;
+    if (!Array.isArray(input)) return undefined;
+    for (let index = 0; index < input.length; index++) {
+      const entry: unknown = input[index];
+      if (isJsonObject(entry) && typeof entry.id === 'string' && hiddenItems.has(entry.id)) {
+        return notFound(`/response/input/${index}/id`);
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A copy of a client's `session` / `response` that policy may change: the object itself and the
+ * objects under it that policy writes to. Everything else is shared, never walked.
+ */
+function copyForPolicy(original: Json): Json {
+  const target: Json = { ...original };
+  if (isJsonObject(target.audio)) {
+    const audio: Json = { ...target.audio };
+    if (isJsonObject(audio.input)) audio.input = { ...audio.input };
+    if (isJsonObject(audio.output)) audio.output = { ...audio.output };
+    target.audio = audio;
+  }
+  return target;
 }
 
 function composeInstructions(

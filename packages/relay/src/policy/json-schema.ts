@@ -1,3 +1,5 @@
+import { exceedsNesting, nestingOverflowPath } from '@rtwire/types';
+
 /** A JSON Schema (the subset {@link validateJsonSchema} reads), as parsed JSON. */
 export type JsonSchema = boolean | { readonly [keyword: string]: unknown };
 
@@ -29,7 +31,29 @@ const TYPE_WORDS: Record<string, string> = {
   null: 'null',
 };
 
+/**
+ * How deep a schema document may nest (as JSON), and how many checks deep the validator may
+ * go through `properties`, `items`, `allOf`, `anyOf`, `oneOf`, `not` and `$ref` together. Both
+ * keep the validator's recursion far from any runtime's stack limit, whatever the schema.
+ */
+const MAX_SCHEMA_NESTING = 128;
+const MAX_CHECK_LEVELS = 256;
+/**
+ * Checks one validation may make: a fixed part plus a share per node of the value, so a large
+ * valid value is checked in full while a schema whose alternatives refer to themselves (each
+ * level trying every alternative of the next: exponential) stops with a violation.
+ */
+const BASE_STEPS = 10_000;
+const STEPS_PER_NODE = 64;
+
 const patterns = new Map<string, RegExp | null>();
+
+/** What one validation shares with the sub-validations of its `anyOf` / `oneOf` / `not`. */
+interface Budget {
+  steps: number;
+  /** Set when the steps or the levels ran out: the value is then refused, never passed. */
+  exhausted: SchemaViolation | undefined;
+}
 
 /**
  * Validates a parsed JSON value against a JSON Schema, with no code generation (no `eval`, so
@@ -39,6 +63,11 @@ const patterns = new Map<string, RegExp | null>();
  * `allOf`, `not` and local `$ref`s. Other keywords are ignored, as validators do with
  * keywords they do not know. Returns the violations (empty when the value matches), each
  * naming a JSON pointer and what was expected.
+ *
+ * Never throws and never recurses without bound, whatever the value or the schema: a value
+ * nested deeper than `maxDepth`, a schema nested deeper than 128 levels, a schema that refers
+ * to itself without end, or one whose alternatives multiply the work past a budget (10,000
+ * checks plus 64 per node of the value) each end as one violation naming the limit.
  *
  * @example
  * ```ts
@@ -51,17 +80,66 @@ export function validateJsonSchema(
   schema: JsonSchema,
   options: ValidateOptions = {},
 ): SchemaViolation[] {
-  const violations: SchemaViolation[] = [];
-  const limit = options.maxViolations ?? 20;
   const maxDepth = options.maxDepth ?? 64;
   const root = options.root ?? schema;
+  // Walked without recursion first: past these checks, every recursive step below is bounded.
+  const tooDeep = nestingOverflowPath(value, maxDepth, 16);
+  if (tooDeep !== undefined)
+    return [{ path: tooDeep, expected: `at most ${maxDepth} levels of nesting` }];
+  if (exceedsNesting(schema, MAX_SCHEMA_NESTING) || exceedsNesting(root, MAX_SCHEMA_NESTING)) {
+    return [{ path: '', expected: `a schema nested at most ${MAX_SCHEMA_NESTING} levels` }];
+  }
+  const budget: Budget = {
+    steps: BASE_STEPS + STEPS_PER_NODE * countNodes(value),
+    exhausted: undefined,
+  };
+  const violations = collect(value, schema, root, options.maxViolations ?? 20, maxDepth, budget);
+  return budget.exhausted === undefined ? violations : [budget.exhausted];
+}
+
+/** One validation's (or sub-validation's) violations, spending `budget`. */
+function collect(
+  value: unknown,
+  schema: JsonSchema,
+  root: JsonSchema,
+  limit: number,
+  maxDepth: number,
+  budget: Budget,
+  startLevel = 0,
+): SchemaViolation[] {
+  const violations: SchemaViolation[] = [];
 
   const report = (path: string, expected: string): undefined => {
     if (violations.length < limit) violations.push({ path, expected });
   };
+  // Whether `node` matches `part`: a sub-validation on the same budget, one level down.
+  const matches = (node: unknown, part: JsonSchema, depth: number, level: number): boolean =>
+    collect(node, part, root, 1, maxDepth - depth, budget, level).length === 0 &&
+    budget.exhausted === undefined;
 
-  const check = (node: unknown, at: JsonSchema, path: string, depth: number): undefined => {
-    if (violations.length >= limit) return;
+  const check = (
+    node: unknown,
+    at: JsonSchema,
+    path: string,
+    depth: number,
+    level: number,
+  ): undefined => {
+    if (violations.length >= limit || budget.exhausted !== undefined) return;
+    if (--budget.steps < 0) {
+      budget.exhausted = {
+        path: '',
+        expected:
+          'a value and schema checked in a bounded number of steps (the schema multiplies the work)',
+      };
+      return;
+    }
+    if (level > MAX_CHECK_LEVELS) {
+      budget.exhausted = {
+        path,
+        expected: `a schema that nests or refers to itself at most ${MAX_CHECK_LEVELS} levels deep`,
+      };
+      return;
+    }
     if (at === true) return;
     if (at === false) return report(path, 'nothing (no value is allowed here)');
     if (depth > maxDepth) return report(path, `at most ${maxDepth} levels of nesting`);
@@ -69,7 +147,7 @@ export function validateJsonSchema(
     for (let hops = 0; typeof schemaNode.$ref === 'string'; hops++) {
       const target = hops < 32 ? resolveRef(root, schemaNode.$ref) : undefined;
       if (target === undefined) return report(path, `a schema at ${String(schemaNode.$ref)}`);
-      if (typeof target === 'boolean') return check(node, target, path, depth);
+      if (typeof target === 'boolean') return check(node, target, path, depth, level + 1);
       schemaNode = target;
     }
     const s = schemaNode;
@@ -77,10 +155,11 @@ export function validateJsonSchema(
 
     if (s.type !== undefined) {
       const types = Array.isArray(s.type) ? (s.type as string[]) : [s.type as string];
-      const matches = types.some(
+      const typeMatches = types.some(
         (type) => type === kind || (type === 'number' && kind === 'integer'),
       );
-      if (!matches) return report(path, types.map((type) => TYPE_WORDS[type] ?? type).join(' or '));
+      if (!typeMatches)
+        return report(path, types.map((type) => TYPE_WORDS[type] ?? type).join(' or '));
     }
     if (Array.isArray(s.enum) && !s.enum.some((option) => jsonEqual(option, node))) {
       return report(path, `one of ${s.enum.map((option) => JSON.stringify(option)).join(', ')}`);
@@ -132,9 +211,9 @@ export function validateJsonSchema(
       }
       if (isSchema(s.items)) {
         const itemSchema = s.items;
-        items.forEach((item, index) => {
-          check(item, itemSchema, `${path}/${index}`, depth + 1);
-        });
+        for (let index = 0; index < items.length; index++) {
+          check(items[index], itemSchema, `${path}/${index}`, depth + 1, level + 1);
+        }
       }
     } else if (kind === 'object') {
       const object = node as Record<string, unknown>;
@@ -148,7 +227,7 @@ export function validateJsonSchema(
       for (const key of Object.keys(object)) {
         const child = `${path}/${escapePointer(key)}`;
         if (Object.hasOwn(properties, key)) {
-          check(object[key], properties[key] as JsonSchema, child, depth + 1);
+          check(object[key], properties[key] as JsonSchema, child, depth + 1, level + 1);
         } else if (s.additionalProperties === false) {
           const known = Object.keys(properties);
           report(
@@ -156,13 +235,13 @@ export function validateJsonSchema(
             known.length > 0 ? `no such field (known: ${known.join(', ')})` : 'no field',
           );
         } else if (isSchema(s.additionalProperties)) {
-          check(object[key], s.additionalProperties, child, depth + 1);
+          check(object[key], s.additionalProperties, child, depth + 1, level + 1);
         }
       }
     }
 
     if (Array.isArray(s.allOf)) {
-      for (const part of s.allOf) if (isSchema(part)) check(node, part, path, depth);
+      for (const part of s.allOf) if (isSchema(part)) check(node, part, path, depth, level + 1);
     }
     const alternatives = Array.isArray(s.anyOf)
       ? s.anyOf
@@ -170,27 +249,37 @@ export function validateJsonSchema(
         ? s.oneOf
         : undefined;
     if (alternatives !== undefined) {
-      const matching = alternatives.filter(
-        (part) =>
-          isSchema(part) &&
-          validateJsonSchema(node, part, { root, maxViolations: 1, maxDepth: maxDepth - depth })
-            .length === 0,
-      ).length;
+      let matching = 0;
+      for (const part of alternatives) {
+        if (isSchema(part) && matches(node, part, depth, level + 1)) matching++;
+        if (budget.exhausted !== undefined) return;
+      }
       if (matching === 0)
         report(path, `a value matching one of ${alternatives.length} alternatives`);
       else if (Array.isArray(s.oneOf) && matching > 1)
         report(path, 'a value matching exactly one alternative');
     }
-    if (
-      isSchema(s.not) &&
-      validateJsonSchema(node, s.not, { root, maxViolations: 1 }).length === 0
-    ) {
+    if (isSchema(s.not) && matches(node, s.not, depth, level + 1)) {
       report(path, 'a value the schema excludes (not)');
     }
   };
 
-  check(value, schema, '', 0);
+  check(value, schema, '', 0, startLevel);
   return violations;
+}
+
+/** Nodes (containers and primitives) of a value, counted without recursion. */
+function countNodes(value: unknown): number {
+  let count = 0;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    count++;
+    if (typeof node !== 'object' || node === null) continue;
+    if (Array.isArray(node)) for (const item of node) pending.push(item);
+    else for (const key of Object.keys(node)) pending.push((node as Record<string, unknown>)[key]);
+  }
+  return count;
 }
 
 function isSchema(value: unknown): value is JsonSchema {

@@ -1,5 +1,6 @@
 import { RtwireError } from '@rtwire/types';
 import { type JsonSchema, type SchemaViolation, validateJsonSchema } from './json-schema.ts';
+import { findJsonSyntaxError } from './json-syntax-error.ts';
 import { RELAY_POLICY_SCHEMA } from './policy-schema.ts';
 
 /** A tool the relay declares upstream and runs itself; its secrets never reach the client. */
@@ -137,11 +138,19 @@ export function loadRelayPolicy(
       throw new RelayPolicyError([{ path: '', expected: `a readable file at ${trimmed}` }]);
     }
   }
+  // An editor's byte order mark is not part of the JSON.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch (error) {
-    const detail = error instanceof SyntaxError ? ` (${error.message.split('\n')[0]})` : '';
+  } catch {
+    // JSON.parse's message quotes the text near the error (a secret, maybe) and, on some
+    // runtimes, gives no position: the position comes from a scan of our own.
+    const syntax = findJsonSyntaxError(text);
+    const detail =
+      syntax === undefined
+        ? ''
+        : ` (line ${syntax.line}, column ${syntax.column}: expected ${syntax.expected})`;
     throw new RelayPolicyError([{ path: '', expected: `JSON text${detail}` }]);
   }
   const result = parseRelayPolicy(parsed, env);

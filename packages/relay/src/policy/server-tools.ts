@@ -40,6 +40,18 @@ class ToolCallFailure extends RtwireError {
 export const MAX_TOOL_OUTPUT_BYTES = 256 * 1024;
 
 /**
+ * The most bytes (UTF-8) of arguments one server tool call may have: a call with more is
+ * answered with an error output and its handler never runs, so what the model writes is not
+ * POSTed, or held, at any size. Tool arguments are a few hundred bytes in practice.
+ *
+ * @example
+ * ```ts
+ * if (utf8Length(argumentsText) > MAX_TOOL_ARGUMENT_BYTES) return errorOutput('too large');
+ * ```
+ */
+export const MAX_TOOL_ARGUMENT_BYTES = 64 * 1024;
+
+/**
  * The HTTP handler of a server tool with a `url`: POSTs `{ name, arguments, call_id, session,
  * tenant }` as JSON (with the tool's secret header, if any) and returns the response body,
  * JSON or text. A status other than 2xx, or a body over {@link MAX_TOOL_OUTPUT_BYTES}, fails
@@ -109,6 +121,11 @@ export async function runServerTool(
   signal: AbortSignal,
   log: (event: string, fields: Record<string, unknown>) => void = () => {},
 ): Promise<string> {
+  if (signal.aborted) return errorOutput('the call was cancelled');
+  if (utf8LengthOver(call.argumentsText, MAX_TOOL_ARGUMENT_BYTES)) {
+    log('tool.failed', { tool: tool.name, reason: 'arguments too large' });
+    return errorOutput(`invalid arguments: more than ${MAX_TOOL_ARGUMENT_BYTES} bytes`);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(call.argumentsText);
@@ -138,8 +155,12 @@ export async function runServerTool(
         else both.addEventListener('abort', fail, { once: true });
       }),
     ]);
-    if (typeof result === 'string') return result;
-    return JSON.stringify(result ?? null) ?? 'null';
+    // A handler in the relay's process may return anything: too much is refused as over HTTP.
+    const text = typeof result === 'string' ? result : (JSON.stringify(result ?? null) ?? 'null');
+    if (utf8LengthOver(text, MAX_TOOL_OUTPUT_BYTES)) {
+      throw new ToolCallFailure('the tool answered with too much output');
+    }
+    return text;
   } catch (error) {
     if (error instanceof ToolCallFailure) {
       log('tool.failed', { tool: tool.name, reason: error.message });
@@ -166,6 +187,27 @@ export async function runServerTool(
  */
 export function errorOutput(message: string): string {
   return JSON.stringify({ error: message });
+}
+
+/**
+ * Whether `text` is more than `limit` bytes in UTF-8, counted without encoding it and only as
+ * far as needed (a UTF-16 unit is 1 to 3 bytes, a surrogate pair 4).
+ *
+ * @example
+ * ```ts
+ * utf8LengthOver('é', 1); // true
+ * ```
+ */
+export function utf8LengthOver(text: string, limit: number): boolean {
+  if (text.length > limit) return true;
+  if (text.length * 3 <= limit) return false;
+  let bytes = 0;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    bytes += code < 0x80 ? 1 : code < 0x800 || (code >= 0xd800 && code < 0xe000) ? 2 : 3;
+    if (bytes > limit) return true;
+  }
+  return false;
 }
 
 function anySignal(signals: AbortSignal[]): AbortSignal {

@@ -3,6 +3,7 @@ import type { DuplexSocket } from '../sockets/duplex-socket.ts';
 import { CloseCode } from './close-codes.ts';
 import { type RelayErrorDetails, relayErrorEvent } from './error-event.ts';
 import { frameSize } from './frame-size.ts';
+import { sessionBudgetBytes, sessionHeldBytes } from './session-budget.ts';
 import { finishSession } from './session-end.ts';
 import type { SessionContext, Side } from './session-state.ts';
 
@@ -55,7 +56,10 @@ export function sendRelayError(context: SessionContext, details: RelayErrorDetai
 
 /**
  * Holds `side`'s send buffer to the limits: past the high-water mark the other side stops
- * being read (when it can pause), past the hard limit the session ends with 1013.
+ * being read (when it can pause), past the hard limit the session ends with 1013. Then the
+ * session as a whole: past its budget (`sessionBudgetBytes`: its buffers, what an in-process
+ * engine holds for it, the resume copy, tool calls) it ends with 1013 too. Called after every
+ * send, so what a frame makes the session hold is checked as it passes.
  *
  * @example
  * ```ts
@@ -72,7 +76,32 @@ export function holdToLimits(context: SessionContext, side: Side, buffered: numb
   ) {
     setPaused(context, source, true);
   }
-  if (buffered > limits.hardLimitBytes) tooSlow(context, side);
+  if (buffered > limits.hardLimitBytes) {
+    tooSlow(context, side);
+    return;
+  }
+  checkSessionBudget(context);
+}
+
+/**
+ * Ends the session with 1013 when all it holds passes its budget (`sessionBudgetBytes`). Run
+ * after every send; a step that makes the session hold more without sending (a tool call's
+ * output coming in) runs it too.
+ *
+ * @example
+ * ```ts
+ * context.state.toolBytes += output.length;
+ * checkSessionBudget(context);
+ * ```
+ */
+export function checkSessionBudget(context: SessionContext): void {
+  if (context.state.closed) return;
+  const held = sessionHeldBytes(context);
+  const budget = sessionBudgetBytes(context.limits);
+  if (held <= budget) return;
+  context.logger.log('warn', 'session.over_budget', { session: context.id, held, budget });
+  context.metrics?.countError('session_budget_exceeded');
+  finishSession(context, CloseCode.tryAgainLater, 'session buffer budget exceeded', false);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { type ClientEventInput, encodeClientEvent } from '@rtwire/serializer';
-import { decodeClientEvent, errorCodeOf, errorParamOf, redactForLog } from '@rtwire/types';
+import { decodeClientEvent, errorCodeOf, errorParamOf } from '@rtwire/types';
 import { applyClientPolicy } from '../policy/client-policy.ts';
 import { sendRelayError, sendTo } from './backpressure.ts';
 import { CloseCode } from './close-codes.ts';
@@ -54,9 +54,13 @@ export function onClientFrame(
   }
   metrics?.countFrame('client_to_upstream', decoded.known ? decoded.event.type : undefined, bytes);
   if (context.debug) {
+    // What the client said stays out of the log (text, audio, instructions, tool arguments):
+    // its type, its size and the ids that tie it to other lines.
     context.logger.log('debug', 'client.event', {
       session: context.id,
-      event: redactForLog(decoded.event),
+      type: decoded.known ? decoded.event.type : 'unknown',
+      bytes,
+      ...idsForLog(decoded.event as unknown as Record<string, unknown>),
     });
   }
   const { policy, resume } = context;
@@ -80,7 +84,7 @@ export function onClientFrame(
     if (verdict.action === 'refuse') {
       refuseClientFrame(context, data, event.event_id ?? null, {
         type: 'invalid_request_error',
-        code: 'policy_violation',
+        code: verdict.code,
         message: verdict.message,
         param: verdict.param,
       });
@@ -146,4 +150,32 @@ export function refuseClientFrame(
   }
   metrics?.countError(details.code);
   if (metrics) metrics.refusalsUnanswered++;
+}
+
+/** Ids are logged only when they look like ids: short, and no spaces or punctuation of prose. */
+const ID_SHAPED = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/**
+ * The ids of a client event a debug line may carry (`event_id`, and the item it names), each
+ * only when id-shaped: a client can put any text in them, and that text stays out of logs.
+ *
+ * @example
+ * ```ts
+ * idsForLog({ type: 'conversation.item.delete', event_id: 'e1', item_id: 'item_1' }); // { event_id: 'e1', item_id: 'item_1' }
+ * ```
+ */
+export function idsForLog(event: Record<string, unknown>): {
+  event_id?: string;
+  item_id?: string;
+} {
+  const item = event.item;
+  const itemId =
+    event.item_id ??
+    (typeof item === 'object' && item !== null ? (item as { id?: unknown }).id : undefined);
+  return {
+    ...(typeof event.event_id === 'string' && ID_SHAPED.test(event.event_id)
+      ? { event_id: event.event_id }
+      : {}),
+    ...(typeof itemId === 'string' && ID_SHAPED.test(itemId) ? { item_id: itemId } : {}),
+  };
 }

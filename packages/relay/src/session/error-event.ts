@@ -10,9 +10,12 @@ export type RelayErrorCode =
   | 'frame_too_large'
   | 'client_too_slow'
   | 'policy_violation'
+  | 'item_not_found'
+  | 'invalid_value'
   | 'session_time_limit'
   | 'upstream_reconnected'
-  | 'input_audio_lost';
+  | 'input_audio_lost'
+  | 'internal_error';
 
 /** What goes into a relay `error` event. */
 export interface RelayErrorDetails {

@@ -7,10 +7,16 @@ import type { UpstreamConnector } from '../upstream/upstream-connector.ts';
 import { drained, sendRelayError } from './backpressure.ts';
 import { onClientFrame } from './client-frame.ts';
 import { CloseCode } from './close-codes.ts';
+import { failSession, guard, guardTask } from './fault-boundary.ts';
 import { createResumeState } from './resume.ts';
+import { sessionHeldBytes } from './session-budget.ts';
 import { finishSession } from './session-end.ts';
 import { createSessionPolicy } from './session-policy.ts';
-import { createSessionContext, type RelaySessionLimits } from './session-state.ts';
+import {
+  createSessionContext,
+  type RelaySessionLimits,
+  type SessionContext,
+} from './session-state.ts';
 import { onUpstreamFailed, onUpstreamOpen, rollOverUpstream } from './upstream-link.ts';
 
 export type { RelaySessionLimits } from './session-state.ts';
@@ -50,7 +56,9 @@ export interface RelaySession {
   readonly done: Promise<number>;
   /**
    * Bytes the session holds right now: both send buffers, frames queued for an upstream still
-   * connecting, and what either socket holds of messages not yet delivered.
+   * connecting, what either socket holds of messages not yet delivered, what an in-process
+   * upstream holds for the session (its conversation and queues), the conversation kept for a
+   * resume and server tool calls in flight.
    */
   readonly bufferedBytes: number;
   /** When the client last sent a frame (or the session started), on the session's clock. */
@@ -76,6 +84,10 @@ export interface RelaySession {
  * `onUpstreamOpen` / `onUpstreamFrame` / `onUpstreamClose`, and the backpressure of each side
  * (`holdToLimits` after a send, `drained` when a buffer empties).
  *
+ * Every way into the session (both sockets' events and sends, its timers, the promises it
+ * starts) passes its fault boundary: whatever throws in its handling ends this session with
+ * 1011 and one `session.fault` log line, never the process or another session.
+ *
  * @example
  * ```ts
  * const session = startRelaySession({ client, connectUpstream, model, limits: config, metrics, logger });
@@ -83,7 +95,7 @@ export interface RelaySession {
  * ```
  */
 export function startRelaySession(options: RelaySessionOptions): RelaySession {
-  const { client, metrics, limits } = options;
+  const { metrics, limits } = options;
   // Resume is the relay config's (on by default there); a session started without it has none.
   const attempts = limits.resumeAttempts ?? 0;
   const resume =
@@ -92,6 +104,7 @@ export function startRelaySession(options: RelaySessionOptions): RelaySession {
           attempts,
           windowMs: limits.resumeWindowMs ?? 5000,
           maxBytes: limits.resumeMaxBytes ?? 256 * 1024,
+          maxPerSession: limits.resumeMaxPerSession,
         })
       : undefined;
   const { context, done } = createSessionContext({
@@ -113,7 +126,37 @@ export function startRelaySession(options: RelaySessionOptions): RelaySession {
     metrics.sessionsActive++;
     metrics.sessionsTotal++;
   }
+  try {
+    begin(context, options.policy?.rules);
+  } catch (error) {
+    failSession(context, 'session.start', error);
+  }
 
+  return {
+    id: context.id,
+    done,
+    get lastClientFrameAt() {
+      return state.lastClientFrameAt;
+    },
+    get bufferedBytes() {
+      try {
+        return sessionHeldBytes(context);
+      } catch (error) {
+        failSession(context, 'session.buffered_bytes', error);
+        return 0;
+      }
+    },
+    close(code, reason) {
+      finishSession(context, code, reason, false);
+    },
+  };
+}
+
+/** Listens to the client, arms the session's timers and opens the upstream. */
+function begin(context: SessionContext, rules: TenantPolicy | undefined): void {
+  const { client, resume } = context;
+  const limitSeconds = rules?.maxSessionSeconds;
+  // `client` is behind the fault boundary already: these handlers cannot throw out of it.
   client.listen({
     message: (data, binary) => onClientFrame(context, data, binary),
     close(code, reason) {
@@ -123,45 +166,34 @@ export function startRelaySession(options: RelaySessionOptions): RelaySession {
     drain: () => drained(context, 'client', client.bufferedAmount),
   });
 
-  if (resume !== undefined) resume.onRolloverDue = () => void rollOverUpstream(context);
+  if (resume !== undefined) {
+    resume.onRolloverDue = guard(context, 'resume.rollover', () =>
+      guardTask(context, 'resume.rollover', rollOverUpstream(context)),
+    );
+  }
 
-  const limitSeconds = options.policy?.rules.maxSessionSeconds;
   if (limitSeconds !== undefined) {
-    const timer = setTimeout(() => {
-      sendRelayError(context, {
-        type: 'invalid_request_error',
-        code: 'session_time_limit',
-        message: `the session reached its limit of ${limitSeconds} seconds`,
-      });
-      finishSession(context, CloseCode.normal, 'session time limit', false);
-    }, limitSeconds * 1000);
+    const timer = setTimeout(
+      guard(context, 'session.time_limit', () => {
+        sendRelayError(context, {
+          type: 'invalid_request_error',
+          code: 'session_time_limit',
+          message: `the session reached its limit of ${limitSeconds} seconds`,
+        });
+        finishSession(context, CloseCode.normal, 'session time limit', false);
+      }),
+      limitSeconds * 1000,
+    );
     context.abort.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
   }
 
   const connectStarted = context.now();
-  context.connect().then(
-    (socket) => onUpstreamOpen(context, socket, context.now() - connectStarted),
-    (error: unknown) => onUpstreamFailed(context, error),
+  guardTask(
+    context,
+    'upstream.open',
+    context.connect().then(
+      (socket) => onUpstreamOpen(context, socket, context.now() - connectStarted),
+      (error: unknown) => onUpstreamFailed(context, error),
+    ),
   );
-
-  return {
-    id: context.id,
-    done,
-    get lastClientFrameAt() {
-      return state.lastClientFrameAt;
-    },
-    get bufferedBytes() {
-      if (state.closed) return 0;
-      const { upstream } = state;
-      return (
-        client.bufferedAmount +
-        (client.incomingBytes ?? 0) +
-        state.earlyBytes +
-        (upstream === undefined ? 0 : upstream.bufferedAmount + (upstream.incomingBytes ?? 0))
-      );
-    },
-    close(code, reason) {
-      finishSession(context, code, reason, false);
-    },
-  };
 }

@@ -1,8 +1,9 @@
 import { ResponseWriter } from '@rtwire/builders';
 import { encodeServerEvent } from '@rtwire/serializer';
 import type { RealtimeServerEvent } from '@rtwire/types';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemorySocket } from '../../test/memory-socket.ts';
+import { openSession, untilOnFakeClock } from '../../test/resume-harness.ts';
 import { tick, until } from '../../test/wait.ts';
 import { RelayMetrics } from '../observe/relay-metrics.ts';
 import { type RelaySessionLimits, startRelaySession } from './relay-session.ts';
@@ -91,6 +92,11 @@ function history(play: (events: unknown[]) => void) {
   writer.done();
   play(events);
 }
+
+// The tests of failing reconnects run on the fake clock, so their backoff costs no real time.
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('resume after the upstream drops', () => {
   it('replays the confirmed session and the items with their ids, in order, and withholds the acknowledgements', async () => {
@@ -240,9 +246,13 @@ describe('resume after the upstream drops', () => {
   });
 
   it('when every attempt fails, sends an error and closes with 1011', async () => {
-    const { client, upstreams, metrics, attempts } = await open({ fail: (attempt) => attempt > 1 });
+    vi.useFakeTimers();
+    const { client, upstreams, metrics, attempts } = openSession({
+      fail: (attempt) => attempt > 1,
+    });
+    await untilOnFakeClock(() => upstreams.length === 1, 'the upstream');
     (upstreams[0] as MemorySocket).peerClose(1006);
-    await until(() => client.closedWith !== undefined, 'the close');
+    await untilOnFakeClock(() => client.closedWith !== undefined, 'the close');
     expect(attempts()).toBe(4);
     expect(client.closedWith).toEqual({ code: 1011, reason: 'upstream closed' });
     expect(client.events().at(-1)).toMatchObject({ error: { code: 'upstream_closed' } });
@@ -250,15 +260,16 @@ describe('resume after the upstream drops', () => {
   });
 
   it('gives up on an upstream that drops again and again within the window', async () => {
-    const { client, upstreams } = await open();
+    vi.useFakeTimers();
+    const { client, upstreams } = openSession();
+    await untilOnFakeClock(() => upstreams.length === 1, 'the upstream');
     for (let drop = 0; drop < 10 && client.closedWith === undefined; drop++) {
       const current = upstreams.at(-1) as MemorySocket;
       current.peerClose(1006);
-      await until(
+      await untilOnFakeClock(
         () => client.closedWith !== undefined || upstreams.length > drop + 1,
         'a resume or the close',
       );
-      await tick();
     }
     // Three reconnects in the window, then the close a drop without resume gets.
     expect(upstreams).toHaveLength(4);

@@ -1,5 +1,6 @@
 import type { ServerEventInput } from '@rtwire/serializer';
 import { type ClientEventInput, encodeClientEvent, encodeServerEvent } from '@rtwire/serializer';
+import { exceedsNesting, MAX_NESTING_DEPTH } from '@rtwire/types';
 import { isJsonObject, type JsonObject } from '../json-object.ts';
 import type { DuplexSocket } from '../sockets/duplex-socket.ts';
 import { sendRelayError, sendTo } from './backpressure.ts';
@@ -24,6 +25,35 @@ export interface ResumeSettings {
   readonly windowMs: number;
   /** Bound on the conversation kept for replay. */
   readonly maxBytes: number;
+  /**
+   * Resumes over the session's whole life (`RESUME_MAX_PER_SESSION`, default
+   * {@link DEFAULT_RESUME_MAX_PER_SESSION}); past it a drop ends the session as without resume.
+   */
+  readonly maxPerSession?: number | undefined;
+}
+
+/**
+ * Resumes a session gets over its life when the config says nothing: an upstream that keeps
+ * dropping is given up on after this many, however far apart the drops are.
+ */
+export const DEFAULT_RESUME_MAX_PER_SESSION = 10;
+
+/** The first reconnect waits up to this long (jitter), each later one up to four times more. */
+export const RESUME_BACKOFF_BASE_MS = 100;
+
+/** No reconnect waits longer than this (nor past the resume window). */
+export const RESUME_BACKOFF_MAX_MS = 2000;
+
+/** Responses tracked at once (to close on a drop); the API runs far fewer side by side. */
+const MAX_TRACKED_RESPONSES = 64;
+
+/** Output items tracked per response. */
+const MAX_OPEN_ITEMS = 256;
+
+/** An output item added and not yet done, as the client must see it closed on a drop. */
+interface OpenItem {
+  readonly item: Json;
+  readonly index: number;
 }
 
 /** Event ids of what the relay replays upstream; an `error` about one is the relay's. */
@@ -36,10 +66,11 @@ export const ROLLOVER_LEAD_MS = 60_000;
 export interface ResumeState {
   readonly settings: ResumeSettings;
   readonly copy: ConversationCopy;
-  /** The response streaming now and its output items not yet done (to close on a drop). */
-  response:
-    | { readonly id: string; readonly open: Map<string, { item: Json; index: number }> }
-    | undefined;
+  /**
+   * The responses streaming now (the conversation's and any out-of-band ones beside it), by
+   * id, each with its output items not yet done by id: all are closed for the client on a drop.
+   */
+  readonly responses: Map<string, Map<string, OpenItem>>;
   /** Whether input audio was appended since the last commit or clear. */
   uncommittedAudio: boolean;
   /** The client asked for a response the upstream has not started yet. */
@@ -60,6 +91,8 @@ export interface ResumeState {
    * share one budget of `attempts`, so an upstream that fails every time is given up on.
    */
   readonly budget: { windowStart: number; used: number };
+  /** Resumes started since the session began, held to `maxPerSession`. */
+  resumes: number;
 }
 
 /**
@@ -74,7 +107,7 @@ export function createResumeState(settings: ResumeSettings): ResumeState {
   return {
     settings,
     copy: createConversationCopy(settings.maxBytes),
-    response: undefined,
+    responses: new Map(),
     uncommittedAudio: false,
     responseRequested: false,
     acks: undefined,
@@ -83,7 +116,44 @@ export function createResumeState(settings: ResumeSettings): ResumeState {
     rolloverTimer: undefined,
     onRolloverDue: () => {},
     budget: { windowStart: Number.NEGATIVE_INFINITY, used: 0 },
+    resumes: 0,
   };
+}
+
+/**
+ * How long to wait before reconnect number `attempt` (0 for the first) of drops close together:
+ * exponential (4× each time from {@link RESUME_BACKOFF_BASE_MS}, bounded by
+ * {@link RESUME_BACKOFF_MAX_MS}) with jitter, a random point in the upper half, so sessions
+ * dropped together do not reconnect together. `random` is in [0, 1), as `Math.random`.
+ *
+ * @example
+ * ```ts
+ * await delay(resumeBackoffMs(budget.used, Math.random));
+ * ```
+ */
+export function resumeBackoffMs(attempt: number, random: () => number): number {
+  const ceiling = Math.min(RESUME_BACKOFF_MAX_MS, RESUME_BACKOFF_BASE_MS * 4 ** attempt);
+  const share = Math.min(Math.max(random(), 0), 1);
+  return Math.floor(ceiling / 2 + (ceiling / 2) * share);
+}
+
+/**
+ * Why a drop now is not resumed, or `undefined` when it is: resume is off, the conversation
+ * holds something the relay refused to keep (`not_resumable`), or the session spent its
+ * resumes (`cap_reached`).
+ *
+ * @example
+ * ```ts
+ * if (resumeRefusal(resume) === undefined) void recoverUpstream(context, socket, code);
+ * ```
+ */
+export function resumeRefusal(
+  resume: ResumeState,
+): 'off' | 'not_resumable' | 'cap_reached' | undefined {
+  if (resume.settings.attempts <= 0) return 'off';
+  if (!resume.copy.resumable) return 'not_resumable';
+  const cap = resume.settings.maxPerSession ?? DEFAULT_RESUME_MAX_PER_SESSION;
+  return resume.resumes >= cap ? 'cap_reached' : undefined;
 }
 
 /** Upstream types resume reads besides the copied ones (each parsed only when it comes). */
@@ -130,13 +200,13 @@ export function observeForResume(
       scheduleRollover(resume, event);
       return 'withhold';
     }
-    observeUpstreamEvent(resume.copy, event);
+    copyFrom(context, resume, type, event);
     scheduleRollover(resume, event);
     return 'forward';
   }
   if (type === 'session.updated' && acks?.sessionUpdated) {
     acks.sessionUpdated = false;
-    observeUpstreamEvent(resume.copy, event);
+    copyFrom(context, resume, type, event);
     return 'withhold';
   }
   if (type.startsWith('conversation.item.')) {
@@ -145,11 +215,11 @@ export function observeForResume(
       if (type !== 'conversation.item.added') acks.items.delete(id);
       return 'withhold';
     }
-    observeUpstreamEvent(resume.copy, event);
+    copyFrom(context, resume, type, event);
     return 'forward';
   }
   if (COPIED_TYPES.has(type)) {
-    observeUpstreamEvent(resume.copy, event);
+    copyFrom(context, resume, type, event);
     return 'forward';
   }
   switch (type) {
@@ -168,40 +238,52 @@ export function observeForResume(
     }
     case 'response.created': {
       const response = isJsonObject(event.response) ? event.response : {};
-      if (typeof response.id === 'string') resume.response = { id: response.id, open: new Map() };
+      if (typeof response.id === 'string' && resume.responses.size < MAX_TRACKED_RESPONSES) {
+        resume.responses.set(response.id, new Map());
+      }
       resume.responseRequested = false;
       return 'forward';
     }
     case 'response.output_item.added': {
       const item = isJsonObject(event.item) ? event.item : undefined;
+      const open =
+        typeof event.response_id === 'string' ? resume.responses.get(event.response_id) : undefined;
       if (
-        resume.response &&
+        open !== undefined &&
+        open.size < MAX_OPEN_ITEMS &&
         item &&
         typeof item.id === 'string' &&
         typeof event.output_index === 'number'
       ) {
-        resume.response.open.set(item.id, { item, index: event.output_index });
+        // Sent back to the client on a drop, wrapped two levels deeper than it came.
+        const kept = exceedsNesting(item, MAX_NESTING_DEPTH - 3) ? itemShell(item) : item;
+        open.set(item.id, { item: kept, index: event.output_index });
       }
       return 'forward';
     }
     case 'response.output_item.done': {
       const item = isJsonObject(event.item) ? event.item : undefined;
-      if (item && typeof item.id === 'string') resume.response?.open.delete(item.id);
+      if (item && typeof item.id === 'string' && typeof event.response_id === 'string') {
+        resume.responses.get(event.response_id)?.delete(item.id);
+      }
       return 'forward';
     }
-    case 'response.done':
-      resume.response = undefined;
+    case 'response.done': {
+      const response = isJsonObject(event.response) ? event.response : {};
+      if (typeof response.id === 'string') resume.responses.delete(response.id);
       if (resume.rolloverDue) queueMicrotask(resume.onRolloverDue);
       return 'forward';
+    }
     default:
       return 'forward';
   }
 }
 
 /**
- * What the client hears when its upstream is gone: the response that was streaming ends as a
- * failed response would (its open items done as `incomplete`, then `response.done` with status
- * `failed`), and input audio not yet committed is reported lost.
+ * What the client hears when its upstream is gone: every response that was streaming (the
+ * conversation's and any out-of-band one beside it) ends as a failed response would (its open
+ * items done as `incomplete`, then `response.done` with status `failed`), and input audio not
+ * yet committed is reported lost.
  *
  * @example
  * ```ts
@@ -209,18 +291,18 @@ export function observeForResume(
  * ```
  */
 export function settleForClient(context: SessionContext, resume: ResumeState): void {
-  const response = resume.response;
-  resume.response = undefined;
+  const responses = [...resume.responses];
+  resume.responses.clear();
   resume.responseRequested = false;
-  if (response !== undefined) {
+  for (const [id, open] of responses) {
     const output: Json[] = [];
-    for (const { item, index } of response.open.values()) {
+    for (const { item, index } of open.values()) {
       const done = { ...item, status: 'incomplete' };
       output.push(done);
       sendServerEvent(context, {
         type: 'response.output_item.done',
         event_id: nextRelayEventId(),
-        response_id: response.id,
+        response_id: id,
         output_index: index,
         item: done,
       });
@@ -230,7 +312,7 @@ export function settleForClient(context: SessionContext, resume: ResumeState): v
       event_id: nextRelayEventId(),
       response: {
         object: 'realtime.response',
-        id: response.id,
+        id,
         status: 'failed',
         status_details: {
           type: 'failed',
@@ -313,7 +395,27 @@ function scheduleRollover(resume: ResumeState, event: Json): void {
  * ```
  */
 export function isIdle(resume: ResumeState): boolean {
-  return resume.response === undefined && !resume.responseRequested && !resume.uncommittedAudio;
+  return resume.responses.size === 0 && !resume.responseRequested && !resume.uncommittedAudio;
+}
+
+/** Learns from a copied type; a session or item refused is logged by its type alone. */
+function copyFrom(context: SessionContext, resume: ResumeState, type: string, event: Json): void {
+  if (observeUpstreamEvent(resume.copy, event) !== 'refused') return;
+  context.logger.log('warn', 'resume.item_refused', {
+    session: context.id,
+    type,
+    reason: 'too_deep',
+  });
+}
+
+/** An item's own scalar fields (and no content), for one too deep to send back whole. */
+function itemShell(item: Json): Json {
+  const shell: Json = {};
+  for (const [key, value] of Object.entries(item)) {
+    if (typeof value !== 'object' || value === null) shell[key] = value;
+  }
+  if (Array.isArray(item.content)) shell.content = [];
+  return shell;
 }
 
 function sendServerEvent(context: SessionContext, event: Json): void {

@@ -1,4 +1,5 @@
 import { CloseCode } from './close-codes.ts';
+import { logFault } from './fault-log.ts';
 import type { SessionContext } from './session-state.ts';
 
 /** Closes the relay starts because of what the client did; it is not read any further. */
@@ -27,9 +28,13 @@ export function finishSession(
   const { state, client, metrics } = context;
   if (state.closed) return;
   state.closed = true;
-  context.abort.abort();
   state.early = [];
   state.earlyBytes = 0;
+  // An abort listener that throws is reported by the runtime, not here: listeners on this
+  // signal must not throw (the relay's own only clear timers and abort calls).
+  context.abort.abort();
+  // The sockets are behind the fault boundary and cannot throw; metrics is on its own, so a
+  // throw there leaves the session closed and settled.
   if (!clientClosedFirst) {
     client.close(code, reason);
     // A client closed for what it did gets no further reading: its frames cost nothing more.
@@ -41,9 +46,13 @@ export function finishSession(
     if (context.resume.rolloverTimer !== undefined) clearTimeout(context.resume.rolloverTimer);
   }
   if (metrics) {
-    metrics.sessionsActive--;
-    if (state.paused.client || state.paused.upstream) metrics.sessionsPaused--;
-    metrics.countClose(code);
+    try {
+      metrics.sessionsActive--;
+      if (state.paused.client || state.paused.upstream) metrics.sessionsPaused--;
+      metrics.countClose(code);
+    } catch (error) {
+      logFault(context, 'end.metrics', error);
+    }
   }
   context.logger.log('info', 'session.close', {
     session: context.id,

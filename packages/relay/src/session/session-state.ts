@@ -8,6 +8,7 @@ import {
 import type { RelayMetrics } from '../observe/relay-metrics.ts';
 import type { DuplexSocket } from '../sockets/duplex-socket.ts';
 import { createEventTypePeeker } from './cached-type-peeker.ts';
+import { failSession, guardSocket } from './fault-boundary.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limiter.ts';
 import { createRefusalBudget, type RefusalBudget } from './refusal-budget.ts';
 import type { ResumeState } from './resume.ts';
@@ -26,6 +27,8 @@ export type RelaySessionLimits = Pick<
       | 'resumeAttempts'
       | 'resumeWindowMs'
       | 'resumeMaxBytes'
+      | 'resumeMaxPerSession'
+      | 'maxSessionBufferedBytes'
     >
   >;
 
@@ -45,6 +48,8 @@ interface EarlyFrame {
 export interface SessionState {
   /** Set once, by `finishSession`; every step is a no-op afterwards. */
   closed: boolean;
+  /** Set once, when the session's handling threw (`failSession`); later throws are not logged. */
+  faulted: boolean;
   /** Client frames refused so far (reported when the session closes). */
   refused: number;
   /** When the client last sent a frame (or the session started), on the session's clock. */
@@ -55,6 +60,11 @@ export interface SessionState {
   early: EarlyFrame[];
   /** Bytes of `early`, counted as the upstream's send buffer until it connects. */
   earlyBytes: number;
+  /**
+   * Bytes server tool calls hold (arguments being run, outputs not yet sent upstream), kept by
+   * `tool-calls.ts`; counted against the session's and the process's buffer budgets.
+   */
+  toolBytes: number;
   /** Whether reading from a side is paused because the other side's send buffer is full. */
   readonly paused: Record<Side, boolean>;
 }
@@ -128,15 +138,28 @@ export function createSessionContext(options: SessionContextOptions): {
   });
   const abort = new AbortController();
   const connect = options.connect;
+  // Reads the context only when something throws, by which time it exists.
+  const onFault = (where: string, error: unknown) => failSession(context, where, error);
+  // Every upstream this session opens (the first, a resume's, a rollover's) comes through here
+  // and behind the fault boundary; a connector that throws instead of rejecting is a rejection.
+  const connectGuarded = (): Promise<DuplexSocket> => {
+    if (connect === undefined) return Promise.reject(new Error('no upstream'));
+    let opening: Promise<DuplexSocket>;
+    try {
+      opening = connect(abort.signal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return Promise.resolve(opening).then((socket) => guardSocket(onFault, socket, 'upstream'));
+  };
   const context: SessionContext = {
     id: options.id ?? globalThis.crypto.randomUUID(),
     model: options.model,
     intent: options.intent,
     policy: options.policy,
     resume: options.resume,
-    connect: () =>
-      connect === undefined ? Promise.reject(new Error('no upstream')) : connect(abort.signal),
-    client,
+    connect: connectGuarded,
+    client: guardSocket(onFault, client, 'client'),
     limits,
     metrics: options.metrics,
     logger,
@@ -157,6 +180,8 @@ export function createSessionContext(options: SessionContextOptions): {
       upstream: undefined,
       early: [],
       earlyBytes: 0,
+      toolBytes: 0,
+      faulted: false,
       paused: { client: false, upstream: false },
     },
     settle,

@@ -329,3 +329,216 @@ describe('server tools through a session', () => {
     ]);
   });
 });
+
+/** Polls `condition` until it holds; a guard against a hang only, far above the normal time. */
+async function eventually(condition: () => boolean, what: string): Promise<void> {
+  for (let round = 0; round < 2000; round++) {
+    if (condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`never saw ${what}`);
+}
+
+/** A completed response in which the model calls `lookup_order` `count` times. */
+function manyCalls(responseId: string, count: number, args = '{"order":"1"}') {
+  const events: RealtimeServerEvent[] = [];
+  const writer = new ResponseWriter({ responseId, emit: (event) => events.push(event) });
+  writer.start();
+  for (let index = 0; index < count; index++) {
+    const call = writer.functionCall({
+      itemId: `item_${responseId}_${index}`,
+      callId: `call_${responseId}_${index}`,
+      name: 'lookup_order',
+    });
+    call.arguments(args);
+    call.done();
+  }
+  writer.done();
+  return events;
+}
+
+const outputsSent = (upstream: MemorySocket) =>
+  upstream.events().filter((e) => e.type === 'conversation.item.create') as unknown as {
+    item: { id: string; call_id: string; output: string };
+  }[];
+
+describe('the session only shows the client what it asked for', () => {
+  it("withholds the upstream's answer to the relay's own session.update: one session.updated per client update", async () => {
+    const { client, play } = await open(tenant(), async () => 'ok');
+    const session = { type: 'realtime', object: 'realtime.session', id: 'sess_1' } as never;
+    play([{ type: 'session.created', event_id: 'u0', session }]);
+    // The answer to the relay's opening update (instructions and server tools).
+    play([{ type: 'session.updated', event_id: 'u1', session }]);
+    client.deliver(
+      JSON.stringify({ type: 'session.update', event_id: 'c1', session: { type: 'realtime' } }),
+    );
+    await tick();
+    play([{ type: 'session.updated', event_id: 'u2', session }]);
+    expect(client.events().map((e) => [e.type, e.event_id])).toEqual([
+      ['session.created', 'u0'],
+      ['session.updated', 'u2'],
+    ]);
+  });
+
+  it('shows the next session.updated when the upstream refused the opening update', async () => {
+    const { client, play } = await open(tenant(), async () => 'ok');
+    const session = { type: 'realtime', object: 'realtime.session', id: 'sess_1' } as never;
+    play([
+      { type: 'session.created', event_id: 'u0', session },
+      {
+        type: 'error',
+        event_id: 'u1',
+        error: {
+          type: 'invalid_request_error',
+          code: 'invalid_value',
+          message: 'no',
+          param: null,
+          event_id: 'event_relay_policy',
+        },
+      },
+      { type: 'session.updated', event_id: 'u2', session },
+    ]);
+    expect(client.events().map((e) => e.event_id)).toEqual(['u0', 'u2']);
+  });
+});
+
+describe('hidden server tools stay hidden from conversation.item.retrieve', () => {
+  it("answers a client's retrieve, delete or truncate of a hidden item as an unknown item, and sends nothing upstream", async () => {
+    const { client, upstream, play } = await open(tenant(), async () => ({ status: 'shipped' }));
+    play(callThenMessage('resp_1', 'lookup_order', '{"order":"A-17"}', 'Let me check.'));
+    await eventually(() => outputsSent(upstream).length === 1, 'the output');
+    const outputId = outputsSent(upstream)[0]?.item.id as string;
+    const before = upstream.sent.length;
+    const asks = [
+      ['r1', 'conversation.item.retrieve', 'item_call_resp_1'],
+      ['r2', 'conversation.item.retrieve', outputId],
+      ['r3', 'conversation.item.delete', 'item_call_resp_1'],
+      ['r4', 'conversation.item.truncate', outputId],
+    ] as const;
+    for (const [eventId, type, itemId] of asks) {
+      client.deliver(
+        JSON.stringify({
+          type,
+          event_id: eventId,
+          item_id: itemId,
+          content_index: 0,
+          audio_end_ms: 0,
+        }),
+      );
+    }
+    await tick();
+    const errors = client.events().filter((e) => e.type === 'error') as unknown as {
+      error: Record<string, unknown>;
+    }[];
+    expect(errors.map((e) => e.error)).toEqual(
+      asks.map(([eventId]) => ({
+        type: 'invalid_request_error',
+        code: 'item_not_found',
+        message: 'No conversation item with this id.',
+        param: 'item_id',
+        event_id: eventId,
+      })),
+    );
+    expect(upstream.sent.length).toBe(before);
+    expect(JSON.stringify(client.events())).not.toContain('shipped');
+  });
+
+  it("turns the upstream's conversation.item.retrieved of a hidden item into item_not_found, and withholds its deletion", async () => {
+    const { client, upstream, play } = await open(tenant(), async () => ({ status: 'shipped' }));
+    play(callThenMessage('resp_1', 'lookup_order', '{"order":"A-17"}'));
+    await eventually(() => outputsSent(upstream).length === 1, 'the output');
+    const output = outputsSent(upstream)[0]?.item as never;
+    const call = {
+      id: 'item_call_resp_1',
+      type: 'function_call',
+      object: 'realtime.item',
+      status: 'completed',
+      call_id: 'call_resp_1',
+      name: 'lookup_order',
+      arguments: '{"order":"A-17"}',
+    } as never;
+    // A call the relay has forgotten is still known by its tool's name.
+    const forgotten = { ...(call as object), id: 'item_old', call_id: 'call_old' } as never;
+    const shownBefore = client.sent.length;
+    play([
+      { type: 'conversation.item.retrieved', event_id: 'u1', item: output },
+      { type: 'conversation.item.retrieved', event_id: 'u2', item: call },
+      { type: 'conversation.item.retrieved', event_id: 'u3', item: forgotten },
+      { type: 'conversation.item.deleted', event_id: 'u4', item_id: 'item_call_resp_1' },
+    ]);
+    const shown = client.events().slice(shownBefore);
+    expect(shown.map((e) => [e.type, (e.error as { code?: string } | undefined)?.code])).toEqual([
+      ['error', 'item_not_found'],
+      ['error', 'item_not_found'],
+      ['error', 'item_not_found'],
+    ]);
+    expect(JSON.stringify(shown)).not.toMatch(/shipped|A-17|lookup_order/);
+  });
+
+  it("names the relay's own items unpredictably", async () => {
+    const ids: string[] = [];
+    for (let round = 0; round < 2; round++) {
+      const { upstream, play } = await open(tenant(), async () => 'ok');
+      play(manyCalls('resp_1', 2));
+      await eventually(() => outputsSent(upstream).length === 2, 'the outputs');
+      ids.push(...outputsSent(upstream).map((event) => event.item.id));
+    }
+    for (const id of ids) expect(id).toMatch(/^item_relay_[0-9a-f]{16}$/);
+    expect(new Set(ids).size).toBe(4);
+  });
+});
+
+describe('what the upstream can make a session run', () => {
+  it('2,000 calls in one response: at most 4 handlers at once, 16 queued, the rest answered as refused', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    let running = 0;
+    let most = 0;
+    let ran = 0;
+    const { upstream, play } = await open(tenant(), async () => {
+      running++;
+      ran++;
+      most = Math.max(most, running);
+      await tick();
+      running--;
+      return 'ok';
+    });
+    try {
+      play(manyCalls('resp_1', 2000));
+      await eventually(() => outputsSent(upstream).length === 2000, 'every output');
+      await tick();
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(most).toBe(4);
+    expect(ran).toBe(20);
+    const outputs = outputsSent(upstream).map((event) => event.item.output);
+    expect(outputs.filter((output) => output === 'ok')).toHaveLength(20);
+    expect(outputs.filter((output) => output.includes('too many tool calls at once'))).toHaveLength(
+      1980,
+    );
+    // Every call is answered once, in order, and the model gets its turn back.
+    expect(outputsSent(upstream).map((event) => event.item.call_id)).toEqual(
+      Array.from({ length: 2000 }, (_, index) => `call_resp_1_${index}`),
+    );
+    expect(upstream.events().filter((e) => e.type === 'response.create')).toHaveLength(1);
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+  });
+
+  it("counts a running call's arguments in what the session holds, until its output went upstream", async () => {
+    let release: () => void = () => {};
+    const { session, upstream, play } = await open(
+      tenant({}, { timeoutMs: 10_000 }),
+      () => new Promise((resolve) => (release = () => resolve('ok'))),
+    );
+    const args = JSON.stringify({ order: 'x'.repeat(40_000) });
+    const idle = session.bufferedBytes;
+    play(manyCalls('resp_1', 1, args));
+    await tick();
+    expect(session.bufferedBytes - idle).toBeGreaterThanOrEqual(40_000);
+    release();
+    await eventually(() => outputsSent(upstream).length === 1, 'the output');
+    expect(session.bufferedBytes).toBe(idle);
+  });
+});

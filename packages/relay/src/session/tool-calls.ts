@@ -1,10 +1,16 @@
 import type { ClientEventInput, ServerEventInput } from '@rtwire/serializer';
 import { encodeClientEvent, encodeServerEvent } from '@rtwire/serializer';
 import { isJsonObject, type JsonObject } from '../json-object.ts';
-import { clientViewOfSession } from '../policy/client-policy.ts';
+import { clientViewOfSession, POLICY_UPDATE_EVENT_ID } from '../policy/client-policy.ts';
 import { errorOutput, runServerTool } from '../policy/server-tools.ts';
-import { sendTo } from './backpressure.ts';
-import type { ServerToolCallState, SessionPolicy } from './session-policy.ts';
+import { checkSessionBudget, sendTo } from './backpressure.ts';
+import { nextRelayEventId } from './error-event.ts';
+import { guardTask } from './fault-boundary.ts';
+import {
+  openingSessionUpdate,
+  type ServerToolCallState,
+  type SessionPolicy,
+} from './session-policy.ts';
 import type { SessionContext } from './session-state.ts';
 
 type Json = JsonObject;
@@ -20,14 +26,26 @@ const WATCHED: ReadonlySet<string> = new Set([
   'conversation.item.added',
   'conversation.item.done',
   'conversation.item.created',
+  'conversation.item.retrieved',
+  'conversation.item.deleted',
+  'conversation.item.truncated',
   'response.done',
   'error',
   'input_audio_buffer.speech_started',
   'input_audio_buffer.committed',
 ]);
 
-/** Withheld items remembered for `previous_item_id` (the oldest are forgotten past this). */
+/**
+ * Withheld items remembered (for `previous_item_id`, and to answer a client naming one as the
+ * API answers an unknown item); the oldest are forgotten past this.
+ */
 const MAX_HIDDEN_REMEMBERED = 4096;
+
+/** Upstream events about one item by `item_id` that the client never sees for a hidden item. */
+const ABOUT_AN_ITEM: ReadonlySet<string> = new Set([
+  'conversation.item.deleted',
+  'conversation.item.truncated',
+]);
 
 /**
  * One upstream frame under a policy. Returns what goes to the client: the frame as it came
@@ -61,7 +79,15 @@ export function upstreamFrameUnderPolicy(
     state.calls.size === 0 &&
     state.relayItems.size === 0 &&
     state.withheld.size === 0 &&
-    state.previousOfHidden.size === 0
+    state.previousOfHidden.size === 0 &&
+    (type === 'response.function_call_arguments.delta' || state.hiddenItems.size === 0)
+  ) {
+    return data;
+  }
+  // What may name a hidden item is only read once there is one.
+  if (
+    (type === 'conversation.item.retrieved' || ABOUT_AN_ITEM.has(type as string)) &&
+    state.hiddenItems.size === 0
   ) {
     return data;
   }
@@ -81,11 +107,20 @@ export function upstreamFrameUnderPolicy(
   switch (type) {
     case 'session.created':
     case 'session.updated': {
+      // The upstream answers the relay's opening update (sent right after it created the
+      // session) with a session.updated the client did not ask for.
+      if (type === 'session.created') {
+        state.ownUpdates = openingSessionUpdate(context) === undefined ? 0 : 1;
+      } else if (state.ownUpdates > 0) {
+        state.ownUpdates--;
+        return undefined;
+      }
       const view = clientViewOfSession(policy.rules, event, state);
       return view === undefined ? data : encodeServerEvent(view as ServerEventInput);
     }
     case 'error': {
       const id = isJsonObject(event.error) ? event.error.event_id : undefined;
+      if (id === POLICY_UPDATE_EVENT_ID && state.ownUpdates > 0) state.ownUpdates--;
       if (typeof id === 'string' && id.startsWith(RELAY_EVENT_PREFIX)) {
         context.logger.log('warn', 'tool.upstream_error', {
           session: context.id,
@@ -112,13 +147,22 @@ export function upstreamFrameUnderPolicy(
     case 'conversation.item.created': {
       const id = isJsonObject(event.item) ? event.item.id : undefined;
       if (typeof id !== 'string') return data;
-      if (state.relayItems.has(id) || state.calls.get(id)?.hidden) {
+      if (state.relayItems.has(id) || state.calls.get(id)?.hidden || state.hiddenItems.has(id)) {
         if (type !== 'conversation.item.done') rememberHidden(policy, id, event.previous_item_id);
         if (type !== 'conversation.item.added') state.relayItems.delete(id);
         return undefined;
       }
       return shown(withVisiblePrevious(policy, event));
     }
+    case 'conversation.item.retrieved': {
+      const item = isJsonObject(event.item) ? event.item : undefined;
+      return item !== undefined && isHiddenItem(policy, item) ? itemNotFound() : data;
+    }
+    case 'conversation.item.deleted':
+    case 'conversation.item.truncated':
+      return typeof event.item_id === 'string' && state.hiddenItems.has(event.item_id)
+        ? undefined
+        : data;
     case 'input_audio_buffer.committed':
       return shown(withVisiblePrevious(policy, event));
     case 'response.done':
@@ -165,9 +209,10 @@ function onOutputItem(
     } else {
       let call = state.calls.get(item.id);
       if (call === undefined) {
-        call = newCall(context, item, responseId, tool.visibility === 'hidden');
+        call = newCall(context, policy, item, responseId, tool.visibility === 'hidden');
         state.calls.set(item.id, call);
         if (call.hidden) {
+          rememberHiddenItem(policy, item.id);
           const indices = state.withheld.get(responseId) ?? [];
           if (typeof event.output_index === 'number') indices.push(event.output_index);
           state.withheld.set(responseId, indices);
@@ -183,17 +228,27 @@ function onOutputItem(
 
 function newCall(
   context: SessionContext,
+  policy: SessionPolicy,
   item: Json,
   responseId: string,
   hidden: boolean,
 ): ServerToolCallState {
   const abort = new AbortController();
-  // The session's end aborts every call; the listener goes once the call is answered, so a
-  // long session does not collect one per call.
+  // One listener per session aborts every call at its end (one per call would pile up on the
+  // session's signal when a response makes thousands of calls).
+  const { state } = policy;
   const session = context.abort.signal;
-  const onEnd = () => abort.abort();
   if (session.aborted) abort.abort();
-  else session.addEventListener('abort', onEnd, { once: true });
+  else if (!state.watchingEnd) {
+    state.watchingEnd = true;
+    session.addEventListener(
+      'abort',
+      () => {
+        for (const call of state.calls.values()) call.abort.abort();
+      },
+      { once: true },
+    );
+  }
   return {
     itemId: item.id as string,
     callId: typeof item.call_id === 'string' ? item.call_id : '',
@@ -201,9 +256,10 @@ function newCall(
     responseId,
     hidden,
     abort,
-    detach: () => session.removeEventListener('abort', onEnd),
     output: undefined,
     cancelled: false,
+    refused: false,
+    heldBytes: 0,
   };
 }
 
@@ -220,20 +276,45 @@ function startCall(
     call.output = Promise.resolve(errorOutput('the tool is not available'));
     return;
   }
-  context.logger.log('info', 'tool.call', { session: context.id, tool: call.name });
-  call.output = runServerTool(
-    tool,
-    handler,
-    {
-      name: call.name,
-      argumentsText,
-      callId: call.callId,
-      session: context.id,
-      tenant: policy.tenant,
-    },
-    call.abort.signal,
-    (name, fields) => context.logger.log('warn', name, { session: context.id, ...fields }),
-  );
+  const { state } = policy;
+  const scheduled = state.queue.schedule(() => {
+    context.logger.log('info', 'tool.call', { session: context.id, tool: call.name });
+    return runServerTool(
+      tool,
+      handler,
+      {
+        name: call.name,
+        argumentsText,
+        callId: call.callId,
+        session: context.id,
+        tenant: policy.tenant,
+      },
+      call.abort.signal,
+      (name, fields) => context.logger.log('warn', name, { session: context.id, ...fields }),
+    );
+  });
+  if (scheduled === undefined) {
+    call.refused = true;
+    call.output = Promise.resolve(errorOutput(TOO_MANY_CALLS));
+    return;
+  }
+  // The arguments are held until the handler ran, then its output until it goes upstream.
+  hold(context, call, argumentsText.length);
+  call.output = scheduled.then((output) => {
+    hold(context, call, output.length);
+    return output;
+  });
+}
+
+/** What the model reads for a call past the session's queue. */
+const TOO_MANY_CALLS = 'too many tool calls at once: the call was not run';
+
+/** Sets what `call` holds, in the session's `toolBytes`. */
+function hold(context: SessionContext, call: ServerToolCallState, bytes: number): void {
+  context.state.toolBytes += bytes - call.heldBytes;
+  call.heldBytes = bytes;
+  // Checked as it grows, not at the host's next look: outputs can arrive all at once.
+  if (bytes > 0) checkSessionBudget(context);
 }
 
 function onResponseDone(context: SessionContext, policy: SessionPolicy, event: Json): Json {
@@ -260,7 +341,9 @@ function onResponseDone(context: SessionContext, policy: SessionPolicy, event: J
   // Only a completed response is followed up: one cut short (cancelled, incomplete, failed)
   // gets its outputs, and the next turn is the client's.
   const respond = !clientAnswers && response.status === 'completed';
-  if (calls.length > 0) void followUp(context, policy, calls, respond, modalities);
+  if (calls.length > 0) {
+    guardTask(context, 'tool.follow_up', followUp(context, policy, calls, respond, modalities));
+  }
   if (withheld === undefined || !Array.isArray(response.output)) return event;
   const hiddenIds = new Set(calls.filter((call) => call.hidden).map((call) => call.itemId));
   const output = response.output.filter(
@@ -286,17 +369,26 @@ async function followUp(
     calls.map((call) => call.output ?? Promise.resolve(errorOutput('the call had no arguments'))),
   );
   const { state } = policy;
-  for (const call of calls) {
-    call.detach();
-    state.calls.delete(call.itemId);
+  for (const call of calls) state.calls.delete(call.itemId);
+  const refused = calls.filter((call) => call.refused).length;
+  if (refused > 0) {
+    context.logger.log('warn', 'tool.refused', {
+      session: context.id,
+      reason: 'too many calls at once',
+      calls: refused,
+    });
   }
   if (context.state.closed) return;
   calls.forEach((call, index) => {
-    const itemId = `item_relay_${++state.sequence}`;
-    if (call.hidden) state.relayItems.add(itemId);
+    // Unpredictable: a client must not name the relay's items without having seen them.
+    const itemId = relayItemId();
+    if (call.hidden) {
+      state.relayItems.add(itemId);
+      rememberHiddenItem(policy, itemId);
+    }
     const event = {
       type: 'conversation.item.create',
-      event_id: `${RELAY_EVENT_PREFIX}tool_${state.sequence}`,
+      event_id: `${RELAY_EVENT_PREFIX}tool_${++state.sequence}`,
       item: {
         id: itemId,
         type: 'function_call_output',
@@ -304,6 +396,7 @@ async function followUp(
         output: outputs[index],
       },
     };
+    hold(context, call, 0);
     sendTo(context, 'upstream', encodeClientEvent(event as ClientEventInput), false);
   });
   if (respond && !calls.some((call) => call.cancelled)) {
@@ -314,6 +407,48 @@ async function followUp(
     };
     sendTo(context, 'upstream', encodeClientEvent(event as ClientEventInput), false);
   }
+}
+
+/** A fresh id for an item the relay adds: `item_relay_` and 16 random hex digits. */
+function relayItemId(): string {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(8));
+  let hex = '';
+  for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
+  return `item_relay_${hex}`;
+}
+
+function rememberHiddenItem(policy: SessionPolicy, id: string): void {
+  const items = policy.state.hiddenItems;
+  if (items.has(id)) return;
+  if (items.size >= MAX_HIDDEN_REMEMBERED) items.delete(items.values().next().value as string);
+  items.add(id);
+}
+
+/**
+ * Whether the client must never see `item`: one the relay withheld, or (when it has been
+ * forgotten) a call of a hidden server tool.
+ */
+function isHiddenItem(policy: SessionPolicy, item: Json): boolean {
+  if (typeof item.id === 'string' && policy.state.hiddenItems.has(item.id)) return true;
+  return (
+    item.type === 'function_call' &&
+    policy.rules.serverTools.some((tool) => tool.visibility === 'hidden' && tool.name === item.name)
+  );
+}
+
+/** The `error` the API answers a retrieve of an item it does not have with. */
+function itemNotFound(): string | Uint8Array {
+  return encodeServerEvent({
+    type: 'error',
+    event_id: nextRelayEventId(),
+    error: {
+      type: 'invalid_request_error',
+      code: 'item_not_found',
+      message: 'No conversation item with this id.',
+      param: 'item_id',
+      event_id: null,
+    },
+  });
 }
 
 function rememberHidden(policy: SessionPolicy, id: string, previous: unknown): void {

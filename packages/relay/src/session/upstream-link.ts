@@ -1,12 +1,20 @@
 import { type ClientEventInput, encodeClientEvent } from '@rtwire/serializer';
 import { frameReader } from '../json-object.ts';
-import { initialSessionUpdate } from '../policy/client-policy.ts';
 import type { DuplexSocket } from '../sockets/duplex-socket.ts';
 import { drained, holdToLimits, sendRelayError, sendTo } from './backpressure.ts';
 import { CloseCode, clientCloseCode, isAbnormalClose, isResumableClose } from './close-codes.ts';
+import { guardTask } from './fault-boundary.ts';
 import { frameSize } from './frame-size.ts';
-import { isIdle, observeForResume, prepareReplay, settleForClient } from './resume.ts';
+import {
+  isIdle,
+  observeForResume,
+  prepareReplay,
+  resumeBackoffMs,
+  resumeRefusal,
+  settleForClient,
+} from './resume.ts';
 import { finishSession } from './session-end.ts';
+import { openingSessionUpdate } from './session-policy.ts';
 import type { SessionContext } from './session-state.ts';
 import { upstreamFrameUnderPolicy } from './tool-calls.ts';
 
@@ -19,6 +27,10 @@ export type UpstreamMode = 'first' | 'resume' | 'rollover';
  * the client frames held meanwhile are sent in order (the client is read again if that left
  * the buffer under high water). `connectLatencyMs` is how long the connection took.
  *
+ * Never throws. If setting the session up throws (a replay the socket refuses, say), this
+ * socket is closed and left, and `false` says so: the first upstream's session then ends with
+ * an `error` and 1011; a resume or rollover moves on without it.
+ *
  * @example
  * ```ts
  * connectUpstream(request).then((socket) => onUpstreamOpen(context, socket, context.now() - started));
@@ -29,12 +41,35 @@ export function onUpstreamOpen(
   socket: DuplexSocket,
   connectLatencyMs: number,
   mode: UpstreamMode = 'first',
+): boolean {
+  if (context.state.closed) {
+    socket.close(CloseCode.normal, 'client session ended');
+    return false;
+  }
+  try {
+    setUpUpstream(context, socket, connectLatencyMs, mode);
+    return true;
+  } catch (error) {
+    const { state } = context;
+    if (state.upstream === socket) state.upstream = undefined;
+    socket.close(CloseCode.internalError, 'the relay could not set up the session');
+    context.logger.log('warn', 'upstream.setup_failed', {
+      session: context.id,
+      mode,
+      error: error instanceof Error ? error.name : 'unknown error',
+    });
+    if (mode === 'first') onUpstreamFailed(context, error);
+    return false;
+  }
+}
+
+function setUpUpstream(
+  context: SessionContext,
+  socket: DuplexSocket,
+  connectLatencyMs: number,
+  mode: UpstreamMode,
 ): void {
   const { state, resume } = context;
-  if (state.closed) {
-    socket.close(CloseCode.normal, 'client session ended');
-    return;
-  }
   context.metrics?.observeConnectLatency(connectLatencyMs);
   state.upstream = socket;
   context.logger.log('info', 'session.upstream_open', {
@@ -56,15 +91,19 @@ export function onUpstreamOpen(
     for (const frame of replay.frames) socket.send(frame, false);
     context.metrics?.countResume(mode === 'resume' ? 'resumed' : 'rolled_over', replay.items);
   } else {
-    // The operator's instructions and tools go first, before anything of the client's.
-    const first =
-      context.policy !== undefined && context.intent !== 'transcription'
-        ? initialSessionUpdate(context.policy.rules)
-        : undefined;
+    // The operator's instructions and tools go first, before anything of the client's; the
+    // same function says which session.updated answers it (withheld from the client).
+    const first = openingSessionUpdate(context);
     if (first !== undefined) {
       socket.send(encodeClientEvent(first as unknown as ClientEventInput), false);
     }
   }
+  sendHeldFrames(context, socket);
+}
+
+/** The client frames held while no upstream took them go to `socket`, in order. */
+function sendHeldFrames(context: SessionContext, socket: DuplexSocket): void {
+  const { state } = context;
   const early = state.early;
   state.early = [];
   state.earlyBytes = 0;
@@ -102,9 +141,9 @@ export function onUpstreamFrame(
   if (resume !== undefined) {
     const verdict = observeForResume(context, resume, type, read);
     if (verdict === 'withhold') return;
-    if (verdict === 'expired') {
-      // The upstream says its session is over: resumed like a drop, its error not shown.
-      void recoverUpstream(context, socket, 1011);
+    // The upstream says its session is over: resumed like a drop, its error not shown.
+    if (verdict === 'expired' && resumeRefusal(resume) === undefined) {
+      guardTask(context, 'resume.recover', recoverUpstream(context, socket, 1011));
       return;
     }
   }
@@ -136,9 +175,15 @@ export function onUpstreamClose(context: SessionContext, socket: DuplexSocket, c
     return;
   }
   if (socket !== state.upstream) return;
-  if (isResumableClose(code) && resume !== undefined && resume.settings.attempts > 0) {
-    void recoverUpstream(context, socket, code);
-    return;
+  if (isResumableClose(code) && resume !== undefined) {
+    const refusal = resumeRefusal(resume);
+    if (refusal === undefined) {
+      guardTask(context, 'resume.recover', recoverUpstream(context, socket, code));
+      return;
+    }
+    if (refusal !== 'off') {
+      context.logger.log('warn', 'resume.skipped', { session: context.id, reason: refusal });
+    }
   }
   closeForUpstream(context, code);
 }
@@ -182,40 +227,59 @@ export async function rollOverUpstream(context: SessionContext): Promise<void> {
   const old = state.upstream;
   if (resume === undefined || old === undefined || state.closed || resume.retiring !== undefined)
     return;
-  if (!isIdle(resume)) return;
+  // A conversation the relay could not keep whole is not replayed, not even to roll over.
+  if (!isIdle(resume) || !resume.copy.resumable) return;
   resume.rolloverDue = false;
   // From here the client's frames wait for the new upstream; the old one's still pass.
   state.upstream = undefined;
   resume.retiring = old;
   const started = context.now();
+  let failure: unknown;
   try {
     const socket = await context.connect();
     if (state.closed) {
       socket.close(CloseCode.normal, 'client session ended');
       return;
     }
-    onUpstreamOpen(context, socket, context.now() - started, 'rollover');
-    old.close(CloseCode.normal, 'rolled over to a fresh upstream session');
-    context.logger.log('info', 'resume.rolled_over', { session: context.id });
+    if (onUpstreamOpen(context, socket, context.now() - started, 'rollover')) {
+      old.close(CloseCode.normal, 'rolled over to a fresh upstream session');
+      context.logger.log('info', 'resume.rolled_over', { session: context.id });
+      return;
+    }
+    failure = new Error('the replay failed');
   } catch (error) {
-    resume.retiring = undefined;
-    if (state.closed) return;
-    context.logger.log('warn', 'resume.rollover_failed', {
-      session: context.id,
-      error: error instanceof Error ? error.message : 'unknown error',
-    });
-    context.metrics?.countResume('rollover_failed', 0);
-    // The old upstream is still open: it takes the held frames.
-    onUpstreamOpen(context, old, 0, 'first');
+    failure = error;
+  }
+  if (state.closed) return;
+  context.logger.log('warn', 'resume.rollover_failed', {
+    session: context.id,
+    error: failure instanceof Error ? failure.message : 'unknown error',
+  });
+  context.metrics?.countResume('rollover_failed', 0);
+  // The old upstream closed meanwhile (its close was taken for the expected one): a drop.
+  if (resume.retiring !== old) {
+    closeForUpstream(context, CloseCode.internalError);
+    return;
+  }
+  // Still open and still set up: it takes the held frames; nothing of it is an acknowledgement.
+  resume.retiring = undefined;
+  resume.acks = undefined;
+  state.upstream = old;
+  try {
+    sendHeldFrames(context, old);
+  } catch {
+    finishSession(context, CloseCode.internalError, 'upstream failed', false);
   }
 }
 
 /**
  * The current upstream is gone (`code` abnormal) and resume is on: the client's streaming
- * response and uncommitted audio are settled, then up to `attempts` reconnects within the
- * window (drops close together share the budget), the session replayed onto the first that opens, and the client told with one
- * `error` (`upstream_reconnected`). Client frames wait meanwhile. When none opens, the client
- * gets an `error` and the close the drop would have got.
+ * responses and uncommitted audio are settled, then up to `attempts` reconnects within the
+ * window (drops close together share the budget), each after a backoff with jitter
+ * (`resumeBackoffMs`), the session replayed onto the first that opens and takes the replay,
+ * and the client told with one `error` (`upstream_reconnected`). Client frames wait meanwhile.
+ * Every socket an attempt opened and could not use is closed. When none works, the client gets
+ * an `error` and the close the drop would have got.
  */
 async function recoverUpstream(
   context: SessionContext,
@@ -228,6 +292,7 @@ async function recoverUpstream(
   socket.close(CloseCode.normal, 'replaced after a failure');
   const dropped = context.now();
   context.logger.log('warn', 'upstream.closed', { session: context.id, code, resuming: true });
+  resume.resumes++;
   settleForClient(context, resume);
   const { attempts, windowMs } = resume.settings;
   const { budget } = resume;
@@ -238,31 +303,34 @@ async function recoverUpstream(
   for (let attempt = 0; budget.used < attempts && !state.closed; attempt++) {
     const left = windowMs - (context.now() - dropped);
     if (left <= 0) break;
-    // Backoff: at once, then 100 ms, 400 ms, …, never past the window.
-    if (attempt > 0) await delay(Math.min(100 * 4 ** (attempt - 1), left), context.abort.signal);
+    await delay(Math.min(resumeBackoffMs(budget.used, Math.random), left), context.abort.signal);
     budget.used++;
     if (state.closed) return;
+    let failure: unknown;
     try {
       const next = await withTimeout(context.connect(), windowMs - (context.now() - dropped));
       if (state.closed) {
         next.close(CloseCode.normal, 'client session ended');
         return;
       }
-      onUpstreamOpen(context, next, context.now() - dropped, 'resume');
-      context.metrics?.observeResumeTime(context.now() - dropped);
-      sendRelayError(context, {
-        type: 'server_error',
-        code: 'upstream_reconnected',
-        message: 'the upstream connection was lost and the session was resumed on a new one',
-      });
-      return;
+      if (onUpstreamOpen(context, next, context.now() - dropped, 'resume')) {
+        context.metrics?.observeResumeTime(context.now() - dropped);
+        sendRelayError(context, {
+          type: 'server_error',
+          code: 'upstream_reconnected',
+          message: 'the upstream connection was lost and the session was resumed on a new one',
+        });
+        return;
+      }
+      failure = new Error('the replay failed');
     } catch (error) {
-      context.logger.log('warn', 'resume.attempt_failed', {
-        session: context.id,
-        attempt: attempt + 1,
-        error: error instanceof Error ? error.message : 'unknown error',
-      });
+      failure = error;
     }
+    context.logger.log('warn', 'resume.attempt_failed', {
+      session: context.id,
+      attempt: attempt + 1,
+      error: failure instanceof Error ? failure.message : 'unknown error',
+    });
   }
   if (state.closed) return;
   context.metrics?.countResume('failed', 0);
@@ -281,17 +349,17 @@ function closeForUpstream(context: SessionContext, code: number): void {
   finishSession(context, clientCloseCode(code), 'upstream closed', false);
 }
 
+/** Resolves after `ms`, or at once when `signal` aborts (the session ended). */
 function delay(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
   });
 }
 

@@ -10,8 +10,18 @@ import {
 export interface SimulatorSessionOptions {
   /** Sends one server frame: JSON text, as a string. */
   send(frame: string | Uint8Array): void;
-  /** Closes the connection; the simulator never does on its own but for fatal misuse. */
+  /**
+   * Closes the connection: with 1011 when an unexpected throw ended the session (a callback
+   * such as `send` threw); the simulator never closes otherwise.
+   */
   close?(code: number, reason: string): void;
+  /**
+   * Whether `send` can take more now: `undefined` when it can, else a promise that resolves
+   * when it can. Unset: always ready.
+   */
+  sendReady?(): Promise<void> | undefined;
+  /** Most bytes the conversation holds before its oldest items leave (default 16 MiB). */
+  readonly maxConversationBytes?: number;
   /** Reported in `session.model` (default `gpt-realtime`). */
   readonly model?: string;
   /** `transcription` for what the live API opens on `?intent=transcription` (default `realtime`). */
@@ -30,10 +40,12 @@ export interface SimulatorSessionOptions {
 
 /** A running simulated session: feed it client frames, close it when the client goes. */
 export interface SimulatorSession {
-  /** Handles one client frame (JSON text or UTF-8 bytes). */
+  /** Handles one client frame (JSON text or UTF-8 bytes). Never throws. */
   receive(frame: string | Uint8Array): void;
   /** Stops every timer; nothing is sent afterwards. */
   close(): void;
+  /** Bytes the session holds now (its conversation, input audio, settings); 0 once closed. */
+  readonly heldBytes: number;
 }
 
 /** The instructions the simulated session starts with. */
@@ -62,6 +74,10 @@ export function createSimulatorSession(options: SimulatorSessionOptions): Simula
     type: options.type ?? 'realtime',
     rateLimits: createSimulatorRateLimits(options.now ? { now: options.now } : {}),
     ...(options.close ? { close: options.close } : {}),
+    ...(options.sendReady ? { sendReady: options.sendReady } : {}),
+    ...(options.maxConversationBytes === undefined
+      ? {}
+      : { maxConversationBytes: options.maxConversationBytes }),
     ...(options.eventIds ? { eventIds: options.eventIds } : {}),
     ...(options.ids ? { ids: options.ids } : {}),
     ...(options.now ? { now: options.now } : {}),

@@ -46,6 +46,14 @@ export interface DuplexSocket {
    * absent when the socket cannot tell.
    */
   readonly incomingBytes?: number;
+  /**
+   * Bytes the far end holds for this session in this process, beyond the socket's own
+   * buffers: for an in-process engine, its conversation, input audio, output not yet handed
+   * over and what its model has read from a backend. Counted against the session's and the
+   * process-wide buffer budgets. Read after every frame the session passes, so it must be a
+   * running count, not a walk. Absent when the far end is in another process.
+   */
+  readonly heldBytes?: number;
   /** Stops delivering messages until `resume`; absent when the socket cannot pause. */
   pause?(): void;
   /** Resumes delivering messages after `pause`. */

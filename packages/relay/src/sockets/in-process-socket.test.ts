@@ -124,4 +124,77 @@ describe('createInProcessSocket', () => {
     expect(other.messages).toEqual([]);
     expect(other.closes).toEqual([]);
   });
+  it('closes with 1011 when the engine throws out of receive, and never throws itself', async () => {
+    const sink = collect();
+    let closedEngine = false;
+    const socket = createInProcessSocket(() => ({
+      receive() {
+        throw new Error('secret payload');
+      },
+      close() {
+        closedEngine = true;
+        throw new Error('secret payload');
+      },
+    }));
+    socket.listen(sink.handlers);
+    expect(() => socket.send('{"type":"response.create"}', false)).not.toThrow();
+    expect(sink.closes).toEqual([1011]);
+    expect(closedEngine).toBe(true);
+    expect(() => socket.send('{"type":"response.create"}', false)).not.toThrow();
+    expect(sink.closes).toEqual([1011]);
+  });
+
+  it('reports a close the engine made before listen once the relay listens', async () => {
+    const { engine, start } = fakeEngine();
+    const socket = createInProcessSocket(start);
+    engine.callbacks?.close(1011, 'internal error');
+    const sink = collect();
+    socket.listen(sink.handlers);
+    expect(sink.closes).toEqual([]);
+    await Promise.resolve();
+    expect(sink.closes).toEqual([1011]);
+    expect(sink.messages).toEqual([]);
+  });
+
+  it('reports what the engine holds for its session as heldBytes, 0 once closed', () => {
+    let held = 12_345;
+    const socket = createInProcessSocket(() => ({
+      receive() {},
+      close() {},
+      get heldBytes() {
+        return held;
+      },
+    }));
+    socket.listen(collect().handlers);
+    expect(socket.heldBytes).toBe(12_345);
+    held = 99;
+    expect(socket.heldBytes).toBe(99);
+    socket.close(1000, 'done');
+    expect(socket.heldBytes).toBe(0);
+  });
+
+  it('tells the engine to wait while the relay is paused, until its queue is delivered', async () => {
+    const { engine, start } = fakeEngine();
+    const socket = createInProcessSocket(start);
+    const sink = collect();
+    socket.listen(sink.handlers);
+    await Promise.resolve();
+    expect(engine.callbacks?.sendReady()).toBeUndefined();
+    socket.pause?.();
+    engine.callbacks?.send('queued');
+    let ready = false;
+    void engine.callbacks?.sendReady()?.then(() => {
+      ready = true;
+    });
+    await Promise.resolve();
+    expect(ready).toBe(false);
+    socket.resume?.();
+    await Promise.resolve();
+    expect(ready).toBe(true);
+    expect(sink.messages.at(-1)).toBe('queued');
+    socket.pause?.();
+    const waiting = engine.callbacks?.sendReady();
+    socket.close(1000, 'client left');
+    await expect(waiting).resolves.toBeUndefined();
+  });
 });

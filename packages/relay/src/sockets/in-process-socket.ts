@@ -5,21 +5,36 @@ import type { DuplexSocket, DuplexSocketHandlers } from './duplex-socket.ts';
 export interface InProcessEngine {
   receive(frame: string | Uint8Array): void;
   close(): void;
+  /** Bytes the engine holds for its session (conversation, input audio): a running count. */
+  readonly heldBytes?: number;
 }
 
 /** The callbacks an engine is started with. */
 export interface InProcessCallbacks {
   send(frame: string | Uint8Array): void;
   close(code: number, reason: string): void;
+  /**
+   * Whether `send` can take more now: `undefined` when it can, else a promise that resolves
+   * when it can (the relay resumed reading and the queue emptied) or the socket closed. An
+   * engine's model awaits it between chunks, so a source faster than the client reads (a
+   * speech backend) is read no faster than the client reads.
+   */
+  sendReady(): Promise<void> | undefined;
 }
+
+/** What the socket closes with when the engine throws out of a call. */
+const ENGINE_FAULT = { code: CloseCode.internalError, reason: 'internal error' } as const;
 
 /**
  * Wraps an in-process engine (the simulator) as a {@link DuplexSocket}, so a relay session
  * runs against it exactly as against a network upstream. Frames the engine sends before
  * `listen` or while paused are queued (an engine cannot be pushed back on); past
  * `maxQueuedBytes` (default 64 MiB; the relay apps pass the session's hard limit) the socket
- * closes with 1013. The queue counts as `incomingBytes`, so the relay's process-wide buffer
- * budget sees it.
+ * closes with 1013. The queue counts as `incomingBytes` and what the engine holds for its
+ * session (its conversation, input audio) as `heldBytes`, so the relay's session and
+ * process-wide buffer budgets see both. An engine that throws out of `receive` or `close`
+ * closes the socket with 1011, as an upstream that failed would, and its error goes nowhere:
+ * it may carry the session's content.
  *
  * @example
  * ```ts
@@ -32,23 +47,39 @@ export function createInProcessSocket(
 ): DuplexSocket {
   const maxQueuedBytes = options.maxQueuedBytes ?? 64 * 1024 * 1024;
   let handlers: DuplexSocketHandlers | undefined;
+  let engine: InProcessEngine | undefined;
   let paused = false;
   let closed = false;
+  /** A close that came before `listen`, reported once the relay listens. */
+  let closedWith: { code: number; reason: string } | undefined;
   const queue: (string | Uint8Array)[] = [];
   let queuedBytes = 0;
+  /** Resolves `sendReady` promises once the queue is empty and the relay reads again. */
+  let waiters: (() => void)[] = [];
   const sizeOf = (frame: string | Uint8Array) =>
     typeof frame === 'string' ? frame.length : frame.byteLength;
 
+  const wake = () => {
+    const woken = waiters;
+    waiters = [];
+    for (const resolve of woken) resolve();
+  };
   const shutDown = () => {
     closed = true;
     queue.length = 0;
     queuedBytes = 0;
-    engine.close();
+    wake();
+    try {
+      engine?.close();
+    } catch {
+      // Closed either way: nothing it does from here reaches the relay.
+    }
   };
   const end = (code: number, reason: string) => {
     if (closed) return;
     shutDown();
-    handlers?.close(code, reason);
+    if (handlers === undefined) closedWith = { code, reason };
+    else handlers.close(code, reason);
   };
   const flush = () => {
     while (handlers !== undefined && !paused && !closed && queue.length > 0) {
@@ -56,8 +87,9 @@ export function createInProcessSocket(
       queuedBytes -= sizeOf(frame);
       handlers.message(frame, false);
     }
+    if (handlers !== undefined && !paused && queue.length === 0) wake();
   };
-  const engine = start({
+  engine = start({
     send(frame) {
       if (closed) return;
       if (handlers !== undefined && !paused && queue.length === 0) {
@@ -69,10 +101,19 @@ export function createInProcessSocket(
       if (queuedBytes > maxQueuedBytes) end(CloseCode.tryAgainLater, 'client too slow');
     },
     close: end,
+    sendReady() {
+      if (closed || (handlers !== undefined && !paused && queue.length === 0)) return undefined;
+      return new Promise<void>((resolve) => waiters.push(resolve));
+    },
   });
   return {
     send(data) {
-      if (!closed) engine.receive(data);
+      if (closed) return;
+      try {
+        engine?.receive(data);
+      } catch {
+        end(ENGINE_FAULT.code, ENGINE_FAULT.reason);
+      }
     },
     close() {
       if (!closed) shutDown();
@@ -83,6 +124,15 @@ export function createInProcessSocket(
     get incomingBytes() {
       return queuedBytes;
     },
+    get heldBytes() {
+      if (closed) return 0;
+      try {
+        const held = engine?.heldBytes ?? 0;
+        return Number.isFinite(held) && held > 0 ? held : 0;
+      } catch {
+        return 0;
+      }
+    },
     pause() {
       paused = true;
     },
@@ -92,6 +142,12 @@ export function createInProcessSocket(
     },
     listen(next) {
       handlers = next;
+      const early = closedWith;
+      if (early !== undefined) {
+        // After `listen` returns, as a socket's close event would come.
+        queueMicrotask(() => next.close(early.code, early.reason));
+        return;
+      }
       flush();
     },
   };

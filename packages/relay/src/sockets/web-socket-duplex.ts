@@ -33,7 +33,9 @@ const utf8 = new TextDecoder();
  * It has no `pause`: a web socket cannot stop reading, so backpressure stops at the other
  * side of the session. It has no drain event either, so once `bufferedAmount` passes
  * `highWaterBytes` the adapter polls it and reports `drain` when it falls to a quarter.
- * Close codes the API refuses (only 1000 and 3000–4999 may be sent) fall back to 1000.
+ * Close codes the API refuses (only 1000 and 3000–4999 may be sent) fall back to 1000. A
+ * handler of the relay's that throws closes the connection (1011) instead of reaching the
+ * runtime.
  *
  * @example
  * ```ts
@@ -57,20 +59,51 @@ export function createWebSocketDuplex(
     for (const data of pending.splice(0)) socket.send(data);
   });
 
+  let closed = false;
+  // The API takes 1000 and 3000–4999 only; any other code goes out as 1000.
+  const closeSocket = (code: number, reason: string) => {
+    try {
+      socket.close(code, reason);
+    } catch {
+      socket.close(1000, reason);
+    }
+  };
+  /**
+   * Runs one of the relay's handlers. One that throws is the relay's bug and must not reach
+   * the runtime's event dispatch (Deno ends the process on an uncaught error there): the
+   * connection is closed with 1011 and reported closed.
+   */
+  const deliver = (handle: () => void) => {
+    try {
+      handle();
+    } catch {
+      if (closed) return;
+      closed = true;
+      try {
+        closeSocket(1011, 'internal error');
+      } catch {
+        // Already closing: the report below is what matters.
+      }
+      try {
+        gate.close(1011, 'internal error');
+      } catch {
+        // Nothing more can be told to a listener that throws on close too.
+      }
+    }
+  };
   socket.addEventListener('message', ({ data }) => {
     const binary = typeof data !== 'string';
     const frame =
       typeof data === 'string'
         ? data
         : new Uint8Array(data instanceof ArrayBuffer ? data : new ArrayBuffer(0));
-    gate.message(frame, binary);
+    deliver(() => gate.message(frame, binary));
   });
-  let closed = false;
   socket.addEventListener('close', ({ code, reason }) => {
     // Deno fires a second close after it ends an unanswered heartbeat; the relay hears one.
     if (closed) return;
     closed = true;
-    gate.close(code, reason);
+    deliver(() => gate.close(code, reason));
   });
 
   // Workers' WebSocket has no bufferedAmount (undefined): counted as nothing buffered, since
@@ -87,7 +120,7 @@ export function createWebSocketDuplex(
       return;
     }
     polling = false;
-    gate.drain();
+    deliver(() => gate.drain());
   };
 
   return {
@@ -105,13 +138,7 @@ export function createWebSocketDuplex(
         setTimeout(poll, drainPollMs);
       }
     },
-    close(code, reason) {
-      try {
-        socket.close(code, reason);
-      } catch {
-        socket.close(1000, reason);
-      }
-    },
+    close: closeSocket,
     get bufferedAmount() {
       let queued = 0;
       for (const data of pending)

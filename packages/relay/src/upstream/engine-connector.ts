@@ -14,6 +14,12 @@ export interface EngineConnectorOptions {
   /** Bytes held for a paused session before it is closed with 1013 (default 64 MiB). */
   readonly maxQueuedBytes?: number;
   /**
+   * Most bytes each session's conversation holds before its oldest items leave (the engine's
+   * `maxConversationBytes`, default 16 MiB). What the engine holds counts in the relay's
+   * session and process-wide buffer budgets.
+   */
+  readonly maxConversationBytes?: number;
+  /**
    * The form of the engine's frames (default `bytes`): UTF-8 bytes suit sockets that send
    * bytes as text (`ws`); `string` suits web-standard sockets, which send bytes as binary.
    */
@@ -55,6 +61,9 @@ export function createEngineConnector(options: EngineConnectorOptions): Upstream
           modelName: model ?? options.modelName,
           type: intent === 'transcription' ? 'transcription' : 'realtime',
           frames: options.frames ?? 'bytes',
+          ...(options.maxConversationBytes === undefined
+            ? {}
+            : { maxConversationBytes: options.maxConversationBytes }),
         }),
       options.maxQueuedBytes === undefined ? {} : { maxQueuedBytes: options.maxQueuedBytes },
     );

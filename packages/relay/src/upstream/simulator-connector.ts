@@ -8,6 +8,12 @@ export interface SimulatorConnectorOptions {
   /** Bytes held for a paused session before it is closed with 1013 (default 64 MiB). */
   readonly maxQueuedBytes?: number;
   /**
+   * Most bytes each session's conversation holds before its oldest items leave (default 16
+   * MiB). What the simulator holds counts in the relay's session and process-wide buffer
+   * budgets.
+   */
+  readonly maxConversationBytes?: number;
+  /**
    * The form of the simulator's frames (default `bytes`): UTF-8 bytes suit sockets that send
    * bytes as text (`ws`); `string` suits web-standard sockets, which send bytes as binary.
    */
@@ -37,6 +43,9 @@ export function createSimulatorConnector(
           type: intent === 'transcription' ? 'transcription' : 'realtime',
           pace: options.pace ?? 'realtime',
           frames: options.frames ?? 'bytes',
+          ...(options.maxConversationBytes === undefined
+            ? {}
+            : { maxConversationBytes: options.maxConversationBytes }),
         }),
       options.maxQueuedBytes === undefined ? {} : { maxQueuedBytes: options.maxQueuedBytes },
     );

@@ -1,0 +1,157 @@
+import type { DuplexSocket } from '../sockets/duplex-socket.ts';
+import { sendRelayError } from './backpressure.ts';
+import { CloseCode } from './close-codes.ts';
+import { logFault } from './fault-log.ts';
+import { finishSession } from './session-end.ts';
+import type { SessionContext, Side } from './session-state.ts';
+
+/**
+ * The session's fault boundary: something in its handling threw. The session ends with 1011
+ * (after one `error` event, `server_error` / `internal_error`, when the client can still take
+ * it) and its upstream is closed; one log line names the session, where it was entered and
+ * the error's class and code. Never throws, and a throw while failing is not logged again.
+ * Other sessions are untouched: nothing here is shared.
+ *
+ * @example
+ * ```ts
+ * try { onClientFrame(context, data, binary); } catch (error) { failSession(context, 'client.message', error); }
+ * ```
+ */
+export function failSession(context: SessionContext, where: string, error: unknown): void {
+  if (!logFault(context, where, error) || context.state.closed) return;
+  try {
+    sendRelayError(context, {
+      type: 'server_error',
+      code: 'internal_error',
+      message: 'the relay failed while handling this session; it is closed',
+    });
+  } catch {
+    // The close below still ends the session.
+  }
+  finishSession(context, CloseCode.internalError, 'internal error', false);
+}
+
+/**
+ * `run` behind the session's fault boundary, for a timer or any other callback that enters the
+ * session from outside: a throw ends the session (see {@link failSession}) instead of reaching
+ * the runtime.
+ *
+ * @example
+ * ```ts
+ * setTimeout(guard(context, 'session.time_limit', () => finishSession(context, 1000, 'limit', false)), ms);
+ * ```
+ */
+export function guard(context: SessionContext, where: string, run: () => void): () => void {
+  return () => {
+    try {
+      run();
+    } catch (error) {
+      failSession(context, where, error);
+    }
+  };
+}
+
+/**
+ * Watches a promise the session started and does not await (a reconnect, a tool call's
+ * follow-up): a rejection ends the session (see {@link failSession}) instead of becoming an
+ * unhandled rejection. Use it in place of `void task`.
+ *
+ * @example
+ * ```ts
+ * guardTask(context, 'resume.recover', recoverUpstream(context, socket, code));
+ * ```
+ */
+export function guardTask(
+  context: SessionContext,
+  where: string,
+  task: PromiseLike<unknown>,
+): void {
+  Promise.resolve(task).then(undefined, (error: unknown) => failSession(context, where, error));
+}
+
+/**
+ * One of the session's sockets behind its fault boundary: a throw from a handler the session
+ * gives it (message, close, drain) or from a call into it (send, close, pause, resume) goes to
+ * `onFault` (which ends the session: {@link failSession}) where it would otherwise reach the
+ * socket's event loop or a caller that cannot handle it (an in-process engine's `receive`).
+ * Everything else is passed through; `pause` and `resume` only where the socket has them.
+ *
+ * @example
+ * ```ts
+ * const upstream = guardSocket((where, error) => failSession(context, where, error), socket, 'upstream');
+ * ```
+ */
+export function guardSocket(
+  onFault: (where: string, error: unknown) => void,
+  socket: DuplexSocket,
+  side: Side,
+): DuplexSocket {
+  const fail = (what: string, error: unknown) => onFault(`${side}.${what}`, error);
+  const guarded: DuplexSocket = {
+    send(data, binary) {
+      try {
+        socket.send(data, binary);
+      } catch (error) {
+        fail('send', error);
+      }
+    },
+    close(code, reason) {
+      try {
+        socket.close(code, reason);
+      } catch (error) {
+        fail('close', error);
+      }
+    },
+    get bufferedAmount() {
+      return socket.bufferedAmount;
+    },
+    get incomingBytes() {
+      return socket.incomingBytes;
+    },
+    get heldBytes() {
+      return socket.heldBytes;
+    },
+    listen(handlers) {
+      socket.listen({
+        message(data, binary) {
+          try {
+            handlers.message(data, binary);
+          } catch (error) {
+            fail('message', error);
+          }
+        },
+        close(code, reason) {
+          try {
+            handlers.close(code, reason);
+          } catch (error) {
+            fail('closed', error);
+          }
+        },
+        drain() {
+          try {
+            handlers.drain();
+          } catch (error) {
+            fail('drain', error);
+          }
+        },
+      });
+    },
+  };
+  if (socket.pause !== undefined) {
+    guarded.pause = () => {
+      try {
+        socket.pause?.();
+      } catch (error) {
+        fail('pause', error);
+      }
+    };
+    guarded.resume = () => {
+      try {
+        socket.resume?.();
+      } catch (error) {
+        fail('resume', error);
+      }
+    };
+  }
+  return guarded;
+}
