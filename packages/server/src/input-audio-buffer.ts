@@ -24,6 +24,11 @@ export class InputAudioBuffer {
     return Math.floor(this.#bytes / bytesPerMs(format));
   }
 
+  /** Bytes of audio kept for transcription (at most 15 MiB): what the buffer holds in memory. */
+  get keptBytes(): number {
+    return this.#kept;
+  }
+
   /** Audio time of the session, in ms. */
   get sessionMs(): number {
     return this.#sessionMs;

@@ -57,7 +57,13 @@ export interface ResponseRequest {
   transcript(itemId: string): Promise<string | undefined>;
 }
 
-/** Token counts a model may report; what it leaves out counts as 0. */
+/**
+ * Token counts a model may report. What it reports wins; what it leaves out is estimated
+ * (output from the text and audio streamed, input as 0), and the details always add up to
+ * the totals: a detail left out gets what its total leaves, and details that do not add up
+ * to a reported total are scaled to it. A count that is not a whole number from 0 to 2^48
+ * counts as left out.
+ */
 export interface ModelUsage {
   readonly input_tokens?: number;
   readonly output_tokens?: number;
@@ -82,18 +88,41 @@ export interface FunctionCallOutput {
 export interface ResponseOutput {
   /**
    * Streams the reply's words: text deltas in a text response, transcript deltas in an audio
-   * one. Opens an assistant message when none is open.
+   * one. Opens an assistant message when none is open. A delta longer than 16,384 characters
+   * goes out as several delta events, so no one frame is large.
    */
   text(delta: string): void;
   /**
    * Streams audio in the session's output format (PCM16 24 kHz mono, little-endian, by
    * default), encoded straight into the frame. Audio responses only: ignored in a text one.
+   * Deltas carry whole samples: with PCM16, an odd byte at the end of a chunk is held and
+   * sent as the first byte of the next chunk; one still held when the message ends (the
+   * response ends, or a function call starts) is dropped, as half a sample cannot be played.
+   * A chunk over 32,768 bytes goes out as several deltas. The chunk is read at once and may
+   * be reused when this returns.
    */
   audio(chunk: Uint8Array): void;
   /** Starts a function call item (finishing an open message first). */
   functionCall(call: { readonly name: string; readonly callId?: string }): FunctionCallOutput;
-  /** Reports token usage for `response.done`; the last report counts. */
+  /** Reports token usage for `response.done`; the last report counts (see {@link ModelUsage}). */
   usage(usage: ModelUsage): void;
+  /**
+   * Resolves when the session can take more output: at once, unless the frames already
+   * written still wait in the session's send queue above its high-water mark (the client
+   * reads slower than the model writes); then when that queue has drained, or the response
+   * has ended. A model whose source is faster than real time (a speech backend, a file)
+   * awaits it between chunks, so it reads its source no faster than the client reads. Never
+   * rejects.
+   *
+   * @example
+   * ```ts
+   * for await (const pcm of speech) {
+   *   output.audio(pcm);
+   *   await output.ready();
+   * }
+   * ```
+   */
+  ready(): Promise<void>;
   /**
    * Ends the response now as `incomplete` for `reason` (the model ran out of output tokens,
    * or its content filter stopped it): the open item ends `incomplete`, and what comes after
@@ -136,6 +165,13 @@ export interface RealtimeModel {
    * reach the client only when it asked, as with the live API.
    */
   readonly readsTranscripts?: boolean;
+  /**
+   * The most bytes one response of this model holds in buffers of its own while it runs (a
+   * backend event being parsed, sentences waiting for speech), beyond what it has written,
+   * which the engine holds and counts. A host adds it to the session's buffer budget while a
+   * response runs. Unset: the model holds nothing of note.
+   */
+  readonly maxHeldBytes?: number;
   /**
    * Produces one response. `signal` aborts when the response is cancelled (`response.cancel`,
    * a barge-in, `output_audio_buffer.clear`) or the session closes; the engine has then ended

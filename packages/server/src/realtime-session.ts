@@ -4,6 +4,7 @@ import {
   decodeClientEvent,
   errorCodeOf,
   errorParamOf,
+  MAX_NESTING_DEPTH,
   type RealtimeClientEvent,
   type RealtimeConversationItem,
   type RealtimeServerEvent,
@@ -13,8 +14,15 @@ import {
 import { Conversation } from './conversation.ts';
 import { createFrameSink, type FrameFormat, type FrameOf, type FrameSink } from './frame-sink.ts';
 import { deepFreeze, frozenCopy } from './frozen.ts';
+import { estimateHeldBytes } from './held-bytes.ts';
 import { InputAudioBuffer } from './input-audio-buffer.ts';
-import type { EngineSession, RealtimeModel, ResponseRequest } from './model.ts';
+import type {
+  EngineSession,
+  FunctionCallOutput,
+  RealtimeModel,
+  ResponseOutput,
+  ResponseRequest,
+} from './model.ts';
 import { type AudioFormatType, decodeBase64 } from './pcm.ts';
 import { type Refusal, refusals } from './refusals.ts';
 import { ResponseStream } from './response-stream.ts';
@@ -56,6 +64,13 @@ export interface RealtimeSessionOptions<F extends FrameFormat = 'bytes'> {
   /** The form of `send`'s frames (default `bytes`). */
   readonly frames?: F;
   /**
+   * Whether `send` can take more now: `undefined` when it can, else a promise that resolves
+   * when it can (the host's queue for the client drained). What a model's
+   * `output.ready()` waits on, so a model reading a source faster than real time reads it no
+   * faster than the client reads. Unset: always ready.
+   */
+  sendReady?(): Promise<void> | undefined;
+  /**
    * `realtime` (default) for a conversation; `transcription` for a transcription session,
    * what the live API opens for `?intent=transcription`: input audio, turn detection and
    * input transcription only, no conversation and no responses. Fixed for the connection.
@@ -73,7 +88,25 @@ export interface RealtimeSessionOptions<F extends FrameFormat = 'bytes'> {
   rateLimits?(response: { readonly responseId: string }): readonly RateLimit[] | undefined;
   /** Most items the conversation holds before the oldest leave (default 4,096). */
   readonly maxConversationItems?: number;
-  /** Closes the connection; the engine calls it only for fatal misuse (it never has yet). */
+  /**
+   * Most bytes the conversation holds before the oldest items leave, as the live API drops old
+   * context (default 16 MiB). Each item is measured once as it comes (string lengths plus a
+   * small cost per field, so a value of many small parts counts for the heap it takes); an
+   * item a client creates that alone is larger is refused with an `error` event
+   * (`item_too_large`). The default is the relay's largest frame (`MAX_FRAME_BYTES`, 16 MiB),
+   * so any item a relay lets through fits, and it is far more than a model's context takes
+   * (a 32k-token context is about 128 KiB of text; 16 MiB of base64 is 4.4 minutes of PCM16
+   * at 24 kHz), so only old context a model no longer reads leaves. With the input audio kept
+   * for transcription (15 MiB at most), a session holds about 31 MiB at most beside its send
+   * queue; see {@link RealtimeSession.heldBytes}.
+   */
+  readonly maxConversationBytes?: number;
+  /**
+   * Closes the connection. The engine calls it once, with 1011 and a fixed reason, when an
+   * unexpected throw ends the session (a callback such as `send` or `ids` threw, or a model
+   * threw a value the engine could not read), after the call that met the throw returned.
+   * The session is closed by then: it sends nothing more and ignores what it receives.
+   */
   close?(code: number, reason: string): void;
   /** Reported in `session.model` (default `gpt-realtime`). */
   readonly modelName?: string;
@@ -89,8 +122,20 @@ export interface RealtimeSessionOptions<F extends FrameFormat = 'bytes'> {
 
 /** A running session: feed it client frames, close it when the client goes. */
 export interface RealtimeSession {
-  /** Handles one client frame (JSON text or its UTF-8 bytes). Never throws. */
+  /**
+   * Handles one client frame (JSON text or its UTF-8 bytes). Never throws: whatever throws
+   * while the engine handles it ends this session (see `close` in the options).
+   */
   receive(frame: string | Uint8Array): void;
+  /**
+   * Bytes the session holds now, a running count the host can read after every frame: its
+   * conversation (at most `maxConversationBytes`), the input audio kept for transcription
+   * (at most 15 MiB), its settings, and, while a response runs, the text it holds until
+   * `response.done` and what its model declares it may hold (`RealtimeModel.maxHeldBytes`).
+   * Frames are handed to `send` as they are made, so what waits to go out is the host's to
+   * count. 0 once closed.
+   */
+  readonly heldBytes: number;
   /** Aborts a running response and transcription, stops every timer; nothing is sent afterwards. */
   close(): void;
 }
@@ -100,6 +145,10 @@ type ResponseParams = NonNullable<ClientEventOf<'response.create'>['response']>;
 
 const MIN_COMMIT_MS = 100;
 const DEFAULT_MAX_ITEMS = 4096;
+/** See `RealtimeSessionOptions.maxConversationBytes`: the relay's largest frame. */
+const DEFAULT_MAX_CONVERSATION_BYTES = 16 * 1024 * 1024;
+/** What the host's `close` hears when an unexpected throw ends the session. */
+const FAULT_CLOSE = { code: 1011, reason: 'internal error' } as const;
 const DEFAULT_INSTRUCTIONS = 'You are a helpful, concise voice assistant.';
 /** Client events a transcription session takes; the rest need a conversation or responses. */
 const TRANSCRIPTION_EVENTS: ReadonlySet<string> = new Set([
@@ -136,6 +185,8 @@ export function createRealtimeSession<F extends FrameFormat = 'bytes'>(
 class Engine implements RealtimeSession {
   readonly #model: RealtimeModel;
   readonly #sink: FrameSink;
+  readonly #closeHost: ((code: number, reason: string) => void) | undefined;
+  readonly #sendReady: (() => Promise<void> | undefined) | undefined;
   readonly #nextEventId: () => string;
   readonly #id: (kind: IdKind) => string;
   readonly #type: SessionType;
@@ -153,6 +204,10 @@ class Engine implements RealtimeSession {
   /** Aborted when the session closes: transcriptions in flight end with it. */
   readonly #lifetime = new AbortController();
   #session: EngineSession;
+  /** What the session's settings hold, measured when they change. */
+  #sessionBytes = 0;
+  /** What the model declares one response holds in buffers of its own (read once). */
+  readonly #modelHeldBytes: number;
   #response: ResponseStream | undefined;
   #responseAbort: AbortController | undefined;
   #lastResponseId: string | undefined;
@@ -169,22 +224,33 @@ class Engine implements RealtimeSession {
 
   constructor(options: RealtimeSessionOptions<FrameFormat>) {
     this.#model = options.model;
+    this.#modelHeldBytes = declaredHeldBytes(options.model);
+    this.#closeHost = options.close?.bind(options);
+    this.#sendReady = options.sendReady?.bind(options);
     const send = options.send as (frame: string | Uint8Array) => void;
     this.#sink = createFrameSink(options.frames ?? 'bytes', (frame: string | Uint8Array) => {
-      if (!this.#closed) send(frame);
+      if (this.#closed) return;
+      try {
+        send(frame);
+      } catch {
+        // The host's socket is broken: the session ends here, and what its handling goes on
+        // to send is dropped.
+        this.#fault();
+      }
     });
     this.#nextEventId = options.eventIds ?? createEventIds('event_');
     this.#id = options.ids ?? defaultIds();
     this.#type = options.type === 'transcription' ? 'transcription' : 'realtime';
     this.#turnDetectorFactory = options.turnDetector;
     this.#rateLimits = options.rateLimits?.bind(options);
-    this.#conversation = new Conversation(
-      options.maxConversationItems ?? DEFAULT_MAX_ITEMS,
-      (id) => {
+    this.#conversation = new Conversation({
+      maxItems: options.maxConversationItems ?? DEFAULT_MAX_ITEMS,
+      maxBytes: options.maxConversationBytes ?? DEFAULT_MAX_CONVERSATION_BYTES,
+      onEvict: (id) => {
         this.#audioMs.delete(id);
         this.#heard.delete(id);
       },
-    );
+    });
     this.#conversationId = this.#id('conv');
     const nowSeconds = Math.floor((options.now ?? Date.now)() / 1000);
     const sessionId = this.#id('sess');
@@ -198,8 +264,20 @@ class Engine implements RealtimeSession {
             options.instructions ?? DEFAULT_INSTRUCTIONS,
           ),
     );
+    this.#sessionBytes = estimateHeldBytes(this.#session);
     this.#configure();
-    queueMicrotask(() => this.#announce());
+    queueMicrotask(() => this.#guard(() => this.#announce()));
+  }
+
+  get heldBytes(): number {
+    if (this.#closed) return 0;
+    const response = this.#response?.active === true ? this.#response : undefined;
+    return (
+      this.#conversation.bytes +
+      this.#audio.keptBytes +
+      this.#sessionBytes +
+      (response === undefined ? 0 : response.heldBytes + this.#modelHeldBytes)
+    );
   }
 
   /** `session.created`, once: in a microtask, or before answering a frame that came sooner. */
@@ -211,8 +289,14 @@ class Engine implements RealtimeSession {
 
   receive(frame: string | Uint8Array): void {
     if (this.#closed) return;
+    this.#guard(() => this.#receive(frame));
+  }
+
+  #receive(frame: string | Uint8Array): void {
     this.#announce();
-    const result = decodeClientEvent(frame);
+    // Set, not left to the default: a frame given as anything but text is bounded too, so
+    // nothing behind this (merge, copies, encoders) meets a value deeper than the limit.
+    const result = decodeClientEvent(frame, { maxNesting: MAX_NESTING_DEPTH });
     if (!result.ok) {
       const { error } = result;
       const param = errorParamOf(error.path);
@@ -243,8 +327,43 @@ class Engine implements RealtimeSession {
     this.#disarmIdle();
     this.#responseAbort?.abort();
     this.#lifetime.abort();
-    this.#turn?.detector.close?.();
+    this.#closeDetector();
     this.#turn = undefined;
+  }
+
+  /**
+   * Runs one way into the session (a client frame, a timer, a model's promise or output, a
+   * detector's report): whatever throws in it ends this session, never its host's process.
+   */
+  #guard(run: () => void): void {
+    try {
+      run();
+    } catch {
+      this.#fault();
+    }
+  }
+
+  /**
+   * An unexpected throw: the session closes (nothing more is sent, what comes is ignored) and
+   * its host hears 1011 once the current call has returned, as a socket's close would come.
+   * The error is not kept or passed on: it may carry anything a model or a callback put in it.
+   */
+  #fault(): void {
+    if (this.#closed) return;
+    try {
+      this.close();
+    } catch {
+      // Closed already; what failed on the way out has nothing left to stop.
+    }
+    const closeHost = this.#closeHost;
+    if (closeHost === undefined) return;
+    queueMicrotask(() => {
+      try {
+        closeHost(FAULT_CLOSE.code, FAULT_CLOSE.reason);
+      } catch {
+        // The host's own close failed; the session is closed either way.
+      }
+    });
   }
 
   #handle(event: RealtimeClientEvent): void {
@@ -297,6 +416,7 @@ class Engine implements RealtimeSession {
       return;
     }
     this.#session = deepFreeze(next);
+    this.#sessionBytes = estimateHeldBytes(this.#session);
     this.#configure();
     this.#emit(ServerEvents.sessionUpdated(this.#nextEventId(), this.#session));
   }
@@ -311,7 +431,7 @@ class Engine implements RealtimeSession {
     const format = audioFormatOf(this.#session, 'input');
     const key = settings === undefined ? '' : `${format} ${JSON.stringify(settings)}`;
     if (key === (this.#turn?.key ?? '')) return;
-    this.#turn?.detector.close?.();
+    this.#closeDetector();
     this.#turn = undefined;
     this.#speaking = false;
     if (settings === undefined) {
@@ -325,7 +445,8 @@ class Engine implements RealtimeSession {
       settings,
       format,
       report: (reported: TurnEvent) => {
-        if (turn !== undefined && this.#turn === turn) this.#onTurn(reported);
+        // A detector may report from its own timer or promise: the guard is the session's.
+        if (turn !== undefined && this.#turn === turn) this.#guard(() => this.#onTurn(reported));
       },
     };
     let detector: TurnDetector | undefined;
@@ -338,19 +459,33 @@ class Engine implements RealtimeSession {
     this.#turn = turn;
   }
 
+  #closeDetector(): void {
+    try {
+      this.#turn?.detector.close?.();
+    } catch {
+      // As in append and reset: a custom detector that throws must not take the session down.
+    }
+  }
+
   #itemCreate(event: ClientEventOf<'conversation.item.create'>): void {
     const requested = event.item.id;
     if (typeof requested === 'string' && this.#conversation.get(requested) !== undefined) {
       this.#refuse(refusals.itemExists(), event.event_id);
       return;
     }
+    // Measured before it is copied, and only as far as the budget: a huge item costs no walk.
+    const bytes = estimateHeldBytes(event.item, this.#conversation.maxBytes + 1);
+    if (!this.#conversation.fits(bytes)) {
+      this.#refuse(refusals.itemTooLarge(this.#conversation.maxBytes), event.event_id);
+      return;
+    }
     const item = {
-      ...frozenCopy(event.item),
+      ...frozenCopy(event.item, MAX_NESTING_DEPTH),
       id: requested ?? this.#id('item'),
       object: 'realtime.item',
       status: 'completed',
     } as RealtimeConversationItem;
-    const placed = this.#conversation.insert(item, event.previous_item_id);
+    const placed = this.#conversation.insert(item, event.previous_item_id, bytes);
     if (placed === undefined) {
       this.#refuse(refusals.previousItemNotFound(), event.event_id);
       return;
@@ -562,25 +697,32 @@ class Engine implements RealtimeSession {
         signal: this.#lifetime.signal,
       },
       { itemId, audio, format, durationMs, settings },
-    ).then((transcript) => {
-      this.#transcribing.delete(itemId);
-      if (!report) {
-        // Unasked for, the words stay the model's: the item keeps `transcript: null`, as live.
-        if (transcript !== undefined) this.#heard.set(itemId, transcript);
-        return;
-      }
-      // The item now carries what was heard, as later responses and retrieves see it.
-      const item = this.#conversation.get(itemId);
-      const part = item?.type === 'message' ? item.content[0] : undefined;
-      if (transcript === undefined || item?.type !== 'message' || part?.type !== 'input_audio') {
-        return;
-      }
-      this.#conversation.replace({
-        ...item,
-        content: [{ ...part, transcript }, ...item.content.slice(1)],
-      } as RealtimeConversationItem);
-    });
+    ).then(
+      (transcript) => this.#guard(() => this.#transcribed(itemId, transcript, report)),
+      // It reports a model's errors itself; a rejection is the engine failing to.
+      () => this.#fault(),
+    );
     if (this.#type === 'realtime') this.#transcribing.set(itemId, running);
+  }
+
+  /** A transcription ended (`undefined`: it failed, or the session closed). */
+  #transcribed(itemId: string, transcript: string | undefined, report: boolean): void {
+    this.#transcribing.delete(itemId);
+    if (!report) {
+      // Unasked for, the words stay the model's: the item keeps `transcript: null`, as live.
+      if (transcript !== undefined) this.#heard.set(itemId, transcript);
+      return;
+    }
+    // The item now carries what was heard, as later responses and retrieves see it.
+    const item = this.#conversation.get(itemId);
+    const part = item?.type === 'message' ? item.content[0] : undefined;
+    if (transcript === undefined || item?.type !== 'message' || part?.type !== 'input_audio') {
+      return;
+    }
+    this.#conversation.replace({
+      ...item,
+      content: [{ ...part, transcript }, ...item.content.slice(1)],
+    } as RealtimeConversationItem);
   }
 
   #responseCreate(event: ClientEventOf<'response.create'>): void {
@@ -637,6 +779,7 @@ class Engine implements RealtimeSession {
         onEnd: (audioMs) => {
           if (!outOfBand) this.#armIdle(audioMs);
         },
+        sendReady: () => (this.#closed ? undefined : this.#sendReady?.()),
       },
     );
     const abort = new AbortController();
@@ -671,28 +814,64 @@ class Engine implements RealtimeSession {
     this.#reportRateLimits(responseId);
     let answer: Promise<void> | void;
     try {
-      answer = this.#model.respond(request, stream.output, abort.signal);
+      answer = this.#model.respond(request, this.#guardedOutput(stream.output), abort.signal);
     } catch (error) {
+      // A model's throw fails its response; a throw from failing it ends the session.
       stream.fail(error);
       return;
     }
     Promise.resolve(answer).then(
-      () => stream.finish(),
-      (error: unknown) => stream.fail(error),
+      () => this.#guard(() => stream.finish()),
+      (error: unknown) => this.#guard(() => stream.fail(error)),
     );
+  }
+
+  /**
+   * The response's output as the model gets it: each call passes the session's fault
+   * boundary, so a throw inside the engine (a broken `send`, say) ends the session rather than
+   * reaching the model, which could swallow it and go on writing to a broken session.
+   */
+  #guardedOutput(output: ResponseOutput): ResponseOutput {
+    const guard = (run: () => void) => this.#guard(run);
+    const ignored: FunctionCallOutput = { arguments() {}, done() {} };
+    return {
+      text: (delta) => guard(() => output.text(delta)),
+      audio: (chunk) => guard(() => output.audio(chunk)),
+      functionCall: (call) => {
+        let inner = ignored;
+        guard(() => {
+          inner = output.functionCall(call);
+        });
+        return {
+          arguments: (delta) => guard(() => inner.arguments(delta)),
+          done: () => guard(() => inner.done()),
+        };
+      },
+      usage: (usage) => guard(() => output.usage(usage)),
+      incomplete: (reason) => guard(() => output.incomplete(reason)),
+      ready: () => {
+        let ready: Promise<void> = Promise.resolve();
+        guard(() => {
+          ready = output.ready();
+        });
+        return ready;
+      },
+    };
   }
 
   /** `rate_limits.updated`, as the live API sends it when a response starts. */
   #reportRateLimits(responseId: string): void {
     if (this.#rateLimits === undefined) return;
-    let limits: readonly RateLimit[] | undefined;
+    let limits: RateLimit[] | undefined;
     try {
-      limits = this.#rateLimits({ responseId });
+      const reported = this.#rateLimits({ responseId });
+      // Copied inside: limits nested past the bound (or cyclic) are dropped as a throw is.
+      limits = Array.isArray(reported) ? frozenCopy([...reported]) : undefined;
     } catch {
       return;
     }
-    if (!Array.isArray(limits) || limits.length === 0) return;
-    this.#emit(ServerEvents.rateLimitsUpdated(this.#nextEventId(), frozenCopy([...limits])));
+    if (limits === undefined || limits.length === 0) return;
+    this.#emit(ServerEvents.rateLimitsUpdated(this.#nextEventId(), limits));
   }
 
   /**
@@ -705,7 +884,10 @@ class Engine implements RealtimeSession {
     const timeoutMs = turnBehaviourOf(this.#session)?.idleTimeoutMs;
     if (timeoutMs === undefined || this.#closed || this.#speaking) return;
     const startMs = this.#audio.sessionMs;
-    this.#idleTimer = setTimeout(() => this.#idleTimeout(startMs), audioMs + timeoutMs);
+    this.#idleTimer = setTimeout(
+      () => this.#guard(() => this.#idleTimeout(startMs)),
+      audioMs + timeoutMs,
+    );
   }
 
   #disarmIdle(): void {
@@ -776,6 +958,16 @@ class Engine implements RealtimeSession {
 
   #emit(event: RealtimeServerEvent): void {
     this.#sink.event(event);
+  }
+}
+
+/** A model's `maxHeldBytes`, or 0 when it declares none (or something that is no size). */
+function declaredHeldBytes(model: RealtimeModel): number {
+  try {
+    const declared = model.maxHeldBytes;
+    return typeof declared === 'number' && Number.isFinite(declared) && declared > 0 ? declared : 0;
+  } catch {
+    return 0;
   }
 }
 

@@ -34,6 +34,12 @@ export const refusals = {
       'previous_item_id',
     ),
   itemNotFound: () => invalid('item_not_found', 'No conversation item with this id.', 'item_id'),
+  itemTooLarge: (budgetBytes: number) =>
+    invalid(
+      'item_too_large',
+      `The item alone is larger than the conversation's budget of ${budgetBytes} bytes.`,
+      'item',
+    ),
   truncateNotAudio: () =>
     invalid('invalid_value', 'Only assistant audio content can be truncated.', 'content_index'),
   truncateOutOfRange: (audioMs: number) =>

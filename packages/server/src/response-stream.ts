@@ -6,11 +6,7 @@ import {
   ResponseWriter,
 } from '@rtwire/builders';
 import { type ContentEventEncoder, encoderFor, type ItemEventEncoder } from '@rtwire/serializer';
-import type {
-  RealtimeConversationItem,
-  RealtimeResponseUsage,
-  RealtimeServerEvent,
-} from '@rtwire/types';
+import type { RealtimeConversationItem, RealtimeServerEvent } from '@rtwire/types';
 import type { FrameSink } from './frame-sink.ts';
 import {
   type FunctionCallOutput,
@@ -19,6 +15,18 @@ import {
   type ResponseOutput,
 } from './model.ts';
 import { type AudioFormatType, bytesPerMs } from './pcm.ts';
+import { responseUsage } from './response-usage.ts';
+
+/**
+ * The most characters one text, transcript or arguments delta event carries: a longer delta
+ * from a model goes out as several, so no frame grows with what a model writes at once.
+ */
+export const MAX_DELTA_CHARS = 16_384;
+
+/** The most audio bytes one `response.output_audio.delta` carries (683 ms of PCM16 24 kHz). */
+export const MAX_AUDIO_DELTA_BYTES = 32_768;
+
+const RESOLVED: Promise<void> = Promise.resolve();
 
 /** Everything fixed about one response before it starts. */
 export interface ResponsePlan {
@@ -45,6 +53,12 @@ export interface ResponseHost {
   onAudio(itemId: string, ms: number): void;
   /** `response.done` was sent; `audioMs` of audio the response streamed in all. */
   onEnd(audioMs: number): void;
+  /**
+   * Whether the session's send path can take more frames: `undefined` when it can now, else a
+   * promise that resolves when it can (what {@link ResponseOutput.ready} waits on). Unset:
+   * always ready.
+   */
+  sendReady?(): Promise<void> | undefined;
 }
 
 type ContentEncoder = ContentEventEncoder;
@@ -73,6 +87,9 @@ export class ResponseStream {
   #outputText = 0;
   #audioBytes = 0;
   #itemAudioBytes = 0;
+  /** The odd byte of a PCM16 chunk, waiting for the next chunk to complete its sample. */
+  #carry: number | undefined;
+  #ended: { promise: Promise<void>; resolve: () => void } | undefined;
 
   constructor(plan: ResponsePlan, host: ResponseHost) {
     this.responseId = plan.responseId;
@@ -105,6 +122,14 @@ export class ResponseStream {
   /** Whether `response.done` is still to come. */
   get active(): boolean {
     return this.#active;
+  }
+
+  /**
+   * Bytes of text and arguments this response holds until `response.done` (its items carry
+   * them whole), counted as two bytes a UTF-16 code unit.
+   */
+  get heldBytes(): number {
+    return this.#outputText * 2;
   }
 
   /** Emits `response.created`. */
@@ -172,6 +197,8 @@ export class ResponseStream {
 
   #end(done: () => void): void {
     this.#active = false;
+    this.#carry = undefined;
+    this.#ended?.resolve();
     done();
     this.#host.onEnd(Math.floor(this.#audioBytes / bytesPerMs(this.#plan.outputFormat)));
   }
@@ -182,22 +209,12 @@ export class ResponseStream {
         if (!this.#active || typeof delta !== 'string' || delta === '') return;
         const message = this.#message();
         this.#outputText += delta.length;
-        if (message.modality === 'text') message.text(delta);
-        else message.transcript(delta);
+        for (const piece of pieces(delta)) {
+          if (message.modality === 'text') message.text(piece);
+          else message.transcript(piece);
+        }
       },
-      audio: (chunk) => {
-        if (!this.#active || this.#plan.modality !== 'audio') return;
-        if (!(chunk instanceof Uint8Array) || chunk.length === 0) return;
-        const message = this.#message();
-        const content = this.#content as ContentEncoder;
-        this.#host.sink.bytes(content.outputAudioDeltaFromPcm(this.#host.nextEventId(), chunk));
-        this.#audioBytes += chunk.length;
-        this.#itemAudioBytes += chunk.length;
-        this.#host.onAudio(
-          message.itemId,
-          Math.floor(this.#itemAudioBytes / bytesPerMs(this.#plan.outputFormat)),
-        );
-      },
+      audio: (chunk) => this.#audio(chunk),
       functionCall: (call) => this.#functionCall(call.name, call.callId),
       usage: (usage) => {
         if (this.#active) this.#usage = usage;
@@ -205,7 +222,69 @@ export class ResponseStream {
       incomplete: (reason) => {
         if (reason === 'max_output_tokens' || reason === 'content_filter') this.incomplete(reason);
       },
+      ready: () => this.#ready(),
     };
+  }
+
+  #ready(): Promise<void> {
+    if (!this.#active || this.#host.sendReady === undefined) return RESOLVED;
+    let waiting: Promise<void> | undefined;
+    try {
+      waiting = this.#host.sendReady();
+    } catch {
+      return RESOLVED;
+    }
+    if (waiting === undefined) return RESOLVED;
+    if (this.#ended === undefined) {
+      let resolve = () => {};
+      const promise = new Promise<void>((done) => {
+        resolve = done;
+      });
+      this.#ended = { promise, resolve };
+    }
+    // Also when the response ends first (a cancel): the model must not wait on a client that
+    // stopped reading for a response nobody will read.
+    return Promise.race([waiting, this.#ended.promise]).then(
+      () => {},
+      () => {},
+    );
+  }
+
+  /** Whole samples only: PCM16's odd byte waits for the next chunk (see `ResponseOutput.audio`). */
+  #audio(chunk: Uint8Array): void {
+    if (!this.#active || this.#plan.modality !== 'audio') return;
+    if (!(chunk instanceof Uint8Array) || chunk.length === 0) return;
+    const message = this.#message();
+    let tail = chunk;
+    if (this.#carry !== undefined) {
+      // The held byte and the chunk's first bytes make one delta; the rest is sent as it came.
+      const head = new Uint8Array(Math.min(MAX_AUDIO_DELTA_BYTES, chunk.length + 1));
+      head[0] = this.#carry;
+      head.set(chunk.subarray(0, head.length - 1), 1);
+      this.#carry = undefined;
+      tail = chunk.subarray(head.length - 1);
+      if (tail.length === 0) tail = head;
+      else this.#sendAudio(head);
+    }
+    if (this.#plan.outputFormat === 'audio/pcm' && tail.length % 2 === 1) {
+      this.#carry = tail[tail.length - 1];
+      tail = tail.subarray(0, tail.length - 1);
+    }
+    this.#sendAudio(tail);
+    this.#host.onAudio(
+      message.itemId,
+      Math.floor(this.#itemAudioBytes / bytesPerMs(this.#plan.outputFormat)),
+    );
+  }
+
+  #sendAudio(pcm: Uint8Array): void {
+    const content = this.#content as ContentEncoder;
+    for (let offset = 0; offset < pcm.length; offset += MAX_AUDIO_DELTA_BYTES) {
+      const piece = pcm.subarray(offset, offset + MAX_AUDIO_DELTA_BYTES);
+      this.#host.sink.bytes(content.outputAudioDeltaFromPcm(this.#host.nextEventId(), piece));
+    }
+    this.#audioBytes += pcm.length;
+    this.#itemAudioBytes += pcm.length;
   }
 
   #message(): MessageWriter {
@@ -218,6 +297,8 @@ export class ResponseStream {
     });
     this.#open = message;
     this.#itemAudioBytes = 0;
+    // Half a sample of the message before cannot start this one.
+    this.#carry = undefined;
     this.#content = encoderFor(
       this.#events.forItem(message.itemId, message.outputIndex).forContent(0),
     );
@@ -238,7 +319,7 @@ export class ResponseStream {
       arguments: (delta) => {
         if (!this.#active || call.finished || typeof delta !== 'string' || delta === '') return;
         this.#outputText += delta.length;
-        call.arguments(delta);
+        for (const piece of pieces(delta)) call.arguments(piece);
       },
       done: () => {
         if (!this.#active || call.finished) return;
@@ -292,31 +373,25 @@ export class ResponseStream {
     sink.event(event);
   }
 
-  #usageOf(): RealtimeResponseUsage {
-    const reported = this.#usage;
-    const audioTokens = Math.ceil(this.#audioBytes / bytesPerMs(this.#plan.outputFormat) / 20);
-    const textTokens = Math.ceil(this.#outputText / 4);
-    const input = finite(reported?.input_tokens) ?? 0;
-    const output = finite(reported?.output_tokens) ?? textTokens + audioTokens;
-    return {
-      total_tokens: input + output,
-      input_tokens: input,
-      output_tokens: output,
-      input_token_details: reported?.input_token_details ?? {
-        text_tokens: input,
-        audio_tokens: 0,
-        image_tokens: 0,
-        cached_tokens: 0,
-        cached_tokens_details: { text_tokens: 0, audio_tokens: 0, image_tokens: 0 },
-      },
-      output_token_details: reported?.output_token_details ?? {
-        text_tokens: textTokens,
-        audio_tokens: audioTokens,
-      },
-    };
+  #usageOf() {
+    return responseUsage(this.#usage, {
+      textTokens: Math.ceil(this.#outputText / 4),
+      audioTokens: Math.ceil(this.#audioBytes / bytesPerMs(this.#plan.outputFormat) / 20),
+    });
   }
 }
 
-function finite(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+/** A delta in pieces of at most {@link MAX_DELTA_CHARS}, never between a surrogate pair. */
+function* pieces(delta: string): Generator<string> {
+  if (delta.length <= MAX_DELTA_CHARS) {
+    yield delta;
+    return;
+  }
+  for (let start = 0; start < delta.length; ) {
+    let end = Math.min(delta.length, start + MAX_DELTA_CHARS);
+    const last = delta.charCodeAt(end - 1);
+    if (end < delta.length && last >= 0xd800 && last <= 0xdbff) end--;
+    yield delta.slice(start, end);
+    start = end;
+  }
 }

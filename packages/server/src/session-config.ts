@@ -1,5 +1,7 @@
 import type { RealtimeSessionUpdate } from '@rtwire/types';
+import { frozenCopy } from './frozen.ts';
 import type { EngineSession } from './model.ts';
+import { NestingLimitError } from './nesting-limit-error.ts';
 import type { AudioFormatType } from './pcm.ts';
 
 /** Server VAD as the live API defaults it. */
@@ -119,6 +121,16 @@ const AUDIO_SIDES: Readonly<Record<SessionType, readonly ('input' | 'output')[]>
 
 const AUDIO_FORMATS: readonly string[] = ['audio/pcm', 'audio/pcmu', 'audio/pcma'];
 
+/** The fields of an audio side a refusal may name (any other key is the client's own text). */
+const AUDIO_FIELDS: readonly string[] = [
+  'format',
+  'transcription',
+  'noise_reduction',
+  'turn_detection',
+  'voice',
+  'speed',
+];
+
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -163,35 +175,58 @@ export function mergeSession(
       param: 'session.output_modalities',
     };
   }
-  const next = structuredClone(current) as unknown as Json;
-  for (const field of SESSION_FIELDS[type]) {
-    if (patch[field] !== undefined) next[field] = structuredClone(patch[field]);
-  }
-  const audio = patch.audio;
-  if (isObject(audio)) {
-    const target = next.audio as Record<'input' | 'output', Json>;
-    for (const side of AUDIO_SIDES[type]) {
-      const sidePatch = audio[side];
-      if (!isObject(sidePatch)) continue;
-      for (const [key, value] of Object.entries(sidePatch)) {
-        if (value !== undefined) target[side][key] = structuredClone(value);
+  // Shallow copies of what changes: the rest stays shared with the current (frozen) session.
+  const next: Json = { ...(current as unknown as Json) };
+  let field = '';
+  try {
+    for (field of SESSION_FIELDS[type]) {
+      if (patch[field] !== undefined) next[field] = frozenCopy(patch[field]);
+    }
+    const audio = patch.audio;
+    if (isObject(audio)) {
+      const target: Partial<Record<'input' | 'output', Json>> = { ...(next.audio as Json) };
+      next.audio = target;
+      for (const side of AUDIO_SIDES[type]) {
+        const sidePatch = audio[side];
+        if (!isObject(sidePatch)) continue;
+        const merged: Json = { ...target[side] };
+        target[side] = merged;
+        for (const [key, value] of Object.entries(sidePatch)) {
+          // The param names a known field only: any other key is the client's own text.
+          field = AUDIO_FIELDS.includes(key) ? `audio.${side}.${key}` : `audio.${side}`;
+          if (value !== undefined) merged[key] = frozenCopy(value);
+        }
+        const format = merged.format;
+        if (isObject(format) && !AUDIO_FORMATS.includes(String(format.type))) {
+          return {
+            code: 'invalid_value',
+            message: `audio.${side}.format.type must be audio/pcm, audio/pcmu or audio/pcma.`,
+            param: `session.audio.${side}.format.type`,
+          };
+        }
       }
-      const format = target[side].format;
-      if (isObject(format) && !AUDIO_FORMATS.includes(String(format.type))) {
-        return {
-          code: 'invalid_value',
-          message: `audio.${side}.format.type must be audio/pcm, audio/pcmu or audio/pcma.`,
-          param: `session.audio.${side}.format.type`,
-        };
+      // A copy even when only the other side changed: the current input side is frozen.
+      const input = target.input;
+      const turn = input?.turn_detection;
+      if (input !== undefined && isObject(turn) && turn.type === 'server_vad') {
+        const defaults =
+          type === 'realtime' ? DEFAULT_TURN_DETECTION : TRANSCRIPTION_TURN_DETECTION;
+        target.input = { ...input, turn_detection: { ...defaults, ...turn } };
+      } else if (input !== undefined && isObject(turn) && turn.type === 'semantic_vad') {
+        if (type === 'realtime') {
+          target.input = { ...input, turn_detection: { ...DEFAULT_SEMANTIC_VAD, ...turn } };
+        }
       }
     }
-    const turn = target.input.turn_detection;
-    if (isObject(turn) && turn.type === 'server_vad') {
-      const defaults = type === 'realtime' ? DEFAULT_TURN_DETECTION : TRANSCRIPTION_TURN_DETECTION;
-      target.input.turn_detection = { ...defaults, ...turn };
-    } else if (isObject(turn) && turn.type === 'semantic_vad' && type === 'realtime') {
-      target.input.turn_detection = { ...DEFAULT_SEMANTIC_VAD, ...turn };
-    }
+  } catch (error) {
+    // Only a value that went round the decoder nests this deep (a frame that came through it
+    // was refused already); it is refused the same way, naming the field.
+    if (!NestingLimitError.isInstance(error)) throw error;
+    return {
+      code: 'too_deep',
+      message: `session.${field} nests deeper than ${error.limit} levels.`,
+      param: `session.${field}`,
+    };
   }
   return next as unknown as EngineSession;
 }

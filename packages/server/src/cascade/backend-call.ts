@@ -1,4 +1,10 @@
-import { backendCodeOf, CascadeBackendError, type CascadeStage } from './backend-error.ts';
+import {
+  backendCodeOf,
+  CascadeBackendError,
+  type CascadeBackendErrorDetails,
+  type CascadeStage,
+  MAX_RETRY_AFTER_SECONDS,
+} from './backend-error.ts';
 import { CALL_CLOSED, followSignal } from './follow-signal.ts';
 
 /** Where one stage's requests go. */
@@ -75,7 +81,13 @@ export class BackendCall {
       throw this.#failure(error, 'unreachable');
     }
     this.#status = response.status;
-    if (response.ok) return response;
+    if (response.ok) {
+      // It answered. From here the clock runs only while a read waits: a body the caller has
+      // not started (speech asked ahead, while a slow client hears the sentence before) is
+      // not a silent backend.
+      this.#disarm();
+      return response;
+    }
     const backendCode = await this.#errorCode(response);
     this.#disarm();
     if (response.status === 429) {
@@ -151,8 +163,9 @@ export class BackendCall {
 
   /** A {@link CascadeBackendError} of this call (stage and status filled in). */
   error(details: {
-    failure: 'malformed' | 'stream_cut' | 'http_error';
+    failure: 'malformed' | 'stream_cut' | 'http_error' | 'too_large';
     backendCode?: string | undefined;
+    bound?: CascadeBackendErrorDetails['bound'];
   }): CascadeBackendError {
     return this.#error(details);
   }
@@ -164,8 +177,15 @@ export class BackendCall {
   }
 
   #error(details: {
-    failure: 'malformed' | 'stream_cut' | 'http_error' | 'rate_limited' | 'unreachable';
+    failure:
+      | 'malformed'
+      | 'stream_cut'
+      | 'http_error'
+      | 'rate_limited'
+      | 'unreachable'
+      | 'too_large';
     backendCode?: string | undefined;
+    bound?: CascadeBackendErrorDetails['bound'];
     retryAfterSeconds?: number | undefined;
     cause?: unknown;
   }): CascadeBackendError {
@@ -226,12 +246,19 @@ export function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }
 
-/** A `retry-after` header in seconds: delta-seconds or an HTTP date, rounded up; else undefined. */
+/**
+ * A `retry-after` header in seconds: delta-seconds or an HTTP date, rounded up; `undefined`
+ * when it is neither, or asks for more than {@link MAX_RETRY_AFTER_SECONDS} (a day).
+ */
 export function retryAfterSeconds(header: string | null, now = Date.now()): number | undefined {
   if (header === null) return undefined;
   const trimmed = header.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed);
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, Math.ceil((date - now) / 1000));
+  let seconds: number;
+  if (/^\d{1,16}$/.test(trimmed)) seconds = Number(trimmed);
+  else {
+    const date = Date.parse(trimmed);
+    if (Number.isNaN(date)) return undefined;
+    seconds = Math.max(0, Math.ceil((date - now) / 1000));
+  }
+  return seconds <= MAX_RETRY_AFTER_SECONDS ? seconds : undefined;
 }

@@ -11,6 +11,7 @@ import { CascadeBackendError, type CascadeStage } from './backend-error.ts';
 import { chatMessages, chatToolChoice, chatTools, type HeardText } from './chat-request.ts';
 import { readChatStream } from './chat-stream.ts';
 import { CALL_CLOSED, followSignal } from './follow-signal.ts';
+import { type ImageUrlFilter, imageUrlFilter } from './image-urls.ts';
 import { SentenceSplitter } from './sentence-splitter.ts';
 import { SpokenOutput } from './spoken-output.ts';
 import { ToolCallStream } from './tool-call-stream.ts';
@@ -53,6 +54,44 @@ export interface CascadeModelOptions {
   readonly speechLookahead?: number | undefined;
   /** The fetch every stage calls (default: the global one). */
   readonly fetch?: typeof fetch | undefined;
+  /**
+   * Which `input_image` URLs go to the chat backend (default: `data:` URLs only). The backend
+   * fetches what it is given, from where it runs, so a URL a client chose could reach its
+   * network (`http://169.254.169.254/…`) or its disk (`file:///etc/passwd`); a `data:` URL
+   * carries the image itself. An image whose URL is refused fails the response with
+   * `image_url_not_allowed`, naming no URL.
+   */
+  readonly imageUrls?:
+    | {
+        /** Whether `data:` URLs (the image inline) are forwarded (default `true`). */
+        readonly data?: boolean | undefined;
+        /**
+         * Which other URLs are forwarded (default: none): schemes (`['https:']` forwards every
+         * `https:` URL) and origins (`['https://images.example.com']` that origin only), or a
+         * function given the parsed URL that returns `true` to forward it (one that throws
+         * forwards nothing).
+         */
+        readonly allow?: readonly string[] | ((url: URL) => boolean) | undefined;
+      }
+    | undefined;
+  /**
+   * Most characters of text (or transcript) one response takes from the chat backend
+   * (default 262,144). Past it the response ends `incomplete` with reason
+   * `max_output_tokens`, as when a model runs out of tokens: what came before stays.
+   */
+  readonly maxTextChars?: number | undefined;
+  /**
+   * Most function calls one response takes from the chat backend (default 32). One more
+   * fails the response with `backend_output_too_large`: a client must not run half a set of
+   * calls.
+   */
+  readonly maxToolCalls?: number | undefined;
+  /**
+   * Most characters of arguments one function call takes from the chat backend (default
+   * 65,536). Past it the response fails with `backend_output_too_large`: truncated
+   * arguments are not a call to run.
+   */
+  readonly maxToolArgumentsChars?: number | undefined;
 }
 
 /**
@@ -62,6 +101,14 @@ export interface CascadeModelOptions {
  * `tools`, calls back as function-call items), and, in an audio response, each sentence to
  * `/audio/speech` while the chat stream goes on. The engine owns the protocol; this model
  * owns the HTTP calls. Cancelling a response aborts every request of it at once.
+ *
+ * What a backend sends is bounded: text per response (`maxTextChars`), calls per response
+ * (`maxToolCalls`), arguments per call (`maxToolArgumentsChars`), and one SSE event (six
+ * times the larger of the two character bounds, plus 64 KiB); the engine splits long deltas
+ * into frames of at most 16,384 characters (audio: 32,768 bytes). Speech is read no faster
+ * than the session sends (`ResponseOutput.ready`). So one response holds at most
+ * {@link RealtimeModel.maxHeldBytes} in the cascade's own buffers. `input_image` URLs other
+ * than `data:` are refused unless `imageUrls` allows them.
  *
  * @example
  * ```ts
@@ -82,6 +129,7 @@ export function createCascadeModel(options: CascadeModelOptions): RealtimeModel 
   const settings = resolve(options);
   const model: RealtimeModel = {
     readsTranscripts: true,
+    maxHeldBytes: heldBytesOf(settings),
     respond: (request, output, signal) => respond(settings, request, output, signal),
   };
   if (settings.transcription !== undefined) {
@@ -108,8 +156,19 @@ interface Stage {
   readonly model: string;
 }
 
+/** What one response may take from the chat backend. */
+interface OutputBounds {
+  readonly maxTextChars: number;
+  readonly maxToolCalls: number;
+  readonly maxToolArgumentsChars: number;
+  /** The longest SSE event parsed: room for the larger bound, JSON-escaped (`\uXXXX`). */
+  readonly maxEventChars: number;
+}
+
 interface CascadeSettings {
   readonly chat: Stage;
+  readonly images: ImageUrlFilter;
+  readonly bounds: OutputBounds;
   readonly transcription: Stage | undefined;
   readonly speech: (Stage & { readonly voice: string | undefined }) | undefined;
   readonly timeoutMs: number;
@@ -149,12 +208,29 @@ function resolve(options: CascadeModelOptions): CascadeSettings {
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new TypeError('createCascadeModel: timeoutMs must be a positive number');
   }
+  const bound = (field: keyof CascadeModelOptions, fallback: number): number => {
+    const value = options[field] ?? fallback;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+      throw new TypeError(`createCascadeModel: ${field} must be a positive whole number`);
+    }
+    return value;
+  };
+  const maxTextChars = bound('maxTextChars', 262_144);
+  const maxToolArgumentsChars = bound('maxToolArgumentsChars', 65_536);
+  const bounds: OutputBounds = {
+    maxTextChars,
+    maxToolCalls: bound('maxToolCalls', 32),
+    maxToolArgumentsChars,
+    maxEventChars: 6 * Math.max(maxTextChars, maxToolArgumentsChars) + 64 * 1024,
+  };
   const fetcher = options.fetch ?? globalThis.fetch;
   if (typeof fetcher !== 'function') {
     throw new TypeError('createCascadeModel: fetch must be a function (no global fetch here)');
   }
   return {
     chat: { endpoint: endpointOf('chat'), model: chatModel },
+    images: imageUrlFilter(options.imageUrls),
+    bounds,
     transcription:
       transcriptionModel === undefined
         ? undefined
@@ -173,6 +249,16 @@ function resolve(options: CascadeModelOptions): CascadeSettings {
     // Called unbound: some runtimes' fetch throws when `this` is not the global.
     fetch: (input, init) => fetcher(input, init),
   };
+}
+
+/**
+ * The most one response holds in the cascade's buffers, two bytes a character: one SSE event
+ * being parsed, the text waiting for speech, and the calls held until what was said before
+ * them has been spoken.
+ */
+function heldBytesOf(settings: CascadeSettings): number {
+  const { maxEventChars, maxTextChars, maxToolCalls, maxToolArgumentsChars } = settings.bounds;
+  return 2 * (maxEventChars + maxTextChars + maxToolCalls * maxToolArgumentsChars);
 }
 
 function isHttpUrl(value: unknown): boolean {
@@ -205,7 +291,11 @@ async function respond(
       signal: local.signal,
     });
   try {
-    const messages = await chatMessages(request, heardText(settings, request, local.signal));
+    const messages = await chatMessages(
+      request,
+      heardText(settings, request, local.signal),
+      settings.images,
+    );
     const chat = call('chat', settings.chat.endpoint);
     const response = await chat.send('chat/completions', {
       headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
@@ -242,14 +332,40 @@ async function respond(
       const rest = splitter?.flush();
       if (rest !== undefined) spoken?.say(rest);
     };
-    const toolCalls = new ToolCallStream(output, write, () => chat.error({ failure: 'malformed' }));
+    const { bounds } = settings;
+    const toolCalls = new ToolCallStream({
+      output,
+      write,
+      malformed: () => chat.error({ failure: 'malformed' }),
+      maxCalls: bounds.maxToolCalls,
+      maxArgumentsChars: bounds.maxToolArgumentsChars,
+      tooLarge: (which) =>
+        which === 'maxCalls'
+          ? chat.error({
+              failure: 'too_large',
+              bound: { option: 'maxToolCalls', limit: bounds.maxToolCalls, unit: 'calls' },
+            })
+          : chat.error({
+              failure: 'too_large',
+              bound: {
+                option: 'maxToolArgumentsChars',
+                limit: bounds.maxToolArgumentsChars,
+                unit: 'characters of arguments in one call',
+              },
+            }),
+    });
     let finishReason: string | undefined;
-    for await (const part of readChatStream(chat, response)) {
+    let textLeft = bounds.maxTextChars;
+    for await (const part of readChatStream(chat, response, bounds.maxEventChars)) {
       switch (part.type) {
-        case 'text':
-          if (splitter === undefined) output.text(part.delta);
-          else for (const sentence of splitter.push(part.delta)) spoken?.say(sentence);
+        case 'text': {
+          const delta = within(part.delta, textLeft);
+          textLeft -= delta.length;
+          if (splitter === undefined) output.text(delta);
+          else for (const sentence of splitter.push(delta)) spoken?.say(sentence);
+          if (delta.length < part.delta.length) finishReason = TEXT_BOUND;
           break;
+        }
         case 'tool-call':
           // What was said before the call is spoken before it starts.
           sayRest();
@@ -262,17 +378,35 @@ async function respond(
           finishReason = part.reason;
           break;
       }
+      // Past the text bound the rest of the stream is not read: the response ends here.
+      if (finishReason === TEXT_BOUND) break;
+      // Read no faster than the client reads (a no-op while the session keeps up).
+      await output.ready();
     }
     sayRest();
-    toolCalls.end();
+    // A call cut off by the text bound is left open: the response ends it `incomplete`.
+    if (finishReason !== TEXT_BOUND) toolCalls.end();
     await spoken?.finished();
-    if (finishReason === 'length') output.incomplete('max_output_tokens');
-    else if (finishReason === 'content_filter') output.incomplete('content_filter');
+    if (finishReason === 'length' || finishReason === TEXT_BOUND) {
+      output.incomplete('max_output_tokens');
+    } else if (finishReason === 'content_filter') output.incomplete('content_filter');
   } finally {
     unfollow();
     // Whatever is still open (speech asked ahead, a body not read) closes with the response.
     local.abort(CALL_CLOSED);
   }
+}
+
+/** Not a backend's `finish_reason`: the cascade's own, for text past `maxTextChars`. */
+const TEXT_BOUND = 'rtwire:max_text_chars';
+
+/** `text` cut to at most `left` characters, never between a surrogate pair. */
+function within(text: string, left: number): string {
+  if (text.length <= left) return text;
+  let end = Math.max(0, left);
+  const last = text.charCodeAt(end - 1);
+  if (end > 0 && last >= 0xd800 && last <= 0xdbff) end--;
+  return text.slice(0, end);
 }
 
 function chatBody(

@@ -1,5 +1,6 @@
 import type { RealtimeConversationItem } from '@rtwire/types';
-import type { ResponseRequest } from '../model.ts';
+import { RealtimeModelError, type ResponseRequest } from '../model.ts';
+import { type ImageUrlFilter, imageUrlFilter } from './image-urls.ts';
 
 /** A Chat Completions message as the cascade sends it. */
 export type ChatMessage =
@@ -39,7 +40,9 @@ export type HeardText = (
  * user text and what user audio said, assistant text and transcripts, function calls as
  * `tool_calls` on an assistant message and their outputs as `tool` messages. Audio with
  * nothing heard is left out (the caller decides whether that fails the response), as are
- * items a text model cannot read (MCP).
+ * items a text model cannot read (MCP). An image whose URL `imageAllowed` refuses fails the
+ * whole request with a `RealtimeModelError` (`image_url_not_allowed`) that names no URL.
+ * The work is linear in the items, however many calls one assistant turn holds.
  *
  * @example
  * ```ts
@@ -50,16 +53,23 @@ export type HeardText = (
 export async function chatMessages(
   request: Pick<ResponseRequest, 'items' | 'instructions'>,
   heard: HeardText,
+  imageAllowed: ImageUrlFilter = imageUrlFilter(),
 ): Promise<ChatMessage[]> {
   const messages: ChatMessage[] = [];
+  /** The `tool_calls` of the last message, while it is an assistant turn calls join. */
+  let openCalls: ChatToolCall[] | undefined;
+  const push = (message: ChatMessage) => {
+    messages.push(message);
+    openCalls = undefined;
+  };
   if (request.instructions !== undefined && request.instructions !== '') {
-    messages.push({ role: 'system', content: request.instructions });
+    push({ role: 'system', content: request.instructions });
   }
   for (const item of request.items) {
     switch (item.type) {
       case 'message': {
-        const message = await messageOf(item, heard);
-        if (message !== undefined) messages.push(message);
+        const message = await messageOf(item, heard, imageAllowed);
+        if (message !== undefined) push(message);
         break;
       }
       case 'function_call': {
@@ -69,20 +79,22 @@ export async function chatMessages(
           function: { name: item.name, arguments: item.arguments },
         };
         // Parallel calls are one assistant turn with several tool_calls, and a call made right
-        // after the assistant spoke belongs to that turn.
-        const last = messages[messages.length - 1];
-        if (last?.role === 'assistant') {
-          messages[messages.length - 1] = {
-            ...last,
-            tool_calls: [...(last.tool_calls ?? []), call],
-          };
-        } else {
-          messages.push({ role: 'assistant', content: null, tool_calls: [call] });
+        // after the assistant spoke belongs to that turn. The turn's list grows in place: a
+        // copy per call made 20,000 calls a quadratic stall.
+        if (openCalls === undefined) {
+          const last = messages[messages.length - 1];
+          openCalls = [];
+          if (last?.role === 'assistant') {
+            messages[messages.length - 1] = { ...last, tool_calls: openCalls };
+          } else {
+            messages.push({ role: 'assistant', content: null, tool_calls: openCalls });
+          }
         }
+        openCalls.push(call);
         break;
       }
       case 'function_call_output':
-        messages.push({ role: 'tool', tool_call_id: item.call_id, content: item.output });
+        push({ role: 'tool', tool_call_id: item.call_id, content: item.output });
         break;
       default:
         break;
@@ -94,12 +106,14 @@ export async function chatMessages(
 async function messageOf(
   item: RealtimeConversationItem & { type: 'message' },
   heard: HeardText,
+  imageAllowed: ImageUrlFilter,
 ): Promise<ChatMessage | undefined> {
   const parts: ChatContentPart[] = [];
   for (const [index, part] of item.content.entries()) {
     const said = await textOf(item, part, index, heard);
     if (said !== undefined && said !== '') parts.push({ type: 'text', text: said });
     else if (part.type === 'input_image' && typeof part.image_url === 'string') {
+      if (!imageAllowed(part.image_url)) throw imageRefused();
       const detail = 'detail' in part && typeof part.detail === 'string' ? part.detail : undefined;
       parts.push({
         type: 'image_url',
@@ -119,6 +133,14 @@ async function messageOf(
     case 'user':
       return { role: 'user', content: text ?? parts };
   }
+}
+
+/** The URL is the client's: it stays out of the message (it can be long, or a secret). */
+function imageRefused(): RealtimeModelError {
+  return new RealtimeModelError(
+    'input_image: this server does not forward that kind of image_url to its model (data: URLs are forwarded; others only as its imageUrls setting allows)',
+    { code: 'image_url_not_allowed', expose: true },
+  );
 }
 
 async function textOf(

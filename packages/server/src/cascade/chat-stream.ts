@@ -17,18 +17,23 @@ export type ChatStreamPart =
   | { readonly type: 'usage'; readonly usage: ModelUsage }
   | { readonly type: 'finish'; readonly reason: string };
 
-/** The largest single SSE event accepted (a whole tool call's arguments can come in one). */
-const MAX_EVENT_BYTES = 4 * 1024 * 1024;
+/**
+ * The largest single SSE event accepted by default, in characters (a whole tool call's
+ * arguments can come in one); the cascade passes one sized to its output bounds.
+ */
+const MAX_EVENT_CHARS = 4 * 1024 * 1024;
 
 /**
  * Reads a `stream: true` Chat Completions body (`data:` lines of `chat.completion.chunk`
  * JSON, then `data: [DONE]`) into {@link ChatStreamPart}s. The SSE framing is parsed by
  * `eventsource-parser`; a chunk that is not JSON, an `error` object in the stream, or a body
- * that ends before `[DONE]` or a `finish_reason` rejects with a `CascadeBackendError`.
+ * that ends before `[DONE]` or a `finish_reason` rejects with a `CascadeBackendError`, as does
+ * an event longer than `maxEventChars` (what the parser holds of one event is bounded by it).
  */
 export async function* readChatStream(
   call: BackendCall,
   response: Response,
+  maxEventChars: number = MAX_EVENT_CHARS,
 ): AsyncGenerator<ChatStreamPart> {
   const decoder = new TextDecoder();
   let parts: ChatStreamPart[] = [];
@@ -36,7 +41,7 @@ export async function* readChatStream(
   let finished = false;
   let problem: Error | undefined;
   const parser = createParser({
-    maxBufferSize: MAX_EVENT_BYTES,
+    maxBufferSize: maxEventChars,
     onEvent: (message: EventSourceMessage) => {
       if (done || problem !== undefined) return;
       if (message.data === '[DONE]') {

@@ -28,7 +28,9 @@ const SPEAKABLE = /[\p{L}\p{N}]/u;
  * audio as the speech endpoint streams it, sentence after sentence, and whatever the model
  * writes after a sentence (a function call) only once that sentence has been said. The
  * speech of the next `lookahead` sentences is requested while one plays, so there is no gap
- * between them; their bodies are read only in turn, so what waits stays in the socket.
+ * between them; their bodies are read only in turn, so what waits stays in the socket. A
+ * speech body is read no faster than the session sends: after each chunk this waits for
+ * `output.ready()`, so a backend faster than real time is held back by the socket, not queued.
  */
 export class SpokenOutput {
   readonly #options: SpokenOutputOptions;
@@ -97,7 +99,9 @@ export class SpokenOutput {
       const convert = createSpeechConverter(this.#options.format);
       for await (const chunk of speech) {
         const audio = convert(chunk);
-        if (audio.length > 0) output.audio(audio);
+        if (audio.length === 0) continue;
+        output.audio(audio);
+        await output.ready();
       }
     }
   }

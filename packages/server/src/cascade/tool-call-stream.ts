@@ -10,6 +10,23 @@ interface StreamedCall {
   handle: FunctionCallOutput | undefined;
   started: boolean;
   finished: boolean;
+  /** Characters of arguments so far. */
+  chars: number;
+}
+
+/** What a {@link ToolCallStream} is made with. */
+export interface ToolCallStreamOptions {
+  readonly output: ResponseOutput;
+  /** Runs a write in order (an audio response holds it until what was said before is said). */
+  readonly write: (doWrite: () => void) => void;
+  /** The error of a malformed stream. */
+  readonly malformed: () => Error;
+  /** Most calls in one response. */
+  readonly maxCalls: number;
+  /** Most characters of arguments in one call. */
+  readonly maxArgumentsChars: number;
+  /** The error of a stream past one of the two bounds. */
+  readonly tooLarge: (bound: 'maxCalls' | 'maxArgumentsChars') => Error;
 }
 
 /**
@@ -17,29 +34,25 @@ interface StreamedCall {
  * known (arguments that came first are held), its argument deltas follow, and it is done when
  * the next call starts or the stream ends. Servers stream calls one after another; a piece for
  * a call already done is a malformed stream. Every write goes through `write`, so an audio
- * response can hold it until what was said before the call has been spoken.
+ * response can hold it until what was said before the call has been spoken. A call past
+ * `maxCalls`, or arguments past `maxArgumentsChars`, throw `tooLarge` and the piece that
+ * crossed the bound is not written: the response fails rather than hand a client a truncated
+ * call to run.
  */
 export class ToolCallStream {
-  readonly #output: ResponseOutput;
-  readonly #write: (doWrite: () => void) => void;
-  readonly #malformed: () => Error;
+  readonly #options: ToolCallStreamOptions;
   readonly #calls = new Map<number, StreamedCall>();
   #current: StreamedCall | undefined;
 
-  constructor(
-    output: ResponseOutput,
-    write: (doWrite: () => void) => void,
-    malformed: () => Error,
-  ) {
-    this.#output = output;
-    this.#write = write;
-    this.#malformed = malformed;
+  constructor(options: ToolCallStreamOptions) {
+    this.#options = options;
   }
 
   /** Takes one `tool-call` part of the chat stream. */
   push(part: ChatStreamPart & { type: 'tool-call' }): void {
     let call = this.#calls.get(part.index);
     if (call === undefined) {
+      if (this.#calls.size >= this.#options.maxCalls) throw this.#options.tooLarge('maxCalls');
       call = {
         id: undefined,
         name: undefined,
@@ -47,10 +60,15 @@ export class ToolCallStream {
         handle: undefined,
         started: false,
         finished: false,
+        chars: 0,
       };
       this.#calls.set(part.index, call);
     }
-    if (call.finished) throw this.#malformed();
+    call.chars += part.arguments.length;
+    if (call.chars > this.#options.maxArgumentsChars) {
+      throw this.#options.tooLarge('maxArgumentsChars');
+    }
+    if (call.finished) throw this.#options.malformed();
     if (this.#current !== undefined && this.#current !== call) this.#finish(this.#current);
     this.#current = call;
     call.id ??= part.id;
@@ -59,15 +77,15 @@ export class ToolCallStream {
     if (!target.started && target.name !== undefined) {
       target.started = true;
       const start = { name: target.name, ...(target.id ? { callId: target.id } : {}) };
-      this.#write(() => {
-        target.handle = this.#output.functionCall(start);
+      this.#options.write(() => {
+        target.handle = this.#options.output.functionCall(start);
       });
     }
     const delta = target.pending + part.arguments;
     if (!target.started) target.pending = delta;
     else if (delta !== '') {
       target.pending = '';
-      this.#write(() => target.handle?.arguments(delta));
+      this.#options.write(() => target.handle?.arguments(delta));
     }
   }
 
@@ -78,8 +96,8 @@ export class ToolCallStream {
 
   #finish(call: StreamedCall): void {
     if (call.finished) return;
-    if (!call.started) throw this.#malformed();
+    if (!call.started) throw this.#options.malformed();
     call.finished = true;
-    this.#write(() => call.handle?.done());
+    this.#options.write(() => call.handle?.done());
   }
 }

@@ -1,3 +1,4 @@
+import { estimateHeldBytes } from '../held-bytes.ts';
 import type { RealtimeModel } from '../model.ts';
 import { createToneSynth } from '../pcm.ts';
 import { deriveReply, toDeltas } from './reply.ts';
@@ -41,7 +42,8 @@ export function createSimulatorModel(options: SimulatorModelOptions = {}): Realt
   return {
     async respond(request, output, signal) {
       const step = createStepClock(pace, signal);
-      output.usage({ input_tokens: Math.ceil(JSON.stringify(request.items).length / 16) });
+      // An estimate, as the rest of the simulator's usage: a walk that no depth or size can break.
+      output.usage({ input_tokens: Math.ceil(estimateHeldBytes(request.items) / 16) });
       const reply = deriveReply(request.items, request.tools, request.audioDurationMs);
       if (!(await step(0))) return;
       if (reply.kind === 'function_call') {
