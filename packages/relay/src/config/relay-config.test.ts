@@ -47,7 +47,62 @@ describe('parseRelayConfig', () => {
     expect(JSON.stringify(result.errors)).not.toContain('eighty');
   });
 
+  it('bounds the engine conversation and each session, 16 MiB and 76 MiB by default', () => {
+    const defaults = parseRelayConfig({});
+    expect(defaults.ok && defaults.config.maxConversationBytes).toBe(16 * 1024 * 1024);
+    expect(defaults.ok && defaults.config.maxSessionBufferedBytes).toBe(76 * 1024 * 1024);
+    expect(defaults.ok && defaults.config.resumeMaxPerSession).toBe(10);
+    const set = parseRelayConfig({
+      MAX_CONVERSATION_BYTES: '1048576',
+      MAX_SESSION_BUFFERED_BYTES: '33554432',
+      RESUME_MAX_PER_SESSION: '3',
+    });
+    expect(set.ok && set.config).toMatchObject({
+      maxConversationBytes: 1048576,
+      maxSessionBufferedBytes: 33554432,
+      resumeMaxPerSession: 3,
+    });
+    const wrong = parseRelayConfig({ MAX_CONVERSATION_BYTES: '10', RESUME_MAX_PER_SESSION: '0' });
+    expect(!wrong.ok && wrong.errors.map((error) => error.variable).sort()).toEqual([
+      'MAX_CONVERSATION_BYTES',
+      'RESUME_MAX_PER_SESSION',
+    ]);
+  });
+
   describe('cascade mode', () => {
+    it('forwards data: image URLs only, unless MODEL_IMAGE_URLS names schemes or origins', () => {
+      const base = { MODEL_BASE_URL: 'http://127.0.0.1:11434/v1', CHAT_MODEL: 'llama3.2' };
+      const plain = parseRelayConfig(base);
+      expect(plain.ok && plain.config.cascade?.imageUrls).toBeUndefined();
+      const allowed = parseRelayConfig({
+        ...base,
+        MODEL_IMAGE_URLS: 'https:, https://images.example.com',
+      });
+      expect(allowed.ok && allowed.config.cascade?.imageUrls).toEqual({
+        allow: ['https:', 'https://images.example.com'],
+      });
+      if (allowed.ok) {
+        expect(describeRelayConfig(allowed.config)).toMatchObject({
+          cascade: { imageUrls: ['data:', 'https:', 'https://images.example.com'] },
+        });
+      }
+      const wrong = parseRelayConfig({
+        ...base,
+        MODEL_IMAGE_URLS: 'https:,file:///etc/passwd,https://x.example/path',
+      });
+      expect(wrong.ok).toBe(false);
+      if (wrong.ok) return;
+      expect(wrong.errors.map((error) => error.message)).toEqual([
+        expect.stringMatching(/^entry 2: /),
+        expect.stringMatching(/^entry 3: /),
+      ]);
+      expect(JSON.stringify(wrong.errors)).not.toContain('passwd');
+      const alone = parseRelayConfig({ MODEL_IMAGE_URLS: 'https:' });
+      expect(!alone.ok && alone.errors).toEqual([
+        { variable: 'MODEL_IMAGE_URLS', message: 'needs MODEL_BASE_URL' },
+      ]);
+    });
+
     it('serves a model server when MODEL_BASE_URL and CHAT_MODEL are set, stages on their own URLs', () => {
       const result = parseRelayConfig({
         MODEL_BASE_URL: 'http://127.0.0.1:11434/v1',

@@ -49,6 +49,12 @@ export interface RelayConfig {
    */
   readonly maxSessionBufferedBytes: number;
   /**
+   * Bytes of conversation an in-process engine keeps per session, on the simulator or a model
+   * server (`MAX_CONVERSATION_BYTES`, default 16 MiB): past it the oldest items leave, as the
+   * live API truncates old context, and one item larger than this is refused.
+   */
+  readonly maxConversationBytes: number;
+  /**
    * Client frames refused in a row that still get an `error` event (`REFUSAL_REPLY_BURST`,
    * default 10, refilled one a second); past it refused frames are dropped unanswered.
    */
@@ -186,6 +192,7 @@ export function parseRelayConfig(
     highWaterBytes,
     hardLimitBytes: 4 * highWaterBytes + maxFrameBytes,
     maxBufferedBytes: integer('MAX_BUFFERED_BYTES', 512 * MIB, MIB),
+    maxConversationBytes: integer('MAX_CONVERSATION_BYTES', 16 * MIB, 64 * 1024),
     maxSessionBufferedBytes: integer(
       'MAX_SESSION_BUFFERED_BYTES',
       3 * (4 * highWaterBytes + maxFrameBytes) + maxFrameBytes,
@@ -257,6 +264,7 @@ export function describeRelayConfig(config: RelayConfig): Record<string, unknown
     highWaterBytes: config.highWaterBytes,
     maxBufferedBytes: config.maxBufferedBytes,
     maxSessionBufferedBytes: config.maxSessionBufferedBytes,
+    maxConversationBytes: config.maxConversationBytes,
     refusalReplyBurst: config.refusalReplyBurst,
     refusalCloseAfter: config.refusalCloseAfter,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
@@ -317,6 +325,7 @@ const CASCADE_VARIABLES = [
   'CHAT_API_KEY',
   'TRANSCRIPTION_API_KEY',
   'SPEECH_API_KEY',
+  'MODEL_IMAGE_URLS',
 ] as const;
 
 /** Cascade mode's settings, or `undefined` when `MODEL_BASE_URL` is unset; problems by name. */
@@ -371,8 +380,10 @@ function parseCascade(
   if (read('SPEECH_VOICE') !== undefined && read('SPEECH_MODEL') === undefined) {
     errors.push({ variable: 'SPEECH_VOICE', message: 'needs SPEECH_MODEL' });
   }
+  const imageUrls = parseImageUrls(read('MODEL_IMAGE_URLS'), errors);
   if (baseURL === undefined || chatModel === undefined) return undefined;
   return {
+    ...(imageUrls === undefined ? {} : { imageUrls: { allow: imageUrls } }),
     baseURL,
     apiKey: read('MODEL_API_KEY'),
     chatModel,
@@ -381,6 +392,33 @@ function parseCascade(
     voice: read('SPEECH_VOICE'),
     endpoints,
   };
+}
+
+/**
+ * `MODEL_IMAGE_URLS`: the image URLs besides `data:` the cascade may send its chat backend, as
+ * comma-separated schemes (`https:`) or origins (`https://images.example.com`). Anything else
+ * is an error naming the entry's position, never its text.
+ */
+function parseImageUrls(raw: string | undefined, errors: RelayConfigError[]): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const entries = raw.split(',').map((entry) => entry.trim());
+  entries.forEach((entry, index) => {
+    if (/^[a-z][a-z0-9+.-]*:$/.test(entry) || isOrigin(entry)) return;
+    errors.push({
+      variable: 'MODEL_IMAGE_URLS',
+      message: `entry ${index + 1}: expected a scheme such as https: or an origin such as https://images.example.com`,
+    });
+  });
+  return entries;
+}
+
+function isOrigin(entry: string): boolean {
+  try {
+    const url = new URL(entry);
+    return url.origin !== 'null' && url.origin === entry.replace(/\/$/, '');
+  } catch {
+    return false;
+  }
 }
 
 /** Cascade settings as safe to log: URLs without credentials or query, keys as set/unset. */
@@ -402,6 +440,9 @@ function describeCascade(cascade: CascadeModelOptions): Record<string, unknown> 
     transcription: stage('transcription', cascade.transcriptionModel),
     speech: stage('speech', cascade.speechModel),
     ...(cascade.voice === undefined ? {} : { voice: cascade.voice }),
+    imageUrls: Array.isArray(cascade.imageUrls?.allow)
+      ? ['data:', ...cascade.imageUrls.allow]
+      : ['data:'],
     timeoutMs: cascade.timeoutMs,
   };
 }

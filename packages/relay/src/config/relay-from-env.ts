@@ -69,6 +69,7 @@ export function upstreamFromConfig(
       model: async () => (await import('@rtwire/server')).createCascadeModel(cascade),
       modelName: cascade.chatModel,
       maxQueuedBytes: config.hardLimitBytes,
+      maxConversationBytes: config.maxConversationBytes,
       frames: runtime.frames,
     });
   }
@@ -76,6 +77,7 @@ export function upstreamFromConfig(
     return createSimulatorConnector({
       pace: config.simulatorPace,
       maxQueuedBytes: config.hardLimitBytes,
+      maxConversationBytes: config.maxConversationBytes,
       frames: runtime.frames,
     });
   }
