@@ -1,6 +1,5 @@
-import { createNodeRuntime, loadToolsModule } from '@rtwire/node';
+import { loadRelayFromEnv } from '@rtwire/node';
 import {
-  createRelayFromEnv,
   describeRelayConfig,
   listenFailureMessage,
   REALTIME_PATH,
@@ -8,25 +7,15 @@ import {
 } from '@rtwire/relay';
 import { startRelayServer } from './server.ts';
 
-const toolsModule = process.env.RELAY_TOOLS_MODULE?.trim();
-let toolHandlers: Awaited<ReturnType<typeof loadToolsModule>> = {};
-if (toolsModule) {
-  try {
-    toolHandlers = await loadToolsModule(toolsModule);
-  } catch (error) {
-    process.stderr.write(
-      `rtwire relay: RELAY_TOOLS_MODULE: could not be loaded (${error instanceof Error ? error.message.split('\n')[0] : 'unknown error'})\n`,
-    );
-    process.exit(2);
-  }
-}
-const relay = createRelayFromEnv(process.env, createNodeRuntime({ toolHandlers }));
+// Relative paths in the configuration mean the directory `pnpm start` was typed in (INIT_CWD),
+// not this app's, where pnpm runs the script.
+const relay = await loadRelayFromEnv(process.env);
 if (!relay.ok) {
   for (const error of relay.errors)
     process.stderr.write(`rtwire relay: ${error.variable}: ${error.message}\n`);
   process.exit(2);
 }
-const { config, logger, connectUpstream, policy } = relay;
+const { config, logger, connectUpstream, policy, toolHandlers } = relay;
 logger.log('info', 'relay.config', describeRelayConfig(config));
 
 const server = await startRelayServer({

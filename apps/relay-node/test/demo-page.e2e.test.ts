@@ -9,9 +9,15 @@ import { startToolServer } from '../../../test-support/tool-server.ts';
 import { startFakeUpstream, startRelay, stopAll } from './helpers.ts';
 import { answerWithText } from './scripted-upstream.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-// In CI a missing browser is a failure, not a skip; locally the test is skipped without one.
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+// In CI a missing browser is a failure, not a skip; locally the test is skipped without one,
+// and says so: a silent skip reads as a pass.
 const runnable = existsSync(CHROMIUM) || process.env.CI === 'true';
+if (!runnable) {
+  console.warn(
+    `skipped: the console tests in headless Chromium (no browser at ${CHROMIUM}; install chromium, or set CHROMIUM_PATH)`,
+  );
+}
 /** Where the screenshots go, to be looked at (gitignored). */
 const SHOTS = fileURLToPath(new URL('../.screenshots/', import.meta.url));
 

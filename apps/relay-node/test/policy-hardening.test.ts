@@ -191,7 +191,7 @@ describe('a realtime session cannot become a transcription session to skip the p
 describe('the client sees one session.updated per session.update it sends', () => {
   it("the answer to the relay's own update is withheld, on a real upstream and on the engine", async () => {
     const upstream = await echoingUpstream();
-    for (const env of [{ UPSTREAM_URL: upstream.url }, {}]) {
+    for (const env of [{ UPSTREAM_URL: upstream.url }, {}] as Record<string, string>[]) {
       const { relay, tools } = await relayWithPolicy(env);
       const client = await connectClient(relay.wsUrl, {
         headers: { authorization: 'Bearer tok_acme' },

@@ -10,7 +10,7 @@ export function startApp(port = 8787) {
     response.writeHead(200, { 'content-type': 'text/plain' }).end('my app\n');
   });
   // WebSocket upgrades to /v1/realtime become relay sessions (on the embedded simulator
-  // until you pass a config with an upstream: parseRelayConfig(process.env)).
+  // until you mount what loadRelayFromEnv(process.env) returns).
   const relay = mountRelay(server);
   server.listen(port, '127.0.0.1');
   return { server, relay };

@@ -17,6 +17,7 @@
  *
  * @module
  */
+export { type LoadRelayFromEnvOptions, loadRelayFromEnv } from './load-relay-from-env.ts';
 export { type MountedRelay, type MountRelayOptions, mountRelay } from './mount-relay.ts';
 export { createNodeRuntime, type NodeRuntimeOptions } from './node-runtime.ts';
 export { rejectUpgrade } from './reject-upgrade.ts';

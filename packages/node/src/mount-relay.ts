@@ -26,7 +26,8 @@ import { createWsDuplexSocket } from './ws-duplex-socket.ts';
 export interface MountRelayOptions {
   /**
    * The relay's settings (default: every default of `parseRelayConfig`, which runs the
-   * embedded simulator). Parse your environment with `parseRelayConfig(process.env)`.
+   * embedded simulator). To take the environment as the app does (`RELAY_POLICY` and
+   * `RELAY_TOOLS_MODULE` included), mount what {@link loadRelayFromEnv} returns.
    */
   readonly config?: RelayConfig;
   /** Where the relay logs (default: nowhere). */
@@ -47,10 +48,17 @@ export interface MountRelayOptions {
    * `false`: the root of your server stays yours).
    */
   readonly demoPage?: boolean;
-  /** What each tenant's sessions may do, and their server tools (`RELAY_POLICY`). */
+  /**
+   * What each tenant's sessions may do, and their server tools (`RELAY_POLICY`). While
+   * `RELAY_POLICY` is set in `process.env`, leaving this out throws: pass the policy (or
+   * `undefined` to run without one), or mount what {@link loadRelayFromEnv} returns.
+   */
   readonly policy?: RelayPolicy | undefined;
-  /** Handlers of the `"module": true` server tools, by name ({@link loadToolsModule}). */
-  readonly toolHandlers?: Readonly<Record<string, ServerToolHandler>>;
+  /**
+   * Handlers of the `"module": true` server tools, by name ({@link loadToolsModule}). While
+   * `RELAY_TOOLS_MODULE` is set in `process.env`, leaving this out throws, as for `policy`.
+   */
+  readonly toolHandlers?: Readonly<Record<string, ServerToolHandler>> | undefined;
 }
 
 /** A relay mounted on a Node HTTP(S) server. */
@@ -61,7 +69,8 @@ export interface MountedRelay {
   /** Sessions open now. */
   readonly activeSessions: number;
   /**
-   * Answers the relay's own HTTP routes (`/healthz`, `/metrics`, and the console at `/` with
+   * Answers the relay's own HTTP routes (`/healthz`, `/metrics`, a plain request to
+   * `/v1/realtime` with 426 Upgrade Required as the app does, and the console at `/` with
    * `demoPage`) and returns `true`; returns `false`, touching nothing, for any other path, so
    * your app answers it.
    */
@@ -90,6 +99,7 @@ export interface MountedRelay {
  * ```
  */
 export function mountRelay(server: Server, options: MountRelayOptions = {}): MountedRelay {
+  refuseUnloadedEnvironment(options, process.env);
   const config = options.config ?? defaultConfig();
   const logger = options.logger ?? silentLogger;
   const host = createRelayHost({
@@ -99,6 +109,8 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
     policy: options.policy,
     ...(options.toolHandlers ? { toolHandlers: options.toolHandlers } : {}),
   });
+  // A plain GET of the endpoint is the relay's to answer (426), as a server the relay owns does.
+  const ownPaths = new Set([...STATUS_PATHS, REALTIME_PATH]);
   const clients = new Set<WebSocket>();
   const admissions = new WeakMap<IncomingMessage, PendingSession>();
   const wss = new WebSocketServer({
@@ -143,7 +155,7 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
     },
     handleRequest(request, response) {
       const path = pathOf(request);
-      if (!STATUS_PATHS.has(path) && !(options.demoPage === true && CONSOLE_PATHS.has(path))) {
+      if (!ownPaths.has(path) && !(options.demoPage === true && CONSOLE_PATHS.has(path))) {
         return false;
       }
       const reply = host.respond(request.method ?? 'GET', request.url ?? '/', headersOf(request));
@@ -160,6 +172,27 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
       for (const ws of clients) ws.terminate();
     },
   };
+}
+
+/**
+ * Throws when the environment names a policy or a tools module that `options` leave out: a
+ * relay mounted without them would run unrestricted, with no word that it does.
+ */
+function refuseUnloadedEnvironment(
+  options: MountRelayOptions,
+  env: Readonly<Record<string, string | undefined>>,
+): void {
+  const isSet = (name: string) => (env[name]?.trim() ?? '') !== '';
+  const leftOut = [
+    ...(isSet('RELAY_POLICY') && !('policy' in options) ? ['RELAY_POLICY (option policy)'] : []),
+    ...(isSet('RELAY_TOOLS_MODULE') && !('toolHandlers' in options)
+      ? ['RELAY_TOOLS_MODULE (option toolHandlers)']
+      : []),
+  ];
+  if (leftOut.length === 0) return;
+  throw new TypeError(
+    `mountRelay: the environment sets ${leftOut.join(' and ')}, which mountRelay does not read: mount what loadRelayFromEnv(process.env) returns, or pass the option (undefined for none)`,
+  );
 }
 
 function defaultConfig(): RelayConfig {

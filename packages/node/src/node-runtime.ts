@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { RelayRuntime, ServerToolHandler } from '@rtwire/relay';
+import { commandDirectory } from './command-directory.ts';
 import { createWsUpstreamConnector } from './ws-upstream-connector.ts';
 
 /** Options of {@link createNodeRuntime}. */
@@ -7,12 +9,19 @@ export interface NodeRuntimeOptions {
   /** Where log lines go (default: standard output). */
   readonly write?: (line: string) => void;
   /** Handlers of the `"module": true` server tools (see {@link loadToolsModule}). */
-  readonly toolHandlers?: Readonly<Record<string, ServerToolHandler>>;
+  readonly toolHandlers?: Readonly<Record<string, ServerToolHandler>> | undefined;
+  /**
+   * What a relative `RELAY_POLICY` path is relative to (default: the directory the command was
+   * run in, `INIT_CWD` under npm and pnpm scripts, else the working directory).
+   */
+  readonly directory?: string;
 }
 
 /**
  * The relay's runtime on Node: real upstreams over `ws`, simulator frames as bytes (which `ws`
- * sends as text frames), log lines to standard output, `RELAY_POLICY` files read from disk.
+ * sends as text frames), log lines to standard output, `RELAY_POLICY` files read from disk
+ * (a relative path from the directory the command was run in). {@link loadRelayFromEnv} does
+ * all of it, with `RELAY_TOOLS_MODULE`.
  *
  * @example
  * ```ts
@@ -24,7 +33,8 @@ export function createNodeRuntime(options: NodeRuntimeOptions = {}): RelayRuntim
     connectRealtime: (settings) => createWsUpstreamConnector(settings),
     frames: 'bytes',
     write: options.write ?? ((line) => process.stdout.write(line)),
-    readTextFile: (path) => readFileSync(path, 'utf8'),
+    readTextFile: (path) =>
+      readFileSync(resolve(options.directory ?? commandDirectory(), path), 'utf8'),
     ...(options.toolHandlers ? { toolHandlers: options.toolHandlers } : {}),
   };
 }

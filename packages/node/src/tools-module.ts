@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ServerToolCall, ServerToolHandler } from '@rtwire/relay';
+import { commandDirectory } from './command-directory.ts';
 
 /** What a tools module exports for each tool: called with the arguments and the call. */
 export type ToolsModuleExport = (
@@ -12,7 +13,8 @@ export type ToolsModuleExport = (
  * Loads `RELAY_TOOLS_MODULE`: an ES module whose exported functions are server tool handlers,
  * each named like the tool it runs. A handler gets the validated arguments and the call
  * (`callId`, `session`, `tenant`, `signal`); what it returns or resolves to is the output.
- * Relative paths resolve against the working directory.
+ * A relative path (`./tools.mjs`) resolves against `directory`: by default the one the command
+ * was run in (`INIT_CWD` under npm and pnpm scripts, else the working directory).
  *
  * @example
  * ```ts
@@ -23,11 +25,12 @@ export type ToolsModuleExport = (
  */
 export async function loadToolsModule(
   specifier: string,
+  directory: string = commandDirectory(),
 ): Promise<Record<string, ServerToolHandler>> {
   const url =
     specifier.startsWith('file:') || !(isAbsolute(specifier) || specifier.startsWith('.'))
       ? specifier
-      : pathToFileURL(isAbsolute(specifier) ? specifier : resolve(specifier)).href;
+      : pathToFileURL(resolve(directory, specifier)).href;
   const module: Record<string, unknown> = await import(url);
   const handlers: Record<string, ServerToolHandler> = {};
   for (const [name, value] of Object.entries(module)) {

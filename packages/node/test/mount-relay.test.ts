@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -121,6 +121,35 @@ describe('mountRelay', () => {
     expect(await status('/elsewhere')).toBe(404);
     expect(await status('/v1/realtime?model=%20bad')).toBe(400);
     expect(await status('/v1/realtime', ['not-realtime'])).toBe(400);
+  });
+
+  it('answers a plain GET of /v1/realtime with 426 behind an express-style chain, as the app does', async () => {
+    // express's shape: middleware that calls next() for what it does not take, then a 404.
+    type Handler = (
+      request: IncomingMessage,
+      response: ServerResponse,
+      next: () => void,
+    ) => unknown;
+    const chain: Handler[] = [
+      (request, response, next) => relay.handleRequest(request, response) || next(),
+      (request, response, next) =>
+        request.url === '/mine' ? response.writeHead(200).end('mine\n') : next(),
+      (_request, response) => response.writeHead(404).end('Cannot GET\n'),
+    ];
+    const server = createServer((request, response) => {
+      const run = (index: number): unknown =>
+        chain[index]?.(request, response, () => run(index + 1));
+      run(0);
+    });
+    const relay = mountRelay(server);
+    server.listen(0, '127.0.0.1');
+    const base = `http://127.0.0.1:${await listening(server)}`;
+    const endpoint = await fetch(`${base}/v1/realtime?model=gpt-realtime`);
+    expect(endpoint.status).toBe(426);
+    expect(endpoint.headers.get('upgrade')).toBe('websocket');
+    expect((await fetch(`${base}/v1/realtime`, { method: 'POST' })).status).toBe(405);
+    expect(await (await fetch(`${base}/mine`)).text()).toBe('mine\n');
+    expect((await fetch(`${base}/v1/realtime/other`)).status).toBe(404);
   });
 
   it('serves the demo page only when asked', async () => {

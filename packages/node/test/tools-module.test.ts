@@ -33,10 +33,15 @@ describe('loadToolsModule', () => {
     expect(output).toEqual({ order: 'A-1', callId: 'call_1', tenant: 'acme', aborted: false });
   });
 
-  it('resolves a relative path against the working directory, and a file: URL as it is', async () => {
-    const fromCwd = relative(process.cwd(), file);
-    const viaRelative = await loadToolsModule(fromCwd.startsWith('.') ? fromCwd : `./${fromCwd}`);
+  it('resolves a relative path against the directory given, and a file: URL as it is', async () => {
+    const viaRelative = await loadToolsModule('./tools.mjs', dir);
     expect(typeof viaRelative.lookup_order).toBe('function');
+    const fromCwd = relative(process.cwd(), file);
+    const viaCwd = await loadToolsModule(
+      fromCwd.startsWith('.') ? fromCwd : `./${fromCwd}`,
+      process.cwd(),
+    );
+    expect(typeof viaCwd.lookup_order).toBe('function');
     const viaUrl = await loadToolsModule(new URL(`file://${file}`).href);
     expect(typeof viaUrl.lookup_order).toBe('function');
   });
