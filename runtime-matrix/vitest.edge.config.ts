@@ -18,6 +18,7 @@ export default defineConfig({
     exclude: [
       'packages/relay/src/host/fetch-handler.test.ts',
       'packages/server/test/cascade.test.ts',
+      'packages/server/test/cascade-hardening.test.ts',
     ],
     testTimeout: 30_000,
   },

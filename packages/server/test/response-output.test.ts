@@ -15,7 +15,7 @@ afterEach(() => {
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-const base64Bytes = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
+const base64Bytes = (text: string) => Uint8Array.from(atob(text), (char) => char.charCodeAt(0));
 
 /** One response of `write` in a session of `format`; its events. */
 async function respond(
@@ -122,7 +122,13 @@ describe('output.audio sends whole samples', () => {
           const deltas = audioOf(events);
           const whole =
             format === 'audio/pcm' ? written.length - (written.length % 2) : written.length;
-          expect(Buffer.concat(deltas).equals(written.subarray(0, whole))).toBe(true);
+          const joined = new Uint8Array(deltas.reduce((total, delta) => total + delta.length, 0));
+          let at = 0;
+          for (const delta of deltas) {
+            joined.set(delta, at);
+            at += delta.length;
+          }
+          expect(joined).toEqual(written.subarray(0, whole));
           for (const delta of deltas) {
             expect(delta.length).toBeLessThanOrEqual(MAX_AUDIO_DELTA_BYTES);
             if (format === 'audio/pcm') expect(delta.length % 2).toBe(0);

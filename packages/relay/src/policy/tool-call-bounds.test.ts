@@ -28,7 +28,19 @@ describe('what one server tool call may make the relay send or hold', () => {
     let posted = 0;
     const handler = createHttpToolHandler(tool, (async () => {
       posted++;
-      return new Response('{}', { headers: { 'content-type': 'application/json' } });
+      // What the handler reads of a Response, built from web streams: edge-runtime's Response
+      // polyfill needs the Buffer global its test environment takes away.
+      return {
+        ok: true,
+        status: 200,
+        headers: new Headers({ 'content-type': 'application/json' }),
+        body: new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode('{}'));
+            controller.close();
+          },
+        }),
+      };
     }) as unknown as typeof fetch);
     const big = JSON.stringify({ order: 'x'.repeat(MAX_TOOL_ARGUMENT_BYTES) });
     expect(await runServerTool(tool, handler, { ...call, argumentsText: big }, live())).toBe(
