@@ -93,8 +93,9 @@ export interface RealtimeSessionOptions<F extends FrameFormat = 'bytes'> {
    * context (default 16 MiB). Each item is measured once as it comes (string lengths plus a
    * small cost per field, so a value of many small parts counts for the heap it takes); an
    * item a client creates that alone is larger is refused with an `error` event
-   * (`item_too_large`). The default is the relay's largest frame (`MAX_FRAME_BYTES`, 16 MiB),
-   * so any item a relay lets through fits, and it is far more than a model's context takes
+   * (`item_too_large`). The default is the relay's largest frame (`MAX_FRAME_BYTES`, 16 MiB);
+   * an item is counted a little above its JSON (a fixed cost per field), so one that fills a
+   * whole 16 MiB frame may be refused: raise both together. It is far more than a model's context takes
    * (a 32k-token context is about 128 KiB of text; 16 MiB of base64 is 4.4 minutes of PCM16
    * at 24 kHz), so only old context a model no longer reads leaves. With the input audio kept
    * for transcription (15 MiB at most), a session holds about 31 MiB at most beside its send

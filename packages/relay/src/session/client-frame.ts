@@ -152,8 +152,12 @@ export function refuseClientFrame(
   if (metrics) metrics.refusalsUnanswered++;
 }
 
-/** Ids are logged only when they look like ids: short, and no spaces or punctuation of prose. */
-const ID_SHAPED = /^[A-Za-z0-9_.:-]{1,64}$/;
+/**
+ * Ids are logged only in the shape the protocol gives them (`event_…`, `evt_…`, `item_…`, a
+ * short prefix, an underscore, then letters and digits): a client-chosen id outside it could be
+ * any 64 characters of the client's, a phone number as well as an id.
+ */
+const ID_SHAPED = /^(?:event|evt|item|msg|call|resp|fc)_[A-Za-z0-9]{1,48}$/;
 
 /**
  * The ids of a client event a debug line may carry (`event_id`, and the item it names), each

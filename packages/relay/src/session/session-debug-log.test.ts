@@ -108,10 +108,14 @@ describe('what a debug log holds of a client frame', () => {
   });
 
   it('keeps only id-shaped ids', () => {
-    expect(idsForLog({ event_id: 'e1', item: { id: 'item_1' } })).toEqual({
-      event_id: 'e1',
+    expect(idsForLog({ event_id: 'evt_1', item: { id: 'item_1' } })).toEqual({
+      event_id: 'evt_1',
       item_id: 'item_1',
     });
     expect(idsForLog({ event_id: 'call me at 555', item_id: 'x'.repeat(65) })).toEqual({});
+    // Id-shaped text of the client's own is not an id the protocol gives: left out too.
+    expect(idsForLog({ event_id: 'ssn-123-45-6789', item_id: 'item_1' })).toEqual({
+      item_id: 'item_1',
+    });
   });
 });

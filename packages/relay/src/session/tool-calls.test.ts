@@ -526,6 +526,51 @@ describe('what the upstream can make a session run', () => {
     expect(warnings).not.toContain('MaxListenersExceededWarning');
   });
 
+  it('forgets the calls of an upstream that dropped mid-response: handlers aborted, their bytes released', async () => {
+    const upstreams: MemorySocket[] = [];
+    const handler = untilAborted();
+    const client = new MemorySocket();
+    const session = startRelaySession({
+      client,
+      connectUpstream: async () => {
+        const socket = new MemorySocket();
+        upstreams.push(socket);
+        return socket;
+      },
+      model: 'gpt-realtime',
+      limits: { ...limits, resumeAttempts: 3, resumeWindowMs: 60_000 },
+      policy: {
+        rules: tenant({}, { timeoutMs: 60_000 }),
+        handlers: new Map([['lookup_order', handler.run]]),
+      },
+    });
+    await tick();
+    const idle = session.bufferedBytes;
+    // The call's item is done, the response is not: the upstream drops before response.done.
+    const events: RealtimeServerEvent[] = [];
+    const writer = new ResponseWriter({ responseId: 'resp_1', emit: (e) => events.push(e) });
+    writer.start();
+    const call = writer.functionCall({
+      itemId: 'item_call_1',
+      callId: 'call_1',
+      name: 'lookup_order',
+    });
+    call.arguments(JSON.stringify({ order: 'x'.repeat(40_000) }));
+    call.done();
+    for (const event of events) upstreams[0]?.deliver(encodeServerEvent(event));
+    await tick();
+    expect(session.bufferedBytes - idle).toBeGreaterThanOrEqual(40_000);
+    upstreams[0]?.peerClose(1006);
+    await eventually(() => upstreams.length === 2, 'a fresh upstream');
+    await eventually(() => handler.aborted(), 'the handler aborted');
+    // Nothing of the hidden call reached the client on the drop.
+    expect(frames(client).join('')).not.toContain('x'.repeat(100));
+    // What remains is the conversation kept for the replay (the call's item, once); before, the
+    // call's 40 KB of arguments stayed on top of it for the rest of the session.
+    expect(session.bufferedBytes - idle).toBeLessThan(60_000);
+    session.close(1000, 'done');
+  });
+
   it("counts a running call's arguments in what the session holds, until its output went upstream", async () => {
     let release: () => void = () => {};
     const { session, upstream, play } = await open(

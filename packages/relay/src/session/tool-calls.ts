@@ -190,6 +190,26 @@ export function cancelCalls(policy: SessionPolicy): void {
   }
 }
 
+/**
+ * Forgets the calls of an upstream that is gone (a resume or a failed rollover): the response
+ * that made them never gets its `response.done` there, so nothing else would release them.
+ * Running handlers are aborted, their bytes leave the session's budget, and the per-response
+ * state goes with them. Hidden item ids are kept: the client still must not read them.
+ *
+ * @example
+ * ```ts
+ * if (context.policy !== undefined) forgetCallsOfLostUpstream(context, context.policy);
+ * ```
+ */
+export function forgetCallsOfLostUpstream(context: SessionContext, policy: SessionPolicy): void {
+  cancelCalls(policy);
+  const { state } = policy;
+  for (const call of state.calls.values()) hold(context, call, 0);
+  state.calls.clear();
+  state.withheld.clear();
+  state.clientCalls.clear();
+}
+
 /** Event ids of what the relay itself sends upstream; an `error` naming one is the relay's. */
 export const RELAY_EVENT_PREFIX = 'event_relay_';
 
@@ -301,7 +321,8 @@ function startCall(
   // The arguments are held until the handler ran, then its output until it goes upstream.
   hold(context, call, argumentsText.length);
   call.output = scheduled.then((output) => {
-    hold(context, call, output.length);
+    // A call forgotten with its upstream holds nothing more.
+    if (state.calls.get(call.itemId) === call) hold(context, call, output.length);
     return output;
   });
 }
@@ -383,6 +404,10 @@ async function followUp(
     // Unpredictable: a client must not name the relay's items without having seen them.
     const itemId = relayItemId();
     if (call.hidden) {
+      // Bounded like hiddenItems: an upstream that never echoes an item must not grow this.
+      if (state.relayItems.size >= MAX_HIDDEN_REMEMBERED) {
+        state.relayItems.delete(state.relayItems.values().next().value as string);
+      }
       state.relayItems.add(itemId);
       rememberHiddenItem(policy, itemId);
     }

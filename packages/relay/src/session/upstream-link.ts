@@ -16,7 +16,7 @@ import {
 import { finishSession } from './session-end.ts';
 import { openingSessionUpdate } from './session-policy.ts';
 import type { SessionContext } from './session-state.ts';
-import { upstreamFrameUnderPolicy } from './tool-calls.ts';
+import { forgetCallsOfLostUpstream, upstreamFrameUnderPolicy } from './tool-calls.ts';
 
 /** How an upstream joins the session: the first, one resuming after a drop, or a rollover. */
 export type UpstreamMode = 'first' | 'resume' | 'rollover';
@@ -294,6 +294,7 @@ async function recoverUpstream(
   context.logger.log('warn', 'upstream.closed', { session: context.id, code, resuming: true });
   resume.resumes++;
   settleForClient(context, resume);
+  if (context.policy !== undefined) forgetCallsOfLostUpstream(context, context.policy);
   const { attempts, windowMs } = resume.settings;
   const { budget } = resume;
   if (dropped - budget.windowStart > windowMs) {
