@@ -1,30 +1,17 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type ScenarioClient,
-  scenarioPolicy,
-  serverToolTurn,
-  tracesOfServerTools,
-} from '../../../test-support/policy-scenarios.ts';
-import { startToolServer } from '../../../test-support/tool-server.ts';
+import { serverToolTurn, tracesOfServerTools } from '../../../test-support/policy-scenarios.ts';
 import {
   connectClient,
   eventually,
   type FakeUpstream,
   startFakeUpstream,
-  startRelay,
   stopAll,
   type TestClient,
 } from './helpers.ts';
+import { relayWithPolicy, scenarioClient } from './policy-relay.ts';
 
 afterEach(stopAll);
-
-const scenarioClient = (client: TestClient): ScenarioClient => ({
-  send: (event) => client.send(event),
-  events: () => client.events,
-  frames: () => client.raw,
-  waitFor: (match, ms) => client.waitFor(match, ms),
-});
 
 /** `levels` objects under `key` around `leaf`, as JSON text, built without recursion. */
 function deepJson(levels: number, key = 'a'): string {
@@ -47,16 +34,6 @@ function echoingUpstream(): Promise<FakeUpstream> {
       }
     });
   });
-}
-
-async function relayWithPolicy(env: Record<string, string> = {}) {
-  const tools = await startToolServer();
-  const relay = await startRelay({
-    RELAY_TOKENS: 'acme:tok_acme,tok_plain',
-    RELAY_POLICY: JSON.stringify(scenarioPolicy(tools.url)),
-    ...env,
-  });
-  return { relay, tools };
 }
 
 const errorsOf = (client: TestClient) =>

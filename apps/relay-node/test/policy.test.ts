@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { holdToolsConversation } from '../../../test-support/agents-tools-conversation.ts';
 import {
   OPERATOR_INSTRUCTIONS,
-  type ScenarioClient,
   scenarioPolicy,
   serverToolTurn,
   TOOL_SECRET,
@@ -19,31 +18,11 @@ import {
   startFakeUpstream,
   startRelay,
   stopAll,
-  type TestClient,
   upgradeStatus,
 } from './helpers.ts';
+import { relayWithPolicy, scenarioClient } from './policy-relay.ts';
 
 afterEach(stopAll);
-
-const scenarioClient = (client: TestClient): ScenarioClient => ({
-  send: (event) => client.send(event),
-  events: () => client.events,
-  frames: () => client.raw,
-  waitFor: (match, ms) => client.waitFor(match, ms),
-});
-
-async function relayWithPolicy(
-  env: Record<string, string> = {},
-  extra: Record<string, unknown> = {},
-) {
-  const tools = await startToolServer();
-  const relay = await startRelay({
-    RELAY_TOKENS: 'acme:tok_acme,tok_plain',
-    RELAY_POLICY: JSON.stringify(scenarioPolicy(tools.url, extra)),
-    ...env,
-  });
-  return { tools, relay };
-}
 
 describe('policy against an upstream that records what it receives', () => {
   it('locked instructions reach the upstream and never the client', async () => {

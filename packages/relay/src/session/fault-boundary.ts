@@ -86,22 +86,22 @@ export function guardSocket(
   socket: DuplexSocket,
   side: Side,
 ): DuplexSocket {
-  const fail = (what: string, error: unknown) => onFault(`${side}.${what}`, error);
+  // Each wrapper is made once per socket (listen: once per session), not per call: sends and
+  // messages are the hot path.
+  const guard =
+    <A extends unknown[]>(what: string, run: (...args: A) => void) =>
+    (...args: A): void => {
+      try {
+        run(...args);
+      } catch (error) {
+        onFault(`${side}.${what}`, error);
+      }
+    };
   const guarded: DuplexSocket = {
-    send(data, binary) {
-      try {
-        socket.send(data, binary);
-      } catch (error) {
-        fail('send', error);
-      }
-    },
-    close(code, reason) {
-      try {
-        socket.close(code, reason);
-      } catch (error) {
-        fail('close', error);
-      }
-    },
+    send: guard('send', (data: Parameters<DuplexSocket['send']>[0], binary: boolean) =>
+      socket.send(data, binary),
+    ),
+    close: guard('close', (code: number, reason: string) => socket.close(code, reason)),
     get bufferedAmount() {
       return socket.bufferedAmount;
     },
@@ -113,45 +113,17 @@ export function guardSocket(
     },
     listen(handlers) {
       socket.listen({
-        message(data, binary) {
-          try {
-            handlers.message(data, binary);
-          } catch (error) {
-            fail('message', error);
-          }
-        },
-        close(code, reason) {
-          try {
-            handlers.close(code, reason);
-          } catch (error) {
-            fail('closed', error);
-          }
-        },
-        drain() {
-          try {
-            handlers.drain();
-          } catch (error) {
-            fail('drain', error);
-          }
-        },
+        message: guard('message', (data: string | Uint8Array, binary: boolean) =>
+          handlers.message(data, binary),
+        ),
+        close: guard('closed', (code: number, reason: string) => handlers.close(code, reason)),
+        drain: guard('drain', () => handlers.drain()),
       });
     },
   };
   if (socket.pause !== undefined) {
-    guarded.pause = () => {
-      try {
-        socket.pause?.();
-      } catch (error) {
-        fail('pause', error);
-      }
-    };
-    guarded.resume = () => {
-      try {
-        socket.resume?.();
-      } catch (error) {
-        fail('resume', error);
-      }
-    };
+    guarded.pause = guard('pause', () => socket.pause?.());
+    guarded.resume = guard('resume', () => socket.resume?.());
   }
   return guarded;
 }

@@ -3,38 +3,16 @@ import { encodeServerEvent } from '@rtwire/serializer';
 import type { RealtimeServerEvent } from '@rtwire/types';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemorySocket } from '../../test/memory-socket.ts';
-import { openSession, untilOnFakeClock } from '../../test/resume-harness.ts';
+import {
+  limits,
+  openSession,
+  session,
+  untilOnFakeClock,
+  userItem,
+} from '../../test/resume-harness.ts';
 import { tick, until } from '../../test/wait.ts';
 import { RelayMetrics } from '../observe/relay-metrics.ts';
 import { type RelaySessionLimits, startRelaySession } from './relay-session.ts';
-
-const limits: RelaySessionLimits = {
-  maxFrameBytes: 1 << 20,
-  rateLimitPerSecond: 0,
-  rateLimitBurst: 1,
-  highWaterBytes: 1 << 20,
-  hardLimitBytes: 1 << 22,
-  resumeAttempts: 3,
-  resumeWindowMs: 2000,
-  resumeMaxBytes: 64 * 1024,
-};
-
-const session = {
-  type: 'realtime',
-  object: 'realtime.session',
-  id: 'sess_1',
-  instructions: 'Be brief.',
-  output_modalities: ['text'],
-  expires_at: 0,
-};
-const userItem = (id: string, text: string) => ({
-  id,
-  object: 'realtime.item',
-  type: 'message',
-  status: 'completed',
-  role: 'user',
-  content: [{ type: 'input_text', text }],
-});
 
 /** A session whose connector hands out a fresh upstream each time (or fails, as told). */
 async function open(
