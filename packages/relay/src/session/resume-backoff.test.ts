@@ -21,7 +21,7 @@ const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 
 describe('resume backoff and its cap per session', () => {
   it('an upstream that drops every 2 s is reconnected at most RESUME_MAX_PER_SESSION times, then the session ends 1011', async () => {
-    const { client, upstreams, logs, latest } = openSession({
+    const { client, upstreams, logs, latest, metrics } = openSession({
       limits: { resumeAttempts: 3, resumeWindowMs: 5000 },
     });
     await advance(0);
@@ -40,6 +40,9 @@ describe('resume backoff and its cap per session', () => {
       session: expect.any(String),
       reason: 'cap_reached',
     });
+    // Every resume the cap allowed, then the one it refused: a failed resume, as the session ended.
+    expect(metrics.resumes.get('resumed')).toBe(DEFAULT_RESUME_MAX_PER_SESSION);
+    expect(metrics.resumes.get('failed')).toBe(1);
   });
 
   it('waits an exponential, jittered, bounded delay before each attempt', async () => {

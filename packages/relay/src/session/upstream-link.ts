@@ -182,7 +182,9 @@ export function onUpstreamClose(context: SessionContext, socket: DuplexSocket, c
       return;
     }
     if (refusal !== 'off') {
+      // Resume is on and this drop ends the session all the same: a failed resume.
       context.logger.log('warn', 'resume.skipped', { session: context.id, reason: refusal });
+      context.metrics?.countResume('failed', 0);
     }
   }
   closeForUpstream(context, code);
