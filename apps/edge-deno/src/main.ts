@@ -19,7 +19,20 @@ try {
 }
 const { config } = relay.host;
 
-let server: Deno.HttpServer;
+// Before listening: whoever reads the line saying the relay is up may signal at once.
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  relay.host.drain();
+  await relay.host.idle(config.shutdownTimeoutMs);
+  await server?.shutdown();
+  Deno.exit(0);
+};
+Deno.addSignalListener('SIGTERM', stop);
+Deno.addSignalListener('SIGINT', stop);
+
+let server: Deno.HttpServer | undefined;
 try {
   server = Deno.serve(
     {
@@ -38,15 +51,3 @@ try {
   console.error(`rtwire edge relay: ${listenFailureMessage(error, config.host, config.port)}`);
   Deno.exit(1);
 }
-
-let stopping = false;
-const stop = async () => {
-  if (stopping) return;
-  stopping = true;
-  relay.host.drain();
-  await relay.host.idle(config.shutdownTimeoutMs);
-  await server.shutdown();
-  Deno.exit(0);
-};
-Deno.addSignalListener('SIGTERM', stop);
-Deno.addSignalListener('SIGINT', stop);

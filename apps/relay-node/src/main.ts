@@ -28,11 +28,8 @@ const server = await startRelayServer({
   process.stderr.write(`rtwire relay: ${listenFailureMessage(error, config.host, config.port)}\n`);
   process.exit(1);
 });
-const wsUrl = `${server.url.replace(/^http/, 'ws')}${REALTIME_PATH}`;
-process.stdout.write(
-  `rtwire relay listening on ${server.url} (realtime endpoint ${wsUrl}, upstream ${upstreamName(config)})\n`,
-);
-
+// Before the line that says the relay is up: whoever reads it may signal at once, and a signal
+// with no handler yet would kill the process instead of draining it.
 let stopping = false;
 const stop = (signal: string) => {
   if (stopping) return;
@@ -44,3 +41,8 @@ const stop = (signal: string) => {
 };
 process.on('SIGTERM', () => stop('SIGTERM'));
 process.on('SIGINT', () => stop('SIGINT'));
+
+const wsUrl = `${server.url.replace(/^http/, 'ws')}${REALTIME_PATH}`;
+process.stdout.write(
+  `rtwire relay listening on ${server.url} (realtime endpoint ${wsUrl}, upstream ${upstreamName(config)})\n`,
+);

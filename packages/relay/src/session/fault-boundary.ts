@@ -88,11 +88,12 @@ export function guardSocket(
 ): DuplexSocket {
   // Each wrapper is made once per socket (listen: once per session), not per call: sends and
   // messages are the hot path.
+  // Two fixed parameters, no rest and spread: nothing is allocated per call.
   const guard =
-    <A extends unknown[]>(what: string, run: (...args: A) => void) =>
-    (...args: A): void => {
+    <A = undefined, B = undefined>(what: string, run: (a: A, b: B) => void) =>
+    (a?: A, b?: B): void => {
       try {
-        run(...args);
+        run(a as A, b as B);
       } catch (error) {
         onFault(`${side}.${what}`, error);
       }
