@@ -1,7 +1,9 @@
 /**
  * How many of a session's server tool calls run at once, and how many more may wait: what one
  * response of the model (which may call a tool thousands of times) can make the relay start.
- * A call past both is answered with an error output and its handler never runs.
+ * A call past both is answered with an error output and its handler never runs. A call that
+ * timed out or was cancelled frees its slot when its error output is given, even if an
+ * in-process handler that ignores its abort signal is still running.
  *
  * @example
  * ```ts
