@@ -79,23 +79,33 @@ describe('heartbeat', () => {
       }, 5);
     });
     // A heartbeat long beside the sips, so a busy machine that delays a few of them does not
-    // look like a reader that stopped: a second holds about ten sips.
-    const relay = await startRelay({ UPSTREAM_URL: upstream.url, HEARTBEAT_INTERVAL_MS: '1000' });
-    // Never answers a ping (it parses nothing) and reads in sips: for 20 ms every 100 ms.
+    // look like a reader that stopped: two seconds hold about twenty sips, megabytes, more
+    // than the kernel buffers between the two sockets take before the relay sees them move.
+    const relay = await startRelay({ UPSTREAM_URL: upstream.url, HEARTBEAT_INTERVAL_MS: '2000' });
+    // Never answers a ping (it parses nothing) and reads in sips: every 100 ms, at most 256 KiB
+    // or 20 ms, whichever ends first. Bounded in bytes, it stays slower than the upstream on a
+    // busy machine too, so a backlog always waits for it (a reader bounded only in time kept
+    // up with a pump slowed by load, and with no backlog nothing stood for its pongs).
     const slow = await openRawWebSocket(relay.wsUrl);
     let read = 0;
+    let sip = 0;
     slow.socket.on('data', (chunk: Buffer) => {
       read += chunk.length;
+      sip += chunk.length;
+      if (sip >= 256 * 1024) slow.socket.pause();
     });
     slow.socket.pause();
     const sips = setInterval(() => {
+      sip = 0;
       slow.socket.resume();
       setTimeout(() => slow.socket.pause(), 20);
     }, 100);
-    await delay(3500);
+    await delay(5000);
     clearInterval(sips);
     expect(read).toBeGreaterThan(256 * 1024);
-    expect(relay.activeSessions).toBe(1);
+    // Why the session ended, should it have: the relay's own close line.
+    const closes = relay.logs.filter((line) => line.includes('"msg":"session.close"')).join('\n');
+    expect(relay.activeSessions, closes).toBe(1);
     // Once it stops reading altogether, the backlog stops moving and it is taken for gone.
     await eventually(() => relay.activeSessions === 0, 20_000);
   });
