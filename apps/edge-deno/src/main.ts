@@ -1,31 +1,30 @@
 /**
  * `deno task start`: the relay on Deno.serve, on HOST / PORT (default 127.0.0.1:8788), with
  * the embedded simulator unless UPSTREAM_URL is set. SIGTERM / SIGINT drain the sessions
- * (1001) and stop within SHUTDOWN_TIMEOUT_MS.
+ * (1001) and stop within SHUTDOWN_TIMEOUT_MS. Configuration and process lifecycle only: the
+ * relay is `@rtwire/relay/deno`.
  */
-import { listenFailureMessage, REALTIME_PATH, upstreamName } from '@rtwire/relay';
-import { createEdgeRelay, EdgeConfigError } from './create-handler.ts';
-import { denoRuntime } from './deno-runtime.ts';
+import { REALTIME_PATH } from '@rtwire/relay';
+import { listenFailureMessage, upstreamName } from '@rtwire/relay/app';
+import { createDenoRelay } from '@rtwire/relay/deno';
+import { engineUpstream } from '@rtwire/relay/engine';
 
-const env = { PORT: '8788', ...Deno.env.toObject() };
-let relay: ReturnType<typeof createEdgeRelay>;
-try {
-  relay = createEdgeRelay(env, denoRuntime);
-} catch (error) {
-  if (!(error instanceof EdgeConfigError)) throw error;
-  for (const problem of error.errors)
+const relay = createDenoRelay({ PORT: '8788', ...Deno.env.toObject() }, { engine: engineUpstream });
+if (!relay.ok) {
+  for (const problem of relay.errors)
     console.error(`rtwire edge relay: ${problem.variable}: ${problem.message}`);
   Deno.exit(2);
 }
-const { config } = relay.host;
+const { host } = relay;
+const { config } = host;
 
 // Before listening: whoever reads the line saying the relay is up may signal at once.
 let stopping = false;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
-  relay.host.drain();
-  await relay.host.idle(config.shutdownTimeoutMs);
+  host.drain();
+  await host.idle(config.shutdownTimeoutMs);
   await server?.shutdown();
   Deno.exit(0);
 };
@@ -39,9 +38,9 @@ try {
       hostname: config.host,
       port: config.port,
       onListen: ({ hostname, port }) => {
-        const host = hostname.includes(':') ? `[${hostname}]` : hostname;
+        const where = hostname.includes(':') ? `[${hostname}]` : hostname;
         console.log(
-          `rtwire edge relay listening on http://${host}:${port} (realtime endpoint ws://${host}:${port}${REALTIME_PATH}, upstream ${upstreamName(config)})`,
+          `rtwire edge relay listening on http://${where}:${port} (realtime endpoint ws://${where}:${port}${REALTIME_PATH}, upstream ${upstreamName(config)})`,
         );
       },
     },

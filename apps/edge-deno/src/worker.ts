@@ -1,17 +1,12 @@
 /**
- * The relay as a web-standard module worker: `export default { fetch }`. Cloudflare Workers
- * call `fetch(request, env)`; the relay is built once per isolate from the first `env`.
+ * The relay as a module worker (`export default { fetch }`): `@rtwire/relay/workers` with the
+ * engine, so a worker with no `UPSTREAM_URL` serves the simulator (or `MODEL_BASE_URL`'s
+ * cascade). Cloudflare Workers read the configuration from `env` on the first request.
  *
- * Deploy with `wrangler deploy` (see wrangler.toml); Deno runs src/main.ts instead.
+ * Deploy with `wrangler deploy` (see wrangler.toml); Deno runs src/main.ts instead. A worker
+ * that only relays to `UPSTREAM_URL` leaves `engine` out, and its bundle carries no engine.
  */
-import { createEdgeRelay, type EdgeRelay } from './create-handler.ts';
-import { workersRuntime } from './workers-runtime.ts';
+import { engineUpstream } from '@rtwire/relay/engine';
+import { createWorkersRelay } from '@rtwire/relay/workers';
 
-let relay: EdgeRelay | undefined;
-
-export default {
-  fetch(request: Request, env: Readonly<Record<string, string | undefined>> = {}): Response {
-    relay ??= createEdgeRelay(env, workersRuntime);
-    return relay.fetch(request);
-  },
-};
+export default createWorkersRelay({ engine: engineUpstream });

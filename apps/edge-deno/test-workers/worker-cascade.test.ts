@@ -16,7 +16,7 @@ beforeAll(async () => {
   backend = await startFakeBackend({ chat: toolAwareChat });
   mf = new Miniflare({
     modules: true,
-    script: await bundleWorker(),
+    script: (await bundleWorker()).text,
     compatibilityDate: '2025-07-01',
     bindings: {
       MODEL_BASE_URL: backend.baseURL,

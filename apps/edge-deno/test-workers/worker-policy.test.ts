@@ -19,7 +19,7 @@ beforeAll(async () => {
   tools = await startToolServer();
   mf = new Miniflare({
     modules: true,
-    script: await bundleWorker(),
+    script: (await bundleWorker()).text,
     compatibilityDate: '2025-07-01',
     bindings: {
       SIM_PACE: 'fast',

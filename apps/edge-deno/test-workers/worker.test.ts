@@ -10,7 +10,7 @@ let mf: Miniflare;
 beforeAll(async () => {
   mf = new Miniflare({
     modules: true,
-    script: await bundleWorker(),
+    script: (await bundleWorker()).text,
     compatibilityDate: '2025-07-01',
     bindings: { SIM_PACE: 'fast', RELAY_TOKENS: 'tok_worker' },
   });

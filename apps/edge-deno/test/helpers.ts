@@ -1,9 +1,12 @@
+import type { RelayHost } from '@rtwire/relay';
+import { createDenoRelay } from '@rtwire/relay/deno';
+import { engineUpstream } from '@rtwire/relay/engine';
 import { decodeServerEvent, type RealtimeServerEvent } from '@rtwire/types';
-import { createEdgeRelay, type EdgeRelay } from '../src/create-handler.ts';
-import { denoRuntime } from '../src/deno-runtime.ts';
 
 /** A relay served on a free loopback port. */
-export interface ServedRelay extends EdgeRelay {
+export interface ServedRelay {
+  readonly fetch: (request: Request) => Response;
+  readonly host: RelayHost;
   readonly url: string;
   readonly wsUrl: string;
   readonly logs: string[];
@@ -13,10 +16,11 @@ export interface ServedRelay extends EdgeRelay {
 /** Serves the edge relay with Deno.serve on 127.0.0.1:0, logs captured. */
 export function serveRelay(env: Record<string, string> = {}): Promise<ServedRelay> {
   const logs: string[] = [];
-  const relay = createEdgeRelay(
+  const relay = createDenoRelay(
     { SIM_PACE: 'fast', ...env },
-    { ...denoRuntime, write: (line) => logs.push(line) },
+    { engine: engineUpstream, write: (line) => logs.push(line) },
   );
+  if (!relay.ok) throw new Error(relay.errors.map((error) => error.variable).join(', '));
   return new Promise((resolve) => {
     const server = Deno.serve(
       {
@@ -24,7 +28,8 @@ export function serveRelay(env: Record<string, string> = {}): Promise<ServedRela
         port: 0,
         onListen: ({ port }) =>
           resolve({
-            ...relay,
+            fetch: relay.fetch,
+            host: relay.host,
             logs,
             url: `http://127.0.0.1:${port}`,
             wsUrl: `ws://127.0.0.1:${port}/v1/realtime`,

@@ -1,10 +1,6 @@
 import { loadRelayFromEnv } from '@rtwire/node';
-import {
-  describeRelayConfig,
-  listenFailureMessage,
-  REALTIME_PATH,
-  upstreamName,
-} from '@rtwire/relay';
+import { REALTIME_PATH } from '@rtwire/relay';
+import { describeRelayConfig, listenFailureMessage, upstreamName } from '@rtwire/relay/app';
 import { startRelayServer } from './server.ts';
 
 // Relative paths in the configuration mean the directory `pnpm start` was typed in (INIT_CWD),
@@ -15,16 +11,10 @@ if (!relay.ok) {
     process.stderr.write(`rtwire relay: ${error.variable}: ${error.message}\n`);
   process.exit(2);
 }
-const { config, logger, connectUpstream, policy, toolHandlers } = relay;
+const { config, logger } = relay;
 logger.log('info', 'relay.config', describeRelayConfig(config));
 
-const server = await startRelayServer({
-  config,
-  logger,
-  connectUpstream,
-  policy,
-  toolHandlers,
-}).catch((error: unknown) => {
+const server = await startRelayServer(relay).catch((error: unknown) => {
   process.stderr.write(`rtwire relay: ${listenFailureMessage(error, config.host, config.port)}\n`);
   process.exit(1);
 });

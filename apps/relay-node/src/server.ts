@@ -6,28 +6,18 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { mountRelay } from '@rtwire/node';
-import type {
-  RelayConfig,
-  RelayLogger,
-  RelayMetrics,
-  RelayPolicy,
-  ServerToolHandler,
-  UpstreamConnector,
-} from '@rtwire/relay';
+import { type MountRelayOptions, mountRelay } from '@rtwire/node';
+import type { RelayConfig, RelayLogger, RelayMetrics } from '@rtwire/relay';
 import { readPem } from './read-pem.ts';
 
-/** Options of {@link startRelayServer}. */
-export interface RelayServerOptions {
+/**
+ * The relay to serve, as `loadRelayFromEnv` of `@rtwire/node` assembles it (config, logger,
+ * upstream, policy, tool handlers), handed on whole.
+ */
+export type RelayServerOptions = MountRelayOptions & {
   readonly config: RelayConfig;
   readonly logger: RelayLogger;
-  /** Overrides the upstream chosen from the config (tests, embedding). */
-  readonly connectUpstream?: UpstreamConnector;
-  /** `RELAY_POLICY`, parsed. */
-  readonly policy?: RelayPolicy | undefined;
-  /** Handlers of the `"module": true` server tools (`RELAY_TOOLS_MODULE`). */
-  readonly toolHandlers?: Readonly<Record<string, ServerToolHandler>>;
-}
+};
 
 /** A listening relay. */
 export interface RelayServer {
@@ -46,38 +36,26 @@ export interface RelayServer {
 
 /**
  * Starts the HTTP(S) server with the relay mounted on it (`@rtwire/node`): `GET /v1/realtime`
- * upgrades to a relay session, `/` serves the demo page, `/healthz` and `/metrics` serve
+ * upgrades to a relay session, `/` serves the console, `/healthz` and `/metrics` serve
  * operations, anything else is 404. TLS when the config has a cert.
  *
  * @example
  * ```ts
- * const server = await startRelayServer({ config, logger });
+ * const relay = await loadRelayFromEnv(process.env);
+ * if (relay.ok) console.log((await startRelayServer(relay)).url);
  * console.log(server.url);
  * ```
  */
 export async function startRelayServer(options: RelayServerOptions): Promise<RelayServer> {
   const { config, logger } = options;
-  const handle = (request: IncomingMessage, response: ServerResponse) => {
-    if (relay.handleRequest(request, response)) return;
-    // Every other path: the host's own answer (404, or 426 for a plain GET of the endpoint).
-    const reply = relay.host.respond(request.method ?? 'GET', request.url ?? '/');
-    response
-      .writeHead(reply.status, reply.headers)
-      .end(request.method === 'HEAD' ? '' : reply.body);
-  };
+  // This server is only the relay: every request gets the relay's answer (404 off its routes).
+  const handle = (request: IncomingMessage, response: ServerResponse) =>
+    relay.respond(request, response);
   const server: Server =
     config.tlsCert !== undefined && config.tlsKey !== undefined
       ? createHttpsServer({ cert: readPem(config.tlsCert), key: readPem(config.tlsKey) }, handle)
       : createHttpServer(handle);
-  const relay = mountRelay(server, {
-    config,
-    logger,
-    ownsUpgrades: true,
-    demoPage: true,
-    ...(options.connectUpstream ? { connectUpstream: options.connectUpstream } : {}),
-    policy: options.policy,
-    ...(options.toolHandlers ? { toolHandlers: options.toolHandlers } : {}),
-  });
+  const relay = mountRelay(server, { ...options, ownsUpgrades: true, console: true });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {

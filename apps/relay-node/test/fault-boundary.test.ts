@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createWsDuplexSocket } from '@rtwire/node';
-import { createSimulatorConnector, type UpstreamConnector } from '@rtwire/relay';
+import type { UpstreamConnector } from '@rtwire/relay';
+import { createSimulatorConnector } from '@rtwire/relay/engine';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import {

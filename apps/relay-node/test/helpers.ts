@@ -1,12 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  createJsonLineLogger,
-  createRedactingLogger,
-  loadRelayPolicy,
-  parseRelayConfig,
-  type UpstreamConnector,
-} from '@rtwire/relay';
+import { createNodeRuntime } from '@rtwire/node';
+import { createRelayFromEnv, loadRelayPolicy, type UpstreamConnector } from '@rtwire/relay';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { type RelayServer, startRelayServer } from '../src/server.ts';
 
@@ -28,29 +23,21 @@ export async function startRelay(
   env: Record<string, string> = {},
   connectUpstream?: UpstreamConnector,
 ): Promise<TestRelay> {
-  const result = parseRelayConfig({
+  const { RELAY_POLICY, ...rest } = {
     PORT: '0',
     SIM_PACE: 'fast',
     SHUTDOWN_TIMEOUT_MS: '1000',
     LOG_LEVEL: 'debug',
     ...env,
-  });
-  if (!result.ok) throw new Error(`bad test config: ${JSON.stringify(result.errors)}`);
+  } as Record<string, string>;
   const logs: string[] = [];
-  const logger = createRedactingLogger(
-    createJsonLineLogger((line) => logs.push(line)),
-    {
-      minimum: 'debug',
-      secrets: [
-        result.config.upstreamApiKey,
-        ...result.config.relayTokens.map((entry) => entry.slice(entry.indexOf(':') + 1)),
-      ],
-    },
-  );
-  const policy = env.RELAY_POLICY ? loadRelayPolicy(env.RELAY_POLICY, env) : undefined;
+  // Assembled the one way a relay is; the policy is read apart, since some tests give one that
+  // leaves credentials unpoliced on purpose, which createRelayFromEnv refuses.
+  const relay = createRelayFromEnv(rest, createNodeRuntime({ write: (line) => logs.push(line) }));
+  if (!relay.ok) throw new Error(`bad test config: ${JSON.stringify(relay.errors)}`);
+  const policy = RELAY_POLICY ? loadRelayPolicy(RELAY_POLICY, env) : undefined;
   const server = await startRelayServer({
-    config: result.config,
-    logger,
+    ...relay,
     policy,
     ...(connectUpstream ? { connectUpstream } : {}),
   });

@@ -1,4 +1,5 @@
-import { createInProcessSocket, type UpstreamConnector } from '@rtwire/relay';
+import type { UpstreamConnector } from '@rtwire/relay';
+import { createInProcessSocket } from '@rtwire/relay/engine';
 import { afterEach, expect, it } from 'vitest';
 import { connectClient, eventually, startRelay, stopAll } from './helpers.ts';
 

@@ -1,5 +1,6 @@
 import { RealtimeAgent, RealtimeSession, tool } from '@openai/agents-realtime';
-import { createSimulatorConnector, type UpstreamConnector } from '@rtwire/relay';
+import type { UpstreamConnector } from '@rtwire/relay';
+import { createSimulatorConnector } from '@rtwire/relay/engine';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { holdToolsConversation } from '../../../test-support/agents-tools-conversation.ts';

@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { RealtimeAgent, RealtimeSession } from '@openai/agents-realtime';
 import { ResponseWriter, ServerEvents } from '@rtwire/builders';
-import { createSimulatorConnector, type DuplexSocket, type UpstreamConnector } from '@rtwire/relay';
+import type { DuplexSocket, UpstreamConnector } from '@rtwire/relay';
+import { createSimulatorConnector } from '@rtwire/relay/engine';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import {

@@ -16,7 +16,7 @@ function randomStem(): string {
 /**
  * Creates a fast generator of unique event ids shaped like the live API's (`evt_…`).
  *
- * Each generator draws one random stem and appends a counter, so an id costs one string
+ * Each generator draws one random stem and appends a decimal counter, so an id costs one string
  * concatenation while ids from different generators (processes, sessions) do not collide.
  * Pass a generator wherever an id is needed; tests inject {@link createSequentialIds}
  * instead to get deterministic output.
@@ -33,7 +33,9 @@ function randomStem(): string {
 export function createEventIds(prefix = 'evt_'): EventIdSource {
   const stem = prefix + randomStem();
   let counter = 0;
-  return () => stem + (counter++).toString(36);
+  // Decimal: a small integer's decimal string is what runtimes make fastest (base 36 took a
+  // tenth of what a streamed delta costs to encode).
+  return () => stem + counter++;
 }
 
 /**

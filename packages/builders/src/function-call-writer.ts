@@ -62,6 +62,36 @@ export class FunctionCallWriter {
     return this.#arguments;
   }
 
+  /**
+   * The context of the call's item, which its arguments deltas carry. A server that encodes
+   * deltas itself binds an encoder to it once (`encoderFor(call.item)` of
+   * `@rtwire/serializer`), sends each delta's frame, and tells the writer with {@link record}.
+   *
+   * @example
+   * ```ts
+   * const encoder = encoderFor(call.item);
+   * send(encoder.functionCallArgumentsDeltaBytes(nextEventId(), call.callId, '{"city":'));
+   * call.record('{"city":');
+   * ```
+   */
+  get item(): ItemEventBuilder {
+    return this.#item;
+  }
+
+  /**
+   * Counts an arguments delta the caller sent itself, from {@link item}: the done events
+   * carry it. Emits nothing.
+   *
+   * @example
+   * ```ts
+   * call.record('"Paris"}');
+   * ```
+   */
+  record(delta: string): void {
+    this.#check('record');
+    this.#arguments += delta;
+  }
+
   /** Whether {@link done} (or a cancel) closed this call. */
   get finished(): boolean {
     return this.#finished;

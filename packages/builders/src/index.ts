@@ -27,6 +27,12 @@ export {
   ItemEventBuilder,
   ResponseEventBuilder,
 } from './generated/context-builders.ts';
+export {
+  type InterruptedResponse,
+  interruptedResponseEvents,
+  type OpenContentPart,
+  type OpenOutputItem,
+} from './interrupted-response.ts';
 export { type MessageModality, MessageWriter } from './message-writer.ts';
 export { RealtimeResponseBuilder } from './realtime-response-builder.ts';
 export { type ResponseEventsOptions, responseEvents } from './response-events.ts';

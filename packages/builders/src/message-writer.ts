@@ -75,9 +75,41 @@ export class MessageWriter {
     return this.#text;
   }
 
+  /**
+   * The context of the message's content part (part 0), which its delta events carry. A server
+   * that encodes deltas itself binds an encoder to it once (`encoderFor(message.content)` of
+   * `@rtwire/serializer`), sends each delta's frame, and tells the writer with {@link record},
+   * so no event object is built for a delta; the done events still carry the whole text.
+   *
+   * @example
+   * ```ts
+   * const encoder = encoderFor(message.content);
+   * send(encoder.outputTextDeltaBytes(nextEventId(), 'Hel'));
+   * message.record('Hel');
+   * ```
+   */
+  get content(): ContentEventBuilder {
+    return this.#content;
+  }
+
   /** Whether {@link done} (or a cancel) closed this message. */
   get finished(): boolean {
     return this.#finished;
+  }
+
+  /**
+   * Counts a text delta (transcript delta in an audio message) the caller sent itself, from
+   * {@link content}: the done events carry it. Emits nothing.
+   *
+   * @example
+   * ```ts
+   * send(encoder.outputAudioTranscriptDeltaBytes(nextEventId(), 'Hi'));
+   * message.record('Hi');
+   * ```
+   */
+  record(delta: string): void {
+    this.#check(this.modality, 'record');
+    this.#text += delta;
   }
 
   /** Emits a `response.output_text.delta` (text messages). */

@@ -321,3 +321,44 @@ describe('ResponseWriter', () => {
     expect(events.slice(0, added.length)).toEqual(added);
   });
 });
+
+describe('deltas a server sends itself', () => {
+  it('record() emits nothing, and the done events carry what was recorded', () => {
+    const events: RealtimeServerEvent[] = [];
+    const writer = new ResponseWriter({
+      responseId: 'resp_1',
+      emit: (event) => events.push(event),
+      eventIds: createSequentialIds(),
+    });
+    const message = writer.message({ itemId: 'item_1', modality: 'audio' });
+    expect(message.content).toMatchObject({
+      level: 'content',
+      responseId: 'resp_1',
+      itemId: 'item_1',
+      outputIndex: 0,
+      contentIndex: 0,
+    });
+    const before = events.length;
+    message.record('Hel');
+    message.record('lo');
+    expect(events.length).toBe(before);
+    message.done();
+    const call = writer.functionCall({ itemId: 'item_2', callId: 'call_1', name: 'f' });
+    expect(call.item).toMatchObject({ level: 'item', itemId: 'item_2', outputIndex: 1 });
+    call.record('{"a":');
+    call.record('1}');
+    call.done();
+    writer.done();
+    expect(only(events, 'response.output_audio_transcript.done')[0]?.transcript).toBe('Hello');
+    expect(only(events, 'response.function_call_arguments.done')[0]?.arguments).toBe('{"a":1}');
+    expect(events.some((event) => event.type.endsWith('.delta'))).toBe(false);
+    for (const event of events) expect(specErrors(event), event.type).toBeUndefined();
+  });
+
+  it('record() after done is misuse', () => {
+    const writer = new ResponseWriter({ responseId: 'resp_1', emit: () => {} });
+    const message = writer.message({ itemId: 'item_1', modality: 'text' });
+    message.done();
+    expect(() => message.record('late')).toThrow(ResponseWriterError);
+  });
+});

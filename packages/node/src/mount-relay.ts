@@ -1,42 +1,25 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
-  CONSOLE_PATHS,
+  createRelayFromEnv,
   createRelayHost,
+  type HttpReply,
   type PendingSession,
-  parseRelayConfig,
   REALTIME_PATH,
-  type RelayConfig,
   type RelayHost,
-  type RelayLogger,
+  type RelayHostOptions,
   type RelayMetrics,
-  type RelayPolicy,
-  type ServerToolHandler,
-  STATUS_PATHS,
-  silentLogger,
-  type UpstreamConnector,
-  upstreamFromConfig,
 } from '@rtwire/relay';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { createNodeRuntime } from './node-runtime.ts';
 import { rejectUpgrade } from './reject-upgrade.ts';
 import { createWsDuplexSocket } from './ws-duplex-socket.ts';
 
-/** Options of {@link mountRelay}. */
-export interface MountRelayOptions {
-  /**
-   * The relay's settings (default: every default of `parseRelayConfig`, which runs the
-   * embedded simulator). To take the environment as the app does (`RELAY_POLICY` and
-   * `RELAY_TOOLS_MODULE` included), mount what {@link loadRelayFromEnv} returns.
-   */
-  readonly config?: RelayConfig;
-  /** Where the relay logs (default: nowhere). */
-  readonly logger?: RelayLogger;
-  /**
-   * The upstream (default: `config.upstreamUrl` through {@link createWsUpstreamConnector},
-   * or the embedded simulator when it is unset).
-   */
-  readonly connectUpstream?: UpstreamConnector;
+/**
+ * Options of {@link mountRelay}: the relay as `loadRelayFromEnv` (or `createRelayFromEnv`)
+ * assembled it, handed on whole, and how it shares the server.
+ */
+export interface MountRelayOptions extends Partial<RelayHostOptions> {
   /**
    * Whether the relay owns every upgrade on this server: an upgrade to another path is then
    * refused with 404. Default: it takes `/v1/realtime` only and leaves other upgrades to the
@@ -44,21 +27,10 @@ export interface MountRelayOptions {
    */
   readonly ownsUpgrades?: boolean;
   /**
-   * Whether {@link MountedRelay.handleRequest} serves the relay's demo page at `/` (default
+   * Whether {@link MountedRelay.handleRequest} serves the relay's console at `/` (default
    * `false`: the root of your server stays yours).
    */
-  readonly demoPage?: boolean;
-  /**
-   * What each tenant's sessions may do, and their server tools (`RELAY_POLICY`). While
-   * `RELAY_POLICY` is set in `process.env`, leaving this out throws: pass the policy (or
-   * `undefined` to run without one), or mount what {@link loadRelayFromEnv} returns.
-   */
-  readonly policy?: RelayPolicy | undefined;
-  /**
-   * Handlers of the `"module": true` server tools, by name ({@link loadToolsModule}). While
-   * `RELAY_TOOLS_MODULE` is set in `process.env`, leaving this out throws, as for `policy`.
-   */
-  readonly toolHandlers?: Readonly<Record<string, ServerToolHandler>> | undefined;
+  readonly console?: boolean;
 }
 
 /** A relay mounted on a Node HTTP(S) server. */
@@ -71,10 +43,15 @@ export interface MountedRelay {
   /**
    * Answers the relay's own HTTP routes (`/healthz`, `/metrics`, a plain request to
    * `/v1/realtime` with 426 Upgrade Required as the app does, and the console at `/` with
-   * `demoPage`) and returns `true`; returns `false`, touching nothing, for any other path, so
+   * `console`) and returns `true`; returns `false`, touching nothing, for any other path, so
    * your app answers it.
    */
   handleRequest(request: IncomingMessage, response: ServerResponse): boolean;
+  /**
+   * Answers any request as the relay's own server does: its routes, 404 for every other
+   * path. For a server that is only the relay.
+   */
+  respond(request: IncomingMessage, response: ServerResponse): void;
   /**
    * Stops taking sessions, closes every one with 1001 (going away) and resolves once all are
    * gone or `config.shutdownTimeoutMs` passed (stragglers are then dropped). The server itself
@@ -88,6 +65,8 @@ export interface MountedRelay {
  * fastify or hono's Node server, which run on one): WebSocket upgrades to `/v1/realtime`
  * become relay sessions, with the official SDKs' handshake (subprotocols, bearer tokens),
  * admission, limits, heartbeats and metrics of `@rtwire/relay`. Frames stay text frames.
+ * Mount what `loadRelayFromEnv` returns (`mountRelay(server, relay)`); with no relay, every
+ * default, on the simulator.
  *
  * @example
  * ```ts
@@ -100,17 +79,8 @@ export interface MountedRelay {
  */
 export function mountRelay(server: Server, options: MountRelayOptions = {}): MountedRelay {
   refuseUnloadedEnvironment(options, process.env);
-  const config = options.config ?? defaultConfig();
-  const logger = options.logger ?? silentLogger;
-  const host = createRelayHost({
-    config,
-    logger,
-    connectUpstream: options.connectUpstream ?? upstreamFromConfig(config, createNodeRuntime()),
-    policy: options.policy,
-    ...(options.toolHandlers ? { toolHandlers: options.toolHandlers } : {}),
-  });
-  // A plain GET of the endpoint is the relay's to answer (426), as a server the relay owns does.
-  const ownPaths = new Set([...STATUS_PATHS, REALTIME_PATH]);
+  const host = createRelayHost(relayOf(options));
+  const { config } = host;
   const clients = new Set<WebSocket>();
   const admissions = new WeakMap<IncomingMessage, PendingSession>();
   const wss = new WebSocketServer({
@@ -128,11 +98,11 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
     socket.on('error', () => socket.destroy());
     const admission = host.admit({ url: request.url ?? '/', headers: headersOf(request) });
     if (!admission.ok) {
-      rejectUpgrade(socket, admission.status, admission.message);
+      rejectUpgrade(socket, admission.reply);
       return;
     }
     admissions.set(request, admission);
-    // ws drops a malformed handshake without calling back; the socket closing settles it then.
+    // ws drops a malformed handshake without calling back; the socket closing cancels it then.
     socket.once('close', () => admission.cancel());
     wss.handleUpgrade(request, socket, head, (ws) => {
       clients.add(ws);
@@ -147,6 +117,13 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
   };
   server.on('upgrade', onUpgrade);
 
+  const respond = (request: IncomingMessage, response: ServerResponse) =>
+    writeReply(
+      request,
+      response,
+      host.respond(request.method ?? 'GET', request.url ?? '/', headersOf(request)),
+    );
+
   return {
     host,
     metrics: host.metrics,
@@ -154,16 +131,12 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
       return host.activeSessions;
     },
     handleRequest(request, response) {
-      const path = pathOf(request);
-      if (!ownPaths.has(path) && !(options.demoPage === true && CONSOLE_PATHS.has(path))) {
-        return false;
-      }
-      const reply = host.respond(request.method ?? 'GET', request.url ?? '/', headersOf(request));
-      response
-        .writeHead(reply.status, reply.headers)
-        .end(request.method === 'HEAD' ? '' : reply.body);
+      const route = host.routeOf(pathOf(request));
+      if (route === undefined || (route === 'console' && options.console !== true)) return false;
+      respond(request, response);
       return true;
     },
+    respond,
     async close() {
       server.off('upgrade', onUpgrade);
       if (host.draining) return;
@@ -171,6 +144,35 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
       await host.idle(config.shutdownTimeoutMs);
       for (const ws of clients) ws.terminate();
     },
+  };
+}
+
+/** The one place a reply of the relay's is written to a Node `ServerResponse`. */
+function writeReply(request: IncomingMessage, response: ServerResponse, reply: HttpReply): void {
+  response.writeHead(reply.status, reply.headers).end(request.method === 'HEAD' ? '' : reply.body);
+}
+
+/**
+ * The relay a mount runs: the one given, or, with none, what `createRelayFromEnv` makes of an
+ * empty environment (every default, the simulator) logging nowhere.
+ */
+function relayOf(options: MountRelayOptions): RelayHostOptions {
+  const { config, connectUpstream } = options;
+  if (config !== undefined && connectUpstream !== undefined)
+    return { ...options, config, connectUpstream };
+  if (config !== undefined || connectUpstream !== undefined) {
+    throw new TypeError(
+      'mountRelay: pass config and connectUpstream together (mount what loadRelayFromEnv returns), or neither for the defaults',
+    );
+  }
+  const defaults = createRelayFromEnv({}, createNodeRuntime({ write: () => {} }));
+  // The defaults always parse; this is for the type.
+  if (!defaults.ok) throw new TypeError('mountRelay: the default relay config did not parse');
+  return {
+    ...defaults,
+    ...options,
+    config: defaults.config,
+    connectUpstream: defaults.connectUpstream,
   };
 }
 
@@ -193,13 +195,6 @@ function refuseUnloadedEnvironment(
   throw new TypeError(
     `mountRelay: the environment sets ${leftOut.join(' and ')}, which mountRelay does not read: mount what loadRelayFromEnv(process.env) returns, or pass the option (undefined for none)`,
   );
-}
-
-function defaultConfig(): RelayConfig {
-  const parsed = parseRelayConfig({});
-  // The defaults always parse; this is for the type.
-  if (!parsed.ok) throw new TypeError('mountRelay: the default relay config did not parse');
-  return parsed.config;
 }
 
 function pathOf(request: IncomingMessage): string {

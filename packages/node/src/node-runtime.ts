@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { RelayRuntime, ServerToolHandler } from '@rtwire/relay';
+import { engineUpstream } from '@rtwire/relay/engine';
 import { commandDirectory } from './command-directory.ts';
 import { createWsUpstreamConnector } from './ws-upstream-connector.ts';
 
@@ -18,8 +19,9 @@ export interface NodeRuntimeOptions {
 }
 
 /**
- * The relay's runtime on Node: real upstreams over `ws`, simulator frames as bytes (which `ws`
- * sends as text frames), log lines to standard output, `RELAY_POLICY` files read from disk
+ * The relay's runtime on Node: real upstreams over `ws`, the engine in process when
+ * `UPSTREAM_URL` is unset (the simulator, or the cascade with `MODEL_BASE_URL`), its frames as
+ * bytes (which `ws` sends as text frames), log lines to standard output, `RELAY_POLICY` files read from disk
  * (a relative path from the directory the command was run in). {@link loadRelayFromEnv} does
  * all of it, with `RELAY_TOOLS_MODULE`.
  *
@@ -32,6 +34,8 @@ export function createNodeRuntime(options: NodeRuntimeOptions = {}): RelayRuntim
   return {
     connectRealtime: (settings) => createWsUpstreamConnector(settings),
     frames: 'bytes',
+    // On Node a bundle's size does not matter: the simulator stays the default.
+    engine: engineUpstream,
     write: options.write ?? ((line) => process.stdout.write(line)),
     readTextFile: (path) =>
       readFileSync(resolve(options.directory ?? commandDirectory(), path), 'utf8'),

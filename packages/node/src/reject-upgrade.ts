@@ -1,20 +1,24 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { HttpReply } from '@rtwire/relay';
 
 /**
- * Answers an upgrade request with a plain HTTP error and closes the connection.
+ * Answers an upgrade request with the relay's HTTP reply (an admission's refusal) and closes
+ * the connection: the one place a reply is written to a raw upgrade socket.
  *
  * @example
  * ```ts
- * rejectUpgrade(socket, 401, 'Missing or invalid credential');
+ * const admission = host.admit({ url: request.url, headers });
+ * if (!admission.ok) rejectUpgrade(socket, admission.reply);
  * ```
  */
-export function rejectUpgrade(socket: Duplex, status: number, message: string): void {
-  const body = `${message}\n`;
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
-      'Connection: close\r\nContent-Type: text/plain; charset=utf-8\r\n' +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
+export function rejectUpgrade(socket: Duplex, reply: HttpReply): void {
+  const head = [
+    `HTTP/1.1 ${reply.status} ${STATUS_CODES[reply.status] ?? 'Error'}`,
+    'Connection: close',
+  ];
+  for (const [name, value] of Object.entries(reply.headers)) head.push(`${name}: ${value}`);
+  head.push(`Content-Length: ${Buffer.byteLength(reply.body)}`);
+  socket.end(`${head.join('\r\n')}\r\n\r\n${reply.body}`);
   socket.once('finish', () => socket.destroy());
 }

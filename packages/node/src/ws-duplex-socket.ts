@@ -1,7 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { CloseCode, type DuplexSocket } from '@rtwire/relay';
-import { createListenerGate } from '@rtwire/relay/internal';
+import { CloseCode, createListenerGate, type DuplexSocket } from '@rtwire/relay';
 import { WebSocket } from 'ws';
 import { createMessageTracker } from './message-tracker.ts';
 

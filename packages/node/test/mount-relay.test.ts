@@ -152,7 +152,7 @@ describe('mountRelay', () => {
     expect((await fetch(`${base}/v1/realtime/other`)).status).toBe(404);
   });
 
-  it('serves the demo page only when asked', async () => {
+  it('serves the console only when asked', async () => {
     const plain = createServer((request, response) => {
       if (!relayA.handleRequest(request, response)) response.writeHead(418).end();
     });
@@ -161,7 +161,7 @@ describe('mountRelay', () => {
     const withDemo = createServer((request, response) => {
       if (!relayB.handleRequest(request, response)) response.writeHead(418).end();
     });
-    const relayB = mountRelay(withDemo, { demoPage: true });
+    const relayB = mountRelay(withDemo, { console: true });
     withDemo.listen(0, '127.0.0.1');
     expect((await fetch(`http://127.0.0.1:${await listening(plain)}/`)).status).toBe(418);
     const page = await fetch(`http://127.0.0.1:${await listening(withDemo)}/`);

@@ -1,62 +1,56 @@
 /**
- * The runtime-neutral core of the rtwire relay: request admission, the session that pipes a
- * client to its upstream (validation, limits, backpressure, close codes), metrics with a
- * Prometheus renderer, redacting log hooks, configuration from a plain env record, and the
- * embedded simulator as an upstream. Apps add a socket adapter and an HTTP server.
+ * The runtime-neutral core of the rtwire relay: a host (admission, routes, sessions, metrics,
+ * draining) and the session that pipes a client to its upstream, assembled from a plain
+ * environment record by `createRelayFromEnv`. It relays to a Realtime API over WebSocket and
+ * imports no engine: the simulator and cascades are `@rtwire/relay/engine`; the runtimes are
+ * `@rtwire/relay/deno`, `@rtwire/relay/workers` and `@rtwire/node`.
  *
  * @example
  * ```ts
- * import { admitRequest, createSimulatorConnector, parseRelayConfig, startRelaySession } from '@rtwire/relay';
+ * import { createFetchRelay } from '@rtwire/relay';
  *
- * const decision = admitRequest({ url, headers, activeSessions }, config);
- * if (decision.ok) {
- *   startRelaySession({ client, connectUpstream: createSimulatorConnector(), model: decision.model, limits: config });
- * }
+ * const relay = createFetchRelay({ UPSTREAM_URL: 'wss://api.openai.com/v1/realtime', OPENAI_API_KEY: key }, runtime);
+ * if (relay.ok) Bun.serve({ fetch: relay.fetch });
  * ```
  *
  * @module
  */
 
 export {
-  describeRelayConfig,
   parseRelayConfig,
   type RelayConfig,
   type RelayConfigError,
   type RelayConfigResult,
-  upstreamName,
 } from './config/relay-config.ts';
 export {
   createRelayFromEnv,
+  type EngineUpstream,
   type RealtimeUpstreamSettings,
   type RelayFromEnv,
   type RelayRuntime,
-  upstreamFromConfig,
 } from './config/relay-from-env.ts';
-export {
-  type AdmissionDecision,
-  type AdmissionRequest,
-  admitRequest,
-  INSECURE_KEY_SUBPROTOCOL_PREFIX,
-  REALTIME_PATH,
-  REALTIME_SUBPROTOCOL,
-} from './host/admission.ts';
-export { CONSOLE_CSP, CONSOLE_PATHS, consoleReply, DEMO_PAGE_HTML } from './host/demo-page.ts';
+export { REALTIME_PATH } from './host/admission.ts';
 export {
   createFetchHandler,
   type UpgradeOptions,
   type WebSocketUpgrader,
 } from './host/fetch-handler.ts';
-export { listenFailureMessage } from './host/listen-failure.ts';
+export {
+  createFetchRelay,
+  type FetchRelay,
+  type FetchRelayOptions,
+  type FetchRuntime,
+} from './host/fetch-relay.ts';
+export type { HttpReply } from './host/http-reply.ts';
 export {
   type Admission,
   createRelayHost,
-  type HttpReply,
   type PendingSession,
   type RelayHost,
   type RelayHostOptions,
-  STATUS_PATHS,
+  type RelayRoute,
 } from './host/relay-host.ts';
-export { createJsonLineLogger, createRelayLogger } from './observe/json-line-logger.ts';
+export { createJsonLineLogger } from './observe/json-line-logger.ts';
 export {
   createRedactingLogger,
   type LogFields,
@@ -69,57 +63,45 @@ export {
   type FrameCount,
   RelayMetrics,
 } from './observe/relay-metrics.ts';
-export { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from './observe/render-prometheus.ts';
-export {
-  type JsonSchema,
-  type SchemaViolation,
-  type ValidateOptions,
-  validateJsonSchema,
-} from './policy/json-schema.ts';
-export { RELAY_POLICY_SCHEMA } from './policy/policy-schema.ts';
 export {
   loadRelayPolicy,
   parseRelayPolicy,
-  policyForTenant,
   type RelayPolicy,
   RelayPolicyError,
   type RelayPolicyResult,
   type ServerToolPolicy,
   type TenantPolicy,
 } from './policy/relay-policy.ts';
-export {
-  createHttpToolHandler,
-  MAX_TOOL_OUTPUT_BYTES,
-  type ServerToolCall,
-  type ServerToolHandler,
-} from './policy/server-tools.ts';
-export { CloseCode } from './session/close-codes.ts';
-export type { RelayErrorCode, RelayErrorDetails } from './session/error-event.ts';
+export type { ServerToolCall, ServerToolHandler } from './policy/server-tools.ts';
 export {
   type RelaySession,
   type RelaySessionLimits,
   type RelaySessionOptions,
   startRelaySession,
-} from './session/relay-session.ts';
+} from './relay-session.ts';
+export { CloseCode } from './session/close-codes.ts';
+export type { RelayErrorCode, RelayErrorDetails } from './session/error-event.ts';
+export type {
+  ClientFrame,
+  ClientRefusal,
+  ClientVerdict,
+  EventTypeFilter,
+  FeatureSession,
+  RelayFeature,
+  RelayFeatureFactory,
+  UpstreamFrame,
+  UpstreamLink,
+  UpstreamLoss,
+  UpstreamMode,
+  UpstreamVerdict,
+} from './session/feature.ts';
 export type { DuplexSocket, DuplexSocketHandlers } from './sockets/duplex-socket.ts';
-export {
-  createInProcessSocket,
-  type InProcessCallbacks,
-  type InProcessEngine,
-} from './sockets/in-process-socket.ts';
+export { createListenerGate, type ListenerGate } from './sockets/listener-gate.ts';
 export {
   createWebSocketDuplex,
   type WebSocketDuplexOptions,
   type WebSocketLike,
 } from './sockets/web-socket-duplex.ts';
-export {
-  createEngineConnector,
-  type EngineConnectorOptions,
-} from './upstream/engine-connector.ts';
-export {
-  createSimulatorConnector,
-  type SimulatorConnectorOptions,
-} from './upstream/simulator-connector.ts';
 export {
   type UpstreamConnector,
   type UpstreamRequest,
@@ -129,5 +111,4 @@ export {
   createWebSocketUpstreamConnector,
   type WebSocketDialer,
   type WebSocketUpstreamOptions,
-  whenOpen,
 } from './upstream/web-socket-upstream-connector.ts';

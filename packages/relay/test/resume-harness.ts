@@ -5,7 +5,7 @@ import type { RealtimeServerEvent } from '@rtwire/types';
 import { vi } from 'vitest';
 import type { LogFields, LogLevel } from '../src/observe/relay-logger.ts';
 import { RelayMetrics } from '../src/observe/relay-metrics.ts';
-import { type RelaySessionLimits, startRelaySession } from '../src/session/relay-session.ts';
+import { type RelaySessionLimits, startRelaySession } from '../src/relay-session.ts';
 import { MemorySocket } from './memory-socket.ts';
 
 export const limits: RelaySessionLimits = {

@@ -29,6 +29,7 @@ export {
   type CascadeStage,
 } from './cascade/backend-error.ts';
 export { type CascadeModelOptions, createCascadeModel } from './cascade/cascade-model.ts';
+export type { ImageUrlPolicy } from './cascade/image-urls.ts';
 export { createFrameSink, type FrameFormat, type FrameOf, type FrameSink } from './frame-sink.ts';
 export {
   type EngineSession,
@@ -49,7 +50,7 @@ export {
   type RealtimeSession,
   type RealtimeSessionOptions,
 } from './realtime-session.ts';
-export type { SessionType } from './session-config.ts';
+export type { SessionType } from './session/session-config.ts';
 export { argumentsFromSchema } from './simulator/arguments-from-schema.ts';
 export {
   AUDIO_CHUNK_MS,

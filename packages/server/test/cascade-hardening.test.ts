@@ -15,7 +15,7 @@ import {
   type ResponseOutput,
   type ResponseRequest,
 } from '../src/index.ts';
-import { MAX_DELTA_CHARS } from '../src/response-stream.ts';
+import { MAX_DELTA_CHARS } from '../src/session/response-stream.ts';
 import { userText } from './harness.ts';
 
 const SECRET = 'sk-proj-abc123DEF456';

@@ -21,7 +21,7 @@ describe('the conversation byte budget', () => {
   it('keeps a session adding large items under its budget: the oldest leave, later ones stay coherent', async () => {
     const budget = 256 * KIB;
     const harness = openSession(echoModel(), { maxConversationBytes: budget });
-    await harness.settle();
+    await harness.eventsAfterTimers();
     for (let index = 0; index < 40; index++) {
       harness.send(userText(`${index} ${'x'.repeat(20 * KIB)}`));
       expect(harness.session.heldBytes).toBeLessThanOrEqual(budget + SETTINGS_ALLOWANCE);
@@ -30,12 +30,12 @@ describe('the conversation byte budget', () => {
     const added = harness.only('conversation.item.added');
     expect(added).toHaveLength(40);
     expect(harness.only('error')).toHaveLength(0);
-    await harness.settle();
+    await harness.eventsAfterTimers();
     // The first items left; the last is there; every added item named a previous item that
     // was in the conversation when it was added, or none.
     harness.send(retrieve(added[0]?.item.id as string));
     harness.send(retrieve(added[39]?.item.id as string));
-    const answers = await harness.settle();
+    const answers = await harness.eventsAfterTimers();
     expect(answers.map((event) => event.type)).toEqual(['error', 'conversation.item.retrieved']);
     for (const [index, event] of added.entries()) {
       if (index === 0) expect(event.previous_item_id).toBeNull();
@@ -49,7 +49,7 @@ describe('the conversation byte budget', () => {
         content: [{ type: 'input_text', text: 'late' }],
       }),
     );
-    expect((await harness.settle()).at(-1)).toMatchObject({
+    expect((await harness.eventsAfterTimers()).at(-1)).toMatchObject({
       type: 'error',
       error: { code: 'item_not_found', param: 'previous_item_id' },
     });
@@ -60,10 +60,10 @@ describe('the conversation byte budget', () => {
     const budget = 64 * KIB;
     const harness = openSession(echoModel(), { maxConversationBytes: budget });
     harness.send(userText('small'));
-    await harness.settle();
+    await harness.eventsAfterTimers();
     const held = harness.session.heldBytes;
     harness.send({ ...userText('y'.repeat(100 * KIB)), event_id: 'big_1' });
-    const answer = await harness.settle();
+    const answer = await harness.eventsAfterTimers();
     expect(answer).toHaveLength(1);
     expect(answer[0]).toMatchObject({
       type: 'error',
@@ -73,7 +73,7 @@ describe('the conversation byte budget', () => {
     expect(harness.session.heldBytes).toBe(held);
     const first = harness.only('conversation.item.added')[0]?.item.id as string;
     harness.send(retrieve(first));
-    expect((await harness.settle())[0]?.type).toBe('conversation.item.retrieved');
+    expect((await harness.eventsAfterTimers())[0]?.type).toBe('conversation.item.retrieved');
   });
 
   it('a response after eviction sees only the items left', async () => {
@@ -84,7 +84,7 @@ describe('the conversation byte budget', () => {
     for (let index = 0; index < 20; index++) harness.send(userText('z'.repeat(10 * KIB)));
     harness.send(userText('what did I say before?'));
     harness.send(ClientEvents.responseCreate(undefined, { output_modalities: ['text'] }));
-    await harness.settle();
+    await harness.eventsAfterTimers();
     const done = harness.only('response.done')[0] as ServerEventOf<'response.done'>;
     const [message] = done.response.output ?? [];
     const text =
@@ -105,12 +105,12 @@ describe('the conversation byte budget', () => {
         audio: { input: { turn_detection: null, transcription: { model: 'whisper-1' } } },
       }),
     );
-    await harness.settle();
+    await harness.eventsAfterTimers();
     const idle = harness.session.heldBytes;
     harness.send(appendAudio(1000, false));
     expect(harness.session.heldBytes - idle).toBe(48_000);
     harness.send(ClientEvents.inputAudioBufferCommit());
-    await harness.settle();
+    await harness.eventsAfterTimers();
     expect(harness.session.heldBytes - idle).toBeLessThan(1024);
   });
 

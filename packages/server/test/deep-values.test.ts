@@ -11,7 +11,11 @@ import {
   type ResponseRequest,
 } from '../src/index.ts';
 import { NestingLimitError } from '../src/nesting-limit-error.ts';
-import { defaultSession, isSessionUpdateError, mergeSession } from '../src/session-config.ts';
+import {
+  defaultSession,
+  isSessionUpdateError,
+  mergeSession,
+} from '../src/session/session-config.ts';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 

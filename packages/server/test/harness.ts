@@ -17,7 +17,7 @@ export interface Harness {
   send(event: RealtimeClientEvent | string): void;
   only<T extends RealtimeServerEvent['type']>(type: T): ServerEventOf<T>[];
   /** Runs every (fake) timer and microtask, then returns the events sent since the last call. */
-  settle(): Promise<RealtimeServerEvent[]>;
+  eventsAfterTimers(): Promise<RealtimeServerEvent[]>;
   /** Every event validates against the spec and each response keeps the protocol order. */
   expectWellFormed(): void;
 }
@@ -46,7 +46,7 @@ export function openSession(
     send: (event) => session.receive(typeof event === 'string' ? event : JSON.stringify(event)),
     only: <T extends RealtimeServerEvent['type']>(type: T) =>
       events.filter((event): event is ServerEventOf<T> => event.type === type),
-    async settle() {
+    async eventsAfterTimers() {
       await vi.runAllTimersAsync();
       const fresh = events.slice(seen);
       seen = events.length;

@@ -3,7 +3,11 @@ import type { RealtimeServerEvent } from '@rtwire/types';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RealtimeModel, ResponseOutput } from '../src/index.ts';
-import { MAX_AUDIO_DELTA_BYTES, MAX_DELTA_CHARS, ResponseStream } from '../src/response-stream.ts';
+import {
+  MAX_AUDIO_DELTA_BYTES,
+  MAX_DELTA_CHARS,
+  ResponseStream,
+} from '../src/session/response-stream.ts';
 import { openSession, userText } from './harness.ts';
 
 beforeEach(() => {
@@ -34,7 +38,7 @@ async function respond(
   }
   session.send(userText('hi'));
   session.send(ClientEvents.responseCreate());
-  await session.settle();
+  await session.eventsAfterTimers();
   session.expectWellFormed();
   return session;
 }
@@ -196,7 +200,7 @@ describe('output.ready', () => {
     };
   }
 
-  const settled = async (promise: Promise<void>) => {
+  const hasResolved = async (promise: Promise<void>) => {
     let done = false;
     promise.then(() => {
       done = true;
@@ -207,22 +211,22 @@ describe('output.ready', () => {
 
   it('resolves at once while the session keeps up, and waits while its queue is above high water', async () => {
     const { stream, congest, drain } = congestedStream();
-    expect(await settled(stream.output.ready())).toBe(true);
+    expect(await hasResolved(stream.output.ready())).toBe(true);
     congest();
     const waiting = stream.output.ready();
-    expect(await settled(waiting)).toBe(false);
+    expect(await hasResolved(waiting)).toBe(false);
     drain();
-    expect(await settled(waiting)).toBe(true);
+    expect(await hasResolved(waiting)).toBe(true);
   });
 
   it('resolves when the response ends while it waits', async () => {
     const { stream, congest } = congestedStream();
     congest();
     const waiting = stream.output.ready();
-    expect(await settled(waiting)).toBe(false);
+    expect(await hasResolved(waiting)).toBe(false);
     stream.cancel('client_cancelled');
-    expect(await settled(waiting)).toBe(true);
-    expect(await settled(stream.output.ready())).toBe(true);
+    expect(await hasResolved(waiting)).toBe(true);
+    expect(await hasResolved(stream.output.ready())).toBe(true);
   });
 
   it('resolves at once for a session without a send path that reports congestion', async () => {

@@ -2,7 +2,7 @@ import { ClientEvents } from '@rtwire/builders';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ModelUsage, RealtimeModel } from '../src/index.ts';
-import { responseUsage } from '../src/response-usage.ts';
+import { responseUsage } from '../src/session/response-usage.ts';
 import { openSession, userText } from './harness.ts';
 
 /** A count as a model might send one: whole, fractional, negative, huge, or not a number. */
@@ -167,7 +167,7 @@ describe('response.done usage', () => {
     const session = openSession(model);
     session.send(userText('hi'));
     session.send(ClientEvents.responseCreate());
-    await session.settle();
+    await session.eventsAfterTimers();
     const [done] = session.only('response.done');
     expect(done?.response.usage).toMatchObject({
       output_tokens: 5,

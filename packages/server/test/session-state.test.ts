@@ -36,7 +36,7 @@ describe('rate_limits.updated', () => {
       },
     });
     harness.send(ClientEvents.responseCreate());
-    const events = await harness.settle();
+    const events = await harness.eventsAfterTimers();
     expect(types(events).slice(1, 3)).toEqual(['response.created', 'rate_limits.updated']);
     expect(harness.only('rate_limits.updated')[0]?.rate_limits).toEqual(limits);
     expect(asked).toEqual([harness.only('response.created')[0]?.response.id]);
@@ -54,7 +54,7 @@ describe('rate_limits.updated', () => {
     });
     for (let index = 0; index < 2; index++) {
       harness.send(ClientEvents.responseCreate());
-      await harness.settle();
+      await harness.eventsAfterTimers();
     }
     expect(harness.only('response.done')).toHaveLength(2);
     expect(harness.only('rate_limits.updated')).toHaveLength(0);
@@ -76,7 +76,7 @@ describe('the conversation', () => {
     const harness = openSession(recording(requests));
     harness.send(userText('one'));
     harness.send(ClientEvents.responseCreate());
-    await harness.settle();
+    await harness.eventsAfterTimers();
     const [first] = requests;
     expect(Object.isFrozen(first?.items)).toBe(true);
     expect(Object.isFrozen(first?.items[0])).toBe(true);
@@ -92,7 +92,7 @@ describe('the conversation', () => {
     const harness = openSession(recording(requests), { maxConversationItems: 3 });
     for (const text of ['a', 'b', 'c', 'd']) harness.send(userText(text));
     harness.send(ClientEvents.responseCreate());
-    await harness.settle();
+    await harness.eventsAfterTimers();
     const texts = requests[0]?.items.map((item) =>
       item.type === 'message' ? (item.content[0] as { text?: string }).text : undefined,
     );
@@ -113,7 +113,7 @@ describe('the conversation', () => {
       'conversation.item.added',
       'conversation.item.done',
     ]);
-    await harness.settle();
+    await harness.eventsAfterTimers();
     expect(harness.only('session.created')).toHaveLength(1);
   });
 });

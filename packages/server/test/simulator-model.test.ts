@@ -12,7 +12,7 @@ interface Harness {
   readonly events: RealtimeServerEvent[];
   send(event: RealtimeClientEvent | string): void;
   /** Runs every timer and microtask, then returns the events sent since the last call. */
-  settle(): Promise<RealtimeServerEvent[]>;
+  eventsAfterTimers(): Promise<RealtimeServerEvent[]>;
 }
 
 function start(pace: 'fast' | 'realtime' = 'fast', model?: string): Harness {
@@ -34,7 +34,7 @@ function start(pace: 'fast' | 'realtime' = 'fast', model?: string): Harness {
     session,
     events,
     send: (event) => session.receive(typeof event === 'string' ? event : JSON.stringify(event)),
-    async settle() {
+    async eventsAfterTimers() {
       await vi.runAllTimersAsync();
       const fresh = events.slice(seen);
       seen = events.length;
@@ -62,7 +62,7 @@ afterEach(() => {
 describe('simulator session', () => {
   it('opens with a valid session.created, then merges session.update into session.updated', async () => {
     const sim = start('fast', 'gpt-realtime-test');
-    const opened = await sim.settle();
+    const opened = await sim.eventsAfterTimers();
     expect(types(opened)).toEqual(['session.created']);
     expectValid(opened);
     expect(only(opened, 'session.created')[0]?.session).toMatchObject({
@@ -78,7 +78,7 @@ describe('simulator session', () => {
         audio: { input: { turn_detection: null }, output: { voice: 'cedar' } },
       }),
     );
-    const updated = await sim.settle();
+    const updated = await sim.eventsAfterTimers();
     expectValid(updated);
     expect(only(updated, 'session.updated')[0]?.session).toMatchObject({
       instructions: 'Be brief.',
@@ -89,9 +89,9 @@ describe('simulator session', () => {
 
   it('refuses a session type change with a spec-shaped error', async () => {
     const sim = start();
-    await sim.settle();
+    await sim.eventsAfterTimers();
     sim.send(ClientEvents.sessionUpdate('evt_t', { type: 'transcription' }));
-    const [error] = await sim.settle();
+    const [error] = await sim.eventsAfterTimers();
     expect(error).toMatchObject({
       type: 'error',
       error: { type: 'invalid_request_error', code: 'invalid_value', event_id: 'evt_t' },
@@ -101,12 +101,12 @@ describe('simulator session', () => {
 
   it('answers a text item with a whole text response in the live order', async () => {
     const sim = start();
-    await sim.settle();
+    await sim.eventsAfterTimers();
     sim.send(userText('hello there'));
-    const added = await sim.settle();
+    const added = await sim.eventsAfterTimers();
     expect(types(added)).toEqual(['conversation.item.added', 'conversation.item.done']);
     sim.send(ClientEvents.responseCreate('evt_r', { output_modalities: ['text'] }));
-    const response = await sim.settle();
+    const response = await sim.eventsAfterTimers();
     expectValid([...added, ...response]);
     const order = types(response).filter((type) => !type.endsWith('.delta'));
     expect(order).toEqual([
@@ -133,11 +133,11 @@ describe('simulator session', () => {
 
   it('asked what the user said before, recalls the earlier words and counts the items', async () => {
     const sim = start();
-    await sim.settle();
+    await sim.eventsAfterTimers();
     const ask = async (text: string) => {
       sim.send(userText(text));
       sim.send(ClientEvents.responseCreate(undefined, { output_modalities: ['text'] }));
-      const events = await sim.settle();
+      const events = await sim.eventsAfterTimers();
       return only(events, 'response.output_text.done')[0]?.text;
     };
     expect(await ask('what did I say before?')).toBe(
@@ -151,10 +151,10 @@ describe('simulator session', () => {
 
   it('streams audio and transcript whose audio decodes to PCM16 of the reported length', async () => {
     const sim = start();
-    await sim.settle();
+    await sim.eventsAfterTimers();
     sim.send(userText('sing'));
     sim.send(ClientEvents.responseCreate());
-    const events = await sim.settle();
+    const events = await sim.eventsAfterTimers();
     expectValid(events);
     const audio = only(events, 'response.output_audio.delta').map((event) =>
       decodeBase64(event.delta),
@@ -174,7 +174,7 @@ describe('simulator session', () => {
 
   it('paces audio at playback speed under realtime pacing', async () => {
     const sim = start('realtime');
-    await sim.settle();
+    await sim.eventsAfterTimers();
     sim.send(userText('a fairly long sentence to speak aloud'));
     sim.send(ClientEvents.responseCreate());
     await vi.advanceTimersByTimeAsync(1_000);
@@ -183,18 +183,18 @@ describe('simulator session', () => {
     expect(audioSoFar).toBeGreaterThanOrEqual(9);
     expect(audioSoFar).toBeLessThanOrEqual(12);
     expect(types(sim.events)).not.toContain('response.done');
-    await sim.settle();
+    await sim.eventsAfterTimers();
     expect(types(sim.events)).toContain('response.done');
   });
 
   it('with server VAD: speech_started, speech_stopped, committed, then a response', async () => {
     const sim = start();
-    await sim.settle();
+    await sim.eventsAfterTimers();
     for (let i = 0; i < 5; i++)
       sim.send(ClientEvents.inputAudioBufferAppend(undefined, pcm(100, true)));
     for (let i = 0; i < 3; i++)
       sim.send(ClientEvents.inputAudioBufferAppend(undefined, pcm(100, false)));
-    const events = await sim.settle();
+    const events = await sim.eventsAfterTimers();
     expectValid(events);
     const flow = types(events).filter((type) => !type.endsWith('.delta'));
     expect(flow.slice(0, 5)).toEqual([
@@ -217,44 +217,44 @@ describe('simulator session', () => {
 
   it('without VAD: manual commit, too-short commit error, clear', async () => {
     const sim = start();
-    await sim.settle();
+    await sim.eventsAfterTimers();
     sim.send(
       ClientEvents.sessionUpdate(undefined, {
         type: 'realtime',
         audio: { input: { turn_detection: null } },
       }),
     );
-    await sim.settle();
+    await sim.eventsAfterTimers();
     sim.send(ClientEvents.inputAudioBufferAppend(undefined, pcm(50, true)));
     sim.send(ClientEvents.inputAudioBufferCommit('evt_c1'));
-    const [tooShort] = await sim.settle();
+    const [tooShort] = await sim.eventsAfterTimers();
     expect(tooShort).toMatchObject({
       type: 'error',
       error: { code: 'input_audio_buffer_commit_empty', event_id: 'evt_c1' },
     });
     sim.send(ClientEvents.inputAudioBufferAppend(undefined, pcm(200, true)));
     sim.send(ClientEvents.inputAudioBufferCommit());
-    const committed = await sim.settle();
+    const committed = await sim.eventsAfterTimers();
     expect(types(committed)).toEqual([
       'input_audio_buffer.committed',
       'conversation.item.added',
       'conversation.item.done',
     ]);
     sim.send(ClientEvents.inputAudioBufferClear());
-    expect(types(await sim.settle())).toEqual(['input_audio_buffer.cleared']);
+    expect(types(await sim.eventsAfterTimers())).toEqual(['input_audio_buffer.cleared']);
     expectValid(sim.events);
   });
 
   it('cancels an active response; a second cancel or create reports an error', async () => {
     const sim = start('realtime');
-    await sim.settle();
+    await sim.eventsAfterTimers();
     sim.send(userText('tell me a long story please'));
     sim.send(ClientEvents.responseCreate());
     sim.send(ClientEvents.responseCreate('evt_2nd'));
     await vi.advanceTimersByTimeAsync(250);
     sim.send(ClientEvents.responseCancel('evt_cancel'));
     sim.send(ClientEvents.responseCancel('evt_again'));
-    const events = await sim.settle();
+    const events = await sim.eventsAfterTimers();
     expectValid(events);
     const errors = only(events, 'error').map((event) => [event.error.code, event.error.event_id]);
     expect(errors).toEqual([
@@ -279,17 +279,17 @@ describe('simulator session', () => {
 
   it('retrieves, truncates and deletes items, and reports unknown ones', async () => {
     const sim = start();
-    await sim.settle();
+    await sim.eventsAfterTimers();
     sim.send(userText('hi'));
     sim.send(ClientEvents.responseCreate());
-    const events = await sim.settle();
+    const events = await sim.eventsAfterTimers();
     const assistant = only(events, 'response.output_item.done')[0]?.item.id as string;
     sim.send(ClientEvents.conversationItemRetrieve('evt_r', assistant));
     sim.send(ClientEvents.conversationItemTruncate('evt_t', assistant, 0, 100));
     sim.send(ClientEvents.conversationItemTruncate('evt_t2', assistant, 0, 999_999));
     sim.send(ClientEvents.conversationItemDelete('evt_d', assistant));
     sim.send(ClientEvents.conversationItemDelete('evt_d2', assistant));
-    const after = await sim.settle();
+    const after = await sim.eventsAfterTimers();
     expectValid(after);
     expect(types(after)).toEqual([
       'conversation.item.retrieved',
@@ -307,7 +307,7 @@ describe('simulator session', () => {
 
   it('answers out-of-band responses without touching the conversation', async () => {
     const sim = start();
-    await sim.settle();
+    await sim.eventsAfterTimers();
     sim.send(
       ClientEvents.responseCreate(undefined, {
         conversation: 'none',
@@ -318,7 +318,7 @@ describe('simulator session', () => {
         ],
       }),
     );
-    const events = await sim.settle();
+    const events = await sim.eventsAfterTimers();
     expectValid(events);
     expect(types(events).some((type) => type.startsWith('conversation.'))).toBe(false);
     expect(only(events, 'response.done')[0]?.response).toMatchObject({
@@ -330,7 +330,7 @@ describe('simulator session', () => {
 
   it('calls a function tool the user names, then reports its output', async () => {
     const sim = start();
-    await sim.settle();
+    await sim.eventsAfterTimers();
     sim.send(
       ClientEvents.sessionUpdate(undefined, {
         type: 'realtime',
@@ -350,7 +350,7 @@ describe('simulator session', () => {
     );
     sim.send(userText('please get_weather for Oslo'));
     sim.send(ClientEvents.responseCreate());
-    const events = await sim.settle();
+    const events = await sim.eventsAfterTimers();
     expectValid(events);
     const call = only(events, 'response.function_call_arguments.done')[0];
     expect(call?.name).toBe('get_weather');
@@ -363,18 +363,18 @@ describe('simulator session', () => {
       }),
     );
     sim.send(ClientEvents.responseCreate());
-    const next = await sim.settle();
+    const next = await sim.eventsAfterTimers();
     expect(only(next, 'response.output_text.done')[0]?.text).toBe('The tool returned: {"temp":3}');
   });
 
   it('answers malformed frames with errors that never echo the payload', async () => {
     const sim = start();
-    await sim.settle();
+    await sim.eventsAfterTimers();
     sim.send('{"type":"conversation.item.delete","event_id":"evt_bad"}');
     sim.send('not json SECRET');
     sim.send('{"type":"nonsense.event","event_id":"evt_x","secret":"SECRET"}');
     sim.send(ClientEvents.inputAudioBufferAppend('evt_a', '@@not base64 SECRET@@'));
-    const errors = await sim.settle();
+    const errors = await sim.eventsAfterTimers();
     expectValid(errors);
     expect(errors.map((event) => (event as ServerEventOf<'error'>).error)).toMatchObject([
       { code: 'invalid_event', param: 'item_id', event_id: 'evt_bad' },
@@ -387,7 +387,7 @@ describe('simulator session', () => {
 
   it('sends nothing and leaves no timer after close', async () => {
     const sim = start('realtime');
-    await sim.settle();
+    await sim.eventsAfterTimers();
     sim.send(userText('a long reply to interrupt'));
     sim.send(ClientEvents.responseCreate());
     await vi.advanceTimersByTimeAsync(150);
@@ -429,7 +429,7 @@ describe('simulator session', () => {
           sim.send(event);
           await vi.advanceTimersByTimeAsync(1);
         }
-        await sim.settle();
+        await sim.eventsAfterTimers();
         expectValid(sim.events);
         sim.session.close();
       }),

@@ -34,7 +34,7 @@ describe('a transcription session', () => {
       },
     };
     const harness = openSession(model, { type: 'transcription' });
-    const [created] = await harness.settle();
+    const [created] = await harness.eventsAfterTimers();
     expect(created).toMatchObject({
       type: 'session.created',
       session: { type: 'transcription', object: 'realtime.transcription_session' },
@@ -44,7 +44,7 @@ describe('a transcription session', () => {
       harness.send(appendAudio(300, true));
       harness.send(appendAudio(400, false));
     }
-    const events = await harness.settle();
+    const events = await harness.eventsAfterTimers();
     expect(types(events)).toEqual([
       'session.updated',
       'input_audio_buffer.speech_started',
@@ -94,7 +94,7 @@ describe('a transcription session', () => {
     harness.send(transcribeUpdate(null));
     harness.send(appendAudio(200, true));
     harness.send(ClientEvents.inputAudioBufferCommit());
-    const events = await harness.settle();
+    const events = await harness.eventsAfterTimers();
     expect(types(events)).toEqual([
       'session.created',
       'session.updated',
@@ -107,7 +107,7 @@ describe('a transcription session', () => {
 
   it('refuses what needs a conversation or responses, and a change of session type', async () => {
     const harness = openSession(echoModel(), { type: 'transcription' });
-    await harness.settle();
+    await harness.eventsAfterTimers();
     const refused = [
       ClientEvents.responseCreate('evt_create'),
       ClientEvents.responseCancel('evt_cancel'),
@@ -119,7 +119,7 @@ describe('a transcription session', () => {
       ClientEvents.sessionUpdate('evt_type', { type: 'realtime', instructions: 'x' }),
     ];
     for (const event of refused) harness.send(event);
-    const events = await harness.settle();
+    const events = await harness.eventsAfterTimers();
     expect(events.map((event) => event.type)).toEqual(refused.map(() => 'error'));
     expect(
       harness.only('error').map(({ error }) => [error.event_id, error.code, error.param]),
@@ -138,11 +138,11 @@ describe('a transcription session', () => {
 
   it('is refused by a realtime session, which stays as it was', async () => {
     const harness = openSession(echoModel());
-    await harness.settle();
+    await harness.eventsAfterTimers();
     harness.send(transcribeUpdate());
-    const [error] = await harness.settle();
+    const [error] = await harness.eventsAfterTimers();
     expect(error).toMatchObject({ type: 'error', error: { param: 'session.type' } });
     harness.send(ClientEvents.responseCreate());
-    expect(types(await harness.settle())).toContain('response.done');
+    expect(types(await harness.eventsAfterTimers())).toContain('response.done');
   });
 });

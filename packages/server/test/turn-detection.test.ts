@@ -71,7 +71,7 @@ describe('turn detection', () => {
     harness.send(marked(1, 200));
     harness.send(marked(0, 200));
     harness.send(marked(2, 100));
-    const events = await harness.settle();
+    const events = await harness.eventsAfterTimers();
     expect(made.at(-1)?.settings).toMatchObject({ type: 'semantic_vad', eagerness: 'high' });
     expect(types(events)).toEqual([
       'session.created',
@@ -103,7 +103,7 @@ describe('turn detection', () => {
   it('makes a new detector when the settings change, and ignores the old one', async () => {
     const made: TurnDetectorContext[] = [];
     const harness = openSession(echoModel(), { turnDetector: markerDetector(made) });
-    await harness.settle();
+    await harness.eventsAfterTimers();
     expect(made).toHaveLength(1);
     harness.send(
       ClientEvents.sessionUpdate(undefined, {
@@ -121,7 +121,7 @@ describe('turn detection', () => {
       }),
     );
     made[1]?.report({ type: 'speech_started', audioStartMs: 0 });
-    expect(types(await harness.settle())).toEqual([
+    expect(types(await harness.eventsAfterTimers())).toEqual([
       'session.updated',
       'session.updated',
       'session.updated',
@@ -144,7 +144,7 @@ describe('turn detection', () => {
     });
     harness.send(appendAudio(300, true));
     harness.send(ClientEvents.inputAudioBufferClear());
-    expect(types(await harness.settle())).toEqual([
+    expect(types(await harness.eventsAfterTimers())).toEqual([
       'session.created',
       'input_audio_buffer.cleared',
     ]);
@@ -156,7 +156,7 @@ describe('turn detection', () => {
     );
     harness.send(appendAudio(300, true));
     harness.send(appendAudio(300, false));
-    expect(types(await harness.settle())).toEqual(
+    expect(types(await harness.eventsAfterTimers())).toEqual(
       expect.arrayContaining(['input_audio_buffer.speech_started', 'response.done']),
     );
   });
@@ -181,7 +181,7 @@ describe('turn detection', () => {
       'conversation.item.done',
       'response.done',
     ]);
-    await harness.settle();
+    await harness.eventsAfterTimers();
     const [done] = harness.only('response.done');
     expect(done?.response).toMatchObject({
       status: 'cancelled',

@@ -1,37 +1,64 @@
 import { describe, expect, it } from 'vitest';
 import type { UpstreamConnector } from '../upstream/upstream-connector.ts';
+import type { RelayConfig } from './relay-config.ts';
 import { createRelayFromEnv, type RealtimeUpstreamSettings } from './relay-from-env.ts';
 
 const lines: string[] = [];
+/** What the stand-in engine was asked for: the config's cascade, and the frame form. */
+const engineCalls: { cascade: boolean; frames: string }[] = [];
+const notDialed: UpstreamConnector = () => Promise.reject(new Error('not dialed in this test'));
 const runtime = (frames: 'bytes' | 'string', dialed: RealtimeUpstreamSettings[] = []) => ({
   frames,
   write: (line: string) => lines.push(line),
   connectRealtime: (settings: RealtimeUpstreamSettings): UpstreamConnector => {
     dialed.push(settings);
-    return () => Promise.reject(new Error('not dialed in this test'));
+    return notDialed;
+  },
+  // A stand-in: the core never imports the engine (engine/engine-upstream.test.ts runs it).
+  engine: (config: RelayConfig, form: 'bytes' | 'string'): UpstreamConnector => {
+    engineCalls.push({ cascade: config.cascade !== undefined, frames: form });
+    return notDialed;
   },
 });
 
-/** The first frame an upstream sends, and whether it came as a string. */
-async function firstFrame(connect: UpstreamConnector) {
-  const socket = await connect({ model: undefined, signal: new AbortController().signal });
-  const frame = await new Promise<string | Uint8Array>((resolve) =>
-    socket.listen({ message: (data) => resolve(data), close() {}, drain() {} }),
-  );
-  socket.close(1000, 'done');
-  return frame;
-}
-
 describe('createRelayFromEnv', () => {
-  it('runs the simulator without UPSTREAM_URL, its frames in the runtime’s form', async () => {
+  it('hands a config without UPSTREAM_URL to the runtime’s engine, with the runtime’s frame form', () => {
+    engineCalls.length = 0;
     for (const frames of ['string', 'bytes'] as const) {
       const relay = createRelayFromEnv({}, runtime(frames));
-      if (!relay.ok) throw new Error('the defaults did not parse');
-      const frame = await firstFrame(relay.connectUpstream);
-      expect(typeof frame === 'string' ? 'string' : 'bytes').toBe(frames);
-      const text = typeof frame === 'string' ? frame : new TextDecoder().decode(frame);
-      expect(JSON.parse(text).type).toBe('session.created');
+      expect(relay.ok && relay.connectUpstream).toBe(notDialed);
     }
+    const cascade = createRelayFromEnv(
+      { MODEL_BASE_URL: 'http://127.0.0.1:1/v1', CHAT_MODEL: 'chat' },
+      runtime('string'),
+    );
+    expect(cascade.ok).toBe(true);
+    expect(engineCalls).toEqual([
+      { cascade: false, frames: 'string' },
+      { cascade: false, frames: 'bytes' },
+      { cascade: true, frames: 'string' },
+    ]);
+  });
+
+  it('without an engine, needs UPSTREAM_URL and says which package serves the rest', () => {
+    const { engine: _none, ...realOnly } = runtime('string');
+    const simulator = createRelayFromEnv({}, realOnly);
+    expect(simulator.ok ? [] : simulator.errors.map((error) => error.variable)).toEqual([
+      'UPSTREAM_URL',
+    ]);
+    expect(JSON.stringify(simulator)).toContain('@rtwire/relay/engine');
+    const cascade = createRelayFromEnv(
+      { MODEL_BASE_URL: 'http://127.0.0.1:1/v1', CHAT_MODEL: 'chat' },
+      realOnly,
+    );
+    expect(cascade.ok ? [] : cascade.errors.map((error) => error.variable)).toEqual([
+      'MODEL_BASE_URL',
+    ]);
+    const real = createRelayFromEnv(
+      { UPSTREAM_URL: 'wss://upstream.example/v1/realtime' },
+      realOnly,
+    );
+    expect(real.ok).toBe(true);
   });
 
   it('dials UPSTREAM_URL through the runtime with the config’s settings, the key masked in logs', () => {

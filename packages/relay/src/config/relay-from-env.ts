@@ -2,8 +2,6 @@ import { createRelayLogger } from '../observe/json-line-logger.ts';
 import type { LogLevel, RelayLogger } from '../observe/relay-logger.ts';
 import { loadRelayPolicy, type RelayPolicy, RelayPolicyError } from '../policy/relay-policy.ts';
 import type { ServerToolHandler } from '../policy/server-tools.ts';
-import { createEngineConnector } from '../upstream/engine-connector.ts';
-import { createSimulatorConnector } from '../upstream/simulator-connector.ts';
 import type { UpstreamConnector } from '../upstream/upstream-connector.ts';
 import { parseRelayConfig, type RelayConfig, type RelayConfigError } from './relay-config.ts';
 import { describeUnpolicedCredentials, findUnpolicedCredentials } from './unpoliced-credentials.ts';
@@ -18,6 +16,21 @@ export interface RealtimeUpstreamSettings {
   readonly handshakeTimeoutMs: number;
 }
 
+/**
+ * Makes the in-process upstream a config names when `UPSTREAM_URL` is unset: the simulator,
+ * or the engine in front of `MODEL_BASE_URL`'s model server. `engineUpstream` of
+ * `@rtwire/relay/engine` is the one there is; it is passed in, never imported by the core, so
+ * a relay to a real upstream carries no engine.
+ *
+ * @example
+ * ```ts
+ * import { engineUpstream } from '@rtwire/relay/engine';
+ *
+ * const runtime: RelayRuntime = { connectRealtime, frames: 'string', write, engine: engineUpstream };
+ * ```
+ */
+export type EngineUpstream = (config: RelayConfig, frames: 'bytes' | 'string') => UpstreamConnector;
+
 /** What differs between the runtimes a relay runs on: how they dial, send text, and log. */
 export interface RelayRuntime {
   /** Opens sessions to a real Realtime endpoint (`UPSTREAM_URL` set). */
@@ -25,11 +38,16 @@ export interface RelayRuntime {
   /**
    * The frame form this runtime's sockets send as text: `bytes` where bytes can go out as a
    * text frame (Node's `ws`), `string` on web-standard sockets (whose `send(Uint8Array)` is
-   * binary). The embedded simulator hands its frames over in it.
+   * binary). The engine hands its frames over in it.
    */
   readonly frames: 'bytes' | 'string';
   /** Where log lines go. */
   readonly write: (line: string) => void;
+  /**
+   * Serves sessions in process when `UPSTREAM_URL` is unset (`engineUpstream` of
+   * `@rtwire/relay/engine`). Absent: the configuration must name an `UPSTREAM_URL`.
+   */
+  readonly engine?: EngineUpstream;
   /** Reads a `RELAY_POLICY` file; absent where there is no file system (inline JSON only). */
   readonly readTextFile?: (path: string) => string;
   /** Handlers of the `"module": true` server tools (Node: the exports of `RELAY_TOOLS_MODULE`). */
@@ -50,54 +68,50 @@ export type RelayFromEnv =
   | { readonly ok: false; readonly errors: readonly RelayConfigError[] };
 
 /**
- * The upstream a config names: `config.upstreamUrl` through the runtime's dialer; with
- * `config.cascade`, the engine of `@rtwire/server` in front of that model server; when
- * neither is set, the embedded simulator (the same engine with its simulator model).
- *
- * @example
- * ```ts
- * const connectUpstream = upstreamFromConfig(config, runtime);
- * ```
+ * The upstream a config names: `config.upstreamUrl` through the runtime's dialer, else the
+ * runtime's engine (the cascade with `config.cascade`, the simulator without), or the
+ * variable to set when the runtime has no engine.
  */
-export function upstreamFromConfig(
+function upstreamFromConfig(
   config: RelayConfig,
-  runtime: Pick<RelayRuntime, 'connectRealtime' | 'frames'>,
-): UpstreamConnector {
-  const { cascade } = config;
-  if (cascade !== undefined) {
-    return createEngineConnector({
-      model: async () => (await import('@rtwire/server')).createCascadeModel(cascade),
-      modelName: cascade.chatModel,
-      maxQueuedBytes: config.hardLimitBytes,
-      maxConversationBytes: config.maxConversationBytes,
-      frames: runtime.frames,
+  runtime: RelayRuntime,
+): UpstreamConnector | RelayConfigError {
+  if (config.upstreamUrl !== undefined) {
+    return runtime.connectRealtime({
+      url: config.upstreamUrl,
+      apiKey: config.upstreamApiKey,
+      maxFrameBytes: config.maxFrameBytes,
+      highWaterBytes: config.highWaterBytes,
+      handshakeTimeoutMs: config.upstreamHandshakeTimeoutMs,
     });
   }
-  if (config.upstreamUrl === undefined) {
-    return createSimulatorConnector({
-      pace: config.simulatorPace,
-      maxQueuedBytes: config.hardLimitBytes,
-      maxConversationBytes: config.maxConversationBytes,
-      frames: runtime.frames,
-    });
-  }
-  return runtime.connectRealtime({
-    url: config.upstreamUrl,
-    apiKey: config.upstreamApiKey,
-    maxFrameBytes: config.maxFrameBytes,
-    highWaterBytes: config.highWaterBytes,
-    handshakeTimeoutMs: config.upstreamHandshakeTimeoutMs,
-  });
+  if (runtime.engine !== undefined) return runtime.engine(config, runtime.frames);
+  return config.cascade === undefined
+    ? {
+        variable: 'UPSTREAM_URL',
+        message:
+          'expected a Realtime endpoint: this relay has no engine for the simulator (pass engineUpstream of @rtwire/relay/engine)',
+      }
+    : {
+        variable: 'MODEL_BASE_URL',
+        message:
+          'expected no value: this relay has no engine for a cascade (pass engineUpstream of @rtwire/relay/engine)',
+      };
 }
 
 /**
  * Reads a relay's environment (`process.env`, `Deno.env.toObject()`, a Workers `env`) into its
- * config, its logger (JSON lines, the key and tokens masked) and its upstream, the same way on
- * every runtime. Errors name the variables, never their values.
+ * config, its logger (JSON lines, the key and tokens masked), its policy and its upstream, the
+ * same way on every runtime: the one way to assemble a relay from configuration. What it
+ * returns is handed on whole, never restated: to `createRelayHost`, to `mountRelay` of
+ * `@rtwire/node`, or by the Deno and Workers adapters, which call it themselves. Errors name
+ * the variables, never their values.
  *
  * @example
  * ```ts
- * const relay = createRelayFromEnv(process.env, { connectRealtime, frames: 'bytes', write });
+ * import { engineUpstream } from '@rtwire/relay/engine';
+ *
+ * const relay = createRelayFromEnv(env, { connectRealtime, frames: 'string', write, engine: engineUpstream });
  * if (!relay.ok) throw new Error(relay.errors.map((e) => e.variable).join(', '));
  * const host = createRelayHost(relay);
  * ```
@@ -150,11 +164,13 @@ export function createRelayFromEnv(
     }
     if (missing.length > 0) return { ok: false, errors: missing };
   }
+  const connectUpstream = upstreamFromConfig(config, runtime);
+  if (typeof connectUpstream !== 'function') return { ok: false, errors: [connectUpstream] };
   return {
     ok: true,
     config,
     logger: createRelayLogger(config, runtime.write),
-    connectUpstream: upstreamFromConfig(config, runtime),
+    connectUpstream,
     policy,
     toolHandlers,
   };

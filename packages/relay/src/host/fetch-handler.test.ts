@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseRelayConfig } from '../config/relay-config.ts';
+import { createSimulatorConnector } from '../engine/simulator-connector.ts';
 import type { WebSocketLike } from '../sockets/web-socket-duplex.ts';
-import { createSimulatorConnector } from '../upstream/simulator-connector.ts';
 import { createFetchHandler } from './fetch-handler.ts';
 import { createRelayHost, type RelayHost } from './relay-host.ts';
 

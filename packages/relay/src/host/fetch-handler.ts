@@ -1,4 +1,5 @@
 import { createWebSocketDuplex, type WebSocketLike } from '../sockets/web-socket-duplex.ts';
+import { type HttpReply, textReply } from './http-reply.ts';
 import type { RelayHost } from './relay-host.ts';
 
 /** How the relay wants an upgraded client connection watched, for runtimes that can. */
@@ -44,21 +45,18 @@ export function createFetchHandler(
   host: RelayHost,
   upgrade: WebSocketUpgrader,
 ): (request: Request) => Response {
+  // The one place a reply of the relay's becomes a web `Response`.
+  const responseOf = (request: Request, reply: HttpReply) =>
+    new Response(request.method === 'HEAD' || reply.body === '' ? null : reply.body, {
+      status: reply.status,
+      headers: reply.headers,
+    });
   return (request) => {
     if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
-      const reply = host.respond(request.method, request.url, request.headers);
-      return new Response(request.method === 'HEAD' ? null : reply.body, {
-        status: reply.status,
-        headers: reply.headers,
-      });
+      return responseOf(request, host.respond(request.method, request.url, request.headers));
     }
     const admission = host.admit({ url: request.url, headers: request.headers });
-    if (!admission.ok) {
-      return new Response(`${admission.message}\n`, {
-        status: admission.status,
-        headers: { 'content-type': 'text/plain' },
-      });
-    }
+    if (!admission.ok) return responseOf(request, admission.reply);
     let upgraded: ReturnType<WebSocketUpgrader>;
     try {
       upgraded = upgrade(request, admission.protocol, {
@@ -66,7 +64,7 @@ export function createFetchHandler(
       });
     } catch {
       admission.cancel();
-      return new Response('Bad WebSocket handshake\n', { status: 400 });
+      return responseOf(request, textReply(400, 'Bad WebSocket handshake'));
     }
     admission.open(
       createWebSocketDuplex(upgraded.socket, { highWaterBytes: host.config.highWaterBytes }),

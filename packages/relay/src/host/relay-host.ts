@@ -9,16 +9,17 @@ import { RelayMetrics } from '../observe/relay-metrics.ts';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../observe/render-prometheus.ts';
 import { policyForTenant, type RelayPolicy, type TenantPolicy } from '../policy/relay-policy.ts';
 import { createHttpToolHandler, type ServerToolHandler } from '../policy/server-tools.ts';
+import { type RelaySession, startRelaySession } from '../relay-session.ts';
 import { CloseCode } from '../session/close-codes.ts';
 import { describeFault } from '../session/fault-log.ts';
-import { type RelaySession, startRelaySession } from '../session/relay-session.ts';
 import { sessionBudgetBytes } from '../session/session-budget.ts';
 import type { DuplexSocket } from '../sockets/duplex-socket.ts';
 import type { UpstreamConnector } from '../upstream/upstream-connector.ts';
 import { type AdmissionDecision, admitRequest, REALTIME_PATH } from './admission.ts';
 import { overBufferBudget } from './buffer-budget.ts';
+import { CONSOLE_PATHS, consoleReply } from './console-page.ts';
 import { constantTimeEqual } from './constant-time-equal.ts';
-import { CONSOLE_PATHS, consoleReply } from './demo-page.ts';
+import { type HttpReply, textReply } from './http-reply.ts';
 
 /** The handler of each server tool of a tenant's policy, made once per policy. */
 function createToolHandlerCache(
@@ -56,23 +57,14 @@ export interface RelayHostOptions {
   readonly toolHandlers?: Readonly<Record<string, ServerToolHandler>>;
 }
 
-/**
- * The relay's status routes: health for load balancers, metrics for Prometheus. With the
- * console and the realtime endpoint, every path the host answers other than with 404.
- *
- * @example
- * ```ts
- * if (STATUS_PATHS.has(url.pathname)) return host.respond(request.method, request.url);
- * ```
- */
-export const STATUS_PATHS: ReadonlySet<string> = new Set(['/healthz', '/metrics']);
+/** The relay's status routes: health for load balancers, metrics for Prometheus. */
+const STATUS_PATHS: ReadonlySet<string> = new Set(['/healthz', '/metrics']);
 
-/** A plain HTTP answer, for adapters to write in their runtime's terms. */
-export interface HttpReply {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
-}
+/**
+ * What a path of the relay's is: the realtime endpoint, a status route (`/healthz`,
+ * `/metrics`) or a file of the console (`/` and its assets).
+ */
+export type RelayRoute = 'realtime' | 'status' | 'console';
 
 /** An admitted upgrade: open it with the upgraded socket, or cancel it if the upgrade failed. */
 export interface PendingSession {
@@ -89,12 +81,17 @@ export interface PendingSession {
   cancel(): void;
 }
 
-/** What {@link RelayHost.admit} answers. */
-export type Admission = PendingSession | Extract<AdmissionDecision, { ok: false }>;
+/**
+ * What {@link RelayHost.admit} answers: a pending session, or a refusal with the HTTP reply
+ * to refuse the upgrade with.
+ */
+export type Admission =
+  | PendingSession
+  | (Extract<AdmissionDecision, { ok: false }> & { readonly reply: HttpReply });
 
 /**
  * Everything a relay server does that does not depend on its runtime: the HTTP routes
- * (demo page at `/`, `/healthz`, `/metrics`), admission of upgrades (auth, origin, capacity,
+ * (the console at `/`, `/healthz`, `/metrics`), admission of upgrades (auth, origin, capacity,
  * draining, with slots reserved during the handshake), the set of live sessions, metrics,
  * and graceful draining. The Node app and the edge worker are thin adapters around it.
  *
@@ -117,6 +114,8 @@ export interface RelayHost {
    * `METRICS_TOKEN` is set (a bearer token in `Authorization`).
    */
   respond(method: string, url: string, headers?: { get(name: string): string | null }): HttpReply;
+  /** Which of the relay's routes a path is, or `undefined` for a path it answers with 404. */
+  routeOf(path: string): RelayRoute | undefined;
   /** Decides on an upgrade request; an admitted one holds a session slot until opened or cancelled. */
   admit(request: {
     readonly url: string;
@@ -128,7 +127,7 @@ export interface RelayHost {
   idle(timeoutMs: number): Promise<void>;
 }
 
-/** A session that failed to start: its client closed with 1011, its `done` settled. */
+/** A session that failed to start: its client closed with 1011, its `done` resolved. */
 function failedSession(client: DuplexSocket, error: unknown, logger: RelayLogger): RelaySession {
   logger.log('error', 'session.start_failed', describeFault(error));
   try {
@@ -205,6 +204,11 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
       metrics.bufferedBytes = 0;
     }
   };
+  const routeOf = (path: string): RelayRoute | undefined => {
+    if (path === REALTIME_PATH) return 'realtime';
+    if (STATUS_PATHS.has(path)) return 'status';
+    return CONSOLE_PATHS.has(path) ? 'console' : undefined;
+  };
   const metricsAllowed = (headers: { get(name: string): string | null } | undefined) => {
     if (config.metricsToken === undefined) return true;
     const match = /^Bearer\s+(\S+)\s*$/i.exec(headers?.get('authorization') ?? '');
@@ -221,13 +225,12 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
       return draining;
     },
 
+    routeOf,
+
     respond(method, url, headers): HttpReply {
       const path = new URL(url, 'http://relay.invalid').pathname;
-      const known = STATUS_PATHS.has(path) || path === REALTIME_PATH || CONSOLE_PATHS.has(path);
       // 404 where nothing exists, whatever the method; 405 only where GET would answer.
-      if (!known) {
-        return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'Not found\n' };
-      }
+      if (routeOf(path) === undefined) return textReply(404, 'Not found');
       if (method !== 'GET' && method !== 'HEAD') {
         return { status: 405, headers: { allow: 'GET, HEAD' }, body: '' };
       }
@@ -242,11 +245,9 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
       }
       if (path === '/metrics') {
         if (!metricsAllowed(headers)) {
-          return {
-            status: 401,
-            headers: { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' },
-            body: 'Missing or invalid metrics token\n',
-          };
+          return textReply(401, 'Missing or invalid metrics token', {
+            'www-authenticate': 'Bearer',
+          });
         }
         return {
           status: 200,
@@ -254,21 +255,14 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
           body: renderPrometheus(metrics),
         };
       }
-      if (path === REALTIME_PATH) {
-        return {
-          status: 426,
-          headers: { upgrade: 'websocket', 'content-type': 'text/plain' },
-          body: 'Upgrade required\n',
-        };
-      }
-      return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'Not found\n' };
+      return textReply(426, 'Upgrade required', { upgrade: 'websocket' });
     },
 
     admit(request) {
-      const reject = (decision: AdmissionDecision & { ok: false }) => {
+      const reject = (decision: AdmissionDecision & { ok: false }): Admission => {
         metrics.countRejection(decision.code);
         logger.log('info', 'upgrade.rejected', { status: decision.status, code: decision.code });
-        return decision;
+        return { ...decision, reply: textReply(decision.status, decision.message) };
       };
       const decision = admitRequest(
         {
@@ -296,10 +290,12 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
       }
       if (!decision.ok) return reject(decision);
       reserved++;
-      let settled = false;
-      const settle = () => {
-        if (settled) return false;
-        settled = true;
+      // The reserved slot goes back once: when the session opens (it then counts as a session)
+      // or when the handshake is given up.
+      let released = false;
+      const releaseSlot = () => {
+        if (released) return false;
+        released = true;
         reserved--;
         return true;
       };
@@ -309,12 +305,12 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
         intent: decision.intent,
         protocol: decision.protocol,
         cancel() {
-          settle();
+          releaseSlot();
         },
         open(client) {
-          if (!settle())
+          if (!releaseSlot())
             throw new RtwireError(
-              'admission_settled',
+              'admission_used',
               'RelayHost: this admission was already opened or cancelled',
             );
           let session: RelaySession;

@@ -402,7 +402,7 @@ describe('applyClientPolicy and items the client never saw', () => {
       'conversation.item.delete',
       'conversation.item.truncate',
     ]) {
-      for (const id of hidden.hiddenItems) {
+      for (const id of hidden.hiddenItems ?? []) {
         expect(
           applyClientPolicy(
             strict,

@@ -1,4 +1,5 @@
 import { isJsonObject, type JsonObject } from '../json-object.ts';
+import { RELAY_EVENT_ID_PREFIX } from '../session/error-event.ts';
 import type { ServerToolPolicy, TenantPolicy } from './relay-policy.ts';
 
 type Json = JsonObject;
@@ -28,7 +29,7 @@ export interface ClientPolicyState {
    * Ids of the conversation items the client never sees (hidden server tool calls and their
    * outputs): a client event naming one is answered as if the item did not exist.
    */
-  readonly hiddenItems: ReadonlySet<string>;
+  readonly hiddenItems?: ReadonlySet<string>;
   /** The session's type as the upstream created it (`realtime`, `transcription`), once known. */
   sessionType: string | undefined;
 }
@@ -80,7 +81,7 @@ export function applyClientPolicy(
   event: Json,
   state: ClientPolicyState,
 ): PolicyVerdict {
-  const hidden = hiddenItemNamed(event, state);
+  const hidden = refusalForHiddenItem(event, state.hiddenItems);
   if (hidden !== undefined) return hidden;
   const key =
     event.type === 'session.update'
@@ -255,7 +256,7 @@ export function applyClientPolicy(
  * if (error.event_id === POLICY_UPDATE_EVENT_ID) log('the upstream refused the policy');
  * ```
  */
-export const POLICY_UPDATE_EVENT_ID = 'event_relay_policy';
+export const POLICY_UPDATE_EVENT_ID = `${RELAY_EVENT_ID_PREFIX}policy`;
 
 /**
  * The `session.update` the relay sends upstream first, before anything of the client's: the
@@ -336,13 +337,25 @@ export function declareServerTool(tool: ServerToolPolicy): Json {
 }
 
 /**
- * The refusal for an event naming a hidden item: by `item_id` (retrieve, delete, truncate), as
- * the `previous_item_id` of a new item, or as an `item_reference` in a response's `input`.
+ * The refusal (`item_not_found`, as the API answers an unknown item) for a client event naming
+ * an item the client never saw: by `item_id` (retrieve, delete, truncate), as the
+ * `previous_item_id` of a new item, or as an `item_reference` in a response's `input`.
+ * `undefined` when it names none of `hiddenItems`.
+ *
+ * @example
+ * ```ts
+ * refusalForHiddenItem({ type: 'conversation.item.delete', item_id: 'item_h' }, new Set(['item_h'])); // { action: 'refuse', code: 'item_not_found', … }
+ * ```
  */
-function hiddenItemNamed(event: Json, state: ClientPolicyState): PolicyVerdict | undefined {
-  const { hiddenItems } = state;
-  if (hiddenItems.size === 0) return undefined;
-  const notFound = (param: string, message = ITEM_NOT_FOUND): PolicyVerdict => ({
+export function refusalForHiddenItem(
+  event: Json,
+  hiddenItems: ReadonlySet<string> | undefined,
+): Extract<PolicyVerdict, { action: 'refuse' }> | undefined {
+  if (hiddenItems === undefined || hiddenItems.size === 0) return undefined;
+  const notFound = (
+    param: string,
+    message = ITEM_NOT_FOUND,
+  ): Extract<PolicyVerdict, { action: 'refuse' }> => ({
     action: 'refuse',
     code: 'item_not_found',
     param,

@@ -1,4 +1,5 @@
 import { encodeServerEvent } from '@rtwire/serializer';
+import type { RealtimeClientEvent } from '@rtwire/types';
 import type { DuplexSocket } from '../sockets/duplex-socket.ts';
 import { CloseCode } from './close-codes.ts';
 import { type RelayErrorDetails, relayErrorEvent } from './error-event.ts';
@@ -15,6 +16,8 @@ const socketOf = (context: SessionContext, side: Side): DuplexSocket | undefined
 /**
  * The one way anything reaches either side. A send to an upstream still connecting is held
  * (its bytes count as the upstream's buffer); every send is then held to the buffer limits.
+ * `decoded` is the client event `data` holds, when the relay decoded it: an engine in process
+ * takes it and does not decode the frame again.
  *
  * @example
  * ```ts
@@ -27,17 +30,18 @@ export function sendTo(
   data: string | Uint8Array,
   binary: boolean,
   bytes?: number,
+  decoded?: RealtimeClientEvent,
 ): void {
   const { state } = context;
   if (state.closed) return;
   const socket = socketOf(context, side);
   if (socket === undefined) {
-    state.early.push({ data, binary });
+    state.early.push({ data, binary, decoded });
     state.earlyBytes += bytes ?? frameSize(data);
     holdToLimits(context, side, state.earlyBytes);
     return;
   }
-  socket.send(data, binary);
+  socket.send(data, binary, decoded);
   holdToLimits(context, side, socket.bufferedAmount);
 }
 

@@ -1,18 +1,25 @@
 import { type ClientEventInput, encodeClientEvent } from '@rtwire/serializer';
-import { decodeClientEvent, errorCodeOf, errorParamOf } from '@rtwire/types';
-import { applyClientPolicy } from '../policy/client-policy.ts';
+import {
+  decodeClientEvent,
+  errorCodeOf,
+  errorParamOf,
+  type RealtimeClientEvent,
+} from '@rtwire/types';
 import { sendRelayError, sendTo } from './backpressure.ts';
 import { CloseCode } from './close-codes.ts';
 import { offendingEventId, type RelayErrorDetails } from './error-event.ts';
+import type { ClientRefusal } from './feature.ts';
+import { readsType } from './feature-filter.ts';
 import { frameSize } from './frame-size.ts';
 import { finishSession } from './session-end.ts';
 import type { SessionContext } from './session-state.ts';
-import { cancelCalls } from './tool-calls.ts';
 
 /**
- * One client frame: size-checked (too big closes with 1009), rate-limited and decoded. A
- * refused frame is answered or dropped by {@link refuseClientFrame}; a valid event or an
- * unknown type goes upstream as the bytes that came.
+ * One client frame: size-checked (too big closes with 1009), offered to the features that
+ * admit frames before any parse (the rate limit), then decoded. A refused frame is answered or
+ * dropped by {@link refuseClientFrame}. A valid event goes to the features that declared its
+ * type, in order: one may refuse it or rewrite it (the rewrite goes upstream re-encoded);
+ * otherwise it goes upstream as the bytes that came, an unknown type included.
  *
  * @example
  * ```ts
@@ -24,7 +31,7 @@ export function onClientFrame(
   data: string | Uint8Array,
   binary: boolean,
 ): void {
-  const { state, limits, metrics } = context;
+  const { state, limits, metrics, features } = context;
   if (state.closed) return;
   state.lastClientFrameAt = context.now();
   const bytes = frameSize(data);
@@ -33,13 +40,12 @@ export function onClientFrame(
     finishSession(context, CloseCode.messageTooBig, 'message too big', false);
     return;
   }
-  if (!context.limiter.take(context.now())) {
-    refuseClientFrame(context, data, undefined, {
-      type: 'invalid_request_error',
-      code: 'rate_limit_exceeded',
-      message: `more than ${limits.rateLimitPerSecond} client events per second; event dropped`,
-    });
-    return;
+  for (const feature of features) {
+    const refusal = feature.admitClientFrame?.({ data, bytes });
+    if (refusal !== undefined) {
+      refuseWith(context, data, undefined, refusal);
+      return;
+    }
   }
   const decoded = decodeClientEvent(data);
   if (!decoded.ok) {
@@ -63,44 +69,46 @@ export function onClientFrame(
       ...idsForLog(decoded.event as unknown as Record<string, unknown>),
     });
   }
-  const { policy, resume } = context;
-  if (resume !== undefined && decoded.known) {
-    // Audio the upstream has not committed is what a drop would lose.
-    const kind = decoded.event.type;
-    if (kind === 'input_audio_buffer.append') resume.uncommittedAudio = true;
-    else if (kind === 'response.create') resume.responseRequested = true;
-    else if (kind === 'input_audio_buffer.commit' || kind === 'input_audio_buffer.clear') {
-      resume.uncommittedAudio = false;
-    }
+  if (!decoded.known) {
+    sendTo(context, 'upstream', data, binary, bytes);
+    return;
   }
-  if (policy !== undefined && decoded.known) {
-    const { event } = decoded;
-    if (event.type === 'response.cancel') cancelCalls(policy);
-    const verdict = applyClientPolicy(
-      policy.rules,
-      event as unknown as Record<string, unknown>,
-      policy.state,
-    );
+  let event: RealtimeClientEvent = decoded.event;
+  let rewritten = false;
+  for (const feature of features) {
+    if (feature.onClientEvent === undefined || !readsType(feature.clientTypes, event.type)) {
+      continue;
+    }
+    const verdict = feature.onClientEvent(event);
+    if (state.closed) return;
+    if (verdict === undefined) continue;
     if (verdict.action === 'refuse') {
-      refuseClientFrame(context, data, event.event_id ?? null, {
-        type: 'invalid_request_error',
-        code: verdict.code,
-        message: verdict.message,
-        param: verdict.param,
-      });
+      refuseWith(context, data, decoded.event.event_id ?? null, verdict);
       return;
     }
-    if (verdict.action === 'rewrite') {
-      sendTo(
-        context,
-        'upstream',
-        encodeClientEvent(verdict.event as unknown as ClientEventInput),
-        false,
-      );
-      return;
-    }
+    event = verdict.event as unknown as RealtimeClientEvent;
+    rewritten = true;
   }
-  sendTo(context, 'upstream', data, binary, bytes);
+  if (rewritten) {
+    sendTo(context, 'upstream', encodeClientEvent(event as unknown as ClientEventInput), false);
+    return;
+  }
+  // The engine in process takes the decoded event with the bytes and does not decode again.
+  sendTo(context, 'upstream', data, binary, bytes, event);
+}
+
+function refuseWith(
+  context: SessionContext,
+  data: string | Uint8Array,
+  eventId: string | null | undefined,
+  refusal: ClientRefusal,
+): void {
+  refuseClientFrame(context, data, eventId, {
+    type: 'invalid_request_error',
+    code: refusal.code,
+    message: refusal.message,
+    param: refusal.param,
+  });
 }
 
 /**

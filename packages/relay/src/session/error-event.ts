@@ -20,7 +20,8 @@ export type RelayErrorCode =
 /** What goes into a relay `error` event. */
 export interface RelayErrorDetails {
   readonly type: 'invalid_request_error' | 'server_error';
-  readonly code: RelayErrorCode;
+  /** One of {@link RelayErrorCode}, or a feature's own code. */
+  readonly code: RelayErrorCode | (string & {});
   /** Names what was wrong; never contains the client's or the upstream's payload. */
   readonly message: string;
   /** JSON pointer of the offending field, when one is to blame. */
@@ -29,8 +30,27 @@ export interface RelayErrorDetails {
   readonly eventId?: string | null;
 }
 
+/**
+ * Every event id the relay makes starts with this: an `error` from the upstream that names
+ * one answers the relay, not the client, and the client never sees it.
+ */
+export const RELAY_EVENT_ID_PREFIX = 'event_relay_';
+
+/**
+ * The id prefix of one part of the relay (a feature's `session.update`, its replay, its tool
+ * outputs): `event_relay_<part>_`, so an `error` naming one tells whose it was.
+ *
+ * @example
+ * ```ts
+ * relayEventIdPrefix('resume'); // 'event_relay_resume_'
+ * ```
+ */
+export function relayEventIdPrefix(part: string): string {
+  return `${RELAY_EVENT_ID_PREFIX}${part}_`;
+}
+
 let sequence = 0;
-const prefix = `event_relay_${Math.random().toString(36).slice(2, 8)}_`;
+const prefix = relayEventIdPrefix(Math.random().toString(36).slice(2, 8));
 
 /**
  * The `event_id` of the next event the relay writes to a client itself (its errors, the

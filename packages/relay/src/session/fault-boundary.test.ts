@@ -2,16 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { MemorySocket } from '../../test/memory-socket.ts';
 import { tick, until } from '../../test/wait.ts';
 import { parseRelayConfig } from '../config/relay-config.ts';
+import { createSimulatorConnector } from '../engine/simulator-connector.ts';
 import { createRelayHost } from '../host/relay-host.ts';
 import { createJsonLineLogger } from '../observe/json-line-logger.ts';
 import { RelayMetrics } from '../observe/relay-metrics.ts';
 import type { TenantPolicy } from '../policy/relay-policy.ts';
+import { type RelaySessionLimits, startRelaySession } from '../relay-session.ts';
 import { createWebSocketDuplex, type WebSocketLike } from '../sockets/web-socket-duplex.ts';
-import { createSimulatorConnector } from '../upstream/simulator-connector.ts';
 import { failSession, guardTask } from './fault-boundary.ts';
 import { describeFault } from './fault-log.ts';
-import { type RelaySessionLimits, startRelaySession } from './relay-session.ts';
-import { createSessionContext } from './session-state.ts';
+import { createSessionContext } from './session-context.ts';
 
 const limits: RelaySessionLimits = {
   maxFrameBytes: 1 << 20,

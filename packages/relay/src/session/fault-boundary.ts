@@ -88,19 +88,22 @@ export function guardSocket(
 ): DuplexSocket {
   // Each wrapper is made once per socket (listen: once per session), not per call: sends and
   // messages are the hot path.
-  // Two fixed parameters, no rest and spread: nothing is allocated per call.
+  // Three fixed parameters, no rest and spread: nothing is allocated per call.
   const guard =
-    <A = undefined, B = undefined>(what: string, run: (a: A, b: B) => void) =>
-    (a?: A, b?: B): void => {
+    <A = undefined, B = undefined, C = undefined>(what: string, run: (a: A, b: B, c: C) => void) =>
+    (a?: A, b?: B, c?: C): void => {
       try {
-        run(a as A, b as B);
+        run(a as A, b as B, c as C);
       } catch (error) {
         onFault(`${side}.${what}`, error);
       }
     };
+  type Send = DuplexSocket['send'];
   const guarded: DuplexSocket = {
-    send: guard('send', (data: Parameters<DuplexSocket['send']>[0], binary: boolean) =>
-      socket.send(data, binary),
+    send: guard(
+      'send',
+      (data: Parameters<Send>[0], binary: boolean, decoded: Parameters<Send>[2]) =>
+        socket.send(data, binary, decoded),
     ),
     close: guard('close', (code: number, reason: string) => socket.close(code, reason)),
     get bufferedAmount() {

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { MemorySocket } from '../../test/memory-socket.ts';
 import type { LogFields, LogLevel } from '../observe/relay-logger.ts';
 import { RelayMetrics } from '../observe/relay-metrics.ts';
-import { type RelaySessionLimits, startRelaySession } from './relay-session.ts';
+import { type RelaySessionLimits, startRelaySession } from '../relay-session.ts';
 
 const limits: RelaySessionLimits = {
   maxFrameBytes: 1 << 20,

@@ -2,8 +2,8 @@ import { decodeServerEvent } from '@rtwire/types';
 import { describe, expect, it } from 'vitest';
 import { MemorySocket } from '../../test/memory-socket.ts';
 import { RelayMetrics } from '../observe/relay-metrics.ts';
+import { type RelaySessionLimits, startRelaySession } from '../relay-session.ts';
 import type { UpstreamConnector } from '../upstream/upstream-connector.ts';
-import { type RelaySessionLimits, startRelaySession } from './relay-session.ts';
 
 const limits: RelaySessionLimits = {
   maxFrameBytes: 1024,

@@ -5,10 +5,9 @@ import { tick, until } from '../../test/wait.ts';
 import { parseRelayConfig, type RelayConfig } from '../config/relay-config.ts';
 import { createRelayHost } from '../host/relay-host.ts';
 import { RelayMetrics } from '../observe/relay-metrics.ts';
-import { type RelaySessionLimits, startRelaySession } from './relay-session.ts';
-import { createResumeState } from './resume.ts';
+import { type RelaySessionLimits, startRelaySession } from '../relay-session.ts';
 import { sessionBudgetBytes, sessionHeldBytes } from './session-budget.ts';
-import { createSessionContext } from './session-state.ts';
+import { createSessionContext } from './session-context.ts';
 
 const MIB = 1024 * 1024;
 
@@ -31,25 +30,24 @@ class HoldingUpstream extends MemorySocket {
 }
 
 describe('what a session holds', () => {
-  it('counts what the upstream side holds, the resume copy and tool calls beside the buffers', () => {
+  it('counts what the upstream side holds and what each feature holds beside the buffers', () => {
     const client = new MemorySocket();
-    const resume = createResumeState({ attempts: 3, windowMs: 5000, maxBytes: 1 << 20 });
     const { context } = createSessionContext({
       client,
       limits: { ...configFrom({}), resumeAttempts: 3 },
-      resume,
     });
     client.bufferedAmount = 1;
     context.state.earlyBytes = 10;
-    context.state.toolBytes = 100;
-    resume.copy.bytes = 1000;
+    // As the server tools and the resume copy report what they hold.
+    context.features.push({ name: 'tools', heldBytes: () => 100 });
+    context.features.push({ name: 'copy', heldBytes: () => 1000 });
     const upstream = new HoldingUpstream();
     upstream.bufferedAmount = 10_000;
     upstream.heldBytes = 100_000;
     context.state.upstream = upstream;
     const retiring = new HoldingUpstream();
     retiring.heldBytes = 1_000_000;
-    resume.retiring = retiring;
+    context.state.retiring = retiring;
     expect(sessionHeldBytes(context)).toBe(1_111_111);
   });
 

@@ -22,7 +22,8 @@ export function sessionBudgetBytes(limits: RelaySessionLimits): number {
  * Everything a session holds now, in bytes: the client's send buffer and the message it is
  * sending, the frames held for an upstream still connecting, each upstream's send buffer,
  * message arriving and what it holds for the session (an in-process engine's conversation and
- * queues), the conversation kept for a resume, and server tool calls in flight. 0 once the
+ * queues), the one a switch is retiring, and what each feature holds (the conversation kept for
+ * a resume, server tool calls in flight). 0 once the
  * session ended. Cheap: a dozen reads of running counts.
  *
  * @example
@@ -31,16 +32,16 @@ export function sessionBudgetBytes(limits: RelaySessionLimits): number {
  * ```
  */
 export function sessionHeldBytes(context: SessionContext): number {
-  const { state, client, resume } = context;
+  const { state, client } = context;
   if (state.closed) return 0;
-  return (
+  let held =
     client.bufferedAmount +
     (client.incomingBytes ?? 0) +
     state.earlyBytes +
-    state.toolBytes +
     socketBytes(state.upstream) +
-    (resume === undefined ? 0 : resume.copy.bytes + socketBytes(resume.retiring))
-  );
+    socketBytes(state.retiring);
+  for (const feature of context.features) held += feature.heldBytes?.() ?? 0;
+  return held;
 }
 
 function socketBytes(socket: DuplexSocket | undefined): number {

@@ -4,8 +4,8 @@ import { MemorySocket } from '../../test/memory-socket.ts';
 import { tick } from '../../test/wait.ts';
 import { parseRelayConfig } from '../config/relay-config.ts';
 import { createRelayLogger } from '../observe/json-line-logger.ts';
+import { type RelaySessionLimits, startRelaySession } from '../relay-session.ts';
 import { idsForLog } from './client-frame.ts';
-import { type RelaySessionLimits, startRelaySession } from './relay-session.ts';
 
 const limits: RelaySessionLimits = {
   maxFrameBytes: 1 << 20,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MemorySocket } from '../../test/memory-socket.ts';
 import { tick } from '../../test/wait.ts';
 import type { TenantPolicy } from '../policy/relay-policy.ts';
-import { type RelaySessionLimits, startRelaySession } from './relay-session.ts';
+import { type RelaySessionLimits, startRelaySession } from '../relay-session.ts';
 
 const limits: RelaySessionLimits = {
   maxFrameBytes: 1 << 21,

@@ -41,9 +41,13 @@ export function finishSession(
     if (POLICY_CLOSES.has(code)) client.pause?.();
   }
   state.upstream?.close(CloseCode.normal, 'client session ended');
-  if (context.resume !== undefined) {
-    context.resume.retiring?.close(CloseCode.normal, 'client session ended');
-    if (context.resume.rolloverTimer !== undefined) clearTimeout(context.resume.rolloverTimer);
+  state.retiring?.close(CloseCode.normal, 'client session ended');
+  for (const feature of context.features) {
+    try {
+      feature.onEnd?.(code);
+    } catch (error) {
+      logFault(context, `${feature.name}.end`, error);
+    }
   }
   if (metrics) {
     try {
@@ -60,5 +64,7 @@ export function finishSession(
     reason,
     ...(state.refused > 0 ? { refused: state.refused } : {}),
   });
-  context.settle(clientClosedFirst && (code === 1005 || code === 1006) ? CloseCode.normal : code);
+  context.resolveDone(
+    clientClosedFirst && (code === 1005 || code === 1006) ? CloseCode.normal : code,
+  );
 }

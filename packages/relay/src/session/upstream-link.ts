@@ -1,33 +1,24 @@
-import { type ClientEventInput, encodeClientEvent } from '@rtwire/serializer';
-import { frameReader } from '../json-object.ts';
+import { encodeServerEvent, type ServerEventInput } from '@rtwire/serializer';
+import { frameReader, type JsonObject } from '../json-object.ts';
 import type { DuplexSocket } from '../sockets/duplex-socket.ts';
 import { drained, holdToLimits, sendRelayError, sendTo } from './backpressure.ts';
 import { CloseCode, clientCloseCode, isAbnormalClose, isResumableClose } from './close-codes.ts';
-import { guardTask } from './fault-boundary.ts';
+import type { UpstreamFrame, UpstreamMode } from './feature.ts';
+import { readsType } from './feature-filter.ts';
 import { frameSize } from './frame-size.ts';
-import {
-  isIdle,
-  observeForResume,
-  prepareReplay,
-  resumeBackoffMs,
-  resumeRefusal,
-  settleForClient,
-} from './resume.ts';
 import { finishSession } from './session-end.ts';
-import { openingSessionUpdate } from './session-policy.ts';
 import type { SessionContext } from './session-state.ts';
-import { forgetCallsOfLostUpstream, upstreamFrameUnderPolicy } from './tool-calls.ts';
 
-/** How an upstream joins the session: the first, one resuming after a drop, or a rollover. */
-export type UpstreamMode = 'first' | 'resume' | 'rollover';
+export type { UpstreamMode } from './feature.ts';
 
 /**
- * An upstream connected: it is listened to, the session is set up on it (the operator's
- * policy on the first; the kept configuration and conversation replayed on a later one), and
- * the client frames held meanwhile are sent in order (the client is read again if that left
- * the buffer under high water). `connectLatencyMs` is how long the connection took.
+ * An upstream connected: the features' opening frames are gathered (before it is listened
+ * to: a fresh upstream may have sent its `session.created` already, and a feature may withhold
+ * it), it is listened to, those frames are sent, then the client frames held meanwhile, in
+ * order (the client is read again if that left the buffer under high water).
+ * `connectLatencyMs` is how long the connection took.
  *
- * Never throws. If setting the session up throws (a replay the socket refuses, say), this
+ * Never throws. If setting the session up throws (a frame the socket refuses, say), this
  * socket is closed and left, and `false` says so: the first upstream's session then ends with
  * an `error` and 1011; a resume or rollover moves on without it.
  *
@@ -69,7 +60,7 @@ function setUpUpstream(
   connectLatencyMs: number,
   mode: UpstreamMode,
 ): void {
-  const { state, resume } = context;
+  const { state } = context;
   context.metrics?.observeConnectLatency(connectLatencyMs);
   state.upstream = socket;
   context.logger.log('info', 'session.upstream_open', {
@@ -77,27 +68,18 @@ function setUpUpstream(
     model: context.model,
     ...(mode === 'first' ? {} : { mode }),
   });
-  // Before listening: a fresh upstream may have sent its session.created already, and it is
-  // one of the acknowledgements the client must not see.
-  const replay =
-    mode !== 'first' && resume !== undefined ? prepareReplay(context, resume) : undefined;
+  const opening: string[] = [];
+  for (const feature of context.features) {
+    const frames = feature.onUpstreamOpen?.(mode);
+    if (frames !== undefined) opening.push(...frames);
+  }
   socket.listen({
     message: (data, binary) => onUpstreamFrame(context, socket, data, binary),
     close: (code) => onUpstreamClose(context, socket, code),
     drain: () => drained(context, 'upstream', socket.bufferedAmount),
   });
   if (state.closed) return;
-  if (replay !== undefined) {
-    for (const frame of replay.frames) socket.send(frame, false);
-    context.metrics?.countResume(mode === 'resume' ? 'resumed' : 'rolled_over', replay.items);
-  } else {
-    // The operator's instructions and tools go first, before anything of the client's; the
-    // same function says which session.updated answers it (withheld from the client).
-    const first = openingSessionUpdate(context);
-    if (first !== undefined) {
-      socket.send(encodeClientEvent(first as unknown as ClientEventInput), false);
-    }
-  }
+  for (const frame of opening) socket.send(frame, false);
   sendHeldFrames(context, socket);
 }
 
@@ -109,17 +91,18 @@ function sendHeldFrames(context: SessionContext, socket: DuplexSocket): void {
   state.earlyBytes = 0;
   for (const frame of early) {
     if (state.closed) return;
-    socket.send(frame.data, frame.binary);
+    socket.send(frame.data, frame.binary, frame.decoded);
   }
   holdToLimits(context, 'upstream', socket.bufferedAmount);
   drained(context, 'upstream', socket.bufferedAmount);
 }
 
 /**
- * One upstream frame: its type is peeked for the metrics, what resume and policy need is
- * read from the few types they watch, and it goes to the client untouched unless one of them
- * withholds or rewrites it. Frames of an upstream the session has left are dropped, except a
- * retiring one's during a rollover.
+ * One upstream frame: its type is peeked for the metrics, and it goes to the features that
+ * declared that type, in order, each of which may withhold it or rewrite it; the client gets
+ * it as the bytes that came unless one did (a rewrite is re-encoded with the serializer). The
+ * frame is parsed once, and only if a feature asks for the event. Frames of an upstream the
+ * session has left are dropped, except a retiring one's during a switch.
  *
  * @example
  * ```ts
@@ -132,35 +115,62 @@ export function onUpstreamFrame(
   data: string | Uint8Array,
   binary: boolean,
 ): void {
-  const { state, resume } = context;
-  if (state.closed || (socket !== state.upstream && socket !== resume?.retiring)) return;
+  const { state, features } = context;
+  if (state.closed || (socket !== state.upstream && socket !== state.retiring)) return;
   const type = context.peekType(data);
   context.metrics?.countFrame('upstream_to_client', type, frameSize(data));
-  // Resume and policy read the same few frames: one parse serves both, on first need.
-  const read = frameReader(data);
-  if (resume !== undefined) {
-    const verdict = observeForResume(context, resume, type, read);
-    if (verdict === 'withhold') return;
-    // The upstream says its session is over: resumed like a drop, its error not shown.
-    if (verdict === 'expired' && resumeRefusal(resume) === undefined) {
-      guardTask(context, 'resume.recover', recoverUpstream(context, socket, 1011));
-      return;
-    }
+  let frame: SharedFrame | undefined;
+  for (const feature of features) {
+    if (feature.onUpstreamFrame === undefined || !readsType(feature.upstreamTypes, type)) continue;
+    frame ??= new SharedFrame(type, data);
+    const verdict = feature.onUpstreamFrame(frame);
+    if (state.closed) return;
+    if (verdict === undefined) continue;
+    if (verdict.action === 'withhold') return;
+    frame.rewrite(verdict.event);
   }
-  if (context.policy === undefined) {
-    sendTo(context, 'client', data, binary);
+  if (frame?.rewritten) {
+    sendTo(
+      context,
+      'client',
+      encodeServerEvent(frame.event() as unknown as ServerEventInput),
+      false,
+    );
     return;
   }
-  const shown = upstreamFrameUnderPolicy(context, context.policy, data, type, read);
-  if (shown === data) sendTo(context, 'client', data, binary);
-  else if (shown !== undefined) sendTo(context, 'client', shown, false);
+  sendTo(context, 'client', data, binary);
+}
+
+/** One upstream frame shared by the features that read it: parsed at most once, on demand. */
+class SharedFrame implements UpstreamFrame {
+  readonly type: string | undefined;
+  readonly data: string | Uint8Array;
+  #read: () => JsonObject | undefined;
+  #rewritten = false;
+
+  constructor(type: string | undefined, data: string | Uint8Array) {
+    this.type = type;
+    this.data = data;
+    this.#read = frameReader(data);
+  }
+
+  get rewritten(): boolean {
+    return this.#rewritten;
+  }
+
+  event(): JsonObject | undefined {
+    return this.#read();
+  }
+
+  rewrite(event: JsonObject): void {
+    this.#rewritten = true;
+    this.#read = () => event;
+  }
 }
 
 /**
- * An upstream closed. The one a rollover retired closes as expected. A close of the current
- * one that a reconnect can cure (`isResumableClose`: it went away, failed or broke) is resumed
- * when resume is on; otherwise (or when every attempt fails) the client gets an `error` event
- * when the close was abnormal, and the matching close code.
+ * An upstream closed. The one a switch retired closes as expected. A close of the current one
+ * goes to {@link loseUpstream}.
  *
  * @example
  * ```ts
@@ -168,26 +178,45 @@ export function onUpstreamFrame(
  * ```
  */
 export function onUpstreamClose(context: SessionContext, socket: DuplexSocket, code: number): void {
-  const { state, resume } = context;
+  const { state } = context;
   if (state.closed) return;
-  if (resume?.retiring === socket) {
-    resume.retiring = undefined;
+  if (state.retiring === socket) {
+    state.retiring = undefined;
     return;
   }
   if (socket !== state.upstream) return;
-  if (isResumableClose(code) && resume !== undefined) {
-    const refusal = resumeRefusal(resume);
-    if (refusal === undefined) {
-      guardTask(context, 'resume.recover', recoverUpstream(context, socket, code));
-      return;
-    }
-    if (refusal !== 'off') {
-      // Resume is on and this drop ends the session all the same: a failed resume.
-      context.logger.log('warn', 'resume.skipped', { session: context.id, reason: refusal });
-      context.metrics?.countResume('failed', 0);
-    }
+  loseUpstream(context, code);
+}
+
+/**
+ * The current upstream is gone (it closed with `code`, or a feature gave it up): every
+ * feature hears it, in order. When one takes over (`'recover'`: resume), the client's frames
+ * are held for the upstream it attaches; otherwise the client gets an `error` event when the
+ * close was abnormal, and the matching close code.
+ *
+ * @example
+ * ```ts
+ * loseUpstream(context, 1011);
+ * ```
+ */
+export function loseUpstream(context: SessionContext, code: number): void {
+  const { state } = context;
+  const lost = state.upstream;
+  if (state.closed || lost === undefined) return;
+  state.upstream = undefined;
+  const loss = { code, resumable: isResumableClose(code) };
+  let recovering = false;
+  for (const feature of context.features) {
+    if (feature.onUpstreamLost?.(loss) === 'recover') recovering = true;
+    if (state.closed) return;
   }
-  closeForUpstream(context, code);
+  if (!recovering) {
+    closeForUpstream(context, code);
+    return;
+  }
+  // Closed already when it dropped; open when a feature gave it up (an expired session).
+  lost.close(CloseCode.normal, 'replaced after a failure');
+  context.logger.log('warn', 'upstream.closed', { session: context.id, code, resuming: true });
 }
 
 /**
@@ -214,133 +243,68 @@ export function onUpstreamFailed(context: SessionContext, error: unknown): void 
 }
 
 /**
- * Replaces the upstream before its session expires, at a moment with no response and no
- * uncommitted audio: a fresh upstream is opened, the session replayed onto it, client frames
- * held meanwhile, and the old one closed once the new one has them. The client notices
- * nothing. If the fresh one cannot be opened the old one carries on.
+ * Starts replacing the live upstream: it becomes the retiring one (its frames still pass, its
+ * close is expected) and the client's frames are held from now.
  *
  * @example
  * ```ts
- * resume.onRolloverDue = () => void rollOverUpstream(context);
+ * if (beginSwitch(context)) attach(await context.connect(), 'rollover');
  * ```
  */
-export async function rollOverUpstream(context: SessionContext): Promise<void> {
-  const { state, resume } = context;
-  const old = state.upstream;
-  if (resume === undefined || old === undefined || state.closed || resume.retiring !== undefined)
-    return;
-  // A conversation the relay could not keep whole is not replayed, not even to roll over.
-  if (!isIdle(resume) || !resume.copy.resumable) return;
-  resume.rolloverDue = false;
-  // From here the client's frames wait for the new upstream; the old one's still pass.
+export function beginSwitch(context: SessionContext): boolean {
+  const { state } = context;
+  if (state.closed || state.upstream === undefined || state.retiring !== undefined) return false;
+  state.retiring = state.upstream;
   state.upstream = undefined;
-  resume.retiring = old;
-  const started = context.now();
-  let failure: unknown;
-  try {
-    const socket = await context.connect();
-    if (state.closed) {
-      socket.close(CloseCode.normal, 'client session ended');
-      return;
-    }
-    if (onUpstreamOpen(context, socket, context.now() - started, 'rollover')) {
-      old.close(CloseCode.normal, 'rolled over to a fresh upstream session');
-      context.logger.log('info', 'resume.rolled_over', { session: context.id });
-      return;
-    }
-    failure = new Error('the replay failed');
-  } catch (error) {
-    failure = error;
-  }
-  if (state.closed) return;
-  context.logger.log('warn', 'resume.rollover_failed', {
-    session: context.id,
-    error: failure instanceof Error ? failure.message : 'unknown error',
-  });
-  context.metrics?.countResume('rollover_failed', 0);
-  // The old upstream closed meanwhile (its close was taken for the expected one): a drop.
-  if (resume.retiring !== old) {
-    closeForUpstream(context, CloseCode.internalError);
-    return;
-  }
-  // Still open and still set up: it takes the held frames; nothing of it is an acknowledgement.
-  resume.retiring = undefined;
-  resume.acks = undefined;
-  state.upstream = old;
-  try {
-    sendHeldFrames(context, old);
-  } catch {
-    finishSession(context, CloseCode.internalError, 'upstream failed', false);
-  }
+  return true;
 }
 
 /**
- * The current upstream is gone (`code` abnormal) and resume is on: the client's streaming
- * responses and uncommitted audio are settled, then up to `attempts` reconnects within the
- * window (drops close together share the budget), each after a backoff with jitter
- * (`resumeBackoffMs`), the session replayed onto the first that opens and takes the replay,
- * and the client told with one `error` (`upstream_reconnected`). Client frames wait meanwhile.
- * Every socket an attempt opened and could not use is closed. When none works, the client gets
- * an `error` and the close the drop would have got.
+ * The switch is done: the retiring upstream is closed.
+ *
+ * @example
+ * ```ts
+ * if (onUpstreamOpen(context, fresh, latency, 'rollover')) finishSwitch(context);
+ * ```
  */
-async function recoverUpstream(
-  context: SessionContext,
-  socket: DuplexSocket,
-  code: number,
-): Promise<void> {
-  const { state, resume } = context;
-  if (resume === undefined || state.upstream !== socket) return;
-  state.upstream = undefined;
-  socket.close(CloseCode.normal, 'replaced after a failure');
-  const dropped = context.now();
-  context.logger.log('warn', 'upstream.closed', { session: context.id, code, resuming: true });
-  resume.resumes++;
-  settleForClient(context, resume);
-  if (context.policy !== undefined) forgetCallsOfLostUpstream(context, context.policy);
-  const { attempts, windowMs } = resume.settings;
-  const { budget } = resume;
-  if (dropped - budget.windowStart > windowMs) {
-    budget.windowStart = dropped;
-    budget.used = 0;
-  }
-  for (let attempt = 0; budget.used < attempts && !state.closed; attempt++) {
-    const left = windowMs - (context.now() - dropped);
-    if (left <= 0) break;
-    await delay(Math.min(resumeBackoffMs(budget.used, Math.random), left), context.abort.signal);
-    budget.used++;
-    if (state.closed) return;
-    let failure: unknown;
-    try {
-      const next = await withTimeout(context.connect(), windowMs - (context.now() - dropped));
-      if (state.closed) {
-        next.close(CloseCode.normal, 'client session ended');
-        return;
-      }
-      if (onUpstreamOpen(context, next, context.now() - dropped, 'resume')) {
-        context.metrics?.observeResumeTime(context.now() - dropped);
-        sendRelayError(context, {
-          type: 'server_error',
-          code: 'upstream_reconnected',
-          message: 'the upstream connection was lost and the session was resumed on a new one',
-        });
-        return;
-      }
-      failure = new Error('the replay failed');
-    } catch (error) {
-      failure = error;
-    }
-    context.logger.log('warn', 'resume.attempt_failed', {
-      session: context.id,
-      attempt: attempt + 1,
-      error: failure instanceof Error ? failure.message : 'unknown error',
-    });
-  }
-  if (state.closed) return;
-  context.metrics?.countResume('failed', 0);
-  closeForUpstream(context, code);
+export function finishSwitch(context: SessionContext): void {
+  const { state } = context;
+  const old = state.retiring;
+  state.retiring = undefined;
+  old?.close(CloseCode.normal, 'rolled over to a fresh upstream session');
 }
 
-function closeForUpstream(context: SessionContext, code: number): void {
+/**
+ * The switch failed: the retiring upstream, still open and still set up, takes the held
+ * frames again. `false` when it closed meanwhile (its close was taken for the expected one):
+ * the session then has no upstream.
+ *
+ * @example
+ * ```ts
+ * if (!abandonSwitch(context)) giveUpUpstream(context, 1011);
+ * ```
+ */
+export function abandonSwitch(context: SessionContext): boolean {
+  const { state } = context;
+  const old = state.retiring;
+  if (old === undefined || state.closed) return false;
+  state.retiring = undefined;
+  state.upstream = old;
+  sendHeldFrames(context, old);
+  return true;
+}
+
+/**
+ * No upstream is left for the session: the client gets an `error` when `code` is abnormal,
+ * and the close a drop with `code` gets.
+ *
+ * @example
+ * ```ts
+ * closeForUpstream(context, 1011);
+ * ```
+ */
+export function closeForUpstream(context: SessionContext, code: number): void {
+  if (context.state.closed) return;
   if (isAbnormalClose(code)) {
     context.logger.log('warn', 'upstream.closed', { session: context.id, code });
     sendRelayError(context, {
@@ -350,43 +314,4 @@ function closeForUpstream(context: SessionContext, code: number): void {
     });
   }
   finishSession(context, clientCloseCode(code), 'upstream closed', false);
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts (the session ended). */
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
-/** `connecting`, or a rejection once `ms` passed; a socket that opens later is closed. */
-function withTimeout(connecting: Promise<DuplexSocket>, ms: number): Promise<DuplexSocket> {
-  return new Promise((resolve, reject) => {
-    let late = false;
-    const timer = setTimeout(
-      () => {
-        late = true;
-        reject(new Error('resume window passed'));
-      },
-      Math.max(0, ms),
-    );
-    connecting.then(
-      (socket) => {
-        clearTimeout(timer);
-        if (late) socket.close(CloseCode.normal, 'resume window passed');
-        else resolve(socket);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }

@@ -1,3 +1,5 @@
+import type { RealtimeClientEvent } from '@rtwire/types';
+
 /**
  * What a socket tells the relay. Handlers run synchronously from the socket's own events.
  */
@@ -34,8 +36,13 @@ export interface DuplexSocketHandlers {
  * ```
  */
 export interface DuplexSocket {
-  /** Sends one message; `binary` false sends a text frame (bytes are UTF-8 text then). */
-  send(data: string | Uint8Array, binary: boolean): void;
+  /**
+   * Sends one message; `binary` false sends a text frame (bytes are UTF-8 text then).
+   * `decoded` is that frame already decoded, given when the relay forwards a client event it
+   * had to read and did not change: a network socket ignores it, an in-process engine takes
+   * it instead of decoding the frame a second time.
+   */
+  send(data: string | Uint8Array, binary: boolean, decoded?: RealtimeClientEvent): void;
   /** Starts the close handshake; idempotent. */
   close(code: number, reason: string): void;
   /** Bytes accepted by `send` and not yet written to the network. */

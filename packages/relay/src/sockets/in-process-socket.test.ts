@@ -47,6 +47,22 @@ describe('createInProcessSocket', () => {
     expect(engine.received).toEqual(['{"type":"response.create"}']);
   });
 
+  it('hands the engine the event the relay already decoded, and only then', () => {
+    const calls: unknown[][] = [];
+    const socket = createInProcessSocket(() => ({
+      receive: (...args: unknown[]) => calls.push(args),
+      close: () => {},
+    }));
+    const decoded = { type: 'response.create' } as const;
+    socket.send('{"type":"response.create"}', false, decoded);
+    socket.send('{"type":"response.cancel"}', false);
+    expect(calls).toEqual([
+      ['{"type":"response.create"}', decoded],
+      ['{"type":"response.cancel"}'],
+    ]);
+    expect(calls[0]?.[1]).toBe(decoded);
+  });
+
   it('queues while paused and delivers in order on resume', async () => {
     const { engine, start } = fakeEngine();
     const socket = createInProcessSocket(start);

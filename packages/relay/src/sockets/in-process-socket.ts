@@ -1,9 +1,17 @@
+import type { RealtimeClientEvent } from '@rtwire/types';
 import { CloseCode } from '../session/close-codes.ts';
 import type { DuplexSocket, DuplexSocketHandlers } from './duplex-socket.ts';
 
-/** A socket-free protocol engine, as the simulator is: frames in, frames out through callbacks. */
+/**
+ * A socket-free protocol engine, as `@rtwire/server`'s is: frames in, frames out through
+ * callbacks.
+ */
 export interface InProcessEngine {
-  receive(frame: string | Uint8Array): void;
+  /**
+   * Takes one client frame. `decoded` is the frame already decoded by the relay, when it had
+   * one: an engine that takes it skips decoding the frame again.
+   */
+  receive(frame: string | Uint8Array, decoded?: RealtimeClientEvent): void;
   close(): void;
   /** Bytes the engine holds for its session (conversation, input audio): a running count. */
   readonly heldBytes?: number;
@@ -26,7 +34,7 @@ export interface InProcessCallbacks {
 const ENGINE_FAULT = { code: CloseCode.internalError, reason: 'internal error' } as const;
 
 /**
- * Wraps an in-process engine (the simulator) as a {@link DuplexSocket}, so a relay session
+ * Wraps an in-process engine (`@rtwire/server`'s) as a {@link DuplexSocket}, so a relay session
  * runs against it exactly as against a network upstream. Frames the engine sends before
  * `listen` or while paused are queued (an engine cannot be pushed back on); past
  * `maxQueuedBytes` (default 64 MiB; the relay apps pass the session's hard limit) the socket
@@ -38,7 +46,9 @@ const ENGINE_FAULT = { code: CloseCode.internalError, reason: 'internal error' }
  *
  * @example
  * ```ts
- * const socket = createInProcessSocket((callbacks) => createSimulatorSession({ ...callbacks, model }));
+ * const socket = createInProcessSocket((callbacks) =>
+ *   createRealtimeSession({ ...callbacks, model: createSimulatorModel() }),
+ * );
  * ```
  */
 export function createInProcessSocket(
@@ -107,10 +117,12 @@ export function createInProcessSocket(
     },
   });
   return {
-    send(data) {
+    send(data, _binary, decoded) {
       if (closed) return;
       try {
-        engine?.receive(data);
+        // Only a frame forwarded unchanged comes with its decoded event; others are decoded.
+        if (decoded === undefined) engine?.receive(data);
+        else engine?.receive(data, decoded);
       } catch {
         end(ENGINE_FAULT.code, ENGINE_FAULT.reason);
       }

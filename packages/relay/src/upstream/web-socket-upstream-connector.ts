@@ -93,10 +93,10 @@ export function whenOpen<T extends WebSocketLike>(socket: T, signal: AbortSignal
       resolve(socket);
       return;
     }
-    let settled = false;
+    let decided = false;
     const fail = (reason: string) => {
-      if (settled) return;
-      settled = true;
+      if (decided) return;
+      decided = true;
       try {
         socket.close(1000, reason);
       } catch {
@@ -108,8 +108,8 @@ export function whenOpen<T extends WebSocketLike>(socket: T, signal: AbortSignal
       once: true,
     });
     socket.addEventListener('open', () => {
-      if (settled) return;
-      settled = true;
+      if (decided) return;
+      decided = true;
       resolve(socket);
     });
     socket.addEventListener('error', () => fail('upstream connection failed'));

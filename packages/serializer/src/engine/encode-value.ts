@@ -4,6 +4,7 @@ import { SIMD_MIN_LENGTH } from './clean-ascii.ts';
 import { MAX_NUMBER_BYTES, writeJsonNumber } from './encode-number.ts';
 import { isOmitted, toJsonValue } from './json-value.ts';
 import { keyWords } from './key-cache.ts';
+import { MIN_REPEATED_LENGTH, rememberString, writeRepeatedString } from './repeated-string.ts';
 import { maxJsonStringBytes, writeJsonString } from './utf8-writer.ts';
 
 /**
@@ -71,6 +72,16 @@ function writeString(sink: ByteSink, text: string): void {
       sink.position = end + 1;
       return;
     }
+  }
+  if (text.length >= MIN_REPEATED_LENGTH) {
+    const end = writeRepeatedString(target, start, text);
+    if (end >= 0) {
+      sink.position = end;
+      return;
+    }
+    sink.position = writeJsonString(target, start, text);
+    rememberString(text, target, start, sink.position);
+    return;
   }
   sink.position = writeJsonString(target, start, text);
 }

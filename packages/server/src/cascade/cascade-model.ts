@@ -11,7 +11,7 @@ import { CascadeBackendError, type CascadeStage } from './backend-error.ts';
 import { chatMessages, chatToolChoice, chatTools, type HeardText } from './chat-request.ts';
 import { readChatStream } from './chat-stream.ts';
 import { CALL_CLOSED, followSignal } from './follow-signal.ts';
-import { type ImageUrlFilter, imageUrlFilter } from './image-urls.ts';
+import { type ImageUrlFilter, type ImageUrlPolicy, imageUrlFilter } from './image-urls.ts';
 import { SentenceSplitter } from './sentence-splitter.ts';
 import { SpokenOutput } from './spoken-output.ts';
 import { ToolCallStream } from './tool-call-stream.ts';
@@ -61,19 +61,7 @@ export interface CascadeModelOptions {
    * carries the image itself. An image whose URL is refused fails the response with
    * `image_url_not_allowed`, naming no URL.
    */
-  readonly imageUrls?:
-    | {
-        /** Whether `data:` URLs (the image inline) are forwarded (default `true`). */
-        readonly data?: boolean | undefined;
-        /**
-         * Which other URLs are forwarded (default: none): schemes (`['https:']` forwards every
-         * `https:` URL) and origins (`['https://images.example.com']` that origin only), or a
-         * function given the parsed URL that returns `true` to forward it (one that throws
-         * forwards nothing).
-         */
-        readonly allow?: readonly string[] | ((url: URL) => boolean) | undefined;
-      }
-    | undefined;
+  readonly imageUrls?: ImageUrlPolicy | undefined;
   /**
    * Most characters of text (or transcript) one response takes from the chat backend
    * (default 262,144). Past it the response ends `incomplete` with reason

@@ -1,9 +1,33 @@
-import type { CascadeModelOptions } from './cascade-model.ts';
+/**
+ * The `imageUrls` option of `createCascadeModel`: which image URLs reach the chat backend.
+ * Declared here, beside the filter it makes, so the option does not import its own module back.
+ *
+ * @example
+ * ```ts
+ * const policy: ImageUrlPolicy = { allow: ['https://images.example.com'] };
+ * ```
+ */
+export interface ImageUrlPolicy {
+  /** Whether `data:` URLs (the image inline) are forwarded (default `true`). */
+  readonly data?: boolean | undefined;
+  /**
+   * Which other URLs are forwarded (default: none): schemes (`['https:']` forwards every
+   * `https:` URL) and origins (`['https://images.example.com']` that origin only), or a
+   * function given the parsed URL that returns `true` to forward it (one that throws
+   * forwards nothing).
+   */
+  readonly allow?: readonly string[] | ((url: URL) => boolean) | undefined;
+}
 
-/** The `imageUrls` option of `createCascadeModel`, declared there so it is documented once. */
-export type ImageUrlPolicy = NonNullable<CascadeModelOptions['imageUrls']>;
-
-/** Whether an image URL may go to the chat backend. */
+/**
+ * Whether an image URL may go to the chat backend.
+ *
+ * @example
+ * ```ts
+ * const forward: ImageUrlFilter = imageUrlFilter({ allow: ['https:'] });
+ * forward('https://images.example.com/cat.png'); // true
+ * ```
+ */
 export type ImageUrlFilter = (url: string) => boolean;
 
 /**

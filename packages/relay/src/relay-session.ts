@@ -1,0 +1,77 @@
+import { limitsFeature } from './features/limits/limits-feature.ts';
+import { policyFeature } from './features/policy/policy-feature.ts';
+import { resumeFeature } from './features/resume/resume-feature.ts';
+import { serverToolsFeature } from './features/server-tools/server-tools-feature.ts';
+import type { TenantPolicy } from './policy/relay-policy.ts';
+import type { ServerToolHandler } from './policy/server-tools.ts';
+import type { RelayFeatureFactory } from './session/feature.ts';
+import {
+  type RelaySession,
+  type SessionPipeOptions,
+  startSessionPipe,
+} from './session/session-pipe.ts';
+
+export type { RelaySession, RelaySessionLimits } from './session/session-pipe.ts';
+
+/** Options of {@link startRelaySession}. */
+export interface RelaySessionOptions extends SessionPipeOptions {
+  /**
+   * The tenant's policy: what the client may set, the operator's instructions and server tools
+   * (with the handler of each by name). Absent: the client's frames are checked, not rewritten.
+   */
+  readonly policy?: {
+    readonly rules: TenantPolicy;
+    readonly tenant?: string | undefined;
+    readonly handlers?: ReadonlyMap<string, ServerToolHandler>;
+  };
+  /** Features of yours, run after the relay's own (limits, resume, policy, server tools). */
+  readonly features?: readonly RelayFeatureFactory[];
+}
+
+/**
+ * Starts a relay session: the pipe ({@link startSessionPipe}) with the relay's features as its
+ * configuration asks for them, in this order: limits (rate and session length), resume (when
+ * `limits.resumeAttempts` > 0), policy and server tools (when `policy` is given), then
+ * `features`.
+ *
+ * @example
+ * ```ts
+ * const session = startRelaySession({ client, connectUpstream, model, limits: config, metrics, logger });
+ * await session.done;
+ * ```
+ */
+export function startRelaySession(options: RelaySessionOptions): RelaySession {
+  const { limits, policy } = options;
+  const features: RelayFeatureFactory[] = [
+    limitsFeature({
+      rateLimitPerSecond: limits.rateLimitPerSecond,
+      rateLimitBurst: limits.rateLimitBurst,
+      maxSessionSeconds: policy?.rules.maxSessionSeconds,
+    }),
+  ];
+  const attempts = limits.resumeAttempts ?? 0;
+  if (attempts > 0) {
+    features.push(
+      resumeFeature({
+        attempts,
+        windowMs: limits.resumeWindowMs ?? 5000,
+        maxBytes: limits.resumeMaxBytes ?? 256 * 1024,
+        maxPerSession: limits.resumeMaxPerSession,
+      }),
+    );
+  }
+  if (policy !== undefined) {
+    features.push(policyFeature(policy.rules));
+    if (policy.rules.serverTools.length > 0) {
+      features.push(
+        serverToolsFeature({
+          tools: policy.rules.serverTools,
+          handlers: policy.handlers ?? new Map(),
+          tenant: policy.tenant,
+        }),
+      );
+    }
+  }
+  features.push(...(options.features ?? []));
+  return startSessionPipe({ ...options, features });
+}
