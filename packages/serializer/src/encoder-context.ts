@@ -1,3 +1,4 @@
+import type { EventId } from './event-id-sequence.ts';
 import type {
   ContentEventFramesOfSpec,
   ItemEventFrames,
@@ -61,10 +62,10 @@ export interface ContentEventFrames extends ContentEventFramesOfSpec {
    * The `response.output_audio.delta` frame for raw audio: the base64 of `pcm` is written
    * straight into the frame, never built as a string, scanned or copied twice.
    */
-  outputAudioDeltaFromPcm(eventId: string, pcm: Uint8Array): Uint8Array;
+  outputAudioDeltaFromPcm(eventId: EventId, pcm: Uint8Array): Uint8Array;
   /** Writes the bytes of {@link outputAudioDeltaFromPcm} into `target` at `offset`; returns their length. */
   outputAudioDeltaFromPcmInto(
-    eventId: string,
+    eventId: EventId,
     pcm: Uint8Array,
     target: Uint8Array,
     offset?: number,

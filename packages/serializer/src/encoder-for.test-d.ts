@@ -1,23 +1,28 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { ContentEventEncoder, ItemEventEncoder, ResponseEventEncoder } from './index.ts';
+import type {
+  ContentEventEncoder,
+  EventId,
+  ItemEventEncoder,
+  ResponseEventEncoder,
+} from './index.ts';
 
 describe('Into twins', () => {
   it('take the Bytes arguments, then the target and an optional offset, and return a length', () => {
     expectTypeOf<ContentEventEncoder['outputAudioDeltaInto']>().toEqualTypeOf<
-      (eventId: string, delta: string, target: Uint8Array, offset?: number) => number
+      (eventId: EventId, delta: string, target: Uint8Array, offset?: number) => number
     >();
     expectTypeOf<ContentEventEncoder['outputAudioDeltaFromPcmInto']>().toEqualTypeOf<
-      (eventId: string, pcm: Uint8Array, target: Uint8Array, offset?: number) => number
+      (eventId: EventId, pcm: Uint8Array, target: Uint8Array, offset?: number) => number
     >();
     expectTypeOf<ResponseEventEncoder['outputAudioBufferClearedInto']>().parameters.toEqualTypeOf<
-      [eventId: string, target: Uint8Array, offset?: number]
+      [eventId: EventId, target: Uint8Array, offset?: number]
     >();
   });
 
   it('turn an optional argument into a positional one before the target', () => {
     expectTypeOf<ItemEventEncoder['mcpCallArgumentsDeltaInto']>().parameters.toEqualTypeOf<
       [
-        eventId: string,
+        eventId: EventId,
         delta: string,
         obfuscation: string | null | undefined,
         target: Uint8Array,

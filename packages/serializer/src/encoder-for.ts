@@ -19,10 +19,12 @@ import {
   frameBytes,
   pcmFrameBytes,
   quoteArgument,
+  quoteEventId,
   sharedFragment,
   startFrame,
 } from './engine/frame-writer.ts';
 import { isOmitted, toJsonValue } from './engine/json-value.ts';
+import type { EventId } from './event-id-sequence.ts';
 import {
   assembleContentEncoder,
   assembleItemEncoder,
@@ -108,9 +110,9 @@ function eventIdOnly(type: string, rest: string) {
   const first = head(type);
   const tail = fragment(`${rest}}`);
   return {
-    text: (eventId: string): string => first.text + quoteArgument(eventId, 'eventId') + tail.text,
-    bytes: (eventId: string): Uint8Array => eventIdFrameBytes(first, eventId, tail),
-    into: (eventId: string, target: Uint8Array, offset = 0): number =>
+    text: (eventId: EventId): string => first.text + quoteEventId(eventId) + tail.text,
+    bytes: (eventId: EventId): Uint8Array => eventIdFrameBytes(first, eventId, tail),
+    into: (eventId: EventId, target: Uint8Array, offset = 0): number =>
       copyFrameInto(eventIdFrameBytes(first, eventId, tail), target, offset),
   };
 }
@@ -120,11 +122,11 @@ function withString(type: string, scope: string, key: string) {
   const first = head(type);
   const middle = fragment(`${scope},"${key}":`);
   return {
-    text: (eventId: string, value: string): string =>
-      `${first.text}${quoteArgument(eventId, 'eventId')}${middle.text}${quoteArgument(value, key)}}`,
-    bytes: (eventId: string, value: string): Uint8Array =>
+    text: (eventId: EventId, value: string): string =>
+      `${first.text}${quoteEventId(eventId)}${middle.text}${quoteArgument(value, key)}}`,
+    bytes: (eventId: EventId, value: string): Uint8Array =>
       frameBytes(first, eventId, middle, value),
-    into: (eventId: string, value: string, target: Uint8Array, offset = 0): number =>
+    into: (eventId: EventId, value: string, target: Uint8Array, offset = 0): number =>
       copyFrameInto(frameBytes(first, eventId, middle, value), target, offset),
   };
 }
@@ -135,20 +137,20 @@ function withValue<T>(type: string, scope: string, key: string) {
   const middle = fragment(scope);
   const member = sharedFragment(`,"${key}":`);
   const close = sharedFragment('}');
-  function bytes(eventId: string, value: T): Uint8Array {
-    const frame = startFrame(first).string(eventId, 'eventId').fragment(middle);
+  function bytes(eventId: EventId, value: T): Uint8Array {
+    const frame = startFrame(first).eventId(eventId).fragment(middle);
     const resolved = toJsonValue(value, key);
     if (!isOmitted(resolved)) frame.fragment(member).value(resolved, key);
     return frame.fragment(close).end();
   }
   return {
-    text: (eventId: string, value: T): string => {
+    text: (eventId: EventId, value: T): string => {
       const json = valueJson(value, key);
       const rest = json === undefined ? '}' : `${member.text}${json}}`;
-      return `${first.text}${quoteArgument(eventId, 'eventId')}${middle.text}${rest}`;
+      return `${first.text}${quoteEventId(eventId)}${middle.text}${rest}`;
     },
     bytes,
-    into: (eventId: string, value: T, target: Uint8Array, offset = 0): number =>
+    into: (eventId: EventId, value: T, target: Uint8Array, offset = 0): number =>
       copyFrameInto(bytes(eventId, value), target, offset),
   };
 }
@@ -181,8 +183,8 @@ function withFields(type: string, scope: string, payload: readonly ContextEventF
   const lead = fragment(joined ? `${scope},"${payload[0]?.key}":` : scope);
   const keys = payload.map((field) => sharedFragment(`,"${field.key}":`));
   const close = sharedFragment('}');
-  const bytes = (eventId: string, values: readonly unknown[]): Uint8Array => {
-    const frame = startFrame(first).string(eventId, 'eventId').fragment(lead);
+  const bytes = (eventId: EventId, values: readonly unknown[]): Uint8Array => {
+    const frame = startFrame(first).eventId(eventId).fragment(lead);
     for (let index = 0; index < payload.length; index++) {
       const field = payload[index] as ContextEventField;
       const value = values[index];
@@ -198,8 +200,8 @@ function withFields(type: string, scope: string, payload: readonly ContextEventF
     }
     return frame.fragment(close).end();
   };
-  const text = (eventId: string, values: readonly unknown[]): string => {
-    let json = `${first.text}${quoteArgument(eventId, 'eventId')}${scope}`;
+  const text = (eventId: EventId, values: readonly unknown[]): string => {
+    let json = `${first.text}${quoteEventId(eventId)}${scope}`;
     for (let index = 0; index < payload.length; index++) {
       const field = payload[index] as ContextEventField;
       const value = values[index];
@@ -217,29 +219,29 @@ function withFields(type: string, scope: string, payload: readonly ContextEventF
   return positional(payload.length, text, bytes);
 }
 
-type Writer<R> = (eventId: string, values: readonly unknown[]) => R;
+type Writer<R> = (eventId: EventId, values: readonly unknown[]) => R;
 
 /**
  * The methods of a multi-field writer with real parameters (so `length` is right and no rest
  * array is made per call); the `Into` twin takes the target and offset after them.
  */
 function positional(count: number, text: Writer<string>, bytes: Writer<Uint8Array>) {
-  const into = (eventId: string, values: readonly unknown[], target: Uint8Array, offset = 0) =>
+  const into = (eventId: EventId, values: readonly unknown[], target: Uint8Array, offset = 0) =>
     copyFrameInto(bytes(eventId, values), target, offset);
   switch (count) {
     case 2:
       return {
-        text: (eventId: string, a: unknown, b: unknown) => text(eventId, [a, b]),
-        bytes: (eventId: string, a: unknown, b: unknown) => bytes(eventId, [a, b]),
-        into: (eventId: string, a: unknown, b: unknown, target: Uint8Array, offset?: number) =>
+        text: (eventId: EventId, a: unknown, b: unknown) => text(eventId, [a, b]),
+        bytes: (eventId: EventId, a: unknown, b: unknown) => bytes(eventId, [a, b]),
+        into: (eventId: EventId, a: unknown, b: unknown, target: Uint8Array, offset?: number) =>
           into(eventId, [a, b], target, offset),
       };
     case 3:
       return {
-        text: (eventId: string, a: unknown, b: unknown, c: unknown) => text(eventId, [a, b, c]),
-        bytes: (eventId: string, a: unknown, b: unknown, c: unknown) => bytes(eventId, [a, b, c]),
+        text: (eventId: EventId, a: unknown, b: unknown, c: unknown) => text(eventId, [a, b, c]),
+        bytes: (eventId: EventId, a: unknown, b: unknown, c: unknown) => bytes(eventId, [a, b, c]),
         into: (
-          eventId: string,
+          eventId: EventId,
           a: unknown,
           b: unknown,
           c: unknown,
@@ -254,13 +256,13 @@ function positional(count: number, text: Writer<string>, bytes: Writer<Uint8Arra
         return method;
       };
       return {
-        text: withCount((eventId: string, ...values: unknown[]) =>
+        text: withCount((eventId: EventId, ...values: unknown[]) =>
           text(eventId, values.slice(0, count)),
         ),
-        bytes: withCount((eventId: string, ...values: unknown[]) =>
+        bytes: withCount((eventId: EventId, ...values: unknown[]) =>
           bytes(eventId, values.slice(0, count)),
         ),
-        into: (eventId: string, ...rest: unknown[]) =>
+        into: (eventId: EventId, ...rest: unknown[]) =>
           into(
             eventId,
             rest.slice(0, count),
@@ -352,12 +354,12 @@ function contentEncoder(context: ContentEncoderContext): ContentEventEncoder {
   const pcmHead = head('response.output_audio.delta');
   // The audio delta's own scope: the PCM frame is that event, its payload written in place.
   const pcmMiddle = fragment(`${scopes[AUDIO_DELTA] as string},"delta":"`);
-  const fromPcm = (eventId: string, pcm: Uint8Array) =>
+  const fromPcm = (eventId: EventId, pcm: Uint8Array) =>
     pcmFrameBytes(pcmHead, eventId, pcmMiddle, pcm);
   return assembleContentEncoder(bind(CONTENT_EVENTS, scopes), {
     outputAudioDeltaFromPcm: fromPcm,
     outputAudioDeltaFromPcmInto: (
-      eventId: string,
+      eventId: EventId,
       pcm: Uint8Array,
       target: Uint8Array,
       offset = 0,

@@ -49,3 +49,4 @@ export type {
 } from './encoder-context.ts';
 export { encoderFor } from './encoder-for.ts';
 export { MAX_ENCODE_DEPTH } from './engine/encode-value.ts';
+export { type EventId, EventIdSequence } from './event-id-sequence.ts';

@@ -72,6 +72,7 @@ function streamOf(format: 'audio/pcm' | 'audio/pcmu', sendReady?: () => Promise<
         bytes: (frame) => events.push(JSON.parse(utf8.decode(frame))),
       },
       nextEventId: () => `event_${++counter}`,
+      frameEventId: () => `event_${++counter}`,
       nextItemId: () => `item_${++counter}`,
       nextCallId: () => `call_${++counter}`,
       onItem: () => {},

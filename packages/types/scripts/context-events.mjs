@@ -278,7 +278,7 @@ const FRAMES = {
 
 function frameSignatures(event) {
   const params = [
-    'eventId: string',
+    'eventId: EventId',
     ...event.payload.map(
       (field) =>
         `${field.name}${field.optional ? '?' : ''}: ${field.kind === 'string' ? (field.optional ? 'string | null' : 'string') : `ServerEventOf<'${event.type}'>['${field.key}']`}`,
@@ -290,7 +290,7 @@ function frameSignatures(event) {
   // In the Into twin an optional field is still a position before the target: required, but
   // \`undefined\` leaves it out as it does elsewhere.
   const intoParams = [
-    'eventId: string',
+    'eventId: EventId',
     ...event.payload.map(
       (field) =>
         `${field.name}: ${field.kind === 'string' ? (field.optional ? 'string | null | undefined' : 'string') : `ServerEventOf<'${event.type}'>['${field.key}']`}`,
@@ -317,6 +317,7 @@ export function contextEventsFile(events, header) {
     return `/** ${spec.doc} */\nexport interface ${spec.name} {\n${methods.join('\n')}\n}`;
   });
   return `${header}import type { ServerEventOf } from '@rtwire/types';
+import type { EventId } from '../event-id-sequence.ts';
 
 /** A payload field of a context event: its JSON key, parameter name and kind. */
 export interface ContextEventField {

@@ -42,9 +42,11 @@ describe('peekResponsePlace', () => {
           const frame = JSON.stringify(event);
           const peeked = peekResponsePlace(frame);
           if (peeked === undefined) return;
-          expect(peeked).toEqual({
-            responseId: event.response_id,
-            outputIndex: event.output_index,
+          // What the wire says, not the object it came from: -0 is written as 0.
+          const parsed = JSON.parse(frame) as Record<string, unknown>;
+          expect(peeked).toStrictEqual({
+            responseId: parsed.response_id,
+            outputIndex: parsed.output_index,
           });
         },
       ),

@@ -1,3 +1,4 @@
+import { type EventId, EventIdSequence } from '../event-id-sequence.ts';
 import { writeCleanAscii } from './ascii-writer.ts';
 import { base64Length, writeBase64 } from './base64.ts';
 import { ByteSink } from './byte-sink.ts';
@@ -56,8 +57,36 @@ export function quoteArgument(value: string, name: string): string {
   return quoteJsonString(value);
 }
 
+/** The JSON of an event id argument, a sequence's next id taken. */
+export function quoteEventId(eventId: EventId): string {
+  if (typeof eventId === 'string') return quoteJsonString(eventId);
+  if (eventId instanceof EventIdSequence) return eventId.nextJson();
+  throw eventIdError();
+}
+
 function argumentError(name: string): TypeError {
   return new TypeError(`encoderFor: ${name} must be a string`);
+}
+
+function eventIdError(): TypeError {
+  return new TypeError('encoderFor: eventId must be a string or an EventIdSequence');
+}
+
+/** The most bytes an event id's JSON takes; checks that it is one. */
+function eventIdBytes(eventId: EventId): number {
+  if (typeof eventId === 'string') return maxJsonStringBytes(eventId.length);
+  if (eventId instanceof EventIdSequence) return eventId.maxJsonBytes;
+  throw eventIdError();
+}
+
+/**
+ * Writes an event id's JSON (a sequence's next id, its digits in place) at `position` of the
+ * output slab's buffer.
+ */
+function writeEventId(target: Uint8Array, position: number, eventId: EventId): number {
+  return typeof eventId === 'string'
+    ? writeShortString(target, position, eventId)
+    : eventId.writeNext(target, position);
 }
 
 function copy(target: Uint8Array, position: number, bytes: Uint8Array): number {
@@ -92,39 +121,38 @@ function writeShortString(target: Uint8Array, position: number, text: string): n
  */
 export function frameBytes(
   head: Fragment,
-  eventId: string,
+  eventId: EventId,
   middle: Fragment,
   value: string,
 ): Uint8Array {
-  if (typeof eventId !== 'string') throw argumentError('eventId');
+  const idBytes = eventIdBytes(eventId);
   if (typeof value !== 'string') throw argumentError('the payload');
   if (value.length >= SIMD_MIN_LENGTH) return longFrameBytes(head, eventId, middle, value);
   const target = outputSlab.reserve(
-    head.bytes.length +
-      maxJsonStringBytes(eventId.length) +
-      middle.bytes.length +
-      maxJsonStringBytes(value.length) +
-      1,
+    head.bytes.length + idBytes + middle.bytes.length + maxJsonStringBytes(value.length) + 1,
   );
   let position = copy(target, outputSlab.start, head.bytes);
-  position = writeShortString(target, position, eventId);
+  position = writeEventId(target, position, eventId);
   position = copy(target, position, middle.bytes);
   position = writeShortString(target, position, value);
   target[position++] = 0x7d;
   return outputSlab.commit(position);
 }
 
-function longFrameBytes(head: Fragment, eventId: string, middle: Fragment, value: string) {
+function longFrameBytes(head: Fragment, eventId: EventId, middle: Fragment, value: string) {
   // Event ids are short; a long one would restage the SIMD memory, so it goes the slow way.
-  if (eventId.length >= SIMD_MIN_LENGTH || !stageCleanAscii(value)) {
+  if (
+    (typeof eventId === 'string' && eventId.length >= SIMD_MIN_LENGTH) ||
+    !stageCleanAscii(value)
+  ) {
     return frameBytesSlow(head, eventId, middle, value);
   }
   const length = value.length;
   const target = outputSlab.reserve(
-    head.bytes.length + maxJsonStringBytes(eventId.length) + middle.bytes.length + length + 3,
+    head.bytes.length + eventIdBytes(eventId) + middle.bytes.length + length + 3,
   );
   let position = copy(target, outputSlab.start, head.bytes);
-  position = writeShortString(target, position, eventId);
+  position = writeEventId(target, position, eventId);
   position = copy(target, position, middle.bytes);
   target[position] = 0x22;
   target.set(stagedBytes(length), position + 1);
@@ -134,22 +162,19 @@ function longFrameBytes(head: Fragment, eventId: string, middle: Fragment, value
   return outputSlab.commit(position);
 }
 
-function frameBytesSlow(head: Fragment, eventId: string, middle: Fragment, value: string) {
+function frameBytesSlow(head: Fragment, eventId: EventId, middle: Fragment, value: string) {
   const frame = startFrame(head);
-  frame.string(eventId, 'eventId');
+  frame.eventId(eventId);
   frame.fragment(middle);
   frame.string(value, 'the payload');
   return frame.fragment(CLOSE).end();
 }
 
 /** `head + json(eventId) + tail` (events whose only variable field is the event id). */
-export function eventIdFrameBytes(head: Fragment, eventId: string, tail: Fragment): Uint8Array {
-  if (typeof eventId !== 'string') throw argumentError('eventId');
-  const target = outputSlab.reserve(
-    head.bytes.length + maxJsonStringBytes(eventId.length) + tail.bytes.length,
-  );
+export function eventIdFrameBytes(head: Fragment, eventId: EventId, tail: Fragment): Uint8Array {
+  const target = outputSlab.reserve(head.bytes.length + eventIdBytes(eventId) + tail.bytes.length);
   let position = copy(target, outputSlab.start, head.bytes);
-  position = writeShortString(target, position, eventId);
+  position = writeEventId(target, position, eventId);
   position = copy(target, position, tail.bytes);
   return outputSlab.commit(position);
 }
@@ -160,21 +185,17 @@ export function eventIdFrameBytes(head: Fragment, eventId: string, tail: Fragmen
  */
 export function pcmFrameBytes(
   head: Fragment,
-  eventId: string,
+  eventId: EventId,
   middle: Fragment,
   pcm: Uint8Array,
 ): Uint8Array {
-  if (typeof eventId !== 'string') throw argumentError('eventId');
+  const idBytes = eventIdBytes(eventId);
   if (!(pcm instanceof Uint8Array)) throw new TypeError('encoderFor: pcm must be a Uint8Array');
   const target = outputSlab.reserve(
-    head.bytes.length +
-      maxJsonStringBytes(eventId.length) +
-      middle.bytes.length +
-      base64Length(pcm.length) +
-      2,
+    head.bytes.length + idBytes + middle.bytes.length + base64Length(pcm.length) + 2,
   );
   let position = copy(target, outputSlab.start, head.bytes);
-  position = writeShortString(target, position, eventId);
+  position = writeEventId(target, position, eventId);
   position = copy(target, position, middle.bytes);
   position = writeBase64(target, position, pcm);
   target[position++] = 0x22;
@@ -199,6 +220,16 @@ class FrameBuilder {
     if (typeof value !== 'string') throw argumentError(name);
     const target = sink.ensure(maxJsonStringBytes(value.length));
     sink.position = writeJsonString(target, sink.position, value);
+    return this;
+  }
+
+  eventId(eventId: EventId): this {
+    const target = sink.ensure(eventIdBytes(eventId));
+    // Not writeEventId: its short-string path writes through the output slab's DataView.
+    sink.position =
+      typeof eventId === 'string'
+        ? writeJsonString(target, sink.position, eventId)
+        : eventId.writeNext(target, sink.position);
     return this;
   }
 

@@ -2,6 +2,7 @@
 // Do not edit by hand: run `pnpm --filter @rtwire/types generate`.
 /* eslint-disable */
 import type { ServerEventOf } from '@rtwire/types';
+import type { EventId } from '../event-id-sequence.ts';
 
 /** A payload field of a context event: its JSON key, parameter name and kind. */
 export interface ContextEventField {
@@ -342,115 +343,115 @@ export const CONTENT_EVENTS: readonly ContextEvent[] = [
 /** The frame methods of a response context: each returns the frame its builder twin builds. */
 export interface ResponseEventFrames {
   /** `output_audio_buffer.started`. */
-  outputAudioBufferStarted(eventId: string): string;
+  outputAudioBufferStarted(eventId: EventId): string;
   /** `output_audio_buffer.started`, as UTF-8 bytes. */
-  outputAudioBufferStartedBytes(eventId: string): Uint8Array;
+  outputAudioBufferStartedBytes(eventId: EventId): Uint8Array;
   /** Writes the bytes of {@link outputAudioBufferStartedBytes} into `target` at `offset` and returns their length. */
-  outputAudioBufferStartedInto(eventId: string, target: Uint8Array, offset?: number): number;
+  outputAudioBufferStartedInto(eventId: EventId, target: Uint8Array, offset?: number): number;
   /** `output_audio_buffer.stopped`. */
-  outputAudioBufferStopped(eventId: string): string;
+  outputAudioBufferStopped(eventId: EventId): string;
   /** `output_audio_buffer.stopped`, as UTF-8 bytes. */
-  outputAudioBufferStoppedBytes(eventId: string): Uint8Array;
+  outputAudioBufferStoppedBytes(eventId: EventId): Uint8Array;
   /** Writes the bytes of {@link outputAudioBufferStoppedBytes} into `target` at `offset` and returns their length. */
-  outputAudioBufferStoppedInto(eventId: string, target: Uint8Array, offset?: number): number;
+  outputAudioBufferStoppedInto(eventId: EventId, target: Uint8Array, offset?: number): number;
   /** `output_audio_buffer.cleared`. */
-  outputAudioBufferCleared(eventId: string): string;
+  outputAudioBufferCleared(eventId: EventId): string;
   /** `output_audio_buffer.cleared`, as UTF-8 bytes. */
-  outputAudioBufferClearedBytes(eventId: string): Uint8Array;
+  outputAudioBufferClearedBytes(eventId: EventId): Uint8Array;
   /** Writes the bytes of {@link outputAudioBufferClearedBytes} into `target` at `offset` and returns their length. */
-  outputAudioBufferClearedInto(eventId: string, target: Uint8Array, offset?: number): number;
+  outputAudioBufferClearedInto(eventId: EventId, target: Uint8Array, offset?: number): number;
 }
 
 /** The frame methods of an item context. */
 export interface ItemEventFrames {
   /** `response.function_call_arguments.delta`. */
-  functionCallArgumentsDelta(eventId: string, callId: string, delta: string): string;
+  functionCallArgumentsDelta(eventId: EventId, callId: string, delta: string): string;
   /** `response.function_call_arguments.delta`, as UTF-8 bytes. */
-  functionCallArgumentsDeltaBytes(eventId: string, callId: string, delta: string): Uint8Array;
+  functionCallArgumentsDeltaBytes(eventId: EventId, callId: string, delta: string): Uint8Array;
   /** Writes the bytes of {@link functionCallArgumentsDeltaBytes} into `target` at `offset` and returns their length. */
-  functionCallArgumentsDeltaInto(eventId: string, callId: string, delta: string, target: Uint8Array, offset?: number): number;
+  functionCallArgumentsDeltaInto(eventId: EventId, callId: string, delta: string, target: Uint8Array, offset?: number): number;
   /** `response.function_call_arguments.done`. */
-  functionCallArgumentsDone(eventId: string, callId: string, name: string, args: string): string;
+  functionCallArgumentsDone(eventId: EventId, callId: string, name: string, args: string): string;
   /** `response.function_call_arguments.done`, as UTF-8 bytes. */
-  functionCallArgumentsDoneBytes(eventId: string, callId: string, name: string, args: string): Uint8Array;
+  functionCallArgumentsDoneBytes(eventId: EventId, callId: string, name: string, args: string): Uint8Array;
   /** Writes the bytes of {@link functionCallArgumentsDoneBytes} into `target` at `offset` and returns their length. */
-  functionCallArgumentsDoneInto(eventId: string, callId: string, name: string, args: string, target: Uint8Array, offset?: number): number;
+  functionCallArgumentsDoneInto(eventId: EventId, callId: string, name: string, args: string, target: Uint8Array, offset?: number): number;
   /** `response.output_item.added`. */
-  outputItemAdded(eventId: string, item: ServerEventOf<'response.output_item.added'>['item']): string;
+  outputItemAdded(eventId: EventId, item: ServerEventOf<'response.output_item.added'>['item']): string;
   /** `response.output_item.added`, as UTF-8 bytes. */
-  outputItemAddedBytes(eventId: string, item: ServerEventOf<'response.output_item.added'>['item']): Uint8Array;
+  outputItemAddedBytes(eventId: EventId, item: ServerEventOf<'response.output_item.added'>['item']): Uint8Array;
   /** Writes the bytes of {@link outputItemAddedBytes} into `target` at `offset` and returns their length. */
-  outputItemAddedInto(eventId: string, item: ServerEventOf<'response.output_item.added'>['item'], target: Uint8Array, offset?: number): number;
+  outputItemAddedInto(eventId: EventId, item: ServerEventOf<'response.output_item.added'>['item'], target: Uint8Array, offset?: number): number;
   /** `response.output_item.done`. */
-  outputItemDone(eventId: string, item: ServerEventOf<'response.output_item.done'>['item']): string;
+  outputItemDone(eventId: EventId, item: ServerEventOf<'response.output_item.done'>['item']): string;
   /** `response.output_item.done`, as UTF-8 bytes. */
-  outputItemDoneBytes(eventId: string, item: ServerEventOf<'response.output_item.done'>['item']): Uint8Array;
+  outputItemDoneBytes(eventId: EventId, item: ServerEventOf<'response.output_item.done'>['item']): Uint8Array;
   /** Writes the bytes of {@link outputItemDoneBytes} into `target` at `offset` and returns their length. */
-  outputItemDoneInto(eventId: string, item: ServerEventOf<'response.output_item.done'>['item'], target: Uint8Array, offset?: number): number;
+  outputItemDoneInto(eventId: EventId, item: ServerEventOf<'response.output_item.done'>['item'], target: Uint8Array, offset?: number): number;
   /** `response.mcp_call_arguments.delta`; optional fields: `null` is written as `null`, `undefined` leaves the field out. */
-  mcpCallArgumentsDelta(eventId: string, delta: string, obfuscation?: string | null): string;
+  mcpCallArgumentsDelta(eventId: EventId, delta: string, obfuscation?: string | null): string;
   /** `response.mcp_call_arguments.delta`, as UTF-8 bytes. */
-  mcpCallArgumentsDeltaBytes(eventId: string, delta: string, obfuscation?: string | null): Uint8Array;
+  mcpCallArgumentsDeltaBytes(eventId: EventId, delta: string, obfuscation?: string | null): Uint8Array;
   /** Writes the bytes of {@link mcpCallArgumentsDeltaBytes} into `target` at `offset` and returns their length. */
-  mcpCallArgumentsDeltaInto(eventId: string, delta: string, obfuscation: string | null | undefined, target: Uint8Array, offset?: number): number;
+  mcpCallArgumentsDeltaInto(eventId: EventId, delta: string, obfuscation: string | null | undefined, target: Uint8Array, offset?: number): number;
   /** `response.mcp_call_arguments.done`. */
-  mcpCallArgumentsDone(eventId: string, args: string): string;
+  mcpCallArgumentsDone(eventId: EventId, args: string): string;
   /** `response.mcp_call_arguments.done`, as UTF-8 bytes. */
-  mcpCallArgumentsDoneBytes(eventId: string, args: string): Uint8Array;
+  mcpCallArgumentsDoneBytes(eventId: EventId, args: string): Uint8Array;
   /** Writes the bytes of {@link mcpCallArgumentsDoneBytes} into `target` at `offset` and returns their length. */
-  mcpCallArgumentsDoneInto(eventId: string, args: string, target: Uint8Array, offset?: number): number;
+  mcpCallArgumentsDoneInto(eventId: EventId, args: string, target: Uint8Array, offset?: number): number;
 }
 
 /** The frame methods of a content context that the spec defines (the encoder adds one for raw PCM). */
 export interface ContentEventFramesOfSpec {
   /** `response.output_audio.delta`. */
-  outputAudioDelta(eventId: string, delta: string): string;
+  outputAudioDelta(eventId: EventId, delta: string): string;
   /** `response.output_audio.delta`, as UTF-8 bytes. */
-  outputAudioDeltaBytes(eventId: string, delta: string): Uint8Array;
+  outputAudioDeltaBytes(eventId: EventId, delta: string): Uint8Array;
   /** Writes the bytes of {@link outputAudioDeltaBytes} into `target` at `offset` and returns their length. */
-  outputAudioDeltaInto(eventId: string, delta: string, target: Uint8Array, offset?: number): number;
+  outputAudioDeltaInto(eventId: EventId, delta: string, target: Uint8Array, offset?: number): number;
   /** `response.output_audio.done`. */
-  outputAudioDone(eventId: string): string;
+  outputAudioDone(eventId: EventId): string;
   /** `response.output_audio.done`, as UTF-8 bytes. */
-  outputAudioDoneBytes(eventId: string): Uint8Array;
+  outputAudioDoneBytes(eventId: EventId): Uint8Array;
   /** Writes the bytes of {@link outputAudioDoneBytes} into `target` at `offset` and returns their length. */
-  outputAudioDoneInto(eventId: string, target: Uint8Array, offset?: number): number;
+  outputAudioDoneInto(eventId: EventId, target: Uint8Array, offset?: number): number;
   /** `response.output_audio_transcript.delta`. */
-  outputAudioTranscriptDelta(eventId: string, delta: string): string;
+  outputAudioTranscriptDelta(eventId: EventId, delta: string): string;
   /** `response.output_audio_transcript.delta`, as UTF-8 bytes. */
-  outputAudioTranscriptDeltaBytes(eventId: string, delta: string): Uint8Array;
+  outputAudioTranscriptDeltaBytes(eventId: EventId, delta: string): Uint8Array;
   /** Writes the bytes of {@link outputAudioTranscriptDeltaBytes} into `target` at `offset` and returns their length. */
-  outputAudioTranscriptDeltaInto(eventId: string, delta: string, target: Uint8Array, offset?: number): number;
+  outputAudioTranscriptDeltaInto(eventId: EventId, delta: string, target: Uint8Array, offset?: number): number;
   /** `response.output_audio_transcript.done`. */
-  outputAudioTranscriptDone(eventId: string, transcript: string): string;
+  outputAudioTranscriptDone(eventId: EventId, transcript: string): string;
   /** `response.output_audio_transcript.done`, as UTF-8 bytes. */
-  outputAudioTranscriptDoneBytes(eventId: string, transcript: string): Uint8Array;
+  outputAudioTranscriptDoneBytes(eventId: EventId, transcript: string): Uint8Array;
   /** Writes the bytes of {@link outputAudioTranscriptDoneBytes} into `target` at `offset` and returns their length. */
-  outputAudioTranscriptDoneInto(eventId: string, transcript: string, target: Uint8Array, offset?: number): number;
+  outputAudioTranscriptDoneInto(eventId: EventId, transcript: string, target: Uint8Array, offset?: number): number;
   /** `response.content_part.added`. */
-  contentPartAdded(eventId: string, part: ServerEventOf<'response.content_part.added'>['part']): string;
+  contentPartAdded(eventId: EventId, part: ServerEventOf<'response.content_part.added'>['part']): string;
   /** `response.content_part.added`, as UTF-8 bytes. */
-  contentPartAddedBytes(eventId: string, part: ServerEventOf<'response.content_part.added'>['part']): Uint8Array;
+  contentPartAddedBytes(eventId: EventId, part: ServerEventOf<'response.content_part.added'>['part']): Uint8Array;
   /** Writes the bytes of {@link contentPartAddedBytes} into `target` at `offset` and returns their length. */
-  contentPartAddedInto(eventId: string, part: ServerEventOf<'response.content_part.added'>['part'], target: Uint8Array, offset?: number): number;
+  contentPartAddedInto(eventId: EventId, part: ServerEventOf<'response.content_part.added'>['part'], target: Uint8Array, offset?: number): number;
   /** `response.content_part.done`. */
-  contentPartDone(eventId: string, part: ServerEventOf<'response.content_part.done'>['part']): string;
+  contentPartDone(eventId: EventId, part: ServerEventOf<'response.content_part.done'>['part']): string;
   /** `response.content_part.done`, as UTF-8 bytes. */
-  contentPartDoneBytes(eventId: string, part: ServerEventOf<'response.content_part.done'>['part']): Uint8Array;
+  contentPartDoneBytes(eventId: EventId, part: ServerEventOf<'response.content_part.done'>['part']): Uint8Array;
   /** Writes the bytes of {@link contentPartDoneBytes} into `target` at `offset` and returns their length. */
-  contentPartDoneInto(eventId: string, part: ServerEventOf<'response.content_part.done'>['part'], target: Uint8Array, offset?: number): number;
+  contentPartDoneInto(eventId: EventId, part: ServerEventOf<'response.content_part.done'>['part'], target: Uint8Array, offset?: number): number;
   /** `response.output_text.delta`. */
-  outputTextDelta(eventId: string, delta: string): string;
+  outputTextDelta(eventId: EventId, delta: string): string;
   /** `response.output_text.delta`, as UTF-8 bytes. */
-  outputTextDeltaBytes(eventId: string, delta: string): Uint8Array;
+  outputTextDeltaBytes(eventId: EventId, delta: string): Uint8Array;
   /** Writes the bytes of {@link outputTextDeltaBytes} into `target` at `offset` and returns their length. */
-  outputTextDeltaInto(eventId: string, delta: string, target: Uint8Array, offset?: number): number;
+  outputTextDeltaInto(eventId: EventId, delta: string, target: Uint8Array, offset?: number): number;
   /** `response.output_text.done`. */
-  outputTextDone(eventId: string, text: string): string;
+  outputTextDone(eventId: EventId, text: string): string;
   /** `response.output_text.done`, as UTF-8 bytes. */
-  outputTextDoneBytes(eventId: string, text: string): Uint8Array;
+  outputTextDoneBytes(eventId: EventId, text: string): Uint8Array;
   /** Writes the bytes of {@link outputTextDoneBytes} into `target` at `offset` and returns their length. */
-  outputTextDoneInto(eventId: string, text: string, target: Uint8Array, offset?: number): number;
+  outputTextDoneInto(eventId: EventId, text: string, target: Uint8Array, offset?: number): number;
 }
 
 /** The text, bytes and `Into` methods bound for one event of a table. */

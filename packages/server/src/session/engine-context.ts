@@ -1,3 +1,4 @@
+import type { EventId } from '@rtwire/serializer';
 import type { RealtimeServerEvent } from '@rtwire/types';
 import type { FrameSink } from '../frame-sink.ts';
 import type { Refusal } from './refusals.ts';
@@ -17,6 +18,11 @@ export interface EngineContext {
   /** Where frames go, already encoded. */
   readonly sink: FrameSink;
   readonly nextEventId: () => string;
+  /**
+   * The event id to give an encoder for one frame: the session's sequence, whose next id the
+   * encoder writes in place (the hot path of deltas), or with the host's own ids the next one.
+   */
+  readonly frameEventId: () => EventId;
   readonly id: (kind: IdKind) => string;
   /** Encodes and sends one event. */
   emit(event: RealtimeServerEvent): void;

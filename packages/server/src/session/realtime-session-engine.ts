@@ -1,4 +1,5 @@
-import { createEventIds, ServerEvents } from '@rtwire/builders';
+import { ServerEvents } from '@rtwire/builders';
+import type { EventId, EventIdSequence } from '@rtwire/serializer';
 import {
   decodeClientEvent,
   errorCodeOf,
@@ -17,7 +18,7 @@ import { type CommittedAudio, InputTranscriptions } from './input-transcriptions
 import { type Refusal, refusals } from './refusals.ts';
 import { Responses } from './responses.ts';
 import { defaultSession, defaultTranscriptionSession, type SessionType } from './session-config.ts';
-import { createSessionIds } from './session-ids.ts';
+import { createEventIdSequence, createSessionIds } from './session-ids.ts';
 import type { RealtimeSession, RealtimeSessionOptions } from './session-options.ts';
 import { SessionSettings } from './session-settings.ts';
 
@@ -268,12 +269,18 @@ export class RealtimeSessionEngine implements RealtimeSession {
         }
       },
     );
-    const nextEventId = options.eventIds ?? createEventIds('event_');
+    // By default one sequence: deltas get its ids written in place, every other event takes
+    // them as strings from the same counter. The host's own ids come as strings everywhere.
+    const custom = options.eventIds;
+    const sequence = custom === undefined ? createEventIdSequence() : undefined;
+    const nextEventId = custom ?? (() => (sequence as EventIdSequence).next());
+    const frameEventId: () => EventId = custom ?? (() => sequence as EventIdSequence);
     const emit = (event: RealtimeServerEvent) => sink.event(event);
     const engine = this;
     return {
       sink,
       nextEventId,
+      frameEventId,
       id: options.ids ?? createSessionIds(),
       emit,
       refuse: (refusal: Refusal, eventId: string | null | undefined) =>

@@ -4,7 +4,7 @@ import {
   type MessageWriter,
   ResponseWriter,
 } from '@rtwire/builders';
-import { type ContentEventEncoder, encoderFor } from '@rtwire/serializer';
+import { type ContentEventEncoder, type EventId, encoderFor } from '@rtwire/serializer';
 import type { RealtimeConversationItem, RealtimeServerEvent } from '@rtwire/types';
 import type { FrameSink } from '../frame-sink.ts';
 import {
@@ -68,7 +68,7 @@ export interface ResponsePlan {
  * @example
  * ```ts
  * const host: ResponseHost = {
- *   sink, nextEventId, nextItemId: () => id('item'), nextCallId: () => id('call'),
+ *   sink, nextEventId, frameEventId, nextItemId: () => id('item'), nextCallId: () => id('call'),
  *   onItem: (item, finished) => {}, onAudio: (itemId, ms) => {}, onEnd: (audioMs) => {},
  * };
  * ```
@@ -76,6 +76,8 @@ export interface ResponsePlan {
 export interface ResponseHost {
   readonly sink: FrameSink;
   readonly nextEventId: () => string;
+  /** The event id of a delta frame (see `EngineContext.frameEventId`). */
+  readonly frameEventId: () => EventId;
   readonly nextItemId: () => string;
   readonly nextCallId: () => string;
   /** An output item was announced (`conversation.item.added`) or finished (`.done`). */
@@ -272,7 +274,7 @@ export class ResponseStream {
   #textDelta(message: MessageWriter, delta: string): void {
     message.record(delta);
     const content = this.#content as ContentEventEncoder;
-    const eventId = this.#host.nextEventId();
+    const eventId = this.#host.frameEventId();
     const { sink } = this.#host;
     if (this.#plan.modality === 'text') {
       if (this.#bytes) sink.bytes(content.outputTextDeltaBytes(eventId, delta));
@@ -337,14 +339,14 @@ export class ResponseStream {
 
   #sendAudio(pcm: Uint8Array): void {
     const content = this.#content as ContentEventEncoder;
-    const { sink, nextEventId } = this.#host;
+    const { sink, frameEventId } = this.#host;
     if (pcm.length === 0) return;
     if (pcm.length <= MAX_AUDIO_DELTA_BYTES) {
-      sink.bytes(content.outputAudioDeltaFromPcm(nextEventId(), pcm));
+      sink.bytes(content.outputAudioDeltaFromPcm(frameEventId(), pcm));
     } else {
       for (let offset = 0; offset < pcm.length; offset += MAX_AUDIO_DELTA_BYTES) {
         const piece = pcm.subarray(offset, offset + MAX_AUDIO_DELTA_BYTES);
-        sink.bytes(content.outputAudioDeltaFromPcm(nextEventId(), piece));
+        sink.bytes(content.outputAudioDeltaFromPcm(frameEventId(), piece));
       }
     }
     this.#audioBytes += pcm.length;
@@ -383,7 +385,7 @@ export class ResponseStream {
         this.#outputText += delta.length;
         for (const piece of pieces(delta)) {
           call.record(piece);
-          const eventId = this.#host.nextEventId();
+          const eventId = this.#host.frameEventId();
           const { sink } = this.#host;
           if (this.#bytes) {
             sink.bytes(item.functionCallArgumentsDeltaBytes(eventId, call.callId, piece));

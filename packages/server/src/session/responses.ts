@@ -113,6 +113,7 @@ export class Responses {
     const stream = new ResponseStream(plan, {
       sink: context.sink,
       nextEventId: context.nextEventId,
+      frameEventId: context.frameEventId,
       nextItemId: () => context.id('item'),
       nextCallId: () => context.id('call'),
       onItem: inConversation ? (item, finished) => items.outputItem(item, finished) : () => {},
