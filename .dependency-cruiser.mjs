@@ -114,9 +114,9 @@ export default {
     },
     floor(
       'node-imports-beyond-relay',
-      '@rtwire/node depends on @rtwire/relay (and its socket and WebRTC libraries).',
+      '@rtwire/node depends on @rtwire/relay, and on the builders and serializer for the frames its WebRTC calls write (and its socket and WebRTC libraries); never on the engine.',
       'node',
-      ['relay'],
+      ['relay', 'builders', 'serializer'],
     ),
     {
       name: 'app-imports-package-internals',

@@ -17,6 +17,15 @@
  */
 
 export {
+  type CallOffer,
+  type CallOfferError,
+  type CallOfferResult,
+  type CallSession,
+  MAX_CALL_OFFER_BYTES,
+  type ReadCallOfferOptions,
+  readCallOffer,
+} from './calls/call-offer.ts';
+export {
   parseRelayConfig,
   type RelayConfig,
   type RelayConfigError,
@@ -29,7 +38,7 @@ export {
   type RelayFromEnv,
   type RelayRuntime,
 } from './config/relay-from-env.ts';
-export { REALTIME_PATH } from './host/admission.ts';
+export { authenticateRequest, REALTIME_PATH } from './host/admission.ts';
 export {
   createFetchHandler,
   type UpgradeOptions,
@@ -95,6 +104,7 @@ export type {
   UpstreamMode,
   UpstreamVerdict,
 } from './session/feature.ts';
+export { PEEK_LIMIT, peekEventType } from './session/peek-event-type.ts';
 export type { DuplexSocket, DuplexSocketHandlers } from './sockets/duplex-socket.ts';
 export { createListenerGate, type ListenerGate } from './sockets/listener-gate.ts';
 export {

@@ -118,29 +118,16 @@ export function admitRequest(
     return { ok: false, status: 403, code: 'forbidden_origin', message: 'Origin not allowed' };
   }
   const offered = parseSubprotocols(request.headers.get('sec-websocket-protocol'));
-  let tenant: string | undefined;
-  if (config.relayTokens.length > 0) {
-    const presented = presentedTokens(request.headers.get('authorization'), offered);
-    let accepted = false;
-    // Every credential is compared, so the time taken says nothing about which one matched.
-    for (const entry of config.relayTokens) {
-      const credential = parseCredential(entry);
-      for (const token of presented) {
-        if (constantTimeEqual(token, credential.token) && !accepted) {
-          accepted = true;
-          tenant = credential.tenant;
-        }
-      }
-    }
-    if (!accepted) {
-      return {
-        ok: false,
-        status: 401,
-        code: 'unauthorized',
-        message: 'Missing or invalid credential',
-      };
-    }
+  const credential = authenticateRequest(request.headers, config);
+  if (!credential.ok) {
+    return {
+      ok: false,
+      status: 401,
+      code: 'unauthorized',
+      message: 'Missing or invalid credential',
+    };
   }
+  const { tenant } = credential;
   // Strict clients (browsers, undici, ws) fail a handshake that selects none of the
   // subprotocols they offered. The relay never selects the credential one, which would echo
   // the token in a response header, so a client offering only that is told what to add.
@@ -183,6 +170,39 @@ export function admitRequest(
     tenant,
     protocol: offered.length > 0 ? REALTIME_SUBPROTOCOL : undefined,
   };
+}
+
+/**
+ * Checks a request's credential against `relayTokens`: a token as `Authorization: Bearer` or
+ * as the `openai-insecure-api-key.<token>` subprotocol. Every configured token is compared in
+ * constant time, so the time taken says nothing about which one matched. With no tokens
+ * configured, every request is let in (with no tenant).
+ *
+ * @example
+ * ```ts
+ * const credential = authenticateRequest(request.headers, config);
+ * if (!credential.ok) return new Response('Missing or invalid credential', { status: 401 });
+ * ```
+ */
+export function authenticateRequest(
+  headers: { get(name: string): string | null },
+  config: Pick<RelayConfig, 'relayTokens'>,
+): { readonly ok: true; readonly tenant: string | undefined } | { readonly ok: false } {
+  if (config.relayTokens.length === 0) return { ok: true, tenant: undefined };
+  const offered = parseSubprotocols(headers.get('sec-websocket-protocol'));
+  const presented = presentedTokens(headers.get('authorization'), offered);
+  let accepted = false;
+  let tenant: string | undefined;
+  for (const entry of config.relayTokens) {
+    const credential = parseCredential(entry);
+    for (const token of presented) {
+      if (constantTimeEqual(token, credential.token) && !accepted) {
+        accepted = true;
+        tenant = credential.tenant;
+      }
+    }
+  }
+  return accepted ? { ok: true, tenant } : { ok: false };
 }
 
 /**

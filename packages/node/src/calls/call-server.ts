@@ -1,0 +1,297 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import {
+  authenticateRequest,
+  type CallSession,
+  type DuplexSocket,
+  type RelayHost,
+  type RelaySession,
+  readCallOffer,
+} from '@rtwire/relay';
+import { CallSocket, type CallTransport } from './call-socket.ts';
+
+/** The path browsers `POST` their offer to, as the live API's. */
+export const CALLS_PATH = '/v1/realtime/calls';
+
+/**
+ * A WebRTC stack as the call server uses it: it answers an offer with its SDP and the call's
+ * transport (the data channel and track, and the end of the peer).
+ */
+export interface WebRtcStack {
+  /** Answers `offer`; rejects when the offer cannot be taken (no audio, no data channel). */
+  answer(offer: string): Promise<{ readonly sdp: string; readonly transport: CallTransport }>;
+  /** Stops taking calls and frees what the stack holds (sockets, certificate). */
+  close(): Promise<void>;
+}
+
+/** Options of {@link createCallServer}. */
+export interface CallServerOptions {
+  readonly host: RelayHost;
+  readonly stack: WebRtcStack;
+}
+
+/** Calls on a relay: the `/v1/realtime/calls` routes and the sidebands attached by call id. */
+export interface CallServer {
+  /** Calls in progress. */
+  readonly activeCalls: number;
+  /**
+   * Answers `POST /v1/realtime/calls`, `POST /v1/realtime/calls/{id}/hangup` and their CORS
+   * preflights; returns `false`, touching nothing, for any other path.
+   */
+  handleRequest(request: IncomingMessage, response: ServerResponse): boolean;
+  /**
+   * Where a sideband WebSocket (`/v1/realtime?call_id=…`) goes: the call's session, once its
+   * credential is checked. Returns the HTTP status to refuse the upgrade with, or `undefined`
+   * when `open` may be called with the upgraded socket.
+   */
+  admitSideband(
+    callId: string,
+    headers: { get(name: string): string | null },
+  ):
+    | { readonly status: number; readonly message: string }
+    | { readonly open: (socket: DuplexSocket) => void };
+  /** Ends every call (1001) and closes the stack. */
+  close(): Promise<void>;
+}
+
+interface Call {
+  readonly socket: CallSocket;
+  readonly session: RelaySession;
+  readonly tenant: string | undefined;
+}
+
+const HANGUP = /^\/v1\/realtime\/calls\/([A-Za-z0-9_-]{1,64})\/hangup$/;
+
+/**
+ * Serves WebRTC calls for a relay whose upstream is the engine: a browser `POST`s its SDP
+ * offer, gets the answer and `Location: /v1/realtime/calls/{call_id}`, and its call becomes a
+ * relay session like a WebSocket's (admitted, counted toward `MAX_SESSIONS`, policed, metered).
+ * A server drives the same call through a sideband WebSocket, and ends it by `POST …/hangup`.
+ *
+ * @example
+ * ```ts
+ * const calls = createCallServer({ host: relay.host, stack });
+ * createServer((request, response) => {
+ *   if (!calls.handleRequest(request, response)) response.writeHead(404).end();
+ * });
+ * ```
+ */
+export function createCallServer(options: CallServerOptions): CallServer {
+  const { host, stack } = options;
+  const calls = new Map<string, Call>();
+
+  const cors = (request: IncomingMessage): Record<string, string> | undefined => {
+    const origin = header(request, 'origin');
+    if (origin === null) return {};
+    const allowed = host.config.allowedOrigins;
+    if (allowed.length > 0 && !allowed.includes(origin)) return undefined;
+    return {
+      'access-control-allow-origin': origin,
+      'access-control-expose-headers': 'Location',
+      vary: 'Origin',
+    };
+  };
+
+  const reply = (
+    response: ServerResponse,
+    status: number,
+    headers: Record<string, string>,
+    body: string,
+    contentType = 'application/json',
+  ) => {
+    response.writeHead(status, { ...headers, 'content-type': contentType }).end(body);
+  };
+  const error = (
+    response: ServerResponse,
+    status: number,
+    headers: Record<string, string>,
+    code: string,
+    message: string,
+    param: string | null = null,
+  ) =>
+    reply(
+      response,
+      status,
+      headers,
+      JSON.stringify({ error: { type: 'invalid_request_error', code, param, message } }),
+    );
+
+  const create = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    headers: Record<string, string>,
+  ) => {
+    // The credential first: an unknown caller gets 401 before its body is read.
+    const credential = authenticateRequest(headersOf(request), host.config);
+    if (!credential.ok) {
+      error(response, 401, headers, 'unauthorized', 'Missing or invalid credential');
+      request.resume();
+      return;
+    }
+    const offer = await readCallOffer(toWebRequest(request));
+    if (!offer.ok) {
+      reply(
+        response,
+        offer.refusal.status,
+        headers,
+        JSON.stringify({ error: offer.refusal.error }),
+      );
+      return;
+    }
+    const { sdp, session } = offer.offer;
+    const model = typeof session?.model === 'string' ? session.model : undefined;
+    const admission = host.admit({
+      url: model === undefined ? '/v1/realtime' : `/v1/realtime?model=${encodeURIComponent(model)}`,
+      headers: headersOf(request),
+    });
+    if (!admission.ok) {
+      reply(
+        response,
+        admission.reply.status,
+        { ...admission.reply.headers, ...headers },
+        admission.reply.body,
+        'text/plain; charset=utf-8',
+      );
+      return;
+    }
+    let answer: Awaited<ReturnType<WebRtcStack['answer']>>;
+    try {
+      answer = await stack.answer(sdp);
+    } catch {
+      admission.cancel();
+      error(
+        response,
+        400,
+        headers,
+        'invalid_sdp',
+        'The offer could not be answered: it needs an audio track and a data channel.',
+        'sdp',
+      );
+      return;
+    }
+    const callId = `rtc_${crypto.randomUUID().replaceAll('-', '')}`;
+    const socket = new CallSocket(answer.transport);
+    const relaySession = admission.open(socket);
+    calls.set(callId, { socket, session: relaySession, tenant: credential.tenant });
+    void relaySession.done.then(() => calls.delete(callId));
+    if (session !== undefined) socket.fromClient(sessionUpdate(session));
+    reply(
+      response,
+      201,
+      { ...headers, location: `${CALLS_PATH}/${callId}` },
+      answer.sdp,
+      'application/sdp',
+    );
+  };
+
+  return {
+    get activeCalls() {
+      return calls.size;
+    },
+    handleRequest(request, response) {
+      const path = (request.url ?? '/').split('?', 1)[0] as string;
+      const hangup = HANGUP.exec(path);
+      if (path !== CALLS_PATH && hangup === null) return false;
+      const headers = cors(request);
+      if (headers === undefined) {
+        error(response, 403, {}, 'forbidden_origin', 'Origin not allowed');
+        return true;
+      }
+      if (request.method === 'OPTIONS') {
+        response
+          .writeHead(204, {
+            ...headers,
+            'access-control-allow-methods': 'POST, OPTIONS',
+            'access-control-allow-headers': allowedHeaders(
+              header(request, 'access-control-request-headers'),
+            ),
+            'access-control-max-age': '600',
+          })
+          .end();
+        return true;
+      }
+      if (request.method !== 'POST') {
+        error(
+          response,
+          405,
+          { ...headers, allow: 'POST, OPTIONS' },
+          'method_not_allowed',
+          'Use POST.',
+        );
+        return true;
+      }
+      if (hangup !== null) {
+        const call = calls.get(hangup[1] as string);
+        const credential = authenticateRequest(headersOf(request), host.config);
+        if (!credential.ok) {
+          error(response, 401, headers, 'unauthorized', 'Missing or invalid credential');
+        } else if (call === undefined || call.tenant !== credential.tenant) {
+          error(response, 404, headers, 'call_id_not_found', 'No call with this id.', 'call_id');
+        } else {
+          call.socket.close(1000, 'hangup');
+          response.writeHead(200, headers).end();
+        }
+        return true;
+      }
+      create(request, response, headers).catch(() => {
+        if (!response.headersSent)
+          error(response, 500, headers, 'server_error', 'The call could not be set up.');
+      });
+      return true;
+    },
+    admitSideband(callId, headers) {
+      const credential = authenticateRequest(headers, host.config);
+      if (!credential.ok) return { status: 401, message: 'Missing or invalid credential' };
+      const call = calls.get(callId);
+      if (call === undefined || call.tenant !== credential.tenant) {
+        return { status: 404, message: 'call_id_not_found' };
+      }
+      return { open: (socket) => call.socket.attachSideband(socket) };
+    },
+    async close() {
+      for (const call of calls.values()) call.socket.close(1001, 'going away');
+      await stack.close();
+    },
+  };
+}
+
+/** Headers a browser's call carries at least. */
+const BASE_HEADERS = 'authorization, content-type';
+
+/**
+ * The headers a preflight asked for, when they are header names (SDKs add their own, such as
+ * `X-OpenAI-Agents-SDK`, so a fixed list would break the next one); the base ones otherwise.
+ */
+function allowedHeaders(requested: string | null): string {
+  if (requested === null || requested.length > 512) return BASE_HEADERS;
+  return /^\s*[A-Za-z0-9-]+(\s*,\s*[A-Za-z0-9-]+)*\s*$/.test(requested)
+    ? requested.trim()
+    : BASE_HEADERS;
+}
+
+function sessionUpdate(session: CallSession): string {
+  return JSON.stringify({ type: 'session.update', session });
+}
+
+function header(request: IncomingMessage, name: string): string | null {
+  const value = request.headers[name];
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function headersOf(request: IncomingMessage): { get(name: string): string | null } {
+  return { get: (name) => header(request, name.toLowerCase()) };
+}
+
+function toWebRequest(request: IncomingMessage): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return new Request(`http://relay.invalid${request.url ?? '/'}`, {
+    method: 'POST',
+    headers,
+    body: Readable.toWeb(request) as ReadableStream<Uint8Array>,
+    duplex: 'half',
+  } as RequestInit);
+}

@@ -1,0 +1,372 @@
+import { Buffer } from 'node:buffer';
+import { ClientEvents, ResponseEventBuilder } from '@rtwire/builders';
+import { type DuplexSocket, type DuplexSocketHandlers, peekEventType } from '@rtwire/relay';
+import { EventIdSequence, encodeClientEvent, encodeServerEvent } from '@rtwire/serializer';
+import { OutputPlayout, type PlayoutCut, type PlayoutEvent } from './output-playout.ts';
+
+/**
+ * What a WebRTC stack gives a call: the `oai-events` data channel, the audio track (PCM16
+ * 24 kHz mono both ways; the stack does the Opus and the RTP) and the end of the peer.
+ */
+export interface CallTransport {
+  /** Sends one event on the data channel (text). */
+  sendEvent(text: string): void;
+  /** Bytes the data channel holds, not yet sent. */
+  readonly eventBufferedAmount: number;
+  /** Sends one frame of output audio (20 ms of PCM16 24 kHz mono) on the track, now. */
+  sendAudio(pcm: Uint8Array): void;
+  /** Ends the call: closes the peer connection and frees its port. Idempotent. */
+  close(): void;
+  /** Attaches the call's handlers; called once. */
+  listen(handlers: CallTransportHandlers): void;
+}
+
+/** What a {@link CallTransport} tells its call. */
+export interface CallTransportHandlers {
+  /** The data channel opened: events can be sent. */
+  open(): void;
+  /** A text message arrived on the data channel. */
+  event(text: string): void;
+  /** Input audio arrived from the track (PCM16 24 kHz mono, any length). */
+  audio(pcm: Uint8Array): void;
+  /** The peer is gone (closed, failed, or silent past the consent timeout). */
+  gone(reason: string): void;
+}
+
+/** Options of {@link CallSocket}. */
+export interface CallSocketOptions {
+  /** Most milliseconds of output audio queued for the track (beyond it the relay's limits act). */
+  readonly maxQueuedMs?: number;
+  /** Milliseconds of input audio gathered into one `input_audio_buffer.append` (default 40). */
+  readonly appendMs?: number;
+  /** Most bytes of events held before the data channel opens, or while reading is paused. */
+  readonly maxHeldBytes?: number;
+  /** A clock in milliseconds (default `performance.now`), for tests. */
+  readonly now?: () => number;
+}
+
+const FRAME_MS = 20;
+const BYTES_PER_MS = 48;
+/** Frames sent at once when the pacer's timer fires late; further behind, the clock restarts. */
+const MAX_CATCH_UP_FRAMES = 5;
+
+/**
+ * The client side of a relay session when the client is a WebRTC call: a {@link DuplexSocket}
+ * over the call's data channel and audio track, so the relay's admission, policy, server
+ * tools, limits and metrics run for calls as for WebSocket sessions.
+ *
+ * Toward the session, the data channel's events pass as they came, and the track's audio
+ * becomes `input_audio_buffer.append` events. From the session, `response.output_audio.delta`
+ * goes to the track instead of the channel, paced in real time by an {@link OutputPlayout},
+ * which also reports `output_audio_buffer.started`, `.stopped` and `.cleared`. A barge-in
+ * (`input_audio_buffer.speech_started`) or the client's `output_audio_buffer.clear` stops the
+ * track at once and truncates the item at the audio that was really sent. Sidebands (server
+ * WebSockets attached by call id) see what the channel sees and may send client events.
+ *
+ * @example
+ * ```ts
+ * const socket = new CallSocket(transport);
+ * const session = pending.open(socket); // the relay session, as for a WebSocket
+ * socket.attachSideband(serverSocket);
+ * ```
+ */
+export class CallSocket implements DuplexSocket {
+  readonly #transport: CallTransport;
+  readonly #playout: OutputPlayout;
+  readonly #ids = new EventIdSequence(`event_${crypto.randomUUID().slice(0, 8)}_`);
+  readonly #now: () => number;
+  readonly #appendBytes: number;
+  readonly #maxHeldBytes: number;
+  readonly #sidebands = new Set<DuplexSocket>();
+  #handlers: DuplexSocketHandlers | undefined;
+  #open = false;
+  #closed = false;
+  #paused = false;
+  /** Events for the data channel before it opened. */
+  #pendingOut: string[] = [];
+  #pendingOutBytes = 0;
+  /** Client events held while the relay stopped reading this side. */
+  #pendingIn: string[] = [];
+  #pendingInBytes = 0;
+  /** Input audio not yet sent as an append. */
+  #input: Uint8Array;
+  #inputLength = 0;
+  /** The pacer: a timer while audio plays, and the clock its frames are due by. */
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #anchor = 0;
+  #framesSent = 0;
+
+  constructor(transport: CallTransport, options: CallSocketOptions = {}) {
+    this.#transport = transport;
+    this.#now = options.now ?? (() => performance.now());
+    this.#appendBytes = (options.appendMs ?? 40) * BYTES_PER_MS;
+    this.#maxHeldBytes = options.maxHeldBytes ?? 4 * 1024 * 1024;
+    this.#input = new Uint8Array(this.#appendBytes);
+    this.#playout = new OutputPlayout({
+      frameMs: FRAME_MS,
+      maxQueuedMs: options.maxQueuedMs ?? 10 * 60_000,
+      frame: (pcm) => this.#transport.sendAudio(pcm),
+      event: (event) => this.#playoutEvent(event),
+    });
+  }
+
+  /** Bytes not yet delivered to the peer: the channel's buffer and the audio still to play. */
+  get bufferedAmount(): number {
+    return this.#transport.eventBufferedAmount + this.#pendingOutBytes + this.#playout.queuedBytes;
+  }
+
+  /** Client events held while paused or before they could be delivered. */
+  get incomingBytes(): number {
+    return this.#pendingInBytes + this.#inputLength;
+  }
+
+  /** Milliseconds of an output item's audio that went out on the track. */
+  sentMs(itemId: string): number {
+    return this.#playout.sentMs(itemId);
+  }
+
+  listen(handlers: DuplexSocketHandlers): void {
+    this.#handlers = handlers;
+    this.#transport.listen({
+      open: () => this.#channelOpen(),
+      event: (text) => this.#clientEvent(text),
+      audio: (pcm) => this.#inputAudio(pcm),
+      gone: (reason) => this.#end(1001, reason),
+    });
+  }
+
+  send(data: string | Uint8Array): void {
+    if (this.#closed) return;
+    const type = peekEventType(data);
+    if (type === 'response.output_audio.delta') {
+      this.#outputAudio(data);
+      return;
+    }
+    const text = typeof data === 'string' ? data : Buffer.from(data).toString('utf8');
+    if (type === 'response.done') this.#responseDone(text);
+    this.#toClients(text);
+    if (type === 'input_audio_buffer.speech_started') this.#cut();
+  }
+
+  close(code: number, reason: string): void {
+    this.#end(code, reason);
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+    const held = this.#pendingIn;
+    this.#pendingIn = [];
+    this.#pendingInBytes = 0;
+    for (const text of held) {
+      if (this.#paused) {
+        this.#holdIn(text);
+      } else {
+        this.#handlers?.message(text, false);
+      }
+    }
+  }
+
+  /**
+   * Passes a client event to the session as if the call's data channel had sent it: the
+   * `session` a call was created with goes first this way.
+   */
+  fromClient(text: string): void {
+    this.#clientEvent(text);
+  }
+
+  /**
+   * Attaches a server's WebSocket to the call: it sees every event the data channel sees from
+   * now on, and what it sends goes to the session as the client's own events. Closed with
+   * 1000 and the reason when the call ends.
+   */
+  attachSideband(socket: DuplexSocket): void {
+    if (this.#closed) {
+      socket.close(1000, 'call ended');
+      return;
+    }
+    this.#sidebands.add(socket);
+    socket.listen({
+      message: (data, binary) => {
+        if (binary) {
+          socket.close(1003, 'binary frames are not events');
+          return;
+        }
+        this.#clientEvent(typeof data === 'string' ? data : Buffer.from(data).toString('utf8'));
+      },
+      close: () => {
+        this.#sidebands.delete(socket);
+      },
+      drain: () => {},
+    });
+  }
+
+  #channelOpen(): void {
+    this.#open = true;
+    const pending = this.#pendingOut;
+    this.#pendingOut = [];
+    this.#pendingOutBytes = 0;
+    for (const text of pending) this.#transport.sendEvent(text);
+  }
+
+  /** A client event from the data channel or a sideband. */
+  #clientEvent(text: string): void {
+    if (this.#closed) return;
+    if (peekEventType(text) === 'output_audio_buffer.clear') {
+      // The track is this side's: the session never hears of it (the client cancels the
+      // response itself, with response.cancel, as the API asks).
+      this.#cut();
+      return;
+    }
+    if (this.#paused) {
+      this.#holdIn(text);
+      return;
+    }
+    this.#handlers?.message(text, false);
+  }
+
+  #holdIn(text: string): void {
+    this.#pendingIn.push(text);
+    this.#pendingInBytes += text.length;
+    if (this.#pendingInBytes > this.#maxHeldBytes)
+      this.#end(1013, 'call events held past the limit');
+  }
+
+  #inputAudio(pcm: Uint8Array): void {
+    if (this.#closed) return;
+    let offset = 0;
+    while (offset < pcm.length) {
+      const take = Math.min(pcm.length - offset, this.#input.length - this.#inputLength);
+      this.#input.set(pcm.subarray(offset, offset + take), this.#inputLength);
+      this.#inputLength += take;
+      offset += take;
+      if (this.#inputLength === this.#input.length) this.#flushInput();
+    }
+  }
+
+  #flushInput(): void {
+    const audio = Buffer.from(this.#input.buffer, 0, this.#inputLength).toString('base64');
+    this.#inputLength = 0;
+    this.#clientEvent(encodeClientEvent(ClientEvents.inputAudioBufferAppend(undefined, audio)));
+  }
+
+  #outputAudio(data: string | Uint8Array): void {
+    const text = typeof data === 'string' ? data : Buffer.from(data).toString('utf8');
+    let event: {
+      response_id?: unknown;
+      item_id?: unknown;
+      content_index?: unknown;
+      delta?: unknown;
+    };
+    try {
+      event = JSON.parse(text);
+    } catch {
+      return;
+    }
+    const { response_id, item_id, content_index, delta } = event;
+    if (typeof response_id !== 'string' || typeof item_id !== 'string' || typeof delta !== 'string')
+      return;
+    const pcm = Buffer.from(delta, 'base64');
+    const index = typeof content_index === 'number' ? content_index : 0;
+    const pcmView = new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.length);
+    if (!this.#playout.push(response_id, item_id, index, pcmView)) {
+      this.#end(1013, 'call audio queued past the limit');
+      return;
+    }
+    this.#startPacer();
+  }
+
+  #responseDone(text: string): void {
+    let event: { response?: { id?: unknown } };
+    try {
+      event = JSON.parse(text);
+    } catch {
+      return;
+    }
+    const id = event.response?.id;
+    if (typeof id === 'string') this.#playout.finish(id);
+  }
+
+  /** Stops the track at once and truncates the item at what was sent. */
+  #cut(): void {
+    const cut: PlayoutCut | undefined = this.#playout.clear();
+    this.#stopPacer();
+    if (cut === undefined) return;
+    this.#clientEvent(
+      encodeClientEvent(
+        ClientEvents.conversationItemTruncate(undefined, cut.itemId, cut.contentIndex, cut.sentMs),
+      ),
+    );
+    this.#handlers?.drain();
+  }
+
+  #playoutEvent(event: PlayoutEvent): void {
+    if (this.#closed) return;
+    const builder = new ResponseEventBuilder(event.responseId);
+    const id = this.#ids.next();
+    const built =
+      event.type === 'output_audio_buffer.started'
+        ? builder.outputAudioBufferStarted(id)
+        : event.type === 'output_audio_buffer.stopped'
+          ? builder.outputAudioBufferStopped(id)
+          : builder.outputAudioBufferCleared(id);
+    this.#toClients(encodeServerEvent(built));
+  }
+
+  #toClients(text: string): void {
+    for (const sideband of this.#sidebands) sideband.send(text, false);
+    if (this.#open) {
+      this.#transport.sendEvent(text);
+      return;
+    }
+    this.#pendingOut.push(text);
+    this.#pendingOutBytes += text.length;
+    if (this.#pendingOutBytes > this.#maxHeldBytes)
+      this.#end(1013, 'call events held past the limit');
+  }
+
+  #startPacer(): void {
+    if (this.#timer !== undefined) return;
+    this.#anchor = this.#now();
+    this.#framesSent = 0;
+    // The first frame goes at once; the timer then keeps the track at one frame per 20 ms of
+    // wall time, counted from the anchor, so a late timer does not slow the track down.
+    this.#pace();
+    this.#timer = setInterval(() => this.#pace(), FRAME_MS / 2);
+  }
+
+  #pace(): void {
+    const due = Math.floor((this.#now() - this.#anchor) / FRAME_MS) + 1 - this.#framesSent;
+    if (due <= 0) return;
+    if (due > MAX_CATCH_UP_FRAMES) {
+      // Far behind (the process stalled): send a few and restart the clock, rather than a burst.
+      this.#anchor = this.#now();
+      this.#framesSent = 0;
+    }
+    const sent = this.#playout.tick(Math.min(due, MAX_CATCH_UP_FRAMES));
+    this.#framesSent += sent;
+    if (sent > 0) this.#handlers?.drain();
+    if (this.#playout.queuedBytes === 0) this.#stopPacer();
+  }
+
+  #stopPacer(): void {
+    if (this.#timer === undefined) return;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #end(code: number, reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#stopPacer();
+    this.#playout.clear();
+    this.#transport.close();
+    for (const sideband of this.#sidebands)
+      sideband.close(1000, `call ended: ${reason}`.slice(0, 120));
+    this.#sidebands.clear();
+    this.#handlers?.close(code, reason);
+  }
+}

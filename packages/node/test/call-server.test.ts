@@ -1,0 +1,234 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  createRelayHost,
+  type DuplexSocket,
+  type DuplexSocketHandlers,
+  parseRelayConfig,
+} from '@rtwire/relay';
+import { createSimulatorConnector } from '@rtwire/relay/engine';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type CallServer, createCallServer, type WebRtcStack } from '../src/calls/call-server.ts';
+import type { CallTransport, CallTransportHandlers } from '../src/calls/call-socket.ts';
+
+const OFFER =
+  'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n';
+const ANSWER =
+  'v=0\r\no=- 9 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n';
+
+/** A stack that answers every offer with {@link ANSWER} and hands out test transports. */
+class TestStack implements WebRtcStack {
+  readonly transports: TestTransport[] = [];
+  closed = false;
+  async answer(offer: string) {
+    if (!offer.includes('m=audio')) throw new Error('no audio');
+    const transport = new TestTransport();
+    this.transports.push(transport);
+    return { sdp: ANSWER, transport };
+  }
+  async close() {
+    this.closed = true;
+  }
+}
+
+class TestTransport implements CallTransport {
+  readonly events: { type: string; [key: string]: unknown }[] = [];
+  eventBufferedAmount = 0;
+  closed = false;
+  handlers: CallTransportHandlers | undefined;
+  sendEvent(text: string) {
+    this.events.push(JSON.parse(text));
+  }
+  sendAudio() {}
+  close() {
+    this.closed = true;
+  }
+  listen(handlers: CallTransportHandlers) {
+    this.handlers = handlers;
+  }
+}
+
+class SidebandSocket implements DuplexSocket {
+  readonly events: { type: string }[] = [];
+  closedWith: { code: number; reason: string } | undefined;
+  bufferedAmount = 0;
+  handlers: DuplexSocketHandlers | undefined;
+  send(data: string | Uint8Array) {
+    this.events.push(JSON.parse(String(data)));
+  }
+  close(code: number, reason: string) {
+    this.closedWith ??= { code, reason };
+  }
+  listen(handlers: DuplexSocketHandlers) {
+    this.handlers = handlers;
+  }
+}
+
+let server: Server | undefined;
+let calls: CallServer | undefined;
+afterEach(async () => {
+  await calls?.close();
+  await new Promise((resolve) => server?.close(resolve));
+  server = undefined;
+});
+
+async function start(env: Record<string, string> = {}) {
+  const parsed = parseRelayConfig(env);
+  if (!parsed.ok) throw new Error('config');
+  const host = createRelayHost({
+    config: parsed.config,
+    connectUpstream: createSimulatorConnector({ pace: 'fast' }),
+  });
+  const stack = new TestStack();
+  calls = createCallServer({ host, stack });
+  const callServer = calls;
+  server = createServer((request, response) => {
+    if (!callServer.handleRequest(request, response)) response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { base, host, stack, calls: callServer };
+}
+
+const postOffer = (base: string, headers: Record<string, string> = {}, body: BodyInit = OFFER) =>
+  fetch(`${base}/v1/realtime/calls`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/sdp', ...headers },
+    body,
+  });
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe('createCallServer: /v1/realtime/calls on the engine', () => {
+  it('answers an offer with 201, the SDP and the call id in Location, as the live API does', async () => {
+    const { base, host, stack } = await start();
+    const response = await postOffer(base);
+    expect(response.status).toBe(201);
+    expect(response.headers.get('content-type')).toBe('application/sdp');
+    expect(await response.text()).toBe(ANSWER);
+    const location = response.headers.get('location') ?? '';
+    expect(location).toMatch(/^\/v1\/realtime\/calls\/rtc_[0-9a-f]{32}$/);
+    // The call is a relay session: it counts, and the engine greets it once the channel opens.
+    expect(host.activeSessions).toBe(1);
+    const transport = stack.transports[0] as TestTransport;
+    transport.handlers?.open();
+    await until(() => transport.events.length > 0, 'session.created');
+    expect(transport.events[0]?.type).toBe('session.created');
+  });
+
+  it('applies the session of the multipart form before anything the client sends', async () => {
+    const { base, stack } = await start();
+    const form = new FormData();
+    form.append('sdp', OFFER);
+    form.append(
+      'session',
+      JSON.stringify({ type: 'realtime', instructions: 'Answer in one word.' }),
+    );
+    const response = await fetch(`${base}/v1/realtime/calls`, { method: 'POST', body: form });
+    expect(response.status).toBe(201);
+    const transport = stack.transports[0] as TestTransport;
+    transport.handlers?.open();
+    await until(
+      () => transport.events.some((e) => e.type === 'session.updated'),
+      'session.updated',
+    );
+    const updated = transport.events.find((e) => e.type === 'session.updated');
+    expect(updated).toMatchObject({ session: { instructions: 'Answer in one word.' } });
+  });
+
+  it('checks the credential before reading the offer, and refuses a bad offer with the field', async () => {
+    const { base, stack } = await start({ RELAY_TOKENS: 'acme:secret-token' });
+    expect((await postOffer(base)).status).toBe(401);
+    expect((await postOffer(base, { authorization: 'Bearer wrong' })).status).toBe(401);
+    const bad = await postOffer(base, { authorization: 'Bearer secret-token' }, 'hello');
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: { code: 'invalid_sdp', param: 'sdp' } });
+    const noAudio = await postOffer(
+      base,
+      { authorization: 'Bearer secret-token' },
+      'v=0\r\ns=-\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n',
+    );
+    expect(noAudio.status).toBe(400);
+    expect(stack.transports).toHaveLength(0);
+    expect((await postOffer(base, { authorization: 'Bearer secret-token' })).status).toBe(201);
+  });
+
+  it('counts calls toward MAX_SESSIONS and gives the slot back when a call ends', async () => {
+    const { base, calls: server } = await start({ MAX_SESSIONS: '1' });
+    const first = await postOffer(base);
+    expect(first.status).toBe(201);
+    expect((await postOffer(base)).status).toBe(503);
+    const callId = (first.headers.get('location') ?? '').split('/').at(-1);
+    const hangup = await fetch(`${base}/v1/realtime/calls/${callId}/hangup`, { method: 'POST' });
+    expect(hangup.status).toBe(200);
+    await until(() => server.activeCalls === 0, 'the call to end');
+    expect((await postOffer(base)).status).toBe(201);
+  });
+
+  it('answers CORS preflights for allowed origins, exposes Location, and refuses others', async () => {
+    const { base } = await start({ ALLOWED_ORIGINS: 'https://app.example' });
+    const preflight = await fetch(`${base}/v1/realtime/calls`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://app.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type, x-openai-agents-sdk',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    // agents-realtime sends its own header beside the credential.
+    expect(preflight.headers.get('access-control-allow-headers')).toBe(
+      'authorization, content-type, x-openai-agents-sdk',
+    );
+    const created = await postOffer(base, { origin: 'https://app.example' });
+    expect(created.status).toBe(201);
+    expect(created.headers.get('access-control-expose-headers')).toBe('Location');
+    expect((await postOffer(base, { origin: 'https://evil.example' })).status).toBe(403);
+  });
+
+  it('a sideband needs the call tenant credential, sees its events and is told when it ends', async () => {
+    const {
+      base,
+      calls: server,
+      stack,
+    } = await start({
+      RELAY_TOKENS: 'acme:acme-token,other:other-token',
+    });
+    const created = await postOffer(base, { authorization: 'Bearer acme-token' });
+    const callId = (created.headers.get('location') ?? '').split('/').at(-1) as string;
+    const headers = (token: string) => new Headers({ authorization: `Bearer ${token}` });
+    expect(server.admitSideband(callId, new Headers())).toMatchObject({ status: 401 });
+    expect(server.admitSideband(callId, headers('other-token'))).toMatchObject({ status: 404 });
+    expect(server.admitSideband('rtc_unknown', headers('acme-token'))).toMatchObject({
+      status: 404,
+    });
+    const admitted = server.admitSideband(callId, headers('acme-token'));
+    if (!('open' in admitted)) throw new Error('sideband refused');
+    const sideband = new SidebandSocket();
+    admitted.open(sideband);
+    const transport = stack.transports[0] as TestTransport;
+    transport.handlers?.open();
+    sideband.handlers?.message(JSON.stringify({ type: 'response.create' }), false);
+    await until(() => transport.events.some((e) => e.type === 'response.done'), 'the response');
+    expect(sideband.events.map((e) => e.type)).toContain('response.done');
+    const other = await fetch(`${base}/v1/realtime/calls/${callId}/hangup`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer other-token' },
+    });
+    expect(other.status).toBe(404);
+    await fetch(`${base}/v1/realtime/calls/${callId}/hangup`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer acme-token' },
+    });
+    await until(() => sideband.closedWith !== undefined, 'the sideband to close');
+    expect(sideband.closedWith).toEqual({ code: 1000, reason: 'call ended: hangup' });
+    expect(transport.closed).toBe(true);
+  });
+});

@@ -1,0 +1,228 @@
+import {
+  type DuplexSocket,
+  type DuplexSocketHandlers,
+  parseRelayConfig,
+  type RelayFeatureFactory,
+  type RelaySession,
+  startRelaySession,
+} from '@rtwire/relay';
+import { createSimulatorConnector } from '@rtwire/relay/engine';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  CallSocket,
+  type CallTransport,
+  type CallTransportHandlers,
+} from '../src/calls/call-socket.ts';
+
+const parsed = parseRelayConfig({});
+if (!parsed.ok) throw new Error('config');
+const limits = parsed.config;
+
+type Event = { type: string; [key: string]: unknown };
+
+/** A WebRTC stack's side of a call, driven by the test: the channel and track as data. */
+class TestTransport implements CallTransport {
+  readonly events: Event[] = [];
+  /** Each audio frame sent on the track, with how many channel events came before it. */
+  readonly frames: { pcm: Uint8Array; afterEvents: number; at: number }[] = [];
+  eventBufferedAmount = 0;
+  closed = false;
+  handlers: CallTransportHandlers | undefined;
+
+  sendEvent(text: string): void {
+    this.events.push(JSON.parse(text) as Event);
+  }
+  sendAudio(pcm: Uint8Array): void {
+    this.frames.push({ pcm, afterEvents: this.events.length, at: performance.now() });
+  }
+  close(): void {
+    this.closed = true;
+  }
+  listen(handlers: CallTransportHandlers): void {
+    this.handlers = handlers;
+  }
+  types(): string[] {
+    return this.events.map((event) => event.type);
+  }
+}
+
+/** A server's WebSocket attached as a sideband. */
+class SidebandSocket implements DuplexSocket {
+  readonly events: Event[] = [];
+  closedWith: { code: number; reason: string } | undefined;
+  bufferedAmount = 0;
+  handlers: DuplexSocketHandlers | undefined;
+  send(data: string | Uint8Array): void {
+    this.events.push(JSON.parse(String(data)) as Event);
+  }
+  close(code: number, reason: string): void {
+    this.closedWith ??= { code, reason };
+  }
+  listen(handlers: DuplexSocketHandlers): void {
+    this.handlers = handlers;
+  }
+}
+
+const sessions: RelaySession[] = [];
+afterEach(() => {
+  for (const session of sessions.splice(0)) session.close(1000, 'test over');
+});
+
+/** A call on the simulator: the relay session's client is the call socket. */
+function startCall(options: { pace?: 'fast' | 'realtime' } = {}) {
+  const transport = new TestTransport();
+  const socket = new CallSocket(transport);
+  const upstreamTypes: string[] = [];
+  const clientTypes: string[] = [];
+  const watch: RelayFeatureFactory = () => ({
+    name: 'watch',
+    clientTypes: '*',
+    onClientEvent(event) {
+      clientTypes.push(event.type);
+      return undefined;
+    },
+  });
+  const session = startRelaySession({
+    client: socket,
+    connectUpstream: createSimulatorConnector({ pace: options.pace ?? 'fast' }),
+    model: undefined,
+    limits,
+    features: [watch],
+  });
+  sessions.push(session);
+  return { transport, socket, session, clientTypes, upstreamTypes };
+}
+
+async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+const send = (transport: TestTransport, event: object) =>
+  transport.handlers?.event(JSON.stringify(event));
+
+/** Asks the simulator for a spoken reply to a typed line. */
+function askForSpeech(transport: TestTransport, text: string) {
+  send(transport, {
+    type: 'conversation.item.create',
+    item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] },
+  });
+  send(transport, { type: 'response.create' });
+}
+
+describe('CallSocket: a WebRTC call as the client of a relay session', () => {
+  it('holds the session events until the data channel opens, then sends them in order', async () => {
+    const { transport } = startCall();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(transport.events).toEqual([]);
+    transport.handlers?.open();
+    await until(() => transport.events.length > 0, 'session.created');
+    expect(transport.types()[0]).toBe('session.created');
+  });
+
+  it('plays a reply on the track, never as deltas on the channel, between started and stopped', async () => {
+    const { transport } = startCall();
+    transport.handlers?.open();
+    askForSpeech(transport, 'say something long enough to hear');
+    await until(() => transport.types().includes('output_audio_buffer.stopped'), 'stopped');
+    const types = transport.types();
+    expect(types).not.toContain('response.output_audio.delta');
+    const started = types.indexOf('output_audio_buffer.started');
+    const stopped = types.indexOf('output_audio_buffer.stopped');
+    expect(started).toBeGreaterThan(-1);
+    // Every frame went out after started was sent and before stopped was.
+    expect(transport.frames.length).toBeGreaterThan(0);
+    for (const frame of transport.frames) {
+      expect(frame.afterEvents).toBeGreaterThan(started);
+      expect(frame.afterEvents).toBeLessThanOrEqual(stopped);
+    }
+    // The reply's audio, as the done item reports it, went out whole in 20 ms frames.
+    const done = transport.events.find((event) => event.type === 'response.done') as Event;
+    expect(done).toBeDefined();
+    const responseId = (done.response as { id: string }).id;
+    expect(transport.events[started]).toMatchObject({ response_id: responseId });
+    expect(transport.events[stopped]).toMatchObject({ response_id: responseId });
+    for (const frame of transport.frames) expect(frame.pcm.length).toBe(960);
+  });
+
+  it('paces the track in real time: frame n never leaves before n × 20 ms', async () => {
+    const { transport } = startCall();
+    transport.handlers?.open();
+    askForSpeech(transport, 'a reply of a second or more, so the pace can be seen');
+    await until(() => transport.types().includes('output_audio_buffer.stopped'), 'stopped');
+    const { frames } = transport;
+    expect(frames.length).toBeGreaterThanOrEqual(50);
+    // The simulator made the whole reply at once: only the pacer holds the frames back. A busy
+    // machine can only make them later, never earlier (1 ms for the timer's rounding).
+    const first = (frames[0] as { at: number }).at;
+    frames.forEach((frame, index) => {
+      expect(frame.at - first).toBeGreaterThanOrEqual(index * 20 - 1);
+    });
+  });
+
+  it('output_audio_buffer.clear stops the track at once and truncates the item at what was sent', async () => {
+    const { transport, socket } = startCall();
+    transport.handlers?.open();
+    askForSpeech(transport, 'talk for a while so that the caller can cut in');
+    await until(() => transport.frames.length >= 5, 'five frames');
+    send(transport, { type: 'output_audio_buffer.clear' });
+    const framesAtCut = transport.frames.length;
+    const started = transport.events.find((e) => e.type === 'output_audio_buffer.started') as Event;
+    await until(() => transport.types().includes('conversation.item.truncated'), 'truncated');
+    const truncated = transport.events.find(
+      (e) => e.type === 'conversation.item.truncated',
+    ) as Event;
+    expect(transport.types()).toContain('output_audio_buffer.cleared');
+    expect(transport.types()).not.toContain('output_audio_buffer.stopped');
+    expect(transport.events.find((e) => e.type === 'output_audio_buffer.cleared')).toMatchObject({
+      response_id: started.response_id,
+    });
+    // No frame after the cut, and the truncation is exactly the audio the track carried.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(transport.frames.length).toBe(framesAtCut);
+    expect(truncated.audio_end_ms).toBe(socket.sentMs(truncated.item_id as string));
+    expect(truncated.audio_end_ms).toBe(framesAtCut * 20);
+  });
+
+  it('turns track audio into input_audio_buffer.append events of 40 ms', async () => {
+    const { transport, clientTypes } = startCall();
+    transport.handlers?.open();
+    // 200 ms of audio in odd-sized pieces.
+    const audio = new Uint8Array(200 * 48).fill(1);
+    for (let offset = 0; offset < audio.length; offset += 700) {
+      transport.handlers?.audio(audio.subarray(offset, offset + 700));
+    }
+    await until(() => clientTypes.length >= 5, 'five appends');
+    expect(clientTypes).toEqual(Array(5).fill('input_audio_buffer.append'));
+  });
+
+  it('a sideband sees the call events, speaks for the client, and is closed when the call ends', async () => {
+    const { transport, socket, session } = startCall();
+    transport.handlers?.open();
+    const sideband = new SidebandSocket();
+    socket.attachSideband(sideband);
+    sideband.handlers?.message(
+      JSON.stringify({
+        type: 'conversation.item.create',
+        item: {
+          type: 'message',
+          role: 'user',
+          content: [{ type: 'input_text', text: 'from the server' }],
+        },
+      }),
+      false,
+    );
+    await until(
+      () => transport.types().includes('conversation.item.added'),
+      'the item on the channel',
+    );
+    expect(sideband.events.map((event) => event.type)).toContain('conversation.item.added');
+    transport.handlers?.gone('peer left');
+    expect(await session.done).toBe(1001);
+    expect(sideband.closedWith).toEqual({ code: 1000, reason: 'call ended: peer left' });
+    expect(transport.closed).toBe(true);
+  });
+});
