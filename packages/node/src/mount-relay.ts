@@ -11,6 +11,7 @@ import {
   type RelayMetrics,
 } from '@rtwire/relay';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { type CallServer, createCallServer, type WebRtcStack } from './calls/call-server.ts';
 import { createNodeRuntime } from './node-runtime.ts';
 import { rejectUpgrade } from './reject-upgrade.ts';
 import { createWsDuplexSocket } from './ws-duplex-socket.ts';
@@ -31,6 +32,12 @@ export interface MountRelayOptions extends Partial<RelayHostOptions> {
    * `false`: the root of your server stays yours).
    */
   readonly console?: boolean;
+  /**
+   * A WebRTC stack to serve calls with: `POST /v1/realtime/calls` (and `…/{call_id}/hangup`)
+   * answered by {@link MountedRelay.handleRequest}, and sidebands at `/v1/realtime?call_id=`.
+   * Absent: no calls (those paths get 404).
+   */
+  readonly calls?: WebRtcStack;
 }
 
 /** A relay mounted on a Node HTTP(S) server. */
@@ -38,10 +45,12 @@ export interface MountedRelay {
   /** The runtime-neutral host: admission, sessions, metrics, draining. */
   readonly host: RelayHost;
   readonly metrics: RelayMetrics;
-  /** Sessions open now. */
+  /** Sessions open now (calls included). */
   readonly activeSessions: number;
+  /** Calls in progress (each is also a session); 0 without `calls`. */
+  readonly activeCalls: number;
   /**
-   * Answers the relay's own HTTP routes (`/healthz`, `/metrics`, a plain request to
+   * Answers the relay's own HTTP routes (with `calls`, `/v1/realtime/calls` and its hangup) (`/healthz`, `/metrics`, a plain request to
    * `/v1/realtime` with 426 Upgrade Required as the app does, and the console at `/` with
    * `console`) and returns `true`; returns `false`, touching nothing, for any other path, so
    * your app answers it.
@@ -93,9 +102,39 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
     handleProtocols: (_offered, request) => admissions.get(request)?.protocol ?? false,
   });
 
+  const calls: CallServer | undefined =
+    options.calls === undefined ? undefined : createCallServer({ host, stack: options.calls });
+
+  const onSideband = (request: IncomingMessage, socket: Duplex, head: Buffer, callId: string) => {
+    const admitted = (calls as CallServer).admitSideband(callId, headersOf(request));
+    if (!('open' in admitted)) {
+      rejectUpgrade(socket, {
+        status: admitted.status,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        body: `${admitted.message}\n`,
+      });
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      clients.add(ws);
+      ws.once('close', () => clients.delete(ws));
+      admitted.open(
+        createWsDuplexSocket(ws, socket, {
+          heartbeatIntervalMs: config.heartbeatIntervalMs,
+          messageTimeoutMs: config.messageTimeoutMs,
+        }),
+      );
+    });
+  };
+
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (options.ownsUpgrades !== true && pathOf(request) !== REALTIME_PATH) return;
     socket.on('error', () => socket.destroy());
+    const callId = calls === undefined ? null : callIdOf(request);
+    if (callId !== null) {
+      onSideband(request, socket, head, callId);
+      return;
+    }
     const admission = host.admit({ url: request.url ?? '/', headers: headersOf(request) });
     if (!admission.ok) {
       rejectUpgrade(socket, admission.reply);
@@ -130,17 +169,24 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
     get activeSessions() {
       return host.activeSessions;
     },
+    get activeCalls() {
+      return calls?.activeCalls ?? 0;
+    },
     handleRequest(request, response) {
+      if (calls?.handleRequest(request, response) === true) return true;
       const route = host.routeOf(pathOf(request));
       if (route === undefined || (route === 'console' && options.console !== true)) return false;
       respond(request, response);
       return true;
     },
-    respond,
+    respond: (request, response) => {
+      if (calls?.handleRequest(request, response) !== true) respond(request, response);
+    },
     async close() {
       server.off('upgrade', onUpgrade);
       if (host.draining) return;
       host.drain();
+      await calls?.close();
       await host.idle(config.shutdownTimeoutMs);
       for (const ws of clients) ws.terminate();
     },
@@ -195,6 +241,13 @@ function refuseUnloadedEnvironment(
   throw new TypeError(
     `mountRelay: the environment sets ${leftOut.join(' and ')}, which mountRelay does not read: mount what loadRelayFromEnv(process.env) returns, or pass the option (undefined for none)`,
   );
+}
+
+/** The `call_id` of a sideband upgrade (`/v1/realtime?call_id=…`), or null for a session. */
+function callIdOf(request: IncomingMessage): string | null {
+  const url = request.url ?? '/';
+  if (!url.includes('call_id=')) return null;
+  return new URL(url, 'http://relay.invalid').searchParams.get('call_id');
 }
 
 function pathOf(request: IncomingMessage): string {

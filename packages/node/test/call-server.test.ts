@@ -1,68 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  createRelayHost,
-  type DuplexSocket,
-  type DuplexSocketHandlers,
-  parseRelayConfig,
-} from '@rtwire/relay';
+import { createRelayHost, parseRelayConfig } from '@rtwire/relay';
 import { createSimulatorConnector } from '@rtwire/relay/engine';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CallServer, createCallServer, type WebRtcStack } from '../src/calls/call-server.ts';
-import type { CallTransport, CallTransportHandlers } from '../src/calls/call-socket.ts';
-
-const OFFER =
-  'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n';
-const ANSWER =
-  'v=0\r\no=- 9 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n';
-
-/** A stack that answers every offer with {@link ANSWER} and hands out test transports. */
-class TestStack implements WebRtcStack {
-  readonly transports: TestTransport[] = [];
-  closed = false;
-  async answer(offer: string) {
-    if (!offer.includes('m=audio')) throw new Error('no audio');
-    const transport = new TestTransport();
-    this.transports.push(transport);
-    return { sdp: ANSWER, transport };
-  }
-  async close() {
-    this.closed = true;
-  }
-}
-
-class TestTransport implements CallTransport {
-  readonly events: { type: string; [key: string]: unknown }[] = [];
-  eventBufferedAmount = 0;
-  closed = false;
-  handlers: CallTransportHandlers | undefined;
-  sendEvent(text: string) {
-    this.events.push(JSON.parse(text));
-  }
-  sendAudio() {}
-  close() {
-    this.closed = true;
-  }
-  listen(handlers: CallTransportHandlers) {
-    this.handlers = handlers;
-  }
-}
-
-class SidebandSocket implements DuplexSocket {
-  readonly events: { type: string }[] = [];
-  closedWith: { code: number; reason: string } | undefined;
-  bufferedAmount = 0;
-  handlers: DuplexSocketHandlers | undefined;
-  send(data: string | Uint8Array) {
-    this.events.push(JSON.parse(String(data)));
-  }
-  close(code: number, reason: string) {
-    this.closedWith ??= { code, reason };
-  }
-  listen(handlers: DuplexSocketHandlers) {
-    this.handlers = handlers;
-  }
-}
+import { type CallServer, createCallServer } from '../src/calls/call-server.ts';
+import {
+  ANSWER,
+  OFFER,
+  SidebandSocket,
+  TestStack,
+  type TestTransport,
+  until,
+} from './call-doubles.ts';
 
 let server: Server | undefined;
 let calls: CallServer | undefined;
@@ -96,14 +45,6 @@ const postOffer = (base: string, headers: Record<string, string> = {}, body: Bod
     headers: { 'content-type': 'application/sdp', ...headers },
     body,
   });
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 describe('createCallServer: /v1/realtime/calls on the engine', () => {
   it('answers an offer with 201, the SDP and the call id in Location, as the live API does', async () => {

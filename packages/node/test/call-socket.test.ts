@@ -1,6 +1,4 @@
 import {
-  type DuplexSocket,
-  type DuplexSocketHandlers,
   parseRelayConfig,
   type RelayFeatureFactory,
   type RelaySession,
@@ -8,60 +6,12 @@ import {
 } from '@rtwire/relay';
 import { createSimulatorConnector } from '@rtwire/relay/engine';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  CallSocket,
-  type CallTransport,
-  type CallTransportHandlers,
-} from '../src/calls/call-socket.ts';
+import { CallSocket } from '../src/calls/call-socket.ts';
+import { type Event, SidebandSocket, TestTransport, until } from './call-doubles.ts';
 
 const parsed = parseRelayConfig({});
 if (!parsed.ok) throw new Error('config');
 const limits = parsed.config;
-
-type Event = { type: string; [key: string]: unknown };
-
-/** A WebRTC stack's side of a call, driven by the test: the channel and track as data. */
-class TestTransport implements CallTransport {
-  readonly events: Event[] = [];
-  /** Each audio frame sent on the track, with how many channel events came before it. */
-  readonly frames: { pcm: Uint8Array; afterEvents: number; at: number }[] = [];
-  eventBufferedAmount = 0;
-  closed = false;
-  handlers: CallTransportHandlers | undefined;
-
-  sendEvent(text: string): void {
-    this.events.push(JSON.parse(text) as Event);
-  }
-  sendAudio(pcm: Uint8Array): void {
-    this.frames.push({ pcm, afterEvents: this.events.length, at: performance.now() });
-  }
-  close(): void {
-    this.closed = true;
-  }
-  listen(handlers: CallTransportHandlers): void {
-    this.handlers = handlers;
-  }
-  types(): string[] {
-    return this.events.map((event) => event.type);
-  }
-}
-
-/** A server's WebSocket attached as a sideband. */
-class SidebandSocket implements DuplexSocket {
-  readonly events: Event[] = [];
-  closedWith: { code: number; reason: string } | undefined;
-  bufferedAmount = 0;
-  handlers: DuplexSocketHandlers | undefined;
-  send(data: string | Uint8Array): void {
-    this.events.push(JSON.parse(String(data)) as Event);
-  }
-  close(code: number, reason: string): void {
-    this.closedWith ??= { code, reason };
-  }
-  listen(handlers: DuplexSocketHandlers): void {
-    this.handlers = handlers;
-  }
-}
 
 const sessions: RelaySession[] = [];
 afterEach(() => {
@@ -91,14 +41,6 @@ function startCall(options: { pace?: 'fast' | 'realtime' } = {}) {
   });
   sessions.push(session);
   return { transport, socket, session, clientTypes, upstreamTypes };
-}
-
-async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 const send = (transport: TestTransport, event: object) =>

@@ -95,6 +95,8 @@ export class CallSocket implements DuplexSocket {
   #timer: ReturnType<typeof setInterval> | undefined;
   #anchor = 0;
   #framesSent = 0;
+  /** When the next frame is due at the earliest: the slot after the last frame sent. */
+  #nextFrameAt = 0;
 
   constructor(transport: CallTransport, options: CallSocketOptions = {}) {
     this.#transport = transport;
@@ -294,6 +296,8 @@ export class CallSocket implements DuplexSocket {
   #cut(): void {
     const cut: PlayoutCut | undefined = this.#playout.clear();
     this.#stopPacer();
+    // What was cut is gone: the next audio may start at once.
+    this.#nextFrameAt = 0;
     if (cut === undefined) return;
     this.#clientEvent(
       encodeClientEvent(
@@ -330,10 +334,13 @@ export class CallSocket implements DuplexSocket {
 
   #startPacer(): void {
     if (this.#timer !== undefined) return;
-    this.#anchor = this.#now();
+    const now = this.#now();
+    // After the queue ran dry, the next frame keeps its slot: sent at once, it would put the
+    // track ahead of real time (and count as heard audio the browser has only buffered).
+    this.#anchor = Math.max(now, this.#nextFrameAt);
     this.#framesSent = 0;
-    // The first frame goes at once; the timer then keeps the track at one frame per 20 ms of
-    // wall time, counted from the anchor, so a late timer does not slow the track down.
+    // The timer keeps the track at one frame per 20 ms of wall time, counted from the anchor,
+    // so a late timer does not slow the track down.
     this.#pace();
     this.#timer = setInterval(() => this.#pace(), FRAME_MS / 2);
   }
@@ -348,6 +355,7 @@ export class CallSocket implements DuplexSocket {
     }
     const sent = this.#playout.tick(Math.min(due, MAX_CATCH_UP_FRAMES));
     this.#framesSent += sent;
+    this.#nextFrameAt = this.#anchor + this.#framesSent * FRAME_MS;
     if (sent > 0) this.#handlers?.drain();
     if (this.#playout.queuedBytes === 0) this.#stopPacer();
   }
