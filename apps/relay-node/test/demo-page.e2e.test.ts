@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,6 +6,7 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lookupOrderTool } from '../../../test-support/policy-scenarios.ts';
 import { startToolServer } from '../../../test-support/tool-server.ts';
+import { fakeMicrophone, speechWav } from './fake-microphone.ts';
 import { startFakeUpstream, startRelay, stopAll } from './helpers.ts';
 import { answerWithText } from './scripted-upstream.ts';
 
@@ -22,48 +23,6 @@ if (!runnable) {
 const SHOTS = fileURLToPath(new URL('../.screenshots/', import.meta.url));
 
 afterEach(stopAll);
-
-/**
- * A microphone's worth of WAV for Chromium's fake capture device, which loops it: `speechMs` of
- * a voiced sound (a 220 Hz buzz with harmonics, swelling and fading), then `silenceMs` of quiet.
- */
-function speechWav(speechMs: number, silenceMs: number): string {
-  const rate = 48_000;
-  const speech = Math.round((speechMs * rate) / 1000);
-  const total = speech + Math.round((silenceMs * rate) / 1000);
-  const wav = Buffer.alloc(44 + total * 2);
-  wav.write('RIFF', 0);
-  wav.writeUInt32LE(36 + total * 2, 4);
-  wav.write('WAVEfmt ', 8);
-  wav.writeUInt32LE(16, 16);
-  wav.writeUInt16LE(1, 20);
-  wav.writeUInt16LE(1, 22);
-  wav.writeUInt32LE(rate, 24);
-  wav.writeUInt32LE(rate * 2, 28);
-  wav.writeUInt16LE(2, 32);
-  wav.writeUInt16LE(16, 34);
-  wav.write('data', 36);
-  wav.writeUInt32LE(total * 2, 40);
-  for (let i = 0; i < speech; i++) {
-    const t = i / rate;
-    const envelope = Math.sin((Math.PI * i) / speech) ** 0.3;
-    const voice =
-      Math.sin(2 * Math.PI * 220 * t) +
-      0.5 * Math.sin(2 * Math.PI * 440 * t) +
-      0.25 * Math.sin(2 * Math.PI * 660 * t + 1);
-    wav.writeInt16LE(Math.round(12_000 * envelope * voice), 44 + i * 2);
-  }
-  const path = join(mkdtempSync(join(tmpdir(), 'rtwire-mic-')), 'speech.wav');
-  writeFileSync(path, wav);
-  return path;
-}
-
-/** Chromium's flags for a microphone that plays `wav` in a loop, granted without a prompt. */
-const fakeMicrophone = (wav: string) => [
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-  `--use-file-for-fake-audio-capture=${wav}`,
-];
 
 async function launch(
   extraArgs: string[] = [],

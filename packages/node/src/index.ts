@@ -17,6 +17,9 @@
  *
  * @module
  */
+export { CALLS_PATH, type WebRtcStack } from './calls/call-server.ts';
+export type { CallTransport, CallTransportHandlers } from './calls/call-socket.ts';
+export { createWrtcStack, type WrtcStackOptions } from './calls/wrtc-stack.ts';
 export { type LoadRelayFromEnvOptions, loadRelayFromEnv } from './load-relay-from-env.ts';
 export { type MountedRelay, type MountRelayOptions, mountRelay } from './mount-relay.ts';
 export { createNodeRuntime, type NodeRuntimeOptions } from './node-runtime.ts';

@@ -10,7 +10,14 @@ import {
 } from '@rtwire/relay';
 import { CallSocket, type CallTransport } from './call-socket.ts';
 
-/** The path browsers `POST` their offer to, as the live API's. */
+/**
+ * The path browsers `POST` their offer to, as the live API's.
+ *
+ * @example
+ * ```ts
+ * const response = await fetch(new URL(CALLS_PATH, relayUrl), { method: 'POST', body: offer.sdp, headers: { 'content-type': 'application/sdp' } });
+ * ```
+ */
 export const CALLS_PATH = '/v1/realtime/calls';
 
 /**

@@ -95,6 +95,10 @@ export class CallSocket implements DuplexSocket {
   #timer: ReturnType<typeof setInterval> | undefined;
   #anchor = 0;
   #framesSent = 0;
+  /** The last responses whose `response.done` passed: a cut of one is truncated at once. */
+  readonly #finishedResponses: string[] = [];
+  /** A cut whose item is truncated once its response is done. */
+  #pendingCut: PlayoutCut | undefined;
   /** When the next frame is due at the earliest: the slot after the last frame sent. */
   #nextFrameAt = 0;
 
@@ -145,8 +149,8 @@ export class CallSocket implements DuplexSocket {
       return;
     }
     const text = typeof data === 'string' ? data : Buffer.from(data).toString('utf8');
-    if (type === 'response.done') this.#responseDone(text);
     this.#toClients(text);
+    if (type === 'response.done') this.#responseDone(text);
     if (type === 'input_audio_buffer.speech_started') this.#cut();
   }
 
@@ -289,7 +293,15 @@ export class CallSocket implements DuplexSocket {
       return;
     }
     const id = event.response?.id;
-    if (typeof id === 'string') this.#playout.finish(id);
+    if (typeof id !== 'string') return;
+    this.#playout.finish(id);
+    this.#finishedResponses.push(id);
+    if (this.#finishedResponses.length > 8) this.#finishedResponses.shift();
+    const cut = this.#pendingCut;
+    if (cut?.responseId === id) {
+      this.#pendingCut = undefined;
+      this.#truncate(cut);
+    }
   }
 
   /** Stops the track at once and truncates the item at what was sent. */
@@ -298,13 +310,20 @@ export class CallSocket implements DuplexSocket {
     this.#stopPacer();
     // What was cut is gone: the next audio may start at once.
     this.#nextFrameAt = 0;
+    this.#handlers?.drain();
     if (cut === undefined) return;
+    // The engine truncates a finished item only: while its response still runs (a barge-in
+    // cancels it as the speech starts), the truncate waits for that response's done.
+    if (this.#finishedResponses.includes(cut.responseId)) this.#truncate(cut);
+    else this.#pendingCut = cut;
+  }
+
+  #truncate(cut: PlayoutCut): void {
     this.#clientEvent(
       encodeClientEvent(
         ClientEvents.conversationItemTruncate(undefined, cut.itemId, cut.contentIndex, cut.sentMs),
       ),
     );
-    this.#handlers?.drain();
   }
 
   #playoutEvent(event: PlayoutEvent): void {

@@ -1,0 +1,233 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createWrtcStack, type MountedRelay, mountRelay } from '@rtwire/node';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fakeMicrophone, speechWav } from './fake-microphone.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const runnable = existsSync(CHROMIUM) || process.env.CI === 'true';
+if (!runnable) {
+  console.warn(`skipped: the WebRTC call tests in headless Chromium (no browser at ${CHROMIUM})`);
+}
+
+/**
+ * The browser side of a call, as OpenAI's WebRTC guide writes it: a data channel named
+ * `oai-events`, the microphone's track, the offer posted as `application/sdp`, the answer set.
+ * It keeps every event, and the loudest sample of the reply track at an AnalyserNode.
+ */
+const CALL_PAGE = `<!doctype html><meta charset="utf-8"><title>call</title><script>
+window.events = [];
+window.peak = 0;
+window.call = async () => {
+  const pc = new RTCPeerConnection();
+  const dc = pc.createDataChannel('oai-events');
+  dc.onmessage = (e) => window.events.push(JSON.parse(e.data));
+  const mic = await navigator.mediaDevices.getUserMedia({ audio: true });
+  pc.addTrack(mic.getAudioTracks()[0], mic);
+  pc.ontrack = (e) => {
+    const stream = new MediaStream([e.track]);
+    // Chromium feeds a remote track to Web Audio only while a media element plays it.
+    const element = new Audio();
+    element.srcObject = stream;
+    element.muted = true;
+    element.play();
+    const context = new AudioContext();
+    const analyser = context.createAnalyser();
+    context.createMediaStreamSource(stream).connect(analyser);
+    const samples = new Float32Array(analyser.fftSize);
+    setInterval(() => {
+      analyser.getFloatTimeDomainData(samples);
+      for (const v of samples) window.peak = Math.max(window.peak, Math.abs(v));
+    }, 20);
+  };
+  await pc.setLocalDescription(await pc.createOffer());
+  const started = performance.now();
+  const response = await fetch('/v1/realtime/calls', {
+    method: 'POST',
+    body: pc.localDescription.sdp,
+    headers: { 'content-type': 'application/sdp' },
+  });
+  const location = response.headers.get('location');
+  await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
+  await new Promise((resolve) => (dc.readyState === 'open' ? resolve() : (dc.onopen = resolve)));
+  window.dc = dc;
+  window.pc = pc;
+  return { status: response.status, location, openMs: performance.now() - started };
+};
+window.send = (event) => window.dc.send(JSON.stringify(event));
+</script>`;
+
+let server: Server | undefined;
+let relay: MountedRelay | undefined;
+let browser: BrowserContext | undefined;
+let profile: string | undefined;
+afterEach(async () => {
+  await browser?.close();
+  if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
+  await relay?.close();
+  server?.closeAllConnections();
+  await new Promise((resolve) => server?.close(resolve));
+  browser = undefined;
+});
+
+async function start(
+  microphone: string[] = ['--use-fake-device-for-media-stream'],
+): Promise<{ page: Page; relay: MountedRelay }> {
+  server = createServer((request, response) => {
+    if (request.url === '/call.html') {
+      response.writeHead(200, { 'content-type': 'text/html' }).end(CALL_PAGE);
+      return;
+    }
+    relay?.respond(request, response);
+  });
+  const mounted = mountRelay(server, { calls: await createWrtcStack() });
+  relay = mounted;
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  profile = mkdtempSync(join(tmpdir(), 'rtwire-chromium-'));
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required',
+      '--use-fake-ui-for-media-stream',
+      ...microphone,
+    ],
+  });
+  const page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${port}/call.html`);
+  return { page, relay: mounted };
+}
+
+/** UDP sockets this process holds: its file descriptors' socket inodes found in /proc/net/udp*. */
+function udpSockets(): number {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
+      if (match?.[1] !== undefined) inodes.add(match[1]);
+    } catch {
+      // The descriptor closed while it was listed.
+    }
+  }
+  let count = 0;
+  for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
+    if (!existsSync(table)) continue;
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const inode = line.trim().split(/\s+/)[9];
+      if (inode !== undefined && inodes.has(inode)) count++;
+    }
+  }
+  return count;
+}
+
+type Event = { type: string; [key: string]: unknown };
+const eventsOf = (page: Page) =>
+  page.evaluate(() => (window as unknown as { events: Event[] }).events);
+
+async function untilEvent(page: Page, type: string, ms = 20_000): Promise<Event[]> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const events = await eventsOf(page);
+    if (events.some((event) => event.type === type)) return events;
+    if (Date.now() > deadline) {
+      throw new Error(`no ${type}; saw ${events.map((event) => event.type).join(', ')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe.runIf(runnable)('a WebRTC call from headless Chromium, served by the engine', () => {
+  it('connects, and a reply is heard on the track between started and stopped', async () => {
+    const { page, relay: mounted } = await start();
+    const call = await page.evaluate(() =>
+      (window as unknown as { call(): Promise<{ status: number; location: string }> }).call(),
+    );
+    expect(call.status).toBe(201);
+    expect(call.location).toMatch(/^\/v1\/realtime\/calls\/rtc_/);
+    expect(mounted.activeCalls).toBe(1);
+    await untilEvent(page, 'session.created');
+    const send = (event: object) =>
+      page.evaluate((e) => (window as unknown as { send(e: object): void }).send(e), event);
+    // The fake microphone beeps; server VAD would take it for speech and cut the reply.
+    await send({
+      type: 'session.update',
+      session: { type: 'realtime', audio: { input: { turn_detection: null } } },
+    });
+    await untilEvent(page, 'session.updated');
+    await send({
+      type: 'conversation.item.create',
+      item: {
+        type: 'message',
+        role: 'user',
+        content: [{ type: 'input_text', text: 'hello over webrtc' }],
+      },
+    });
+    await send({ type: 'response.create' });
+    const events = await untilEvent(page, 'output_audio_buffer.stopped');
+    const types = events.map((event) => event.type);
+    expect(types).not.toContain('response.output_audio.delta');
+    const started = types.indexOf('output_audio_buffer.started');
+    expect(started).toBeGreaterThan(types.indexOf('response.created'));
+    expect(types.indexOf('output_audio_buffer.stopped')).toBeGreaterThan(started);
+    // The simulator's tone reached the page's speakers, not silence.
+    const peak = await page.evaluate(() => (window as unknown as { peak: number }).peak);
+    expect(peak).toBeGreaterThan(0.01);
+  });
+
+  it('speech is heard by server VAD; speaking over the reply clears the track and truncates at what was sent', async () => {
+    // 700 ms of voice, then 1.6 s of quiet, looped: the quiet ends the turn, the next voice
+    // comes while the reply plays.
+    const { page } = await start(fakeMicrophone(speechWav(700, 1600)));
+    await page.evaluate(() => (window as unknown as { call(): Promise<unknown> }).call());
+    const events = await untilEvent(page, 'conversation.item.truncated', 30_000);
+    const types = events.map((event) => event.type);
+    expect(types).toContain('input_audio_buffer.speech_started');
+    expect(types).toContain('input_audio_buffer.committed');
+    const cleared = types.indexOf('output_audio_buffer.cleared');
+    expect(cleared).toBeGreaterThan(types.indexOf('output_audio_buffer.started'));
+    const truncated = events.find((event) => event.type === 'conversation.item.truncated') as
+      | { item_id: string; audio_end_ms: number }
+      | undefined;
+    // Cut within the reply: some of it was sent, not all of what the simulator made.
+    const spoken = events.find(
+      (event) =>
+        event.type === 'response.output_audio_transcript.done' ||
+        event.type === 'response.output_audio.done',
+    );
+    expect(spoken).toBeDefined();
+    expect(types.slice(0, types.indexOf('conversation.item.truncated'))).not.toContain('error');
+    expect(truncated?.audio_end_ms).toBeGreaterThan(0);
+    expect(truncated?.audio_end_ms).toBeLessThan(30_000);
+  });
+
+  it('closing the page ends the call and its session within 10 s, and frees its UDP ports', async () => {
+    const { page, relay: mounted } = await start();
+    const before = udpSockets();
+    await page.evaluate(() => (window as unknown as { call(): Promise<unknown> }).call());
+    await untilEvent(page, 'session.created');
+    expect(mounted.activeSessions).toBe(1);
+    expect(udpSockets()).toBeGreaterThan(before);
+    const closedAt = Date.now();
+    await page.close();
+    while (mounted.activeSessions > 0) {
+      if (Date.now() - closedAt > 10_000) throw new Error('the call outlived its page by 10 s');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(mounted.activeCalls).toBe(0);
+    // The call's ports are given back with it.
+    expect(udpSockets()).toBe(before);
+  });
+});

@@ -1,0 +1,228 @@
+import type { WebRtcStack } from './call-server.ts';
+import type { CallTransport, CallTransportHandlers } from './call-socket.ts';
+import { Pcm16To24k } from './pcm-resample.ts';
+
+/** Options of {@link createWrtcStack}. */
+export interface WrtcStackOptions {
+  /** UDP ports calls may use (`CALL_PORT_MIN`..`CALL_PORT_MAX`); default 40000-49999. */
+  readonly portRange?: { readonly min: number; readonly max: number };
+  /**
+   * How long a peer may stay `disconnected` before its call ends, in ms (default 500).
+   * libwebrtc reports `disconnected` once the peer has answered no ICE consent check and sent
+   * nothing for about 7.5 s (measured: a closed Chromium tab sends no goodbye, its data
+   * channel does not close), so a vanished peer's call ends about 8 s after it left.
+   */
+  readonly vanishedAfterMs?: number;
+}
+
+// The few parts of @roamhq/wrtc the stack uses, typed here: its own types lean on the DOM lib,
+// which a Node package does not load.
+interface DataChannel {
+  readonly label: string;
+  readonly readyState: string;
+  readonly bufferedAmount: number;
+  onopen: (() => void) | null;
+  onclose: (() => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  send(data: string): void;
+  close(): void;
+}
+interface Track {
+  readonly kind: string;
+  stop(): void;
+}
+interface Transceiver {
+  direction: string;
+  readonly receiver: { readonly track: Track };
+  readonly sender: { replaceTrack(track: Track): Promise<void> };
+}
+interface PeerConnection {
+  readonly connectionState: string;
+  readonly iceGatheringState: string;
+  readonly localDescription: { readonly sdp: string } | null;
+  onconnectionstatechange: (() => void) | null;
+  onicegatheringstatechange: (() => void) | null;
+  ondatachannel: ((event: { channel: DataChannel }) => void) | null;
+  setRemoteDescription(description: { type: 'offer'; sdp: string }): Promise<void>;
+  createAnswer(): Promise<{ type: 'answer'; sdp: string }>;
+  setLocalDescription(description: { type: 'answer'; sdp: string }): Promise<void>;
+  getTransceivers(): Transceiver[];
+  close(): void;
+}
+interface AudioData {
+  readonly samples: Int16Array;
+  readonly sampleRate: number;
+  readonly channelCount?: number;
+  readonly numberOfFrames?: number;
+  readonly bitsPerSample?: number;
+}
+interface Wrtc {
+  readonly RTCPeerConnection: new (configuration: object) => PeerConnection;
+  readonly nonstandard: {
+    readonly RTCAudioSource: new () => { createTrack(): Track; onData(data: AudioData): void };
+    readonly RTCAudioSink: new (
+      track: Track,
+    ) => { ondata: ((data: AudioData) => void) | null; stop(): void };
+  };
+}
+
+/** Samples in the 10 ms frames libwebrtc's audio source takes at 24 kHz. */
+const SAMPLES_PER_10MS = 240;
+
+/**
+ * A {@link WebRtcStack} on `@roamhq/wrtc` (libwebrtc, the browser's own WebRTC, from prebuilt
+ * npm packages): the answer carries host candidates on the configured port range, the track
+ * carries PCM16 24 kHz each way (libwebrtc does Opus, jitter buffer and loss concealment), and
+ * a call ends when its data channel closes, its connection fails, or it stays disconnected for
+ * `vanishedAfterMs`. `@roamhq/wrtc` is an optional peer dependency: install it to serve calls.
+ *
+ * @example
+ * ```ts
+ * const relay = mountRelay(server, { ...loaded, calls: await createWrtcStack() });
+ * ```
+ */
+export async function createWrtcStack(options: WrtcStackOptions = {}): Promise<WebRtcStack> {
+  let wrtc: Wrtc;
+  try {
+    const loaded = (await import('@roamhq/wrtc')) as unknown as { default?: Wrtc } & Wrtc;
+    wrtc = loaded.default ?? loaded;
+  } catch {
+    throw new Error(
+      'createWrtcStack: @roamhq/wrtc is not installed; add it (npm i @roamhq/wrtc) to serve WebRTC calls',
+    );
+  }
+  const portRange = options.portRange ?? { min: 40_000, max: 49_999 };
+  const vanishedAfterMs = options.vanishedAfterMs ?? 500;
+  const open = new Set<PeerConnection>();
+  return {
+    async answer(offer) {
+      const pc = new wrtc.RTCPeerConnection({ iceServers: [], portRange });
+      open.add(pc);
+      try {
+        await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+        const transceiver = pc.getTransceivers().find((t) => t.receiver.track.kind === 'audio');
+        if (transceiver === undefined) throw new Error('the offer has no audio');
+        const source = new wrtc.nonstandard.RTCAudioSource();
+        const track = source.createTrack();
+        await transceiver.sender.replaceTrack(track);
+        transceiver.direction = 'sendrecv';
+        const sink = new wrtc.nonstandard.RTCAudioSink(transceiver.receiver.track);
+        await pc.setLocalDescription(await pc.createAnswer());
+        await gathered(pc);
+        const sdp = pc.localDescription?.sdp;
+        if (sdp === undefined) throw new Error('no answer');
+        const transport = new WrtcTransport(pc, source, sink, track, vanishedAfterMs, () =>
+          open.delete(pc),
+        );
+        return { sdp, transport };
+      } catch (error) {
+        open.delete(pc);
+        pc.close();
+        throw error;
+      }
+    },
+    async close() {
+      for (const pc of open) pc.close();
+      open.clear();
+    },
+  };
+}
+
+/** The answer carries its candidates: the browser posts an offer and waits for no trickle. */
+function gathered(pc: PeerConnection): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => {
+    pc.onicegatheringstatechange = () => {
+      if (pc.iceGatheringState === 'complete') resolve();
+    };
+  });
+}
+
+class WrtcTransport implements CallTransport {
+  #channel: DataChannel | undefined;
+  #handlers: CallTransportHandlers | undefined;
+  #closed = false;
+  #vanishTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #toSession = new Pcm16To24k();
+
+  constructor(
+    private readonly pc: PeerConnection,
+    private readonly source: { onData(data: AudioData): void },
+    private readonly sink: { ondata: ((data: AudioData) => void) | null; stop(): void },
+    private readonly track: Track,
+    private readonly vanishedAfterMs: number,
+    private readonly forget: () => void,
+  ) {}
+
+  get eventBufferedAmount(): number {
+    return this.#channel?.bufferedAmount ?? 0;
+  }
+
+  listen(handlers: CallTransportHandlers): void {
+    this.#handlers = handlers;
+    const { pc } = this;
+    pc.ondatachannel = ({ channel }) => {
+      if (channel.label !== 'oai-events' || this.#channel !== undefined) return;
+      this.#channel = channel;
+      channel.onmessage = ({ data }) => {
+        if (typeof data === 'string') handlers.event(data);
+      };
+      channel.onclose = () => this.#gone('peer left');
+      if (channel.readyState === 'open') handlers.open();
+      else channel.onopen = () => handlers.open();
+    };
+    pc.onconnectionstatechange = () => {
+      const state = pc.connectionState;
+      if (state === 'failed' || state === 'closed') {
+        this.#gone(`peer connection ${state}`);
+      } else if (state === 'disconnected') {
+        this.#vanishTimer ??= setTimeout(() => this.#gone('peer vanished'), this.vanishedAfterMs);
+      } else if (this.#vanishTimer !== undefined) {
+        clearTimeout(this.#vanishTimer);
+        this.#vanishTimer = undefined;
+      }
+    };
+    this.sink.ondata = (data) => {
+      if (this.#closed) return;
+      const pcm = this.#toSession.push(data.samples, data.sampleRate, data.channelCount ?? 1);
+      if (pcm.length > 0) handlers.audio(pcm);
+    };
+  }
+
+  sendEvent(text: string): void {
+    if (this.#channel?.readyState === 'open') this.#channel.send(text);
+  }
+
+  sendAudio(pcm: Uint8Array): void {
+    if (this.#closed) return;
+    // libwebrtc's source takes exactly 10 ms a call; a 20 ms frame goes as two.
+    const samples = new Int16Array(pcm.buffer, pcm.byteOffset, pcm.length >> 1);
+    for (let offset = 0; offset + SAMPLES_PER_10MS <= samples.length; offset += SAMPLES_PER_10MS) {
+      this.source.onData({
+        samples: samples.slice(offset, offset + SAMPLES_PER_10MS),
+        sampleRate: 24_000,
+        bitsPerSample: 16,
+        channelCount: 1,
+        numberOfFrames: SAMPLES_PER_10MS,
+      });
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#vanishTimer !== undefined) clearTimeout(this.#vanishTimer);
+    this.sink.ondata = null;
+    this.sink.stop();
+    this.track.stop();
+    this.#channel?.close();
+    this.pc.close();
+    this.forget();
+  }
+
+  #gone(reason: string): void {
+    if (this.#closed) return;
+    this.#handlers?.gone(reason);
+    this.close();
+  }
+}
