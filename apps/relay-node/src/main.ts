@@ -33,6 +33,7 @@ process.on('SIGTERM', () => stop('SIGTERM'));
 process.on('SIGINT', () => stop('SIGINT'));
 
 const wsUrl = `${server.url.replace(/^http/, 'ws')}${REALTIME_PATH}`;
+const calls = relay.calls === undefined ? '' : `, WebRTC calls at ${server.url}/v1/realtime/calls`;
 process.stdout.write(
-  `rtwire relay listening on ${server.url} (realtime endpoint ${wsUrl}, upstream ${upstreamName(config)})\n`,
+  `rtwire relay listening on ${server.url} (realtime endpoint ${wsUrl}, upstream ${upstreamName(config)}${calls})\n`,
 );

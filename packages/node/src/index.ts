@@ -20,7 +20,11 @@
 export { CALLS_PATH, type WebRtcStack } from './calls/call-server.ts';
 export type { CallTransport, CallTransportHandlers } from './calls/call-socket.ts';
 export { createWrtcStack, type WrtcStackOptions } from './calls/wrtc-stack.ts';
-export { type LoadRelayFromEnvOptions, loadRelayFromEnv } from './load-relay-from-env.ts';
+export {
+  type LoadRelayFromEnvOptions,
+  loadRelayFromEnv,
+  type NodeRelayFromEnv,
+} from './load-relay-from-env.ts';
 export { type MountedRelay, type MountRelayOptions, mountRelay } from './mount-relay.ts';
 export { createNodeRuntime, type NodeRuntimeOptions } from './node-runtime.ts';
 export { rejectUpgrade } from './reject-upgrade.ts';

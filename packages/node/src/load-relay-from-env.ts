@@ -1,4 +1,6 @@
 import { createRelayFromEnv, type RelayFromEnv, type ServerToolHandler } from '@rtwire/relay';
+import type { WebRtcStack } from './calls/call-server.ts';
+import { createWrtcStack } from './calls/wrtc-stack.ts';
 import { commandDirectory } from './command-directory.ts';
 import { resolveConfigPaths } from './config-paths.ts';
 import { createNodeRuntime } from './node-runtime.ts';
@@ -17,6 +19,14 @@ export interface LoadRelayFromEnvOptions {
 }
 
 /**
+ * What {@link loadRelayFromEnv} gives: the relay's pieces, and the WebRTC stack its calls run
+ * on (`calls`, absent when calls are off).
+ */
+export type NodeRelayFromEnv =
+  | (Extract<RelayFromEnv, { ok: true }> & { readonly calls?: WebRtcStack })
+  | Extract<RelayFromEnv, { ok: false }>;
+
+/**
  * Everything the relay reads from its environment, as `apps/relay-node` reads it: the config,
  * the logger, the upstream, the `RELAY_POLICY` file or JSON, and the handlers exported by
  * `RELAY_TOOLS_MODULE`. Relative paths are resolved first, so an error names the absolute path
@@ -33,7 +43,7 @@ export interface LoadRelayFromEnvOptions {
 export async function loadRelayFromEnv(
   env: Readonly<Record<string, string | undefined>>,
   options: LoadRelayFromEnvOptions = {},
-): Promise<RelayFromEnv> {
+): Promise<NodeRelayFromEnv> {
   const directory = options.directory ?? commandDirectory(env);
   const resolved = resolveConfigPaths(env, directory);
   const toolsModule = resolved.RELAY_TOOLS_MODULE?.trim();
@@ -55,7 +65,7 @@ export async function loadRelayFromEnv(
       };
     }
   }
-  return createRelayFromEnv(
+  const relay = createRelayFromEnv(
     resolved,
     createNodeRuntime({
       toolHandlers,
@@ -63,4 +73,55 @@ export async function loadRelayFromEnv(
       ...(options.write ? { write: options.write } : {}),
     }),
   );
+  if (!relay.ok) return relay;
+  const calls = await callsFromEnv(env, relay.config.upstreamUrl === undefined);
+  if (!calls.ok) return { ok: false, errors: [calls.error] };
+  return calls.stack === undefined ? relay : { ...relay, calls: calls.stack };
+}
+
+/**
+ * `CALLS` (`auto`, `on`, `off`) and `CALL_PORTS` (`min-max`): calls are served by the engine,
+ * so `auto` turns them on when there is no `UPSTREAM_URL` and `@roamhq/wrtc` is installed.
+ */
+async function callsFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  engineUpstream: boolean,
+): Promise<
+  | { ok: true; stack: WebRtcStack | undefined }
+  | { ok: false; error: { variable: string; message: string } }
+> {
+  const mode = (env.CALLS ?? '').trim() || 'auto';
+  if (mode !== 'auto' && mode !== 'on' && mode !== 'off') {
+    return { ok: false, error: { variable: 'CALLS', message: 'expected auto, on or off' } };
+  }
+  const ports = (env.CALL_PORTS ?? '').trim() || '40000-49999';
+  const range = /^(\d{1,5})-(\d{1,5})$/.exec(ports);
+  const min = Number(range?.[1]);
+  const max = Number(range?.[2]);
+  if (range === null || min < 1024 || max > 65_535 || min > max) {
+    return {
+      ok: false,
+      error: {
+        variable: 'CALL_PORTS',
+        message: 'expected a UDP port range min-max within 1024-65535',
+      },
+    };
+  }
+  if (mode === 'off' || (mode === 'auto' && !engineUpstream)) return { ok: true, stack: undefined };
+  if (!engineUpstream) {
+    return {
+      ok: false,
+      error: {
+        variable: 'CALLS',
+        message: 'calls are served by the engine; with UPSTREAM_URL set, use CALLS=off',
+      },
+    };
+  }
+  try {
+    return { ok: true, stack: await createWrtcStack({ portRange: { min, max } }) };
+  } catch (error) {
+    if (mode === 'auto') return { ok: true, stack: undefined };
+    const message = error instanceof Error ? error.message : 'the WebRTC stack did not load';
+    return { ok: false, error: { variable: 'CALLS', message } };
+  }
 }

@@ -233,3 +233,30 @@ describe('relative paths in the configuration', () => {
     expect(commandDirectory({ INIT_CWD: 'relative/dir' })).toBe(process.cwd());
   });
 });
+
+describe('loadRelayFromEnv: WebRTC calls (CALLS, CALL_PORTS)', () => {
+  const load = (env: Record<string, string>) => loadRelayFromEnv(env, { write: () => {} });
+
+  it('serves calls on the engine with no setting, and not in front of a real upstream', async () => {
+    const simulator = await load({});
+    expect(simulator.ok && typeof simulator.calls?.answer).toBe('function');
+    const upstream = await load({ UPSTREAM_URL: 'wss://api.example/v1/realtime' });
+    expect(upstream.ok && upstream.calls).toBeUndefined();
+    const off = await load({ CALLS: 'off' });
+    expect(off.ok && off.calls).toBeUndefined();
+  });
+
+  it('names the variable for what it cannot take', async () => {
+    const cases = [
+      [{ CALLS: 'maybe' }, 'CALLS'],
+      [{ CALLS: 'on', UPSTREAM_URL: 'wss://api.example/v1/realtime' }, 'CALLS'],
+      [{ CALL_PORTS: '50000' }, 'CALL_PORTS'],
+      [{ CALL_PORTS: '50000-40000' }, 'CALL_PORTS'],
+      [{ CALL_PORTS: '80-90' }, 'CALL_PORTS'],
+    ] as const;
+    for (const [env, variable] of cases) {
+      const loaded = await load(env);
+      expect(loaded.ok ? [] : loaded.errors.map((error) => error.variable)).toEqual([variable]);
+    }
+  });
+});
