@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createWrtcStack, type MountedRelay, mountRelay } from '@rtwire/node';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { specErrors } from '../../../test-support/spec-validator.ts';
 import { fakeMicrophone, speechWav } from './fake-microphone.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -185,6 +186,8 @@ describe.runIf(runnable)('a WebRTC call from headless Chromium, served by the en
     // The simulator's tone reached the page's speakers, not silence.
     const peak = await page.evaluate(() => (window as unknown as { peak: number }).peak);
     expect(peak).toBeGreaterThan(0.01);
+    // Every event on the data channel is one the spec defines, in its shape.
+    expect(events.flatMap((event) => specErrors(event) ?? [])).toEqual([]);
   });
 
   it('speech is heard by server VAD; speaking over the reply clears the track and truncates at what was sent', async () => {
@@ -211,6 +214,7 @@ describe.runIf(runnable)('a WebRTC call from headless Chromium, served by the en
     expect(types.slice(0, types.indexOf('conversation.item.truncated'))).not.toContain('error');
     expect(truncated?.audio_end_ms).toBeGreaterThan(0);
     expect(truncated?.audio_end_ms).toBeLessThan(30_000);
+    expect(events.flatMap((event) => specErrors(event) ?? [])).toEqual([]);
   });
 
   it('closing the page ends the call and its session within 10 s, and frees its UDP ports', async () => {
