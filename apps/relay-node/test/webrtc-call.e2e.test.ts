@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createWrtcStack, type MountedRelay, mountRelay } from '@rtwire/node';
+import { build } from 'esbuild';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { specErrors } from '../../../test-support/spec-validator.ts';
@@ -75,12 +76,34 @@ afterEach(async () => {
   browser = undefined;
 });
 
+/** The agents-realtime page, bundled once (the SDK and zod from this app's node_modules). */
+let agentsBundle: string | undefined;
+async function agentsPage(): Promise<string> {
+  agentsBundle ??= (
+    await build({
+      entryPoints: [new URL('./fixtures/agents-webrtc-page.ts', import.meta.url).pathname],
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      write: false,
+      logLevel: 'silent',
+    })
+  ).outputFiles[0]?.text;
+  return `<!doctype html><meta charset="utf-8"><title>agents</title><script>${agentsBundle}</script>`;
+}
+
 async function start(
   microphone: string[] = ['--use-fake-device-for-media-stream'],
-): Promise<{ page: Page; relay: MountedRelay }> {
+): Promise<{ page: Page; relay: MountedRelay; base: string }> {
   server = createServer((request, response) => {
     if (request.url === '/call.html') {
       response.writeHead(200, { 'content-type': 'text/html' }).end(CALL_PAGE);
+      return;
+    }
+    if (request.url === '/agents.html') {
+      void agentsPage().then((html) =>
+        response.writeHead(200, { 'content-type': 'text/html' }).end(html),
+      );
       return;
     }
     relay?.respond(request, response);
@@ -108,8 +131,9 @@ async function start(
     ],
   });
   const page = await browser.newPage();
-  await page.goto(`http://127.0.0.1:${port}/call.html`);
-  return { page, relay: mounted };
+  const base = `http://127.0.0.1:${port}`;
+  await page.goto(`${base}/call.html`);
+  return { page, relay: mounted, base };
 }
 
 /** UDP sockets this process holds: its file descriptors' socket inodes found in /proc/net/udp*. */
@@ -215,6 +239,47 @@ describe.runIf(runnable)('a WebRTC call from headless Chromium, served by the en
     expect(truncated?.audio_end_ms).toBeGreaterThan(0);
     expect(truncated?.audio_end_ms).toBeLessThan(30_000);
     expect(events.flatMap((event) => specErrors(event) ?? [])).toEqual([]);
+  });
+
+  it('agents-realtime connects with its WebRTC transport by base URL alone, and a zod tool runs in the page', async () => {
+    // A quiet microphone: the fake device's beep would be speech to server VAD, and the SDK
+    // drops a tool call whose response a barge-in interrupted.
+    const { page, relay: mounted, base } = await start(fakeMicrophone(speechWav(0, 1000)));
+    await page.goto(`${base}/agents.html`);
+    const callId = await page.evaluate(
+      (url) => (window as unknown as { start(url: string): Promise<string> }).start(url),
+      base,
+    );
+    expect(callId).toMatch(/^rtc_/);
+    expect(mounted.activeCalls).toBe(1);
+    await page.evaluate(() =>
+      (window as unknown as { session: { sendMessage(text: string): void } }).session.sendMessage(
+        'what is get_weather in Oslo',
+      ),
+    );
+    const deadline = Date.now() + 20_000;
+    let calls: string[] = [];
+    while (calls.length === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      calls = await page.evaluate(() => (window as unknown as { toolCalls: string[] }).toolCalls);
+    }
+    expect(calls).toHaveLength(1);
+    // Its output went back to the session, and the simulator's spoken answer reports it.
+    const events = await untilEvent(page, 'response.output_audio_transcript.done');
+    const transcripts = events.flatMap((event) =>
+      event.type === 'response.output_audio_transcript.done' ? [String(event.transcript)] : [],
+    );
+    expect(transcripts.join(' ')).toContain(`Sunny in ${calls[0]}`);
+    expect(events.flatMap((event) => specErrors(event) ?? [])).toEqual([]);
+    // Hangup by the SDK's close: the call and its session end.
+    await page.evaluate(() =>
+      (window as unknown as { session: { close(): void } }).session.close(),
+    );
+    const closedAt = Date.now();
+    while (mounted.activeSessions > 0 && Date.now() - closedAt < 10_000) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(mounted.activeSessions).toBe(0);
   });
 
   it('closing the page ends the call and its session within 10 s, and frees its UDP ports', async () => {

@@ -38,7 +38,7 @@ export {
   type RelayFromEnv,
   type RelayRuntime,
 } from './config/relay-from-env.ts';
-export { authenticateRequest, REALTIME_PATH } from './host/admission.ts';
+export { type AdmissionDecision, authenticateRequest, REALTIME_PATH } from './host/admission.ts';
 export {
   createFetchHandler,
   type UpgradeOptions,
@@ -59,6 +59,7 @@ export {
   type RelayHostOptions,
   type RelayRoute,
 } from './host/relay-host.ts';
+export type { JsonObject } from './json-object.ts';
 export { createJsonLineLogger } from './observe/json-line-logger.ts';
 export {
   createRedactingLogger,
@@ -72,6 +73,7 @@ export {
   type FrameCount,
   RelayMetrics,
 } from './observe/relay-metrics.ts';
+export type { JsonSchema, SchemaViolation } from './policy/json-schema.ts';
 export {
   loadRelayPolicy,
   parseRelayPolicy,

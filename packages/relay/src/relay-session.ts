@@ -29,7 +29,7 @@ export interface RelaySessionOptions extends SessionPipeOptions {
 }
 
 /**
- * Starts a relay session: the pipe ({@link startSessionPipe}) with the relay's features as its
+ * Starts a relay session: the session pipe with the relay's features as its
  * configuration asks for them, in this order: limits (rate and session length), resume (when
  * `limits.resumeAttempts` > 0), policy and server tools (when `policy` is given), then
  * `features`.

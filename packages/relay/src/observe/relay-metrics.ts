@@ -31,7 +31,7 @@ const knownTypes: ReadonlySet<string> = new Set<string>([
  * Counters and gauges of one relay process: sessions, frames and bytes per direction and
  * event type, errors by code, rejected upgrades by code, upstream connect latency. Event
  * types outside the protocol count as `unknown`, so a client cannot grow the label set.
- * Render with {@link renderPrometheus}.
+ * Render with `renderPrometheus` (what `/metrics` serves).
  *
  * @example
  * ```ts

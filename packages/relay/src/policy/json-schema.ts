@@ -1,6 +1,6 @@
 import { exceedsNesting, nestingOverflowPath } from '@rtwire/types';
 
-/** A JSON Schema (the subset {@link validateJsonSchema} reads), as parsed JSON. */
+/** A JSON Schema (the subset the relay validates tool arguments with), as parsed JSON. */
 export type JsonSchema = boolean | { readonly [keyword: string]: unknown };
 
 /** One place a value does not match its schema: where (a JSON pointer) and what was expected. */

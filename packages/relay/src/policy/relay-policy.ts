@@ -80,7 +80,7 @@ export class RelayPolicyError extends RtwireError {
 const DEFAULT_TOOL_TIMEOUT_MS = 10_000;
 
 /**
- * Validates a parsed policy against {@link RELAY_POLICY_SCHEMA} and the rules a schema cannot
+ * Validates a parsed policy against the policy schema (`policy.schema.json`) and the rules a schema cannot
  * say (a server tool has a `url` or `module`; tool names are unique per tenant and not also
  * client tools; `env:NAME` secrets are set), and returns it with defaults filled in. Errors name
  * a JSON pointer and what was expected, never the value.

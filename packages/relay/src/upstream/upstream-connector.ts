@@ -14,7 +14,7 @@ export interface UpstreamRequest {
 }
 
 /**
- * Opens the upstream side of a session: the embedded simulator ({@link createSimulatorConnector})
+ * Opens the upstream side of a session: the embedded simulator (`createSimulatorConnector` of `@rtwire/relay/engine`)
  * or a real Realtime endpoint, whose connector each app provides because runtimes set
  * WebSocket headers differently. Resolves once the socket is open; rejects on failure (the
  * rejection's text is logged after redaction, never sent to the client).
