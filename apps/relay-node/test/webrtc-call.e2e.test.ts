@@ -7,6 +7,7 @@ import { createWrtcStack, type MountedRelay, mountRelay } from '@rtwire/node';
 import { build } from 'esbuild';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { specErrors } from '../../../test-support/spec-validator.ts';
 import { fakeMicrophone, speechWav } from './fake-microphone.ts';
 
@@ -280,6 +281,83 @@ describe.runIf(runnable)('a WebRTC call from headless Chromium, served by the en
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(mounted.activeSessions).toBe(0);
+  });
+
+  it("a sideband attached by call_id answers the call's function call, and is closed when the call ends", async () => {
+    const { page, base } = await start(fakeMicrophone(speechWav(0, 1000)));
+    const call = await page.evaluate(() =>
+      (window as unknown as { call(): Promise<{ location: string }> }).call(),
+    );
+    const callId = call.location.split('/').at(-1) as string;
+    const sideband = new WebSocket(`${base.replace('http', 'ws')}/v1/realtime?call_id=${callId}`);
+    const seen: Event[] = [];
+    const closed = new Promise<[number, string]>((resolve) =>
+      sideband.once('close', (code, reason) => resolve([code, String(reason)])),
+    );
+    sideband.on('message', (data) => {
+      const event = JSON.parse(String(data)) as Event;
+      seen.push(event);
+      // The server's side of the tool: the browser never runs it.
+      if (event.type === 'response.function_call_arguments.done') {
+        sideband.send(
+          JSON.stringify({
+            type: 'conversation.item.create',
+            item: {
+              type: 'function_call_output',
+              call_id: event.call_id,
+              output: '{"forecast":"rain"}',
+            },
+          }),
+        );
+        sideband.send(JSON.stringify({ type: 'response.create' }));
+      }
+    });
+    await new Promise((resolve, reject) => {
+      sideband.once('open', resolve);
+      sideband.once('error', reject);
+    });
+    const send = (event: object) =>
+      page.evaluate((e) => (window as unknown as { send(e: object): void }).send(e), event);
+    await send({
+      type: 'session.update',
+      session: {
+        type: 'realtime',
+        tools: [
+          {
+            type: 'function',
+            name: 'get_weather',
+            description: 'The weather in a city',
+            parameters: {
+              type: 'object',
+              properties: { city: { type: 'string' } },
+              required: ['city'],
+            },
+          },
+        ],
+      },
+    });
+    await send({
+      type: 'conversation.item.create',
+      item: {
+        type: 'message',
+        role: 'user',
+        content: [{ type: 'input_text', text: 'what is get_weather in Oslo' }],
+      },
+    });
+    await send({ type: 'response.create' });
+    const deadline = Date.now() + 20_000;
+    let transcripts: string[] = [];
+    while (!transcripts.some((text) => text.includes('rain')) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      transcripts = (await eventsOf(page)).flatMap((event) =>
+        event.type === 'response.output_audio_transcript.done' ? [String(event.transcript)] : [],
+      );
+    }
+    // The browser heard the answer made from the sideband's output.
+    expect(transcripts.join(' ')).toContain('rain');
+    expect(seen.map((event) => event.type)).toContain('response.function_call_arguments.done');
+    await page.close();
+    expect(await closed).toEqual([1000, expect.stringMatching(/^call ended: /)]);
   });
 
   it('closing the page ends the call and its session within 10 s, and frees its UDP ports', async () => {
