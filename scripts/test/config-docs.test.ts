@@ -76,9 +76,11 @@ const sorted = (names: Iterable<string>) => [...names].sort();
 
 describe('configuration tables', () => {
   let variables: Set<string>;
+  // It imports the packages' sources and loads the WebRTC stack's native module (26 MB): tens
+  // of seconds on a machine running other test suites, bounded work all the same.
   beforeAll(async () => {
     variables = await variablesRead();
-  });
+  }, 120_000);
 
   it('the variables seen are the relay’s, the Node-only ones included', () => {
     for (const name of ['PORT', 'UPSTREAM_URL', 'MODEL_BASE_URL', 'RESUME_WINDOW_MS'])
