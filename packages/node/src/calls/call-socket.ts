@@ -295,6 +295,8 @@ export class CallSocket implements DuplexSocket {
     const id = event.response?.id;
     if (typeof id !== 'string') return;
     this.#playout.finish(id);
+    // A partial last frame was waiting for this end.
+    if (this.#playout.queuedBytes > 0) this.#startPacer();
     this.#finishedResponses.push(id);
     if (this.#finishedResponses.length > 8) this.#finishedResponses.shift();
     const cut = this.#pendingCut;
@@ -376,7 +378,8 @@ export class CallSocket implements DuplexSocket {
     this.#framesSent += sent;
     this.#nextFrameAt = this.#anchor + this.#framesSent * FRAME_MS;
     if (sent > 0) this.#handlers?.drain();
-    if (this.#playout.queuedBytes === 0) this.#stopPacer();
+    // Nothing to play until more comes (or a partial frame waits for its response's end).
+    if (sent === 0 || this.#playout.queuedBytes === 0) this.#stopPacer();
   }
 
   #stopPacer(): void {

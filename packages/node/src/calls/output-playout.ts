@@ -128,14 +128,33 @@ export class OutputPlayout {
     }
   }
 
-  /** Sends up to `frames` due frames; returns how many went out. */
+  /**
+   * Sends up to `frames` due frames; returns how many went out. A response's last partial
+   * frame waits until the response is finished (then it is padded with silence).
+   */
   tick(frames: number): number {
     let sent = 0;
-    while (sent < frames && this.#queue.length > 0) {
+    while (sent < frames && this.#headReady()) {
       this.#sendFrame();
       sent++;
     }
     return sent;
+  }
+
+  /**
+   * Whether a whole frame of the head response is queued, or the rest of a response that will
+   * get no more: a partial frame sent mid-stream would put silence inside the reply.
+   */
+  #headReady(): boolean {
+    const head = this.#queue[0];
+    if (head === undefined) return false;
+    let bytes = 0;
+    for (const segment of this.#queue) {
+      if (segment.responseId !== head.responseId) return true;
+      bytes += segment.pcm.length - segment.offset;
+      if (bytes >= this.#frameBytes) return true;
+    }
+    return this.#finished.has(head.responseId);
   }
 
   /**
