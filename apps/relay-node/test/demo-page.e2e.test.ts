@@ -1,52 +1,21 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { createWrtcStack } from '@rtwire/node';
+import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lookupOrderTool } from '../../../test-support/policy-scenarios.ts';
 import { startToolServer } from '../../../test-support/tool-server.ts';
+import { chromiumRunnable, launchChromium } from './chromium.ts';
 import { fakeMicrophone, speechWav } from './fake-microphone.ts';
 import { startFakeUpstream, startRelay, stopAll } from './helpers.ts';
 import { answerWithText } from './scripted-upstream.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-// In CI a missing browser is a failure, not a skip; locally the test is skipped without one,
-// and says so: a silent skip reads as a pass.
-const runnable = existsSync(CHROMIUM) || process.env.CI === 'true';
-if (!runnable) {
-  console.warn(
-    `skipped: the console tests in headless Chromium (no browser at ${CHROMIUM}; install chromium, or set CHROMIUM_PATH)`,
-  );
-}
+const runnable = chromiumRunnable('the console tests');
 /** Where the screenshots go, to be looked at (gitignored). */
 const SHOTS = fileURLToPath(new URL('../.screenshots/', import.meta.url));
 
 afterEach(stopAll);
-
-async function launch(
-  extraArgs: string[] = [],
-): Promise<{ browser: BrowserContext; cleanup(): void }> {
-  const profile = mkdtempSync(join(tmpdir(), 'rtwire-chromium-'));
-  // A fresh profile per run: launchPersistentContext is how Playwright takes --user-data-dir.
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--autoplay-policy=no-user-gesture-required',
-      ...extraArgs,
-    ],
-  });
-  return { browser, cleanup: () => rmSync(profile, { recursive: true, force: true }) };
-}
 
 /** Every frame the page's WebSocket sent and received; binary ones by length only. */
 function recordFrames(page: Page) {
@@ -80,7 +49,7 @@ describe.runIf(runnable).each(Object.entries(upstreams))(
   (name, upstreamEnv) => {
     it('connects with a token, sends text, shows the streamed reply and logs every event', async () => {
       const relay = await startRelay({ ...(await upstreamEnv()), RELAY_TOKENS: 'demo-token' });
-      const { browser, cleanup } = await launch();
+      const { browser, cleanup } = await launchChromium();
       try {
         const page = await browser.newPage();
         const violations: string[] = [];
@@ -141,7 +110,7 @@ describe.runIf(runnable).each(Object.entries(upstreams))(
 describe.runIf(runnable)('the console talking through a fake microphone (simulator)', () => {
   it('speak → VAD → a spoken reply is played; speaking over it truncates at what was heard', async () => {
     const relay = await startRelay({ SIM_PACE: 'realtime' });
-    const { browser, cleanup } = await launch(fakeMicrophone(speechWav(700, 1600)));
+    const { browser, cleanup } = await launchChromium(fakeMicrophone(speechWav(700, 1600)));
     try {
       const page = await browser.newPage();
       await page.setViewportSize({ width: 390, height: 844 });
@@ -221,7 +190,7 @@ describe.runIf(runnable)('the console talking through a fake microphone (simulat
 describe.runIf(runnable)('the console with push to talk (simulator)', () => {
   it('sends audio only while the button is held, and commits and asks for a reply on release', async () => {
     const relay = await startRelay({ SIM_PACE: 'fast' });
-    const { browser, cleanup } = await launch(fakeMicrophone(speechWav(700, 300)));
+    const { browser, cleanup } = await launchChromium(fakeMicrophone(speechWav(700, 300)));
     try {
       const page = await browser.newPage();
       const frames = recordFrames(page);
@@ -281,7 +250,7 @@ describe.runIf(runnable)('the console and server tools (simulator)', () => {
       },
     };
     const relay = await startRelay({ RELAY_POLICY: JSON.stringify(policy) });
-    const { browser, cleanup } = await launch();
+    const { browser, cleanup } = await launchChromium();
     try {
       const page = await browser.newPage();
       await page.goto(`${relay.url}/`);
@@ -312,6 +281,118 @@ describe.runIf(runnable)('the console and server tools (simulator)', () => {
       await browser.close();
       cleanup();
       await tools.close();
+    }
+  });
+});
+
+describe.runIf(runnable)('the console over WebRTC (simulator, calls on)', () => {
+  it('calls the relay, is heard and answered by voice and text, is cut by a barge-in, and hangs up', async () => {
+    const relay = await startRelay(
+      { SIM_PACE: 'realtime', RELAY_TOKENS: 'demo-token' },
+      undefined,
+      await createWrtcStack(),
+    );
+    // 700 ms of voice, 1.6 s of quiet, looped: a turn, then speech over the reply.
+    const { browser, cleanup } = await launchChromium(fakeMicrophone(speechWav(700, 1600)));
+    try {
+      const page = await browser.newPage();
+      const frames = recordFrames(page);
+      const calls: { status: number; authorization: string | undefined }[] = [];
+      page.on('response', (response) => {
+        if (new URL(response.url()).pathname === '/v1/realtime/calls') {
+          calls.push({
+            status: response.status(),
+            authorization: response.request().headers().authorization,
+          });
+        }
+      });
+      await page.goto(`${relay.url}/`);
+      await page.fill('#token', 'demo-token');
+      await page.selectOption('#transport', 'webrtc');
+      await page.click('#connect');
+      await page.waitForSelector('#mic:not([disabled])', { timeout: 10_000 });
+      expect(await page.isDisabled('#transport')).toBe(true);
+      expect(calls).toEqual([{ status: 201, authorization: 'Bearer demo-token' }]);
+      expect(relay.activeSessions).toBe(1);
+      // A typed turn: the reply's transcript shows, its audio plays on the track.
+      await page.fill('#text', 'Hello over WebRTC');
+      await page.press('#text', 'Enter');
+      await page.waitForFunction(
+        () => (document.querySelector('#transcript .assistant .text')?.textContent ?? '') !== '',
+        undefined,
+        { timeout: 15_000 },
+      );
+      await page.waitForFunction(
+        () =>
+          (window as unknown as { rtwireConsole: { heardPeak: number } }).rtwireConsole.heardPeak >
+          0.01,
+        undefined,
+        { timeout: 15_000 },
+      );
+      // Then the microphone: server VAD hears the turn, and the next speech cuts the reply.
+      await page.click('#mic');
+      const expected = [
+        'session.updated',
+        'input_audio_buffer.speech_started',
+        'input_audio_buffer.committed',
+        'output_audio_buffer.started',
+        'output_audio_buffer.cleared',
+        'conversation.item.truncated',
+      ];
+      const logged = async () =>
+        (await page.locator('#event-log summary').allTextContents()).join('\n');
+      const deadline = Date.now() + 30_000;
+      let lines = await logged();
+      while (!expected.every((type) => lines.includes(type))) {
+        if (Date.now() > deadline)
+          throw new Error(`missing events; saw ${lines.replaceAll('\n', ', ')}`);
+        await page.waitForTimeout(200);
+        lines = await logged();
+      }
+      // Audio went on the tracks, never as events; and the page opened no WebSocket.
+      expect(lines).not.toContain('response.output_audio.delta');
+      expect(lines).not.toContain('input_audio_buffer.append');
+      expect(frames.received).toEqual([]);
+      expect(await page.locator('#transcript .error').count()).toBe(0);
+      mkdirSync(SHOTS, { recursive: true });
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.screenshot({ path: join(SHOTS, 'console-webrtc-desktop.png') });
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.screenshot({ path: join(SHOTS, 'console-webrtc-phone.png'), fullPage: true });
+      // Disconnect hangs up: the relay's session ends without waiting for ICE to time out.
+      await page.click('#disconnect');
+      await page.waitForFunction(() =>
+        document.getElementById('status')?.textContent?.startsWith('disconnected'),
+      );
+      const hungUp = Date.now();
+      while (relay.activeSessions > 0 && Date.now() - hungUp < 5_000) {
+        await page.waitForTimeout(50);
+      }
+      expect(relay.activeSessions).toBe(0);
+      expect(await page.isDisabled('#transport')).toBe(false);
+    } finally {
+      await browser.close();
+      cleanup();
+    }
+  });
+
+  it('says so when the relay serves no calls', async () => {
+    const relay = await startRelay();
+    const { browser, cleanup } = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${relay.url}/`);
+      await page.selectOption('#transport', 'webrtc');
+      await page.click('#connect');
+      await page.waitForSelector('#transcript .error');
+      expect(await page.textContent('#transcript .error')).toContain(
+        'this relay does not serve WebRTC calls',
+      );
+      expect(await page.textContent('#status')).toContain('disconnected');
+      expect(await page.isDisabled('#connect')).toBe(false);
+    } finally {
+      await browser.close();
+      cleanup();
     }
   });
 });

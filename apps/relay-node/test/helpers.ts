@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createNodeRuntime } from '@rtwire/node';
+import { createNodeRuntime, type WebRtcStack } from '@rtwire/node';
 import { createRelayFromEnv, loadRelayPolicy, type UpstreamConnector } from '@rtwire/relay';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { type RelayServer, startRelayServer } from '../src/server.ts';
@@ -18,10 +18,14 @@ export interface TestRelay extends RelayServer {
   readonly logs: string[];
 }
 
-/** Starts a relay on 127.0.0.1:0 with `env` on top of test defaults. */
+/**
+ * Starts a relay on 127.0.0.1:0 with `env` on top of test defaults; with `calls`, it serves
+ * WebRTC calls on that stack.
+ */
 export async function startRelay(
   env: Record<string, string> = {},
   connectUpstream?: UpstreamConnector,
+  calls?: WebRtcStack,
 ): Promise<TestRelay> {
   const { RELAY_POLICY, ...rest } = {
     PORT: '0',
@@ -40,6 +44,7 @@ export async function startRelay(
     ...relay,
     policy,
     ...(connectUpstream ? { connectUpstream } : {}),
+    ...(calls ? { calls } : {}),
   });
   running.push(() => server.shutdown());
   return {

@@ -1,21 +1,16 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createWrtcStack, type MountedRelay, mountRelay } from '@rtwire/node';
 import { build } from 'esbuild';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { specErrors } from '../../../test-support/spec-validator.ts';
+import { chromiumRunnable, launchChromium } from './chromium.ts';
 import { fakeMicrophone, speechWav } from './fake-microphone.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const runnable = existsSync(CHROMIUM) || process.env.CI === 'true';
-if (!runnable) {
-  console.warn(`skipped: the WebRTC call tests in headless Chromium (no browser at ${CHROMIUM})`);
-}
+const runnable = chromiumRunnable('the WebRTC call tests');
 
 /**
  * The browser side of a call, as OpenAI's WebRTC guide writes it: a data channel named
@@ -66,11 +61,10 @@ window.send = (event) => window.dc.send(JSON.stringify(event));
 
 let server: Server | undefined;
 let relay: MountedRelay | undefined;
-let browser: BrowserContext | undefined;
-let profile: string | undefined;
+let browser: { browser: BrowserContext; cleanup(): void } | undefined;
 afterEach(async () => {
-  await browser?.close();
-  if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
+  await browser?.browser.close();
+  browser?.cleanup();
   await relay?.close();
   server?.closeAllConnections();
   await new Promise((resolve) => server?.close(resolve));
@@ -113,25 +107,8 @@ async function start(
   relay = mounted;
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  profile = mkdtempSync(join(tmpdir(), 'rtwire-chromium-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--autoplay-policy=no-user-gesture-required',
-      '--use-fake-ui-for-media-stream',
-      ...microphone,
-    ],
-  });
-  const page = await browser.newPage();
+  browser = await launchChromium(['--use-fake-ui-for-media-stream', ...microphone]);
+  const page = await browser.browser.newPage();
   const base = `http://127.0.0.1:${port}`;
   await page.goto(`${base}/call.html`);
   return { page, relay: mounted, base };

@@ -4,7 +4,10 @@
   const $ = (id) => document.getElementById(id);
   const MAX_LOG = 500;
   const state = {
-    socket: null,
+    /** The open connection, either kind: `{ send(text), close(), open() }`. */
+    link: null,
+    /** The WebRTC call, when the transport is WebRTC: its peer, mic sender and reply audio. */
+    call: null,
     mic: null,
     speaker: null,
     /** Transcript entries by item id. */
@@ -14,8 +17,9 @@
     talking: false,
     log: [],
   };
-  // What the test harness and a curious user can read: samples played, truncates sent.
-  const stats = { playedSamples: 0, queuedSamples: 0, truncates: [] };
+  // What the test harness and a curious user can read: samples played, truncates sent, and on
+  // a WebRTC call the loudest sample heard on the reply track.
+  const stats = { playedSamples: 0, queuedSamples: 0, truncates: [], heardPeak: 0 };
   window.rtwireConsole = stats;
 
   const status = (text) => {
@@ -76,8 +80,8 @@
   };
 
   const send = (event) => {
-    if (!state.socket || state.socket.readyState !== WebSocket.OPEN) return;
-    state.socket.send(JSON.stringify(event));
+    if (!state.link?.open()) return;
+    state.link.send(JSON.stringify(event));
     logEvent('client', event);
   };
 
@@ -161,6 +165,11 @@
 
   /** The user spoke over the reply: stop it now, and tell the server how much was heard. */
   const interrupt = () => {
+    // On a call the relay plays the reply and truncates at what it sent: ask it to stop.
+    if (state.call) {
+      if (state.call.playing) send({ type: 'output_audio_buffer.clear' });
+      return;
+    }
     if (state.speaker && state.audio) state.speaker.node.port.postMessage({ type: 'clear' });
   };
 
@@ -186,17 +195,24 @@
     node.port.onmessage = ({ data }) => {
       if (data.type !== 'audio') return;
       $('level').style.width = `${Math.round(data.peak * 6)}rem`;
-      if (pushToTalk() && !state.talking) return;
+      // On a call the microphone's track carries the audio; the worklet only shows its level.
+      if (state.call || (pushToTalk() && !state.talking)) return;
       send({ type: 'input_audio_buffer.append', audio: toBase64(data.pcm) });
     };
     source.connect(node);
     state.mic = { stream, context, node };
+    if (state.call) {
+      const [track] = stream.getAudioTracks();
+      track.enabled = !pushToTalk() || state.talking;
+      await state.call.sender.replaceTrack(track);
+    }
     $('mic').textContent = 'Stop microphone';
     $('mic').setAttribute('aria-pressed', 'true');
   };
 
   const stopMic = () => {
     if (!state.mic) return;
+    state.call?.sender.replaceTrack(null);
     for (const track of state.mic.stream.getTracks()) track.stop();
     state.mic.context.close();
     state.mic = null;
@@ -211,17 +227,23 @@
     if (!state.mic || state.talking === on) return;
     state.talking = on;
     $('talk').classList.toggle('held', on);
+    // On a call the track carries sound only while the button is held.
+    if (state.call) for (const track of state.mic.stream.getAudioTracks()) track.enabled = on;
     if (on) {
       interrupt();
       send({ type: 'input_audio_buffer.clear' });
       status('listening (release to send)');
     } else {
       state.mic.node.port.postMessage({ type: 'flush' });
-      // The flushed chunk arrives in a message of its own: commit after it.
-      setTimeout(() => {
-        send({ type: 'input_audio_buffer.commit' });
-        send({ type: 'response.create' });
-      }, 50);
+      // The flushed chunk arrives in a message of its own (on a call, the last packets through
+      // the relay's jitter buffer and 40 ms appends): commit after it.
+      setTimeout(
+        () => {
+          send({ type: 'input_audio_buffer.commit' });
+          send({ type: 'response.create' });
+        },
+        state.call ? 250 : 50,
+      );
     }
   };
 
@@ -244,6 +266,7 @@
     for (const id of ['text', 'send', 'apply', 'mic', 'disconnect']) $(id).disabled = !connected;
     $('talk').disabled = !connected;
     $('connect').disabled = connected;
+    $('transport').disabled = connected;
     if (!connected) stopMic();
   };
 
@@ -257,7 +280,8 @@
         status('connected');
         break;
       case 'input_audio_buffer.speech_started':
-        interrupt();
+        // On a call the relay cuts the reply itself (output_audio_buffer.cleared follows).
+        if (!state.call) interrupt();
         status('listening');
         break;
       case 'input_audio_buffer.speech_stopped':
@@ -295,6 +319,15 @@
         play(event.item_id, event.delta);
         status('speaking');
         break;
+      // A call's reply plays on its track; these say when it starts and stops.
+      case 'output_audio_buffer.started':
+        if (state.call) state.call.playing = true;
+        status('speaking');
+        break;
+      case 'output_audio_buffer.stopped':
+      case 'output_audio_buffer.cleared':
+        if (state.call) state.call.playing = false;
+        break;
       case 'response.output_item.done':
         if (event.item.type === 'function_call') {
           turn(event.item.id, 'tool call', 'tool').text.textContent =
@@ -316,39 +349,143 @@
     }
   };
 
-  $('connect-form').addEventListener('submit', (submit) => {
-    submit.preventDefault();
-    if (state.socket) state.socket.close();
+  const receive = (data) => {
+    if (typeof data !== 'string') return;
+    let event;
+    try {
+      event = JSON.parse(data);
+    } catch {
+      return;
+    }
+    onServerEvent(event);
+  };
+
+  /** The link has ended (closed by either side): back to the start, saying why. */
+  const ended = (link, why) => {
+    if (state.link !== link) return;
+    state.link = null;
+    setConnected(false);
+    status(`disconnected (${why})`);
+  };
+
+  const connectWebSocket = (token) => {
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const token = $('token').value.trim();
     const protocols = ['realtime'].concat(token ? [`openai-insecure-api-key.${token}`] : []);
     const socket = new WebSocket(
       `${scheme}//${location.host}/v1/realtime?model=gpt-realtime`,
       protocols,
     );
-    state.socket = socket;
-    status('connecting');
+    const link = {
+      send: (text) => socket.send(text),
+      close: () => socket.close(1000, 'bye'),
+      open: () => socket.readyState === WebSocket.OPEN,
+    };
+    state.link = link;
     // The audio context may only start after a user gesture: this click is one.
     speaker().catch(() => note('error', 'error', 'audio output is not available'));
-    socket.onmessage = ({ data }) => {
-      if (typeof data !== 'string') return;
-      let event;
-      try {
-        event = JSON.parse(data);
-      } catch {
-        return;
-      }
-      onServerEvent(event);
+    socket.onmessage = ({ data }) => receive(data);
+    socket.onclose = ({ code }) => ended(link, code);
+  };
+
+  /** What a refused `POST /v1/realtime/calls` said: the error's message, or the reply's text. */
+  const refusal = async (response) => {
+    if (response.status === 404) return 'this relay does not serve WebRTC calls';
+    const text = await response.text();
+    try {
+      return JSON.parse(text).error?.message ?? text;
+    } catch {
+      return text || `HTTP ${response.status}`;
+    }
+  };
+
+  /**
+   * A WebRTC call, as OpenAI's guide makes one: the offer posted to /v1/realtime/calls, events
+   * on the `oai-events` channel, the microphone on the track (added when it starts), the reply
+   * played from the relay's track.
+   */
+  const connectWebRtc = async (token) => {
+    const pc = new RTCPeerConnection();
+    const channel = pc.createDataChannel('oai-events');
+    const { sender } = pc.addTransceiver('audio', { direction: 'sendrecv' });
+    const headers = { 'content-type': 'application/sdp' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    // Made in the click, so the reply's audio may play.
+    const context = new AudioContext();
+    const call = { pc, sender, context, playing: false, id: null, meter: null, element: null };
+    const link = {
+      send: (text) => channel.send(text),
+      close: () => {
+        // The relay ends the session on hangup; closing the peer alone would take seconds.
+        if (call.id) {
+          fetch(`/v1/realtime/calls/${call.id}/hangup`, { method: 'POST', headers }).catch(
+            () => {},
+          );
+        }
+        hangUp(call);
+        ended(link, 'hung up');
+      },
+      open: () => channel.readyState === 'open',
     };
-    socket.onclose = ({ code }) => {
-      if (state.socket !== socket) return;
-      state.socket = null;
-      setConnected(false);
-      status(`disconnected (${code})`);
+    state.link = link;
+    state.call = call;
+    pc.ontrack = ({ track }) => {
+      const stream = new MediaStream([track]);
+      call.element = new Audio();
+      call.element.srcObject = stream;
+      call.element.play().catch(() => note('error', 'error', 'audio output is not available'));
+      const analyser = context.createAnalyser();
+      context.createMediaStreamSource(stream).connect(analyser);
+      const samples = new Float32Array(analyser.fftSize);
+      call.meter = setInterval(() => {
+        analyser.getFloatTimeDomainData(samples);
+        for (const value of samples) stats.heardPeak = Math.max(stats.heardPeak, Math.abs(value));
+      }, 50);
     };
+    channel.onmessage = ({ data }) => receive(data);
+    channel.onclose = () => {
+      hangUp(call);
+      ended(link, 'call ended');
+    };
+    pc.onconnectionstatechange = () => {
+      if (pc.connectionState === 'failed') channel.onclose();
+    };
+    await pc.setLocalDescription(await pc.createOffer());
+    const response = await fetch('/v1/realtime/calls?model=gpt-realtime', {
+      method: 'POST',
+      body: pc.localDescription.sdp,
+      headers,
+    });
+    if (response.status !== 201) throw new Error(await refusal(response));
+    call.id = (response.headers.get('location') ?? '').split('/').pop() || null;
+    await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
+  };
+
+  const hangUp = (call) => {
+    if (state.call === call) state.call = null;
+    clearInterval(call.meter);
+    call.element?.pause();
+    call.context.close().catch(() => {});
+    call.pc.close();
+  };
+
+  $('connect-form').addEventListener('submit', (submit) => {
+    submit.preventDefault();
+    state.link?.close();
+    const token = $('token').value.trim();
+    status('connecting');
+    if ($('transport').value !== 'webrtc') {
+      connectWebSocket(token);
+      return;
+    }
+    connectWebRtc(token).catch((error) => {
+      const link = state.link;
+      if (state.call) hangUp(state.call);
+      ended(link, 'call refused');
+      note('error', 'error', `WebRTC call: ${error.message}`);
+    });
   });
 
-  $('disconnect').addEventListener('click', () => state.socket?.close(1000, 'bye'));
+  $('disconnect').addEventListener('click', () => state.link?.close());
 
   $('settings-form').addEventListener('submit', (submit) => {
     submit.preventDefault();
@@ -357,7 +494,7 @@
 
   $('turns').addEventListener('change', () => {
     $('talk').hidden = !pushToTalk();
-    if (state.socket) send({ type: 'session.update', session: settings() });
+    if (state.link) send({ type: 'session.update', session: settings() });
   });
 
   $('mic').addEventListener('click', () => {

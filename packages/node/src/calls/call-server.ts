@@ -146,7 +146,12 @@ export function createCallServer(options: CallServerOptions): CallServer {
       return;
     }
     const { sdp, session } = offer.offer;
-    const model = typeof session?.model === 'string' ? session.model : undefined;
+    // The model as the form's session names it, else as the query does (`?model=`, as on the
+    // WebSocket path); admission checks it either way.
+    const model =
+      typeof session?.model === 'string'
+        ? session.model
+        : (new URLSearchParams((request.url ?? '').split('?')[1] ?? '').get('model') ?? undefined);
     const admission = host.admit({
       url: model === undefined ? '/v1/realtime' : `/v1/realtime?model=${encodeURIComponent(model)}`,
       headers: headersOf(request),
