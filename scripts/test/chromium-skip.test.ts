@@ -6,9 +6,9 @@ import { repoRoot } from '../lib/workspace.mjs';
 
 const appDir = join(repoRoot, 'apps', 'relay-node');
 const e2e = 'test/demo-page.e2e.test.ts';
-/** The browser the console test looks for when `CHROMIUM_PATH` is unset. */
+/** The browser the browser tests look for when `CHROMIUM_PATH` is unset (one launcher for all). */
 const defaultChromium = /process\.env\.CHROMIUM_PATH \|\| '([^']+)'/.exec(
-  readFileSync(join(appDir, e2e), 'utf8'),
+  readFileSync(join(appDir, 'test', 'chromium.ts'), 'utf8'),
 )?.[1];
 
 describe('the console test in Chromium, without a browser', () => {

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { createRelayFromEnv, type RelayFromEnv, type ServerToolHandler } from '@rtwire/relay';
 import type { WebRtcStack } from './calls/call-server.ts';
 import { createWrtcStack } from './calls/wrtc-stack.ts';
@@ -74,18 +76,20 @@ export async function loadRelayFromEnv(
     }),
   );
   if (!relay.ok) return relay;
-  const calls = await callsFromEnv(env, relay.config.upstreamUrl === undefined);
+  const calls = await callsFromEnv(env, relay.config.upstreamUrl === undefined, relay.config.host);
   if (!calls.ok) return { ok: false, errors: [calls.error] };
   return calls.stack === undefined ? relay : { ...relay, calls: calls.stack };
 }
 
 /**
- * `CALLS` (`auto`, `on`, `off`) and `CALL_PORTS` (`min-max`): calls are served by the engine,
- * so `auto` turns them on when there is no `UPSTREAM_URL` and `@roamhq/wrtc` is installed.
+ * `CALLS` (`auto`, `on`, `off`), `CALL_PORTS` (`min-max`) and `CALL_ADDRESS`: calls are served
+ * by the engine, so `auto` turns them on when there is no `UPSTREAM_URL` and `@roamhq/wrtc` is
+ * installed.
  */
 async function callsFromEnv(
   env: Readonly<Record<string, string | undefined>>,
   engineUpstream: boolean,
+  host: string,
 ): Promise<
   | { ok: true; stack: WebRtcStack | undefined }
   | { ok: false; error: { variable: string; message: string } }
@@ -107,6 +111,16 @@ async function callsFromEnv(
       },
     };
   }
+  const address = callAddress(env.CALL_ADDRESS, host);
+  if (!address.ok) {
+    return {
+      ok: false,
+      error: {
+        variable: 'CALL_ADDRESS',
+        message: `expected an IP address of this machine (${localAddresses().join(', ')}) or *`,
+      },
+    };
+  }
   if (mode === 'off' || (mode === 'auto' && !engineUpstream)) return { ok: true, stack: undefined };
   if (!engineUpstream) {
     return {
@@ -118,10 +132,48 @@ async function callsFromEnv(
     };
   }
   try {
-    return { ok: true, stack: await createWrtcStack({ portRange: { min, max } }) };
+    return {
+      ok: true,
+      stack: await createWrtcStack({
+        portRange: { min, max },
+        ...(address.address === undefined ? {} : { address: address.address }),
+      }),
+    };
   } catch (error) {
     if (mode === 'auto') return { ok: true, stack: undefined };
     const message = error instanceof Error ? error.message : 'the WebRTC stack did not load';
     return { ok: false, error: { variable: 'CALLS', message } };
   }
+}
+
+/**
+ * The address calls are offered on: `CALL_ADDRESS` (`*` for every interface), else the
+ * relay's own `HOST` when that is one address of this machine (`127.0.0.1` by default, so
+ * calls stay on loopback as the relay does), else every interface.
+ */
+function callAddress(
+  value: string | undefined,
+  host: string,
+): { ok: true; address: string | undefined } | { ok: false } {
+  const explicit = (value ?? '').trim();
+  if (explicit === '*') return { ok: true, address: undefined };
+  const bare = (address: string) => address.replace(/^\[|\]$/g, '').toLowerCase();
+  if (explicit !== '') {
+    const address = bare(explicit);
+    return isIP(address) !== 0 && localAddresses().includes(address)
+      ? { ok: true, address }
+      : { ok: false };
+  }
+  const relayHost = host === 'localhost' ? '127.0.0.1' : bare(host);
+  return {
+    ok: true,
+    address: localAddresses().includes(relayHost) ? relayHost : undefined,
+  };
+}
+
+/** This machine's interface addresses, lower case. */
+function localAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((entries) =>
+    (entries ?? []).map((entry) => entry.address.toLowerCase()),
+  );
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseRelayConfig } from '@rtwire/relay';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { WebSocket } from 'ws';
 import { commandDirectory } from '../src/command-directory.ts';
 import { resolveConfigPaths } from '../src/config-paths.ts';
 import { loadRelayFromEnv, mountRelay } from '../src/index.ts';
+import { candidateAddresses } from './wrtc-peer.ts';
 
 // realpath: macOS's tmpdir is a symlink, and messages name the resolved directory.
 const dir = realpathSync(mkdtempSync(join(tmpdir(), 'rtwire-env-')));
@@ -234,7 +235,7 @@ describe('relative paths in the configuration', () => {
   });
 });
 
-describe('loadRelayFromEnv: WebRTC calls (CALLS, CALL_PORTS)', () => {
+describe('loadRelayFromEnv: WebRTC calls (CALLS, CALL_PORTS, CALL_ADDRESS)', () => {
   const load = (env: Record<string, string>) => loadRelayFromEnv(env, { write: () => {} });
 
   it('serves calls on the engine with no setting, and not in front of a real upstream', async () => {
@@ -253,10 +254,33 @@ describe('loadRelayFromEnv: WebRTC calls (CALLS, CALL_PORTS)', () => {
       [{ CALL_PORTS: '50000' }, 'CALL_PORTS'],
       [{ CALL_PORTS: '50000-40000' }, 'CALL_PORTS'],
       [{ CALL_PORTS: '80-90' }, 'CALL_PORTS'],
+      [{ CALL_ADDRESS: 'example.com' }, 'CALL_ADDRESS'],
+      // Documentation space (RFC 5737): never an address of this machine.
+      [{ CALL_ADDRESS: '203.0.113.7' }, 'CALL_ADDRESS'],
     ] as const;
     for (const [env, variable] of cases) {
       const loaded = await load(env);
       expect(loaded.ok ? [] : loaded.errors.map((error) => error.variable)).toEqual([variable]);
+    }
+  });
+
+  it('offers calls on the relay host by default, on CALL_ADDRESS when set, everywhere with *', async () => {
+    const offered = async (env: Record<string, string>) => {
+      const loaded = await load(env);
+      if (!loaded.ok || loaded.calls === undefined) throw new Error('no calls');
+      try {
+        return await candidateAddresses(loaded.calls);
+      } finally {
+        await loaded.calls.close();
+      }
+    };
+    expect(await offered({})).toEqual(['127.0.0.1']);
+    expect(await offered({ HOST: '0.0.0.0', CALL_ADDRESS: '127.0.0.1' })).toEqual(['127.0.0.1']);
+    const everywhere = await offered({ CALL_ADDRESS: '*' });
+    expect(everywhere).toContain('127.0.0.1');
+    const interfaces = Object.values(networkInterfaces()).flat();
+    if (interfaces.some((entry) => entry !== undefined && !entry.internal)) {
+      expect(everywhere.length).toBeGreaterThan(1);
     }
   });
 });

@@ -1,18 +1,27 @@
+import { hasCandidates, keepCandidatesOn } from './answer-candidates.ts';
 import type { WebRtcStack } from './call-server.ts';
 import type { CallTransport, CallTransportHandlers } from './call-socket.ts';
 import { Pcm16To24k } from './pcm-resample.ts';
 
 /** Options of {@link createWrtcStack}. */
 export interface WrtcStackOptions {
-  /** UDP ports calls may use (`CALL_PORT_MIN`..`CALL_PORT_MAX`); default 40000-49999. */
+  /** UDP ports calls may use (`CALL_PORTS`); default 40000-49999. */
   readonly portRange?: { readonly min: number; readonly max: number };
   /**
-   * How long a peer may stay `disconnected` before its call ends, in ms (default 500).
-   * libwebrtc reports `disconnected` once the peer has answered no ICE consent check and sent
-   * nothing for about 7.5 s (measured: a closed Chromium tab sends no goodbye, its data
-   * channel does not close), so a vanished peer's call ends about 8 s after it left.
+   * The address of this machine the answer offers (`CALL_ADDRESS`): its UDP host candidate
+   * only. Absent: every interface's. libwebrtc still opens its sockets on every interface;
+   * the browser is told of this one alone.
+   */
+  readonly address?: string;
+  /**
+   * How long a connected peer may send nothing at all (no media, no answer to the ICE checks
+   * libwebrtc sends every 2.5 s, no check of its own) before its call ends, in ms (default
+   * 5000). A closed Chromium tab sends no goodbye (its data channel does not close), and
+   * libwebrtc itself calls such a peer `disconnected` only after about 7.5 s of silence.
    */
   readonly vanishedAfterMs?: number;
+  /** How long a call may take to connect after its answer, in ms (default 15000). */
+  readonly connectTimeoutMs?: number;
 }
 
 // The few parts of @roamhq/wrtc the stack uses, typed here: its own types lean on the DOM lib,
@@ -36,8 +45,16 @@ interface Transceiver {
   readonly receiver: { readonly track: Track };
   readonly sender: { replaceTrack(track: Track): Promise<void> };
 }
+/** The counters of a stats entry the liveness check reads (transport and candidate pair). */
+interface StatsEntry {
+  readonly type: string;
+  readonly bytesReceived?: number;
+  readonly requestsReceived?: number;
+  readonly responsesReceived?: number;
+}
 interface PeerConnection {
   readonly connectionState: string;
+  getStats(): Promise<{ forEach(each: (entry: StatsEntry) => void): void }>;
   readonly iceGatheringState: string;
   readonly localDescription: { readonly sdp: string } | null;
   onconnectionstatechange: (() => void) | null;
@@ -92,7 +109,10 @@ export async function createWrtcStack(options: WrtcStackOptions = {}): Promise<W
     );
   }
   const portRange = options.portRange ?? { min: 40_000, max: 49_999 };
-  const vanishedAfterMs = options.vanishedAfterMs ?? 500;
+  const timing = {
+    vanishedAfterMs: options.vanishedAfterMs ?? 5_000,
+    connectTimeoutMs: options.connectTimeoutMs ?? 15_000,
+  };
   const open = new Set<PeerConnection>();
   return {
     async answer(offer) {
@@ -109,11 +129,15 @@ export async function createWrtcStack(options: WrtcStackOptions = {}): Promise<W
         const sink = new wrtc.nonstandard.RTCAudioSink(transceiver.receiver.track);
         await pc.setLocalDescription(await pc.createAnswer());
         await gathered(pc);
-        const sdp = pc.localDescription?.sdp;
-        if (sdp === undefined) throw new Error('no answer');
-        const transport = new WrtcTransport(pc, source, sink, track, vanishedAfterMs, () =>
-          open.delete(pc),
-        );
+        const gatheredSdp = pc.localDescription?.sdp;
+        if (gatheredSdp === undefined) throw new Error('no answer');
+        const sdp = keepCandidatesOn(gatheredSdp, options.address);
+        if (!hasCandidates(sdp)) {
+          throw new Error(
+            `createWrtcStack: no UDP candidate on ${options.address ?? 'any address'}`,
+          );
+        }
+        const transport = new WrtcTransport(pc, source, sink, track, timing, () => open.delete(pc));
         return { sdp, transport };
       } catch (error) {
         open.delete(pc);
@@ -142,7 +166,10 @@ class WrtcTransport implements CallTransport {
   #channel: DataChannel | undefined;
   #handlers: CallTransportHandlers | undefined;
   #closed = false;
-  #vanishTimer: ReturnType<typeof setTimeout> | undefined;
+  #connectTimer: ReturnType<typeof setTimeout> | undefined;
+  #liveness: ReturnType<typeof setInterval> | undefined;
+  /** What the peer had sent when last checked, and when that last changed. */
+  #heard = { total: -1, at: 0 };
   readonly #toSession = new Pcm16To24k();
 
   constructor(
@@ -150,7 +177,10 @@ class WrtcTransport implements CallTransport {
     private readonly source: { onData(data: AudioData): void },
     private readonly sink: { ondata: ((data: AudioData) => void) | null; stop(): void },
     private readonly track: Track,
-    private readonly vanishedAfterMs: number,
+    private readonly timing: {
+      readonly vanishedAfterMs: number;
+      readonly connectTimeoutMs: number;
+    },
     private readonly forget: () => void,
   ) {}
 
@@ -171,15 +201,18 @@ class WrtcTransport implements CallTransport {
       if (channel.readyState === 'open') handlers.open();
       else channel.onopen = () => handlers.open();
     };
+    // A peer that never connects holds a session slot and ports: it gets a bound too.
+    this.#connectTimer = setTimeout(
+      () => this.#gone('peer never connected'),
+      this.timing.connectTimeoutMs,
+    );
     pc.onconnectionstatechange = () => {
       const state = pc.connectionState;
       if (state === 'failed' || state === 'closed') {
         this.#gone(`peer connection ${state}`);
-      } else if (state === 'disconnected') {
-        this.#vanishTimer ??= setTimeout(() => this.#gone('peer vanished'), this.vanishedAfterMs);
-      } else if (this.#vanishTimer !== undefined) {
-        clearTimeout(this.#vanishTimer);
-        this.#vanishTimer = undefined;
+      } else if (state === 'connected' && this.#liveness === undefined) {
+        clearTimeout(this.#connectTimer);
+        this.#watchLiveness();
       }
     };
     this.sink.ondata = (data) => {
@@ -211,13 +244,41 @@ class WrtcTransport implements CallTransport {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#vanishTimer !== undefined) clearTimeout(this.#vanishTimer);
+    clearTimeout(this.#connectTimer);
+    clearInterval(this.#liveness);
     this.sink.ondata = null;
     this.sink.stop();
     this.track.stop();
     this.#channel?.close();
     this.pc.close();
     this.forget();
+  }
+
+  /**
+   * Ends the call once the peer has sent nothing for `vanishedAfterMs`: the bytes received
+   * (media, data channel) and the ICE checks and answers received, summed, stop changing.
+   */
+  #watchLiveness(): void {
+    const every = Math.max(100, Math.min(1_000, this.timing.vanishedAfterMs / 4));
+    this.#heard = { total: -1, at: performance.now() };
+    this.#liveness = setInterval(() => {
+      this.pc
+        .getStats()
+        .then((report) => {
+          if (this.#closed) return;
+          let total = 0;
+          report.forEach((entry) => {
+            if (entry.type === 'transport') total += entry.bytesReceived ?? 0;
+            if (entry.type === 'candidate-pair') {
+              total += (entry.requestsReceived ?? 0) + (entry.responsesReceived ?? 0);
+            }
+          });
+          const now = performance.now();
+          if (total !== this.#heard.total) this.#heard = { total, at: now };
+          else if (now - this.#heard.at >= this.timing.vanishedAfterMs) this.#gone('peer vanished');
+        })
+        .catch(() => this.#gone('peer connection closed'));
+    }, every);
   }
 
   #gone(reason: string): void {
