@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseRelayConfig } from '@rtwire/relay';
+import { createSimulatorConnector } from '@rtwire/relay/engine';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { type MountedRelay, mountRelay } from '../src/index.ts';
@@ -13,10 +15,16 @@ afterEach(async () => {
   await new Promise((resolve) => server?.close(resolve));
 });
 
-async function start() {
+async function start(env: Record<string, string> = {}) {
   const stack = new TestStack();
+  const parsed = parseRelayConfig(env);
+  if (!parsed.ok) throw new Error('config');
   server = createServer((request, response) => relay?.respond(request, response));
-  relay = mountRelay(server, { calls: stack });
+  relay = mountRelay(server, {
+    calls: stack,
+    config: parsed.config,
+    connectUpstream: createSimulatorConnector({ pace: 'fast' }),
+  });
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return { stack, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}` };
@@ -61,6 +69,37 @@ describe('mountRelay with calls', () => {
     expect(await closed).toEqual([1000, 'call ended: hangup']);
     await until(() => relay?.activeSessions === 0, 'the session to end');
     expect(transport.closed).toBe(true);
+  });
+
+  it('counts calls and WebSocket sessions against one MAX_SESSIONS', async () => {
+    const { http, ws: wsBase } = await start({ MAX_SESSIONS: '1' });
+    const post = () =>
+      fetch(`${http}/v1/realtime/calls`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/sdp' },
+        body: OFFER,
+      });
+    const upgrade = (socket: WebSocket) =>
+      new Promise<number>((resolve) => {
+        socket.once('open', () => resolve(101));
+        socket.once('unexpected-response', (_request, response) =>
+          resolve(response.statusCode ?? 0),
+        );
+      });
+    const session = new WebSocket(`${wsBase}/v1/realtime`);
+    expect(await upgrade(session)).toBe(101);
+    expect((await post()).status).toBe(503);
+    session.close();
+    await until(() => relay?.activeSessions === 0, 'the WebSocket session to end');
+    const call = await post();
+    expect(call.status).toBe(201);
+    expect(await upgrade(new WebSocket(`${wsBase}/v1/realtime`))).toBe(503);
+    const callId = (call.headers.get('location') ?? '').split('/').at(-1) as string;
+    await fetch(`${http}/v1/realtime/calls/${callId}/hangup`, { method: 'POST' });
+    await until(() => relay?.activeSessions === 0, 'the call to end');
+    const again = new WebSocket(`${wsBase}/v1/realtime`);
+    expect(await upgrade(again)).toBe(101);
+    again.close();
   });
 
   it('refuses a sideband for an unknown call with 404, and takes no session slot', async () => {
