@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import {
   createRelayFromEnv,
   createRelayHost,
+  type DuplexSocket,
   type HttpReply,
   type PendingSession,
   REALTIME_PATH,
@@ -99,11 +100,32 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
     clientTracking: false,
     // The relay decodes every client frame with a fatal UTF-8 decoder; checking twice costs.
     skipUTF8Validation: true,
-    handleProtocols: (_offered, request) => admissions.get(request)?.protocol ?? false,
+    // A sideband is no admission of its own: it gets `realtime` when it offers it, as SDKs do.
+    handleProtocols: (offered, request) =>
+      admissions.get(request)?.protocol ?? (offered.has('realtime') ? 'realtime' : false),
   });
 
   const calls: CallServer | undefined =
     options.calls === undefined ? undefined : createCallServer({ host, stack: options.calls });
+
+  /** Completes an admitted upgrade and hands the WebSocket, as a relay socket, to `open`. */
+  const accept = (
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    open: (client: DuplexSocket) => void,
+  ) => {
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      clients.add(ws);
+      ws.once('close', () => clients.delete(ws));
+      open(
+        createWsDuplexSocket(ws, socket, {
+          heartbeatIntervalMs: config.heartbeatIntervalMs,
+          messageTimeoutMs: config.messageTimeoutMs,
+        }),
+      );
+    });
+  };
 
   const onSideband = (request: IncomingMessage, socket: Duplex, head: Buffer, callId: string) => {
     const admitted = (calls as CallServer).admitSideband(callId, headersOf(request));
@@ -115,16 +137,7 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
       });
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      clients.add(ws);
-      ws.once('close', () => clients.delete(ws));
-      admitted.open(
-        createWsDuplexSocket(ws, socket, {
-          heartbeatIntervalMs: config.heartbeatIntervalMs,
-          messageTimeoutMs: config.messageTimeoutMs,
-        }),
-      );
-    });
+    accept(request, socket, head, admitted.open);
   };
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -143,16 +156,7 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
     admissions.set(request, admission);
     // ws drops a malformed handshake without calling back; the socket closing cancels it then.
     socket.once('close', () => admission.cancel());
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      clients.add(ws);
-      ws.once('close', () => clients.delete(ws));
-      admission.open(
-        createWsDuplexSocket(ws, socket, {
-          heartbeatIntervalMs: config.heartbeatIntervalMs,
-          messageTimeoutMs: config.messageTimeoutMs,
-        }),
-      );
-    });
+    accept(request, socket, head, (client) => admission.open(client));
   };
   server.on('upgrade', onUpgrade);
 

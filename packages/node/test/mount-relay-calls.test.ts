@@ -43,7 +43,8 @@ describe('mountRelay with calls', () => {
     expect(relay?.activeCalls).toBe(1);
     const callId = (created.headers.get('location') ?? '').split('/').at(-1) as string;
 
-    const sideband = new WebSocket(`${wsBase}/v1/realtime?call_id=${callId}`);
+    // As an SDK opens it: the `realtime` subprotocol is offered, and must be chosen.
+    const sideband = new WebSocket(`${wsBase}/v1/realtime?call_id=${callId}`, ['realtime']);
     const seen: { type: string; binary: boolean }[] = [];
     const closed = new Promise<[number, string]>((resolve) =>
       sideband.once('close', (code, reason) => resolve([code, String(reason)])),
@@ -55,6 +56,7 @@ describe('mountRelay with calls', () => {
       sideband.once('open', resolve);
       sideband.once('error', reject);
     });
+    expect(sideband.protocol).toBe('realtime');
     // A sideband is not a session of its own.
     expect(relay?.activeSessions).toBe(1);
     const transport = stack.transports[0] as TestTransport;
