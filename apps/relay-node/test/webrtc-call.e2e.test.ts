@@ -6,6 +6,7 @@ import { build } from 'esbuild';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { playbackOrderErrors, protocolOrderErrors } from '../../../test-support/protocol-order.ts';
 import { specErrors } from '../../../test-support/spec-validator.ts';
 import { chromiumRunnable, launchChromium } from './chromium.ts';
 import { fakeMicrophone, speechWav } from './fake-microphone.ts';
@@ -190,6 +191,9 @@ describe.runIf(runnable)('a WebRTC call from headless Chromium, served by the en
     expect(peak).toBeGreaterThan(0.01);
     // Every event on the data channel is one the spec defines, in its shape.
     expect(events.flatMap((event) => specErrors(event) ?? [])).toEqual([]);
+    // In protocol order: each response's events, and what played on the track.
+    expect(protocolOrderErrors(events)).toEqual([]);
+    expect(playbackOrderErrors(events)).toEqual([]);
   });
 
   it('speech is heard by server VAD; speaking over the reply clears the track and truncates at what was sent', async () => {
@@ -217,6 +221,9 @@ describe.runIf(runnable)('a WebRTC call from headless Chromium, served by the en
     expect(truncated?.audio_end_ms).toBeGreaterThan(0);
     expect(truncated?.audio_end_ms).toBeLessThan(30_000);
     expect(events.flatMap((event) => specErrors(event) ?? [])).toEqual([]);
+    // In protocol order: each response's events, and what played on the track.
+    expect(protocolOrderErrors(events)).toEqual([]);
+    expect(playbackOrderErrors(events)).toEqual([]);
   });
 
   it('agents-realtime connects with its WebRTC transport by base URL alone, and a zod tool runs in the page', async () => {
@@ -249,6 +256,9 @@ describe.runIf(runnable)('a WebRTC call from headless Chromium, served by the en
     );
     expect(transcripts.join(' ')).toContain(`Sunny in ${calls[0]}`);
     expect(events.flatMap((event) => specErrors(event) ?? [])).toEqual([]);
+    // In protocol order: each response's events, and what played on the track.
+    expect(protocolOrderErrors(events)).toEqual([]);
+    expect(playbackOrderErrors(events)).toEqual([]);
     // Hangup by the SDK's close: the call and its session end.
     await page.evaluate(() =>
       (window as unknown as { session: { close(): void } }).session.close(),
@@ -333,6 +343,10 @@ describe.runIf(runnable)('a WebRTC call from headless Chromium, served by the en
     // The browser heard the answer made from the sideband's output.
     expect(transcripts.join(' ')).toContain('rain');
     expect(seen.map((event) => event.type)).toContain('response.function_call_arguments.done');
+    // The sideband sees the call's events in protocol order, and valid.
+    expect(protocolOrderErrors(seen)).toEqual([]);
+    expect(playbackOrderErrors(seen)).toEqual([]);
+    expect(seen.flatMap((event) => specErrors(event) ?? [])).toEqual([]);
     await page.close();
     expect(await closed).toEqual([1000, expect.stringMatching(/^call ended: /)]);
   });

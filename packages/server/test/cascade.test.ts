@@ -7,6 +7,7 @@ import {
   startFakeBackend,
   toneFor,
 } from '../../../test-support/fake-openai-backend.ts';
+import { protocolOrderErrors } from '../../../test-support/protocol-order.ts';
 import { specErrors } from '../../../test-support/spec-validator.ts';
 import {
   type CascadeModelOptions,
@@ -14,7 +15,6 @@ import {
   createRealtimeSession,
 } from '../src/index.ts';
 import { pcmBase64, userText } from './harness.ts';
-import { protocolOrderErrors } from './protocol-order.ts';
 
 const API_KEY = 'sk-backend-secret';
 const SECRET_WORDS = 'my secret words';

@@ -2,6 +2,7 @@ import { ClientEvents } from '@rtwire/builders';
 import type { RealtimeServerEvent } from '@rtwire/types';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
+import { protocolOrderErrors } from '../../../test-support/protocol-order.ts';
 import { specErrors } from '../../../test-support/spec-validator.ts';
 import {
   createRealtimeSession,
@@ -10,7 +11,6 @@ import {
   RealtimeModelError,
 } from '../src/index.ts';
 import { appendAudio } from './harness.ts';
-import { protocolOrderErrors } from './protocol-order.ts';
 
 /** One thing a random model does. */
 type Op =

@@ -1,6 +1,7 @@
 import { ClientEvents } from '@rtwire/builders';
 import type { RealtimeClientEvent, RealtimeServerEvent, ServerEventOf } from '@rtwire/types';
 import { describe, expect, it, vi } from 'vitest';
+import { protocolOrderErrors } from '../../../test-support/protocol-order.ts';
 import { specErrors } from '../../../test-support/spec-validator.ts';
 import {
   createRealtimeSession,
@@ -8,7 +9,6 @@ import {
   RealtimeModelError,
   type ResponseRequest,
 } from '../src/index.ts';
-import { protocolOrderErrors } from './protocol-order.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));

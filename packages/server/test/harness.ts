@@ -1,6 +1,7 @@
 import { ClientEvents } from '@rtwire/builders';
 import type { RealtimeClientEvent, RealtimeServerEvent, ServerEventOf } from '@rtwire/types';
 import { expect, vi } from 'vitest';
+import { protocolOrderErrors } from '../../../test-support/protocol-order.ts';
 import { specErrors } from '../../../test-support/spec-validator.ts';
 import {
   createRealtimeSession,
@@ -8,7 +9,6 @@ import {
   type RealtimeSession,
   type RealtimeSessionOptions,
 } from '../src/index.ts';
-import { protocolOrderErrors } from './protocol-order.ts';
 
 /** A session under test whose frames (strings) are parsed and kept in order. */
 export interface Harness {

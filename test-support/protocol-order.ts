@@ -1,6 +1,8 @@
-import type { RealtimeConversationItem, RealtimeServerEvent } from '@rtwire/types';
-
-type Event = RealtimeServerEvent & Record<string, unknown>;
+// Shapes of the events as far as the order check reads them: test-support is shared by every
+// package's tests and the apps', so it names no package's types.
+type ServerEvent = { readonly type: string };
+type Event = ServerEvent & Record<string, unknown>;
+type ConversationItem = { readonly id?: string; readonly type: string } & Record<string, unknown>;
 
 /**
  * Checks the events of every response in `events` against the protocol order the live API
@@ -12,7 +14,7 @@ type Event = RealtimeServerEvent & Record<string, unknown>;
  * `response.done`; text and transcript `done` equal their deltas joined, function arguments
  * too; `response.done.output` equals the items done; nothing of a response after its done.
  */
-export function protocolOrderErrors(events: readonly RealtimeServerEvent[]): string[] {
+export function protocolOrderErrors(events: readonly ServerEvent[]): string[] {
   const errors: string[] = [];
   const responses = new Map<string, ResponseState>();
   const finished = new Set<string>();
@@ -40,7 +42,7 @@ export function protocolOrderErrors(events: readonly RealtimeServerEvent[]): str
     step(state, event, errors, tracker);
     if (event.type === 'response.done') {
       finished.add(responseId);
-      const output = (event.response as { output?: RealtimeConversationItem[] }).output ?? [];
+      const output = (event.response as { output?: ConversationItem[] }).output ?? [];
       if (state.item !== undefined) errors.push(`response.done with item ${state.item.id} open`);
       if (JSON.stringify(output) !== JSON.stringify(state.done)) {
         errors.push(`response.done.output of ${responseId} is not the items done`);
@@ -63,7 +65,7 @@ interface ResponseState {
   item: ItemState | undefined;
   /** The last item done, until its conversation.item.done arrives (in conversation). */
   awaitingConversationDone: string | undefined;
-  done: RealtimeConversationItem[];
+  done: ConversationItem[];
 }
 
 const newState = (): ResponseState => ({
@@ -107,7 +109,7 @@ function step(state: ResponseState, event: Event, errors: string[], tracker: Tra
   switch (event.type) {
     case 'response.output_item.added': {
       expect(item === undefined, 'an item is still open');
-      const added = event.item as RealtimeConversationItem;
+      const added = event.item as ConversationItem;
       tracker.current?.items.add(added.id as string);
       state.item = {
         id: added.id as string,
@@ -177,7 +179,7 @@ function step(state: ResponseState, event: Event, errors: string[], tracker: Tra
     case 'response.output_item.done': {
       expect(item !== undefined, 'no open item');
       if (item?.kind === 'message') expect(item.phase === 'part_done', `in phase ${item.phase}`);
-      const done = event.item as RealtimeConversationItem;
+      const done = event.item as ConversationItem;
       state.done.push(done);
       state.awaitingConversationDone = done.id as string;
       state.item = undefined;
@@ -191,4 +193,40 @@ function step(state: ResponseState, event: Event, errors: string[], tracker: Tra
     case 'response.done':
       return;
   }
+}
+
+/**
+ * Checks a WebRTC call's playback events (`output_audio_buffer.started`, `.stopped`,
+ * `.cleared`) and returns what is wrong: each `started` comes after its response's
+ * `response.created` and is closed by one `stopped` or `cleared` of the same response before
+ * the next `started`; nothing stops or clears a playback that did not start.
+ */
+export function playbackOrderErrors(events: readonly ServerEvent[]): string[] {
+  const errors: string[] = [];
+  const created = new Set<string>();
+  let playing: string | undefined;
+  for (const raw of events) {
+    const event = raw as Event;
+    if (event.type === 'response.created') {
+      const id = (event.response as { id?: unknown } | undefined)?.id;
+      if (typeof id === 'string') created.add(id);
+      continue;
+    }
+    if (!event.type.startsWith('output_audio_buffer.')) continue;
+    const id = event.response_id;
+    if (typeof id !== 'string') {
+      errors.push(`${event.type} without a response_id`);
+      continue;
+    }
+    if (event.type === 'output_audio_buffer.started') {
+      if (!created.has(id)) errors.push(`started before response.created of ${id}`);
+      if (playing !== undefined) errors.push(`started for ${id} while ${playing} plays`);
+      playing = id;
+    } else if (playing !== id) {
+      errors.push(`${event.type} of ${id}, which is not playing`);
+    } else {
+      playing = undefined;
+    }
+  }
+  return errors;
 }
