@@ -15,10 +15,12 @@ export default defineConfig({
     // and in Bun (vitest.bun.config.ts).
     // The cascade's loopback tests need a real fetch for the same reason; they run on Node, Deno
     // and Bun, and the cascade on Deno in apps/edge-deno. So does a Request with a body (the
-    // call offer's tests), which runs on Node, Deno (the relay's test:deno) and Bun.
+    // call offer's and the client secret requests' tests), which runs on Node, Deno (the
+    // relay's test:deno) and Bun.
     exclude: [
       'packages/relay/src/host/fetch-handler.test.ts',
       'packages/relay/src/calls/call-offer.test.ts',
+      'packages/relay/src/client-secrets/client-secrets-host.test.ts',
       'packages/server/test/cascade.test.ts',
       'packages/server/test/cascade-hardening.test.ts',
     ],

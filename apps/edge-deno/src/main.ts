@@ -5,7 +5,7 @@
  * relay is `@rtwire/relay/deno`.
  */
 import { REALTIME_PATH } from '@rtwire/relay';
-import { listenFailureMessage, upstreamName } from '@rtwire/relay/app';
+import { clientSecretKeyNotice, listenFailureMessage, upstreamName } from '@rtwire/relay/app';
 import { createDenoRelay } from '@rtwire/relay/deno';
 import { engineUpstream } from '@rtwire/relay/engine';
 
@@ -42,6 +42,8 @@ try {
         console.log(
           `rtwire edge relay listening on http://${where}:${port} (realtime endpoint ws://${where}:${port}${REALTIME_PATH}, upstream ${upstreamName(config)})`,
         );
+        const notice = clientSecretKeyNotice(config);
+        if (notice !== undefined) console.log(notice);
       },
     },
     relay.fetch,

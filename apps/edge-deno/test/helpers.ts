@@ -5,7 +5,7 @@ import { decodeServerEvent, type RealtimeServerEvent } from '@rtwire/types';
 
 /** A relay served on a free loopback port. */
 export interface ServedRelay {
-  readonly fetch: (request: Request) => Response;
+  readonly fetch: (request: Request) => Promise<Response>;
   readonly host: RelayHost;
   readonly url: string;
   readonly wsUrl: string;

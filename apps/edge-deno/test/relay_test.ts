@@ -45,10 +45,10 @@ Deno.test('auth: 401 without a token, 403 for a foreign origin, subprotocol toke
     relay.fetch(
       new Request(`${relay.url}/v1/realtime`, { headers: { upgrade: 'websocket', ...headers } }),
     );
-  assert.deepEqual(upgrade({}).status, 401);
-  assert.deepEqual(upgrade({ authorization: 'Bearer nope' }).status, 401);
+  assert.deepEqual((await upgrade({})).status, 401);
+  assert.deepEqual((await upgrade({ authorization: 'Bearer nope' })).status, 401);
   assert.deepEqual(
-    upgrade({ authorization: 'Bearer tok_edge', origin: 'https://evil.example' }).status,
+    (await upgrade({ authorization: 'Bearer tok_edge', origin: 'https://evil.example' })).status,
     403,
   );
   const client = await connect(relay.wsUrl, ['realtime', 'openai-insecure-api-key.tok_edge']);
@@ -142,7 +142,7 @@ Deno.test('heartbeat: a client that answers nothing is dropped (Deno idleTimeout
 
 Deno.test('a client offering only the credential subprotocol is refused with 400', async () => {
   const relay = await serveRelay({ RELAY_TOKENS: 'tok_edge' });
-  const response = relay.fetch(
+  const response = await relay.fetch(
     new Request(`${relay.url}/v1/realtime`, {
       headers: {
         upgrade: 'websocket',

@@ -1,6 +1,11 @@
 import { loadRelayFromEnv } from '@rtwire/node';
 import { REALTIME_PATH } from '@rtwire/relay';
-import { describeRelayConfig, listenFailureMessage, upstreamName } from '@rtwire/relay/app';
+import {
+  clientSecretKeyNotice,
+  describeRelayConfig,
+  listenFailureMessage,
+  upstreamName,
+} from '@rtwire/relay/app';
 import { startRelayServer } from './server.ts';
 
 // Relative paths in the configuration mean the directory `pnpm start` was typed in (INIT_CWD),
@@ -37,3 +42,5 @@ const calls = relay.calls === undefined ? '' : `, WebRTC calls at ${server.url}/
 process.stdout.write(
   `rtwire relay listening on ${server.url} (realtime endpoint ${wsUrl}, upstream ${upstreamName(config)}${calls})\n`,
 );
+const notice = clientSecretKeyNotice(config);
+if (notice !== undefined) process.stdout.write(`${notice}\n`);

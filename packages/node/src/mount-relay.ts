@@ -15,6 +15,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { type CallServer, createCallServer, type WebRtcStack } from './calls/call-server.ts';
 import { createNodeRuntime } from './node-runtime.ts';
 import { rejectUpgrade } from './reject-upgrade.ts';
+import { toWebRequest } from './web-request.ts';
 import { createWsDuplexSocket } from './ws-duplex-socket.ts';
 
 /**
@@ -148,24 +149,43 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
       onSideband(request, socket, head, callId);
       return;
     }
-    const admission = host.admit({ url: request.url ?? '/', headers: headersOf(request) });
-    if (!admission.ok) {
-      rejectUpgrade(socket, admission.reply);
-      return;
-    }
-    admissions.set(request, admission);
-    // ws drops a malformed handshake without calling back; the socket closing cancels it then.
-    socket.once('close', () => admission.cancel());
-    accept(request, socket, head, (client) => admission.open(client));
+    // Admission may wait (a client secret is opened with WebCrypto); the client may leave.
+    host
+      .admit({ url: request.url ?? '/', headers: headersOf(request) })
+      .then((admission) => {
+        if (!admission.ok) {
+          rejectUpgrade(socket, admission.reply);
+          return;
+        }
+        if (socket.destroyed) {
+          admission.cancel();
+          return;
+        }
+        admissions.set(request, admission);
+        // ws drops a malformed handshake without calling back; the socket closing cancels it.
+        socket.once('close', () => admission.cancel());
+        accept(request, socket, head, (client) => admission.open(client));
+      })
+      .catch(() => socket.destroy());
   };
   server.on('upgrade', onUpgrade);
 
-  const respond = (request: IncomingMessage, response: ServerResponse) =>
+  const respond = (request: IncomingMessage, response: ServerResponse) => {
+    if (request.method === 'POST' && host.routeOf(pathOf(request)) === 'client_secrets') {
+      host
+        .mintClientSecret(toWebRequest(request))
+        .then((reply) => writeReply(request, response, reply))
+        .catch(() => {
+          if (!response.headersSent) response.writeHead(500).end();
+        });
+      return;
+    }
     writeReply(
       request,
       response,
       host.respond(request.method ?? 'GET', request.url ?? '/', headersOf(request)),
     );
+  };
 
   return {
     host,

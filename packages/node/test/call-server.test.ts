@@ -159,6 +159,40 @@ describe('createCallServer: /v1/realtime/calls on the engine', () => {
     });
   });
 
+  it('a client secret opens a call with the session it seals; it cannot attach a sideband', async () => {
+    const { base, stack, host, calls: server } = await start({ RELAY_TOKENS: 'acme:acme-token' });
+    const minted = await host.mintClientSecret(
+      new Request(`${base}/v1/realtime/client_secrets`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer acme-token' },
+        body: JSON.stringify({ session: { type: 'realtime', instructions: 'Answer in rhyme.' } }),
+      }),
+    );
+    const { value } = JSON.parse(minted.body) as { value: string };
+    const expired = await postOffer(base, { authorization: `Bearer ${value.slice(0, -4)}` });
+    expect(expired.status).toBe(401);
+    expect(await expired.text()).toContain('Client secret is malformed or truncated');
+    const created = await postOffer(base, { authorization: `Bearer ${value}` });
+    expect(created.status).toBe(201);
+    const transport = stack.transports[0] as TestTransport;
+    transport.handlers?.open();
+    await until(() => transport.types().includes('session.updated'), 'session.updated');
+    expect(transport.events.find((e) => e.type === 'session.updated')).toMatchObject({
+      session: { instructions: 'Answer in rhyme.' },
+    });
+    const callId = (created.headers.get('location') ?? '').split('/').at(-1) as string;
+    // Server credentials only, as the live API answers a sideband opened with an ephemeral key.
+    expect(server.admitSideband(callId, new Headers({ authorization: `Bearer ${value}` }))).toEqual(
+      {
+        status: 404,
+        message: 'call_id_not_found',
+      },
+    );
+    expect(
+      'open' in server.admitSideband(callId, new Headers({ authorization: 'Bearer acme-token' })),
+    ).toBe(true);
+  });
+
   it('counts calls toward MAX_SESSIONS and gives the slot back when a call ends', async () => {
     const { base, calls: server } = await start({ MAX_SESSIONS: '1' });
     const first = await postOffer(base);

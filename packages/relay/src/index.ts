@@ -26,6 +26,14 @@ export {
   readCallOffer,
 } from './calls/call-offer.ts';
 export {
+  CLIENT_SECRET_PREFIX,
+  type ClientSecretClaims,
+  ClientSecretKeys,
+  type ClientSecretRefusal,
+  isClientSecretKey,
+} from './client-secrets/client-secret-token.ts';
+export { CLIENT_SECRETS_PATH } from './client-secrets/mint-client-secret.ts';
+export {
   parseRelayConfig,
   type RelayConfig,
   type RelayConfigError,
@@ -51,6 +59,7 @@ export {
   type FetchRuntime,
 } from './host/fetch-relay.ts';
 export type { HttpReply } from './host/http-reply.ts';
+export { presentedClientSecret, type RelayCredential } from './host/relay-credential.ts';
 export {
   type Admission,
   createRelayHost,

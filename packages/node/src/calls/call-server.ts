@@ -1,13 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
 import {
   authenticateRequest,
   type CallSession,
   type DuplexSocket,
+  presentedClientSecret,
   type RelayHost,
   type RelaySession,
   readCallOffer,
 } from '@rtwire/relay';
+import { toWebRequest } from '../web-request.ts';
 import { CallSocket, type CallTransport } from './call-socket.ts';
 
 /**
@@ -128,10 +129,11 @@ export function createCallServer(options: CallServerOptions): CallServer {
     response: ServerResponse,
     headers: Record<string, string>,
   ) => {
-    // The credential first: an unknown caller gets 401 before its body is read.
-    const credential = authenticateRequest(headersOf(request), host.config);
+    // The credential first (a relay token, or a client secret the relay minted): an unknown
+    // caller gets 401, saying why, before its body is read.
+    const credential = await host.authenticate(headersOf(request));
     if (!credential.ok) {
-      error(response, 401, headers, 'unauthorized', 'Missing or invalid credential');
+      error(response, 401, headers, 'unauthorized', credential.message);
       request.resume();
       return;
     }
@@ -152,9 +154,10 @@ export function createCallServer(options: CallServerOptions): CallServer {
       typeof session?.model === 'string'
         ? session.model
         : (new URLSearchParams((request.url ?? '').split('?')[1] ?? '').get('model') ?? undefined);
-    const admission = host.admit({
+    const admission = await host.admit({
       url: model === undefined ? '/v1/realtime' : `/v1/realtime?model=${encodeURIComponent(model)}`,
       headers: headersOf(request),
+      credential,
     });
     if (!admission.ok) {
       reply(
@@ -186,7 +189,9 @@ export function createCallServer(options: CallServerOptions): CallServer {
     const relaySession = admission.open(socket);
     calls.set(callId, { socket, session: relaySession, tenant: credential.tenant });
     void relaySession.done.then(() => calls.delete(callId));
-    if (session !== undefined) socket.fromClient(sessionUpdate(session));
+    // After the session a client secret seals (its first event, a microtask from now): what
+    // the form asks for is the client's own change on top of it.
+    if (session !== undefined) queueMicrotask(() => socket.fromClient(sessionUpdate(session)));
     reply(
       response,
       201,
@@ -252,6 +257,10 @@ export function createCallServer(options: CallServerOptions): CallServer {
       return true;
     },
     admitSideband(callId, headers) {
+      // Server credentials only, as the live API: a browser's client secret finds no call.
+      if (presentedClientSecret(headers) !== undefined) {
+        return { status: 404, message: 'call_id_not_found' };
+      }
       const credential = authenticateRequest(headers, host.config);
       if (!credential.ok) return { status: 401, message: 'Missing or invalid credential' };
       const call = calls.get(callId);
@@ -293,17 +302,4 @@ function header(request: IncomingMessage, name: string): string | null {
 
 function headersOf(request: IncomingMessage): { get(name: string): string | null } {
   return { get: (name) => header(request, name.toLowerCase()) };
-}
-
-function toWebRequest(request: IncomingMessage): Request {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-  }
-  return new Request(`http://relay.invalid${request.url ?? '/'}`, {
-    method: 'POST',
-    headers,
-    body: Readable.toWeb(request) as ReadableStream<Uint8Array>,
-    duplex: 'half',
-  } as RequestInit);
 }

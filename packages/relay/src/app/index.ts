@@ -14,5 +14,9 @@
  *
  * @module
  */
-export { describeRelayConfig, upstreamName } from '../config/relay-config.ts';
+export {
+  clientSecretKeyNotice,
+  describeRelayConfig,
+  upstreamName,
+} from '../config/relay-config.ts';
 export { listenFailureMessage } from '../host/listen-failure.ts';

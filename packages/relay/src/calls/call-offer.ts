@@ -1,4 +1,5 @@
-import { decodeClientEvent, type RealtimeClientEventSessionUpdate } from '@rtwire/types';
+import { readBoundedBody } from '../host/read-bounded-body.ts';
+import { checkRequestedSession, type RealtimeSessionRequest } from './requested-session.ts';
 
 /**
  * Most bytes a `POST /v1/realtime/calls` body may hold. Chromium's offer for one audio track
@@ -13,10 +14,7 @@ import { decodeClientEvent, type RealtimeClientEventSessionUpdate } from '@rtwir
 export const MAX_CALL_OFFER_BYTES = 256 * 1024;
 
 /** The session a call was created with: a realtime session, as a `session.update` carries it. */
-export type CallSession = Extract<
-  RealtimeClientEventSessionUpdate['session'],
-  { type: 'realtime' }
->;
+export type CallSession = RealtimeSessionRequest;
 
 /**
  * A call request, read and checked: the browser's SDP offer and, in the multipart form, the
@@ -82,7 +80,7 @@ export async function readCallOffer(
       'Content-Type must be application/sdp or multipart/form-data (fields sdp and session).',
     );
   }
-  const body = await readBounded(request, maxBytes);
+  const body = await readBoundedBody(request, maxBytes);
   if (body === 'too_large') {
     return refuse(413, 'body_too_large', null, `The request body is over ${maxBytes} bytes.`);
   }
@@ -115,24 +113,9 @@ async function readForm(
   } catch {
     return refuse(400, 'invalid_session', 'session', 'The session field must be JSON.');
   }
-  const decoded = decodeClientEvent({ type: 'session.update', session });
-  if (!decoded.ok || !decoded.known || decoded.event.type !== 'session.update') {
-    // The decoder's path is a JSON pointer into the wrapping event; its message has no input.
-    const pointer = decoded.ok ? '' : decoded.error.path.replace(/^\/session\/?/, '');
-    const param = pointer === '' ? 'session' : `session.${pointer.split('/').join('.')}`;
-    const reason = decoded.ok ? 'the session field is not a session' : decoded.error.message;
-    return refuse(400, 'invalid_session', param, `Invalid session: ${reason}`);
-  }
-  const { session: checked } = decoded.event;
-  if (checked.type !== 'realtime') {
-    return refuse(
-      400,
-      'invalid_session',
-      'session.type',
-      "Invalid session: a call's session has type 'realtime'",
-    );
-  }
-  return offerOf(sdp, checked);
+  const checked = checkRequestedSession(session);
+  if (!checked.ok) return refuse(400, 'invalid_session', checked.param, checked.message);
+  return offerOf(sdp, checked.session);
 }
 
 function offerOf(sdp: string, session: CallSession | undefined): CallOfferResult {
@@ -158,40 +141,6 @@ async function fieldText(value: FormDataEntryValue | null): Promise<string | und
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 function decodeUtf8(bytes: Uint8Array): string {
   return utf8.decode(bytes);
-}
-
-/** The body, up to `maxBytes`: read chunk by chunk, so a long one is never held whole. */
-async function readBounded(
-  request: Request,
-  maxBytes: number,
-): Promise<Uint8Array<ArrayBuffer> | 'too_large' | 'unreadable'> {
-  const declared = Number(request.headers.get('content-length') ?? Number.NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) return 'too_large';
-  if (request.body === null) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      length += value.byteLength;
-      if (length > maxBytes) {
-        await reader.cancel().catch(() => {});
-        return 'too_large';
-      }
-      chunks.push(value);
-    }
-  } catch {
-    return 'unreadable';
-  }
-  const body = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
 }
 
 function refuse(

@@ -189,7 +189,20 @@ export class ClientSecretKeys {
   }
 }
 
-async function importKey(raw: Uint8Array): Promise<SealingKey> {
+/**
+ * Whether `secret` is a key {@link ClientSecretKeys.fromSecrets} takes: 32 bytes as base64url
+ * or base64. For configuration checks, which run before any key is imported.
+ *
+ * @example
+ * ```ts
+ * if (!isClientSecretKey(env.CLIENT_SECRET_KEYS)) errors.push('CLIENT_SECRET_KEYS');
+ * ```
+ */
+export function isClientSecretKey(secret: string): boolean {
+  return decodeKey(secret)?.length === 32;
+}
+
+async function importKey(raw: Uint8Array<ArrayBuffer>): Promise<SealingKey> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', raw));
   const key = await crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
   return { id: digest.slice(0, KEY_ID_BYTES), key };
@@ -203,7 +216,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** A configured key: base64url or base64, padded or not. */
-function decodeKey(secret: string): Uint8Array | undefined {
+function decodeKey(secret: string): Uint8Array<ArrayBuffer> | undefined {
   const url = secret.trim().replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
   return fromBase64Url(url);
 }
@@ -227,7 +240,7 @@ function toBase64Url(bytes: Uint8Array): string {
  * or unused bits set in the last character (so one secret has exactly one spelling, and no
  * changed character leaves its bytes as they were).
  */
-function fromBase64Url(text: string): Uint8Array | undefined {
+function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | undefined {
   if (text.length % 4 === 1) return undefined;
   const bytes = new Uint8Array(Math.floor((text.length * 6) / 8));
   let buffer = 0;

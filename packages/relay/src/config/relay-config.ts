@@ -1,4 +1,5 @@
 import type { CascadeModelOptions } from '@rtwire/server';
+import { CLIENT_SECRET_PREFIX, isClientSecretKey } from '../client-secrets/client-secret-token.ts';
 
 /** Everything the relay reads from its environment, parsed and defaulted. */
 export interface RelayConfig {
@@ -21,6 +22,12 @@ export interface RelayConfig {
    * `tenant:token` naming the tenant whose policy the session gets. Empty: no client auth.
    */
   readonly relayTokens: readonly string[];
+  /**
+   * Keys client secrets are sealed with (`CLIENT_SECRET_KEYS`, comma-separated, 32 bytes of
+   * base64url each): the first seals, both open (a rotation keeps the previous one second).
+   * Empty: the relay makes a key at start, and its secrets die with the process.
+   */
+  readonly clientSecretKeys: readonly string[];
   /** Origins a browser may connect from (`ALLOWED_ORIGINS`); empty means any. */
   readonly allowedOrigins: readonly string[];
   /** Largest message accepted from either side (`MAX_FRAME_BYTES`, default 16 MiB). */
@@ -183,7 +190,8 @@ export function parseRelayConfig(
     upstreamUrl,
     cascade: cascade === undefined ? undefined : { ...cascade, timeoutMs },
     upstreamApiKey: read('OPENAI_API_KEY'),
-    relayTokens: list('RELAY_TOKENS'),
+    relayTokens: relayTokens(list('RELAY_TOKENS'), errors),
+    clientSecretKeys: clientSecretKeys(list('CLIENT_SECRET_KEYS'), errors),
     allowedOrigins: list('ALLOWED_ORIGINS'),
     maxFrameBytes,
     maxSessions: integer('MAX_SESSIONS', 1000, 1),
@@ -237,6 +245,21 @@ export function upstreamName(config: RelayConfig): string {
 }
 
 /**
+ * The start-up line for a relay given no `CLIENT_SECRET_KEYS`, which seals client secrets with
+ * a key made at start; `undefined` when keys are configured.
+ *
+ * @example
+ * ```ts
+ * const notice = clientSecretKeyNotice(config);
+ * if (notice) console.log(notice);
+ * ```
+ */
+export function clientSecretKeyNotice(config: RelayConfig): string | undefined {
+  if (config.clientSecretKeys.length > 0) return undefined;
+  return 'client secrets are sealed with a key made at start (no CLIENT_SECRET_KEYS): they will not outlive this process or work on another instance';
+}
+
+/**
  * The configuration as safe to log: secrets become `set`/`unset`, TLS material is not shown.
  *
  * @example
@@ -256,6 +279,7 @@ export function describeRelayConfig(config: RelayConfig): Record<string, unknown
     ...(config.cascade ? { cascade: describeCascade(config.cascade) } : {}),
     upstreamApiKey: config.upstreamApiKey ? 'set' : 'unset',
     relayTokens: config.relayTokens.length,
+    clientSecretKeys: config.clientSecretKeys.length,
     allowedOrigins: config.allowedOrigins,
     maxFrameBytes: config.maxFrameBytes,
     maxSessions: config.maxSessions,
@@ -445,4 +469,31 @@ function describeCascade(cascade: CascadeModelOptions): Record<string, unknown> 
       : ['data:'],
     timeoutMs: cascade.timeoutMs,
   };
+}
+
+/** `CLIENT_SECRET_KEYS`: one or two keys of 32 bytes, base64url (or base64). */
+function clientSecretKeys(keys: string[], errors: RelayConfigError[]): string[] {
+  if (keys.length > 2 || !keys.every(isClientSecretKey)) {
+    errors.push({
+      variable: 'CLIENT_SECRET_KEYS',
+      message:
+        'expected one or two keys of 32 bytes in base64url, comma-separated (the current key first)',
+    });
+    return [];
+  }
+  return keys;
+}
+
+/** `RELAY_TOKENS`: none may look like a client secret, which is checked as one. */
+function relayTokens(tokens: string[], errors: RelayConfigError[]): string[] {
+  // `tenant:token` or a plain token: either way, what could be presented.
+  const presentable = (entry: string) => [entry, entry.slice(entry.indexOf(':') + 1)];
+  if (tokens.some((entry) => presentable(entry).some((t) => t.startsWith(CLIENT_SECRET_PREFIX)))) {
+    errors.push({
+      variable: 'RELAY_TOKENS',
+      message: `a token may not start with ${CLIENT_SECRET_PREFIX}: that prefix is the client secrets'`,
+    });
+    return [];
+  }
+  return tokens;
 }

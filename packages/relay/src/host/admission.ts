@@ -50,6 +50,11 @@ export interface AdmissionRequest {
   readonly activeSessions: number;
   /** Whether the server is shutting down. */
   readonly draining?: boolean;
+  /**
+   * The credential, already checked (a client secret, which takes an asynchronous check):
+   * given, the request's tokens are not looked at again.
+   */
+  readonly credential?: { readonly tenant: string | undefined };
 }
 
 /** The admission decision: upgrade with these settings, or answer with an HTTP status. */
@@ -118,7 +123,9 @@ export function admitRequest(
     return { ok: false, status: 403, code: 'forbidden_origin', message: 'Origin not allowed' };
   }
   const offered = parseSubprotocols(request.headers.get('sec-websocket-protocol'));
-  const credential = authenticateRequest(request.headers, config);
+  const credential = request.credential
+    ? { ok: true as const, tenant: request.credential.tenant }
+    : authenticateRequest(request.headers, config);
   if (!credential.ok) {
     return {
       ok: false,

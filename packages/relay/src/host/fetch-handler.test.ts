@@ -48,7 +48,7 @@ afterEach(() => {
 
 function setUp(env: Record<string, string> = {}): {
   host: RelayHost;
-  fetch: (request: Request) => Response;
+  fetch: (request: Request) => Promise<Response>;
 } {
   const result = parseRelayConfig(env);
   if (!result.ok) throw new Error('bad test config');
@@ -84,24 +84,24 @@ async function until(check: () => boolean, ms = 2_000): Promise<void> {
 describe('createFetchHandler', () => {
   it('serves the demo page, health, metrics, and refuses the rest', async () => {
     const { fetch } = setUp();
-    const page = fetch(new Request('http://relay.test/'));
+    const page = await fetch(new Request('http://relay.test/'));
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<!doctype html>');
-    expect(await fetch(new Request('http://relay.test/healthz')).json()).toEqual({
+    expect(await (await fetch(new Request('http://relay.test/healthz'))).json()).toEqual({
       status: 'ok',
       sessions: 0,
     });
-    expect(await fetch(new Request('http://relay.test/metrics')).text()).toContain(
+    expect(await (await fetch(new Request('http://relay.test/metrics'))).text()).toContain(
       'rtwire_relay_sessions_active 0',
     );
-    expect(fetch(new Request('http://relay.test/v1/realtime')).status).toBe(426);
-    expect(fetch(new Request('http://relay.test/elsewhere')).status).toBe(404);
-    expect(fetch(new Request('http://relay.test/', { method: 'POST' })).status).toBe(405);
+    expect((await fetch(new Request('http://relay.test/v1/realtime'))).status).toBe(426);
+    expect((await fetch(new Request('http://relay.test/elsewhere'))).status).toBe(404);
+    expect((await fetch(new Request('http://relay.test/', { method: 'POST' }))).status).toBe(405);
   });
 
   it('runs a session on the upgraded socket: session.created, then a text reply', async () => {
     const { fetch, host } = setUp();
-    const response = fetch(upgrade());
+    const response = await fetch(upgrade());
     expect(response.status).toBe(200);
     const socket = sockets[0] as FakeSocket;
     await until(() => socket.events().some((event) => event.type === 'session.created'));
@@ -126,7 +126,7 @@ describe('createFetchHandler', () => {
 
   it('passes ?intent=transcription on: the simulator opens a transcription session', async () => {
     const { fetch } = setUp();
-    expect(fetch(upgrade({}, '/v1/realtime?intent=transcription')).status).toBe(200);
+    expect((await fetch(upgrade({}, '/v1/realtime?intent=transcription'))).status).toBe(200);
     const socket = sockets[0] as FakeSocket;
     await until(() => socket.events().some((event) => event.type === 'session.created'));
     expect(socket.events()[0]).toMatchObject({
@@ -136,15 +136,17 @@ describe('createFetchHandler', () => {
     socket.deliver(JSON.stringify({ type: 'response.create', event_id: 'evt_r' }));
     await until(() => socket.events().some((event) => event.type === 'error'));
     expect(socket.events().at(-1)).toMatchObject({ error: { event_id: 'evt_r', param: 'type' } });
-    expect(fetch(upgrade({}, '/v1/realtime?intent=Transcription%20please')).status).toBe(400);
+    expect((await fetch(upgrade({}, '/v1/realtime?intent=Transcription%20please'))).status).toBe(
+      400,
+    );
   });
 
-  it('checks tokens (header or subprotocol) and echoes the realtime subprotocol', () => {
+  it('checks tokens (header or subprotocol) and echoes the realtime subprotocol', async () => {
     const { fetch } = setUp({ RELAY_TOKENS: 'tok_a,tok_b' });
-    expect(fetch(upgrade()).status).toBe(401);
-    expect(fetch(upgrade({ authorization: 'Bearer wrong' })).status).toBe(401);
-    expect(fetch(upgrade({ authorization: 'Bearer tok_b' })).status).toBe(200);
-    const browser = fetch(
+    expect((await fetch(upgrade())).status).toBe(401);
+    expect((await fetch(upgrade({ authorization: 'Bearer wrong' }))).status).toBe(401);
+    expect((await fetch(upgrade({ authorization: 'Bearer tok_b' }))).status).toBe(200);
+    const browser = await fetch(
       upgrade({ 'sec-websocket-protocol': 'realtime, openai-insecure-api-key.tok_a' }),
     );
     expect(browser.status).toBe(200);
@@ -156,15 +158,15 @@ describe('createFetchHandler', () => {
       ALLOWED_ORIGINS: 'https://app.example',
       MAX_SESSIONS: '1',
     });
-    expect(fetch(upgrade({ origin: 'https://evil.example' })).status).toBe(403);
-    expect(fetch(upgrade({ origin: 'https://app.example' })).status).toBe(200);
-    expect(fetch(upgrade()).status).toBe(503);
+    expect((await fetch(upgrade({ origin: 'https://evil.example' }))).status).toBe(403);
+    expect((await fetch(upgrade({ origin: 'https://app.example' }))).status).toBe(200);
+    expect((await fetch(upgrade())).status).toBe(503);
     (sockets[0] as FakeSocket).close(1000, 'done');
     await until(() => host.activeSessions === 0);
-    expect(fetch(upgrade()).status).toBe(200);
+    expect((await fetch(upgrade())).status).toBe(200);
   });
 
-  it('gives the slot back when the runtime refuses the handshake', () => {
+  it('gives the slot back when the runtime refuses the handshake', async () => {
     const result = parseRelayConfig({ MAX_SESSIONS: '1' });
     if (!result.ok) throw new Error('bad test config');
     const host = createRelayHost({
@@ -174,19 +176,19 @@ describe('createFetchHandler', () => {
     const fetch = createFetchHandler(host, () => {
       throw new TypeError('not a websocket request');
     });
-    expect(fetch(upgrade()).status).toBe(400);
-    expect(fetch(upgrade()).status).toBe(400); // not 503: the first attempt freed its slot
+    expect((await fetch(upgrade())).status).toBe(400);
+    expect((await fetch(upgrade())).status).toBe(400); // not 503: the first attempt freed its slot
   });
 
   it('drains: sessions close with 1001, health says draining, upgrades get 503', async () => {
     const { fetch, host } = setUp();
-    fetch(upgrade());
+    await fetch(upgrade());
     const socket = sockets[0] as FakeSocket;
     await until(() => socket.events().some((event) => event.type === 'session.created'));
     host.drain();
     await host.idle(1_000);
     expect(socket.closed?.code).toBe(1001);
-    expect(fetch(new Request('http://relay.test/healthz')).status).toBe(503);
-    expect(fetch(upgrade()).status).toBe(503);
+    expect((await fetch(new Request('http://relay.test/healthz'))).status).toBe(503);
+    expect((await fetch(upgrade())).status).toBe(503);
   });
 });

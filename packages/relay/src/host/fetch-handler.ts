@@ -44,18 +44,24 @@ export type WebSocketUpgrader = (
 export function createFetchHandler(
   host: RelayHost,
   upgrade: WebSocketUpgrader,
-): (request: Request) => Response {
+): (request: Request) => Promise<Response> {
   // The one place a reply of the relay's becomes a web `Response`.
   const responseOf = (request: Request, reply: HttpReply) =>
     new Response(request.method === 'HEAD' || reply.body === '' ? null : reply.body, {
       status: reply.status,
       headers: reply.headers,
     });
-  return (request) => {
+  return async (request) => {
     if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
+      if (
+        request.method === 'POST' &&
+        host.routeOf(new URL(request.url).pathname) === 'client_secrets'
+      ) {
+        return responseOf(request, await host.mintClientSecret(request));
+      }
       return responseOf(request, host.respond(request.method, request.url, request.headers));
     }
-    const admission = host.admit({ url: request.url, headers: request.headers });
+    const admission = await host.admit({ url: request.url, headers: request.headers });
     if (!admission.ok) return responseOf(request, admission.reply);
     let upgraded: ReturnType<WebSocketUpgrader>;
     try {

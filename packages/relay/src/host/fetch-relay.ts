@@ -44,7 +44,7 @@ export type FetchRelay =
   | {
       readonly ok: true;
       /** The runtime's request handler: upgrades `/v1/realtime`, answers the other routes. */
-      readonly fetch: (request: Request) => Response;
+      readonly fetch: (request: Request) => Promise<Response>;
       /** Admission, sessions, metrics and draining (`host.drain()` on shutdown). */
       readonly host: RelayHost;
     }

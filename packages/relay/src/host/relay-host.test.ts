@@ -84,7 +84,7 @@ describe('createRelayHost', () => {
     });
     const clients = [new MemorySocket(), new MemorySocket(), new MemorySocket()];
     for (const client of clients) {
-      const admission = host.admit(upgrade);
+      const admission = await host.admit(upgrade);
       if (!admission.ok) throw new Error('not admitted');
       admission.open(client);
     }
@@ -108,7 +108,7 @@ describe('createRelayHost', () => {
   it('idle() resolves as soon as the last session ends, not on a poll', async () => {
     const host = createRelayHost({ config: configFrom({}), connectUpstream: neverConnects });
     const client = new MemorySocket();
-    const admission = host.admit(upgrade);
+    const admission = await host.admit(upgrade);
     if (!admission.ok) throw new Error('not admitted');
     admission.open(client);
     const idle = host.idle(10_000);
@@ -133,7 +133,7 @@ describe('CLIENT_IDLE_TIMEOUT_MS', () => {
     const quiet = new MemorySocket();
     const talking = new MemorySocket();
     for (const client of [quiet, talking]) {
-      const admission = host.admit(upgrade);
+      const admission = await host.admit(upgrade);
       if (!admission.ok) throw new Error('not admitted');
       admission.open(client);
     }

@@ -1,4 +1,6 @@
 import { RtwireError } from '@rtwire/types';
+import { ClientSecretKeys } from '../client-secrets/client-secret-token.ts';
+import { CLIENT_SECRETS_PATH, mintClientSecret } from '../client-secrets/mint-client-secret.ts';
 import type { RelayConfig } from '../config/relay-config.ts';
 import {
   createNeverThrowingLogger,
@@ -14,12 +16,14 @@ import { CloseCode } from '../session/close-codes.ts';
 import { describeFault } from '../session/fault-log.ts';
 import { sessionBudgetBytes } from '../session/session-budget.ts';
 import type { DuplexSocket } from '../sockets/duplex-socket.ts';
+import { withFirstClientEvent } from '../sockets/with-first-client-event.ts';
 import type { UpstreamConnector } from '../upstream/upstream-connector.ts';
 import { type AdmissionDecision, admitRequest, REALTIME_PATH } from './admission.ts';
 import { overBufferBudget } from './buffer-budget.ts';
 import { CONSOLE_PATHS, consoleReply } from './console-page.ts';
 import { constantTimeEqual } from './constant-time-equal.ts';
 import { type HttpReply, textReply } from './http-reply.ts';
+import { authenticateCredential, type RelayCredential } from './relay-credential.ts';
 
 /** The handler of each server tool of a tenant's policy, made once per policy. */
 function createToolHandlerCache(
@@ -64,7 +68,7 @@ const STATUS_PATHS: ReadonlySet<string> = new Set(['/healthz', '/metrics']);
  * What a path of the relay's is: the realtime endpoint, a status route (`/healthz`,
  * `/metrics`) or a file of the console (`/` and its assets).
  */
-export type RelayRoute = 'realtime' | 'status' | 'console';
+export type RelayRoute = 'realtime' | 'status' | 'console' | 'client_secrets';
 
 /** An admitted upgrade: open it with the upgraded socket, or cancel it if the upgrade failed. */
 export interface PendingSession {
@@ -116,11 +120,31 @@ export interface RelayHost {
   respond(method: string, url: string, headers?: { get(name: string): string | null }): HttpReply;
   /** Which of the relay's routes a path is, or `undefined` for a path it answers with 404. */
   routeOf(path: string): RelayRoute | undefined;
-  /** Decides on an upgrade request; an admitted one holds a session slot until opened or cancelled. */
+  /**
+   * Who a request is: a relay token's tenant, or a client secret's (with the session it
+   * seals), or why neither, with the 401's line.
+   */
+  authenticate(headers: { get(name: string): string | null }): Promise<RelayCredential>;
+  /**
+   * Decides on an upgrade request (or a call); an admitted one holds a session slot until
+   * opened or cancelled. `credential`, when the caller already authenticated the request, is
+   * not checked again. A session opened with a client secret starts with the session it seals.
+   */
   admit(request: {
     readonly url: string;
     readonly headers: { get(name: string): string | null };
-  }): Admission;
+    readonly credential?: RelayCredential & { readonly ok: true };
+  }): Promise<Admission>;
+  /**
+   * Answers `POST /v1/realtime/client_secrets`: a relay token's holder gets a client secret
+   * sealed by the relay, for the session it asks for as the tenant's policy allows.
+   */
+  mintClientSecret(request: Request): Promise<HttpReply>;
+  /**
+   * Whether the client secrets' key was made at start (no `CLIENT_SECRET_KEYS`): its secrets do
+   * not outlive the process, nor work on another instance.
+   */
+  readonly clientSecretKeyMadeAtStart: boolean;
   /** Stops admitting and closes every session with 1001 (going away). */
   drain(): void;
   /** Resolves once no session is left, or after `timeoutMs`. */
@@ -206,9 +230,21 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
   };
   const routeOf = (path: string): RelayRoute | undefined => {
     if (path === REALTIME_PATH) return 'realtime';
+    if (path === CLIENT_SECRETS_PATH) return 'client_secrets';
     if (STATUS_PATHS.has(path)) return 'status';
     return CONSOLE_PATHS.has(path) ? 'console' : undefined;
   };
+  // Made on first use: a relay that mints nothing imports no key.
+  let keys: Promise<ClientSecretKeys> | undefined;
+  const clientSecretKeys = () => {
+    keys ??=
+      config.clientSecretKeys.length > 0
+        ? ClientSecretKeys.fromSecrets(config.clientSecretKeys)
+        : ClientSecretKeys.generate();
+    return keys;
+  };
+  const authenticate = (headers: { get(name: string): string | null }) =>
+    authenticateCredential(headers, config, clientSecretKeys, Date.now() / 1000);
   const metricsAllowed = (headers: { get(name: string): string | null } | undefined) => {
     if (config.metricsToken === undefined) return true;
     const match = /^Bearer\s+(\S+)\s*$/i.exec(headers?.get('authorization') ?? '');
@@ -230,7 +266,10 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
     respond(method, url, headers): HttpReply {
       const path = new URL(url, 'http://relay.invalid').pathname;
       // 404 where nothing exists, whatever the method; 405 only where GET would answer.
-      if (routeOf(path) === undefined) return textReply(404, 'Not found');
+      const route = routeOf(path);
+      if (route === undefined) return textReply(404, 'Not found');
+      // Minted by mintClientSecret, which reads the body; any other method is not allowed.
+      if (route === 'client_secrets') return { status: 405, headers: { allow: 'POST' }, body: '' };
       if (method !== 'GET' && method !== 'HEAD') {
         return { status: 405, headers: { allow: 'GET, HEAD' }, body: '' };
       }
@@ -258,22 +297,67 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
       return textReply(426, 'Upgrade required', { upgrade: 'websocket' });
     },
 
-    admit(request) {
+    get clientSecretKeyMadeAtStart() {
+      return config.clientSecretKeys.length === 0;
+    },
+
+    authenticate,
+
+    async mintClientSecret(request) {
+      const credential = await authenticate(request.headers);
+      // A browser's secret does not mint more: minting is for the app's server.
+      if (!credential.ok || credential.clientSecret) {
+        metrics.countRejection('unauthorized');
+        return textReply(
+          401,
+          credential.ok ? 'A client secret cannot mint another' : credential.message,
+        );
+      }
+      const reply = await mintClientSecret(request, {
+        keys: await clientSecretKeys(),
+        tenant: credential.tenant,
+        rules: policyForTenant(options.policy, credential.tenant),
+        nowSeconds: Date.now() / 1000,
+      });
+      logger.log('info', reply.status === 200 ? 'client_secret.minted' : 'client_secret.refused', {
+        status: reply.status,
+        ...(credential.tenant === undefined ? {} : { tenant: credential.tenant }),
+      });
+      return reply;
+    },
+
+    async admit(request) {
+      const credential = request.credential ?? (await authenticate(request.headers));
       const reject = (decision: AdmissionDecision & { ok: false }): Admission => {
         metrics.countRejection(decision.code);
         logger.log('info', 'upgrade.rejected', { status: decision.status, code: decision.code });
         return { ...decision, reply: textReply(decision.status, decision.message) };
       };
-      const decision = admitRequest(
+      if (!credential.ok) {
+        return reject({
+          ok: false,
+          status: 401,
+          code: 'unauthorized',
+          message: credential.message,
+        });
+      }
+      const sealed = credential.session;
+      const decided = admitRequest(
         {
           url: request.url,
           headers: request.headers,
           // Handshakes in flight count against MAX_SESSIONS too.
           activeSessions: sessions.size + reserved,
           draining,
+          credential,
         },
         config,
       );
+      // A client secret's session names the model when the URL does not (browsers on WebRTC).
+      const decision =
+        decided.ok && decided.model === undefined && typeof sealed?.model === 'string'
+          ? { ...decided, model: sealed.model }
+          : decided;
       const rules = decision.ok ? policyForTenant(options.policy, decision.tenant) : undefined;
       if (
         decision.ok &&
@@ -316,7 +400,13 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
           let session: RelaySession;
           try {
             session = startRelaySession({
-              client,
+              client:
+                sealed === undefined
+                  ? client
+                  : withFirstClientEvent(
+                      client,
+                      JSON.stringify({ type: 'session.update', session: sealed }),
+                    ),
               connectUpstream,
               model: decision.model,
               intent: decision.intent,

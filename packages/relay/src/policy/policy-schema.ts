@@ -100,6 +100,13 @@ export const RELAY_POLICY_SCHEMA: JsonSchema = {
           minimum: 1,
           maximum: 86400,
         },
+        clientSecretMaxSeconds: {
+          description:
+            'The longest a client secret minted for this tenant lives: a longer expires_after is shortened to it (default 7200, the API maximum).',
+          type: 'integer',
+          minimum: 10,
+          maximum: 7200,
+        },
         onViolation: {
           description:
             'reject: refuse the event with policy_violation; clamp: rewrite the field to what is allowed.',

@@ -32,6 +32,8 @@ export interface TenantPolicy {
   readonly turnDetection: 'locked' | 'free';
   readonly toolChoice: readonly ('auto' | 'none' | 'required' | 'function')[] | undefined;
   readonly maxSessionSeconds: number | undefined;
+  /** The longest a client secret minted for the tenant lives, in seconds. */
+  readonly clientSecretMaxSeconds: number | undefined;
   /** `reject` (default): refuse with `policy_violation`; `clamp`: rewrite to what is allowed. */
   readonly onViolation: 'reject' | 'clamp';
   /** Names of the tools a client may declare; absent: any. */
@@ -185,6 +187,7 @@ interface RawTenant {
   turnDetection?: 'locked' | 'free';
   toolChoice?: ('auto' | 'none' | 'required' | 'function')[];
   maxSessionSeconds?: number;
+  clientSecretMaxSeconds?: number;
   onViolation?: 'reject' | 'clamp';
   clientTools?: string[];
   serverTools?: RawServerTool[];
@@ -251,6 +254,7 @@ function tenantPolicy(
     turnDetection: raw.turnDetection ?? 'free',
     toolChoice: raw.toolChoice,
     maxSessionSeconds: raw.maxSessionSeconds,
+    clientSecretMaxSeconds: raw.clientSecretMaxSeconds,
     onViolation: raw.onViolation ?? 'reject',
     clientTools: raw.clientTools,
     serverTools,

@@ -230,6 +230,7 @@ describe('one host, one faulty session', () => {
       turnDetection: 'free',
       toolChoice: undefined,
       maxSessionSeconds: undefined,
+      clientSecretMaxSeconds: undefined,
       onViolation: 'reject',
       clientTools: undefined,
       serverTools: [],
@@ -249,8 +250,8 @@ describe('one host, one faulty session', () => {
       policy: { tenants: { bad: throwing, good: plain }, default: undefined },
       logger,
     });
-    const open = (token: string) => {
-      const admission = host.admit({
+    const open = async (token: string) => {
+      const admission = await host.admit({
         url: '/v1/realtime?model=gpt-realtime',
         headers: new Headers({ authorization: `Bearer ${token}` }),
       });
@@ -258,8 +259,8 @@ describe('one host, one faulty session', () => {
       const client = new MemorySocket();
       return { client, session: admission.open(client) };
     };
-    const bad = open('tok_bad');
-    const good = open('tok_good');
+    const bad = await open('tok_bad');
+    const good = await open('tok_good');
     await until(
       () =>
         [bad, good].every(({ client }) =>

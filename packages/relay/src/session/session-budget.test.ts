@@ -101,13 +101,15 @@ describe('the host and what upstreams hold', () => {
       config,
       connectUpstream: async () => upstreams[next++] as HoldingUpstream,
     });
-    const clients = held.map(() => {
-      const admission = host.admit(upgrade);
-      if (!admission.ok) throw new Error('not admitted');
-      const client = new MemorySocket();
-      admission.open(client);
-      return client;
-    });
+    const clients = await Promise.all(
+      held.map(async () => {
+        const admission = await host.admit(upgrade);
+        if (!admission.ok) throw new Error('not admitted');
+        const client = new MemorySocket();
+        admission.open(client);
+        return client;
+      }),
+    );
     await tick();
     return { host, clients };
   }

@@ -23,6 +23,7 @@ const openPolicy: TenantPolicy = {
   turnDetection: 'free',
   toolChoice: undefined,
   maxSessionSeconds: undefined,
+  clientSecretMaxSeconds: undefined,
   onViolation: 'clamp',
   clientTools: undefined,
   serverTools: [],

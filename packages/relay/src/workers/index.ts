@@ -20,7 +20,7 @@ export type { FetchRelayOptions };
 
 /** What a module worker exports as its default: Workers call `fetch(request, env)`. */
 export interface WorkersRelay {
-  fetch(request: Request, env?: Readonly<Record<string, unknown>>): Response;
+  fetch(request: Request, env?: Readonly<Record<string, unknown>>): Response | Promise<Response>;
 }
 
 /** The string bindings of a Workers `env`: vars and secrets (other bindings are not config). */

@@ -1,0 +1,24 @@
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+
+/**
+ * A Node request as a web `Request`, its body streamed (not read here), for the relay's
+ * runtime-neutral handlers that read a body within their own bounds.
+ *
+ * @example
+ * ```ts
+ * const reply = await host.mintClientSecret(toWebRequest(request));
+ * ```
+ */
+export function toWebRequest(request: IncomingMessage): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return new Request(`http://relay.invalid${request.url ?? '/'}`, {
+    method: 'POST',
+    headers,
+    body: Readable.toWeb(request) as ReadableStream<Uint8Array>,
+    duplex: 'half',
+  } as RequestInit);
+}
