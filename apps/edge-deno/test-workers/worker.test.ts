@@ -12,7 +12,11 @@ beforeAll(async () => {
     modules: true,
     script: (await bundleWorker()).text,
     compatibilityDate: '2025-07-01',
-    bindings: { SIM_PACE: 'fast', RELAY_TOKENS: 'tok_worker' },
+    bindings: {
+      SIM_PACE: 'fast',
+      RELAY_TOKENS: 'tok_worker',
+      CLIENT_SECRET_KEYS: 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8',
+    },
   });
   await mf.ready;
 }, 60_000);
@@ -67,5 +71,41 @@ describe('the relay worker in workerd', () => {
     socket.close(1000, 'done');
     const text = events.find((event) => event.type === 'response.output_text.done');
     expect(text?.type === 'response.output_text.done' && text.text).toBe('You said: hi worker');
+  }, 30_000);
+
+  it('mints a client secret, and a session opened with it starts with its session', async () => {
+    const endpoint = 'http://relay.test/v1/realtime/client_secrets';
+    expect((await mf.dispatchFetch(endpoint, { method: 'POST', body: '{}' })).status).toBe(401);
+    const minted = await mf.dispatchFetch(endpoint, {
+      method: 'POST',
+      headers: { authorization: 'Bearer tok_worker', 'content-type': 'application/json' },
+      body: JSON.stringify({ session: { type: 'realtime', instructions: 'Be a worker.' } }),
+    });
+    expect(minted.status).toBe(200);
+    const { value } = (await minted.json()) as { value: string };
+    expect(value).toMatch(/^ek_/);
+    const cut = await mf.dispatchFetch('http://relay.test/v1/realtime', {
+      headers: { upgrade: 'websocket', authorization: `Bearer ${value.slice(0, 30)}` },
+    });
+    expect(cut.status).toBe(401);
+    expect(await cut.text()).toContain('Client secret is malformed or truncated');
+    const response = await mf.dispatchFetch('http://relay.test/v1/realtime', {
+      headers: {
+        upgrade: 'websocket',
+        'sec-websocket-protocol': `realtime, openai-insecure-api-key.${value}`,
+      },
+    });
+    expect(response.status).toBe(101);
+    const socket = response.webSocket;
+    if (!socket) throw new Error('no webSocket on the 101 response');
+    const updated = new Promise<Record<string, unknown>>((resolve) => {
+      socket.addEventListener('message', ({ data }) => {
+        const event = JSON.parse(data as string);
+        if (event.type === 'session.updated') resolve(event.session);
+      });
+    });
+    socket.accept();
+    expect(await updated).toMatchObject({ instructions: 'Be a worker.' });
+    socket.close(1000, 'done');
   }, 30_000);
 });
