@@ -1,5 +1,5 @@
 import type { DuplexSocket, DuplexSocketHandlers } from '@rtwire/relay';
-import type { WebRtcStack } from '../src/calls/call-server.ts';
+import { UnanswerableOfferError, type WebRtcStack } from '../src/calls/call-server.ts';
 import type { CallTransport, CallTransportHandlers } from '../src/calls/call-socket.ts';
 
 /** A parsed event, as the doubles record them. */
@@ -18,7 +18,8 @@ export class TestStack implements WebRtcStack {
   readonly transports: TestTransport[] = [];
   closed = false;
   async answer(offer: string) {
-    if (!offer.includes('m=audio')) throw new Error('no audio');
+    if (offer.includes('a=x-fail-server')) throw new Error('the stack broke');
+    if (!offer.includes('m=audio')) throw new UnanswerableOfferError('no audio');
     const transport = new TestTransport();
     this.transports.push(transport);
     return { sdp: ANSWER, transport };

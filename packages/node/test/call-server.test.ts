@@ -99,6 +99,14 @@ describe('createCallServer: /v1/realtime/calls on the engine', () => {
       'v=0\r\ns=-\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n',
     );
     expect(noAudio.status).toBe(400);
+    // The stack's own failure is the server's, not the caller's: 500, and the slot is free.
+    const broken = await postOffer(
+      base,
+      { authorization: 'Bearer secret-token' },
+      `${OFFER}a=x-fail-server\r\n`,
+    );
+    expect(broken.status).toBe(500);
+    expect(await broken.json()).toMatchObject({ error: { code: 'server_error' } });
     expect(stack.transports).toHaveLength(0);
     expect((await postOffer(base, { authorization: 'Bearer secret-token' })).status).toBe(201);
   });
@@ -169,9 +177,10 @@ describe('createCallServer: /v1/realtime/calls on the engine', () => {
       }),
     );
     const { value } = JSON.parse(minted.body) as { value: string };
-    const expired = await postOffer(base, { authorization: `Bearer ${value.slice(0, -4)}` });
-    expect(expired.status).toBe(401);
-    expect(await expired.text()).toContain('Client secret is malformed or truncated');
+    // Cut inside its 17-byte header: truncated, whatever its length.
+    const cut = await postOffer(base, { authorization: `Bearer ${value.slice(0, 20)}` });
+    expect(cut.status).toBe(401);
+    expect(await cut.text()).toContain('Client secret is malformed or truncated');
     const created = await postOffer(base, { authorization: `Bearer ${value}` });
     expect(created.status).toBe(201);
     const transport = stack.transports[0] as TestTransport;

@@ -32,6 +32,20 @@ export interface WebRtcStack {
   close(): Promise<void>;
 }
 
+/**
+ * What a {@link WebRtcStack} throws for an offer it cannot answer (no audio, not SDP it can
+ * read): the caller's mistake, answered 400. Anything else a stack throws is the server's,
+ * answered 500.
+ *
+ * @example
+ * ```ts
+ * if (!offer.includes('m=audio')) throw new UnanswerableOfferError('the offer has no audio');
+ * ```
+ */
+export class UnanswerableOfferError extends Error {
+  override readonly name = 'UnanswerableOfferError';
+}
+
 /** Options of {@link createCallServer}. */
 export interface CallServerOptions {
   readonly host: RelayHost;
@@ -172,16 +186,21 @@ export function createCallServer(options: CallServerOptions): CallServer {
     let answer: Awaited<ReturnType<WebRtcStack['answer']>>;
     try {
       answer = await stack.answer(sdp);
-    } catch {
+    } catch (failure) {
       admission.cancel();
-      error(
-        response,
-        400,
-        headers,
-        'invalid_sdp',
-        'The offer could not be answered: it needs an audio track and a data channel.',
-        'sdp',
-      );
+      if (failure instanceof UnanswerableOfferError) {
+        error(
+          response,
+          400,
+          headers,
+          'invalid_sdp',
+          'The offer could not be answered: it needs an audio track and a data channel.',
+          'sdp',
+        );
+      } else {
+        host.metrics.countError('call_setup_failed');
+        error(response, 500, headers, 'server_error', 'The call could not be set up.');
+      }
       return;
     }
     const callId = `rtc_${crypto.randomUUID().replaceAll('-', '')}`;

@@ -1,5 +1,5 @@
 import { hasCandidates, keepCandidatesOn } from './answer-candidates.ts';
-import type { WebRtcStack } from './call-server.ts';
+import { UnanswerableOfferError, type WebRtcStack } from './call-server.ts';
 import type { CallTransport, CallTransportHandlers } from './call-socket.ts';
 import { Pcm16To24k } from './pcm-resample.ts';
 
@@ -59,6 +59,7 @@ interface PeerConnection {
   readonly localDescription: { readonly sdp: string } | null;
   onconnectionstatechange: (() => void) | null;
   onicegatheringstatechange: (() => void) | null;
+  onicecandidate: (() => void) | null;
   ondatachannel: ((event: { channel: DataChannel }) => void) | null;
   setRemoteDescription(description: { type: 'offer'; sdp: string }): Promise<void>;
   createAnswer(): Promise<{ type: 'answer'; sdp: string }>;
@@ -119,16 +120,20 @@ export async function createWrtcStack(options: WrtcStackOptions = {}): Promise<W
       const pc = new wrtc.RTCPeerConnection({ iceServers: [], portRange });
       open.add(pc);
       try {
-        await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+        try {
+          await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+        } catch {
+          throw new UnanswerableOfferError('libwebrtc could not read the offer');
+        }
         const transceiver = pc.getTransceivers().find((t) => t.receiver.track.kind === 'audio');
-        if (transceiver === undefined) throw new Error('the offer has no audio');
+        if (transceiver === undefined) throw new UnanswerableOfferError('the offer has no audio');
         const source = new wrtc.nonstandard.RTCAudioSource();
         const track = source.createTrack();
         await transceiver.sender.replaceTrack(track);
         transceiver.direction = 'sendrecv';
         const sink = new wrtc.nonstandard.RTCAudioSink(transceiver.receiver.track);
         await pc.setLocalDescription(await pc.createAnswer());
-        await gathered(pc);
+        await gathered(pc, options.address);
         const gatheredSdp = pc.localDescription?.sdp;
         if (gatheredSdp === undefined) throw new Error('no answer');
         const sdp = keepCandidatesOn(gatheredSdp, options.address);
@@ -152,15 +157,41 @@ export async function createWrtcStack(options: WrtcStackOptions = {}): Promise<W
   };
 }
 
-/** The answer carries its candidates: the browser posts an offer and waits for no trickle. */
-function gathered(pc: PeerConnection): Promise<void> {
-  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+/** Longest the answer waits for its candidate; then it goes with what was gathered, or fails. */
+const GATHER_TIMEOUT_MS = 3_000;
+
+/**
+ * The answer carries its candidates (the browser posts an offer and waits for no trickle): it
+ * is ready once the UDP host candidate on the call address is gathered, or, without an address,
+ * once gathering is complete (libwebrtc completes only after its TCP phase, about 100 ms on,
+ * whose candidates the answer drops anyway).
+ */
+function gathered(pc: PeerConnection, address: string | undefined): Promise<void> {
   return new Promise((resolve) => {
-    pc.onicegatheringstatechange = () => {
-      if (pc.iceGatheringState === 'complete') resolve();
+    const finish = () => {
+      clearTimeout(timer);
+      pc.onicecandidate = null;
+      pc.onicegatheringstatechange = null;
+      resolve();
     };
+    const check = () => {
+      if (pc.iceGatheringState === 'complete') finish();
+      else if (
+        address !== undefined &&
+        hasCandidates(keepCandidatesOn(pc.localDescription?.sdp ?? '', address))
+      ) {
+        finish();
+      }
+    };
+    const timer = setTimeout(finish, GATHER_TIMEOUT_MS);
+    pc.onicecandidate = check;
+    pc.onicegatheringstatechange = check;
+    check();
   });
 }
+
+/** How long a read of the channel's `bufferedAmount` is reused: each read crosses to libwebrtc's signalling thread (~15 µs of CPU), and the relay reads it several times a frame. */
+const BUFFERED_AMOUNT_TTL_MS = 20;
 
 class WrtcTransport implements CallTransport {
   #channel: DataChannel | undefined;
@@ -168,6 +199,9 @@ class WrtcTransport implements CallTransport {
   #closed = false;
   #connectTimer: ReturnType<typeof setTimeout> | undefined;
   #liveness: ReturnType<typeof setInterval> | undefined;
+  /** Whether the channel is open, as its events said (reading `readyState` costs a thread hop). */
+  #channelOpen = false;
+  #buffered = { amount: 0, at: Number.NEGATIVE_INFINITY };
   /** What the peer had sent when last checked, and when that last changed. */
   #heard = { total: -1, at: 0 };
   readonly #toSession = new Pcm16To24k();
@@ -185,7 +219,13 @@ class WrtcTransport implements CallTransport {
   ) {}
 
   get eventBufferedAmount(): number {
-    return this.#channel?.bufferedAmount ?? 0;
+    const channel = this.#channel;
+    if (channel === undefined || !this.#channelOpen) return 0;
+    const now = performance.now();
+    if (now - this.#buffered.at >= BUFFERED_AMOUNT_TTL_MS) {
+      this.#buffered = { amount: channel.bufferedAmount, at: now };
+    }
+    return this.#buffered.amount;
   }
 
   listen(handlers: CallTransportHandlers): void {
@@ -197,9 +237,16 @@ class WrtcTransport implements CallTransport {
       channel.onmessage = ({ data }) => {
         if (typeof data === 'string') handlers.event(data);
       };
-      channel.onclose = () => this.#gone('peer left');
-      if (channel.readyState === 'open') handlers.open();
-      else channel.onopen = () => handlers.open();
+      channel.onclose = () => {
+        this.#channelOpen = false;
+        this.#gone('peer left');
+      };
+      const opened = () => {
+        this.#channelOpen = true;
+        handlers.open();
+      };
+      if (channel.readyState === 'open') opened();
+      else channel.onopen = opened;
     };
     // A peer that never connects holds a session slot and ports: it gets a bound too.
     this.#connectTimer = setTimeout(
@@ -223,7 +270,10 @@ class WrtcTransport implements CallTransport {
   }
 
   sendEvent(text: string): void {
-    if (this.#channel?.readyState === 'open') this.#channel.send(text);
+    if (!this.#channelOpen) return;
+    this.#channel?.send(text);
+    // What was just queued counts at once, whatever the last read said.
+    this.#buffered = { amount: this.#buffered.amount + text.length, at: this.#buffered.at };
   }
 
   sendAudio(pcm: Uint8Array): void {
@@ -257,6 +307,8 @@ class WrtcTransport implements CallTransport {
   /**
    * Ends the call once the peer has sent nothing for `vanishedAfterMs`: the bytes received
    * (media, data channel) and the ICE checks and answers received, summed, stop changing.
+   * The audio sink is no sign of life: libwebrtc's jitter buffer plays out made-up audio for a
+   * peer that sends nothing.
    */
   #watchLiveness(): void {
     const every = Math.max(100, Math.min(1_000, this.timing.vanishedAfterMs / 4));
