@@ -56,6 +56,25 @@ function askForSpeech(transport: TestTransport, text: string) {
 }
 
 describe('CallSocket: a WebRTC call as the client of a relay session', () => {
+  it('paces calls that play at once on one timer, and a call whose track throws ends alone', async () => {
+    const healthy = startCall();
+    const broken = startCall();
+    broken.transport.sendAudio = () => {
+      throw new Error('the track broke');
+    };
+    for (const call of [healthy, broken]) {
+      call.transport.handlers?.open();
+      askForSpeech(call.transport, 'two calls speaking at the same time');
+    }
+    await until(() => broken.transport.closed, 'the broken call to end');
+    await until(
+      () => healthy.transport.types().includes('output_audio_buffer.stopped'),
+      'the healthy call to play out',
+    );
+    expect(healthy.transport.closed).toBe(false);
+    expect(healthy.transport.frames.length).toBeGreaterThan(10);
+  });
+
   it('holds the session events until the data channel opens, then sends them in order', async () => {
     const { transport } = startCall();
     await new Promise((resolve) => setTimeout(resolve, 50));

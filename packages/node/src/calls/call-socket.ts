@@ -51,6 +51,32 @@ const BYTES_PER_MS = 48;
 const MAX_CATCH_UP_FRAMES = 5;
 
 /**
+ * One timer for every call's pacer: 100 wakeups a second for the process, not per call. A
+ * pacer that throws is dropped (its call ends through its own guard); the others go on.
+ */
+class PacerTicker {
+  readonly #pacers = new Set<() => void>();
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  add(pace: () => void): void {
+    this.#pacers.add(pace);
+    this.#timer ??= setInterval(() => {
+      for (const each of this.#pacers) each();
+    }, FRAME_MS / 2);
+  }
+
+  delete(pace: () => void): void {
+    this.#pacers.delete(pace);
+    if (this.#pacers.size === 0 && this.#timer !== undefined) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+}
+
+const ticker = new PacerTicker();
+
+/**
  * The client side of a relay session when the client is a WebRTC call: a {@link DuplexSocket}
  * over the call's data channel and audio track, so the relay's admission, policy, server
  * tools, limits and metrics run for calls as for WebSocket sessions.
@@ -91,8 +117,16 @@ export class CallSocket implements DuplexSocket {
   /** Input audio not yet sent as an append. */
   #input: Uint8Array;
   #inputLength = 0;
-  /** The pacer: a timer while audio plays, and the clock its frames are due by. */
-  #timer: ReturnType<typeof setInterval> | undefined;
+  /** The pacer: on the shared ticker while audio plays, and the clock its frames are due by. */
+  #pacing = false;
+  readonly #tick = () => {
+    try {
+      this.#pace();
+    } catch {
+      // A fault in one call's pacing ends that call, not the process or the other calls.
+      this.#end(1011, 'internal error');
+    }
+  };
   #anchor = 0;
   #framesSent = 0;
   /** The last responses whose `response.done` passed: a cut of one is truncated at once. */
@@ -354,7 +388,7 @@ export class CallSocket implements DuplexSocket {
   }
 
   #startPacer(): void {
-    if (this.#timer !== undefined) return;
+    if (this.#pacing) return;
     const now = this.#now();
     // After the queue ran dry, the next frame keeps its slot: sent at once, it would put the
     // track ahead of real time (and count as heard audio the browser has only buffered).
@@ -362,8 +396,9 @@ export class CallSocket implements DuplexSocket {
     this.#framesSent = 0;
     // The timer keeps the track at one frame per 20 ms of wall time, counted from the anchor,
     // so a late timer does not slow the track down.
+    this.#pacing = true;
+    ticker.add(this.#tick);
     this.#pace();
-    this.#timer = setInterval(() => this.#pace(), FRAME_MS / 2);
   }
 
   #pace(): void {
@@ -383,9 +418,9 @@ export class CallSocket implements DuplexSocket {
   }
 
   #stopPacer(): void {
-    if (this.#timer === undefined) return;
-    clearInterval(this.#timer);
-    this.#timer = undefined;
+    if (!this.#pacing) return;
+    this.#pacing = false;
+    ticker.delete(this.#tick);
   }
 
   #end(code: number, reason: string): void {
