@@ -1050,7 +1050,7 @@ async function main(): Promise<void> {
   );
   const floor = await gatheringFloor();
   console.log(
-    `libwebrtc on this machine: first host candidate after ${fixed(floor.firstMs, 0)} ms, gathering complete after ${fixed(floor.completeMs, 0)} ms (median of 5 peer connections): the wrtc stack's answer waits for complete`,
+    `libwebrtc on this machine: first host candidate after ${fixed(floor.firstMs, 0)} ms, gathering complete after ${fixed(floor.completeMs, 0)} ms (median of 5 peer connections): the wrtc stack's answer goes at its first UDP candidate on the call address, before complete`,
   );
   const stopMicrophones = startMicrophones();
   const runs: StackRun[] = [];
