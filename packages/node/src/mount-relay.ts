@@ -129,7 +129,11 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
   };
 
   const onSideband = (request: IncomingMessage, socket: Duplex, head: Buffer, callId: string) => {
-    const admitted = (calls as CallServer).admitSideband(callId, headersOf(request));
+    // The engine's calls are this server's; a network upstream's, the host's (forwarded).
+    const admitted =
+      calls !== undefined
+        ? calls.admitSideband(callId, headersOf(request))
+        : host.attachCallSideband(callId, headersOf(request));
     if (!('open' in admitted)) {
       rejectUpgrade(socket, {
         status: admitted.status,
@@ -144,7 +148,8 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (options.ownsUpgrades !== true && pathOf(request) !== REALTIME_PATH) return;
     socket.on('error', () => socket.destroy());
-    const callId = calls === undefined ? null : callIdOf(request);
+    const callId =
+      calls === undefined && config.upstreamUrl === undefined ? null : callIdOf(request);
     if (callId !== null) {
       onSideband(request, socket, head, callId);
       return;
@@ -171,9 +176,12 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
   server.on('upgrade', onUpgrade);
 
   const respond = (request: IncomingMessage, response: ServerResponse) => {
-    if (request.method === 'POST' && host.routeOf(pathOf(request)) === 'client_secrets') {
-      host
-        .mintClientSecret(toWebRequest(request))
+    const route = host.routeOf(pathOf(request));
+    const forwardsCall =
+      route === 'calls' && (request.method === 'POST' || request.method === 'OPTIONS');
+    if ((request.method === 'POST' && route === 'client_secrets') || forwardsCall) {
+      const web = toWebRequest(request);
+      (forwardsCall ? host.handleCall(web) : host.mintClientSecret(web))
         .then((reply) => writeReply(request, response, reply))
         .catch(() => {
           if (!response.headersSent) response.writeHead(500).end();
@@ -194,7 +202,7 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
       return host.activeSessions;
     },
     get activeCalls() {
-      return calls?.activeCalls ?? 0;
+      return (calls?.activeCalls ?? 0) + host.activeCalls;
     },
     handleRequest(request, response) {
       if (calls?.handleRequest(request, response) === true) return true;

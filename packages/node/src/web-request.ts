@@ -15,10 +15,13 @@ export function toWebRequest(request: IncomingMessage): Request {
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
+  const method = request.method ?? 'GET';
+  const bodied = method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS';
   return new Request(`http://relay.invalid${request.url ?? '/'}`, {
-    method: 'POST',
+    method,
     headers,
-    body: Readable.toWeb(request) as ReadableStream<Uint8Array>,
-    duplex: 'half',
+    ...(bodied
+      ? { body: Readable.toWeb(request) as ReadableStream<Uint8Array>, duplex: 'half' }
+      : {}),
   } as RequestInit);
 }

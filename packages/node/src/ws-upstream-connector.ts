@@ -27,9 +27,9 @@ export interface WsUpstreamOptions {
 export function createWsUpstreamConnector(options: WsUpstreamOptions): UpstreamConnector {
   const headers: Record<string, string> = {};
   if (options.apiKey !== undefined) headers.Authorization = `Bearer ${options.apiKey}`;
-  return ({ model, intent, signal }) =>
+  return ({ model, intent, signal, callId }) =>
     new Promise((resolve, reject) => {
-      const ws = new WebSocket(upstreamUrlFor(options.url, model, intent), {
+      const ws = new WebSocket(upstreamUrlFor(options.url, model, intent, callId), {
         headers,
         perMessageDeflate: false,
         maxPayload: options.maxFrameBytes,

@@ -51,15 +51,42 @@ export function createFetchHandler(
       status: reply.status,
       headers: reply.headers,
     });
+  // A server's sideband of a forwarded call: no session of its own, it joins the call's.
+  const sideband = (request: Request, callId: string): Response => {
+    const admitted = host.attachCallSideband(callId, request.headers);
+    if (!('open' in admitted))
+      return responseOf(request, textReply(admitted.status, admitted.message));
+    const offered = request.headers.get('sec-websocket-protocol') ?? '';
+    const protocol = offered.split(',').some((p) => p.trim() === 'realtime')
+      ? 'realtime'
+      : undefined;
+    let upgraded: ReturnType<WebSocketUpgrader>;
+    try {
+      upgraded = upgrade(request, protocol, {
+        heartbeatIntervalMs: host.config.heartbeatIntervalMs,
+      });
+    } catch {
+      return responseOf(request, textReply(400, 'Bad WebSocket handshake'));
+    }
+    admitted.open(
+      createWebSocketDuplex(upgraded.socket, { highWaterBytes: host.config.highWaterBytes }),
+    );
+    return upgraded.response;
+  };
   return async (request) => {
     if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
-      if (
-        request.method === 'POST' &&
-        host.routeOf(new URL(request.url).pathname) === 'client_secrets'
-      ) {
+      const route = host.routeOf(new URL(request.url).pathname);
+      if (request.method === 'POST' && route === 'client_secrets') {
         return responseOf(request, await host.mintClientSecret(request));
       }
+      if ((request.method === 'POST' || request.method === 'OPTIONS') && route === 'calls') {
+        return responseOf(request, await host.handleCall(request));
+      }
       return responseOf(request, host.respond(request.method, request.url, request.headers));
+    }
+    const callId = new URL(request.url).searchParams.get('call_id');
+    if (callId !== null && host.config.upstreamUrl !== undefined) {
+      return sideband(request, callId);
     }
     const admission = await host.admit({ url: request.url, headers: request.headers });
     if (!admission.ok) return responseOf(request, admission.reply);

@@ -1,4 +1,5 @@
 import { RtwireError } from '@rtwire/types';
+import { createForwardedCalls, type ForwardedCalls } from '../calls/forwarded-calls.ts';
 import { ClientSecretKeys } from '../client-secrets/client-secret-token.ts';
 import { CLIENT_SECRETS_PATH, mintClientSecret } from '../client-secrets/mint-client-secret.ts';
 import type { RelayConfig } from '../config/relay-config.ts';
@@ -68,7 +69,7 @@ const STATUS_PATHS: ReadonlySet<string> = new Set(['/healthz', '/metrics']);
  * What a path of the relay's is: the realtime endpoint, a status route (`/healthz`,
  * `/metrics`) or a file of the console (`/` and its assets).
  */
-export type RelayRoute = 'realtime' | 'status' | 'console' | 'client_secrets';
+export type RelayRoute = 'realtime' | 'status' | 'console' | 'client_secrets' | 'calls';
 
 /** An admitted upgrade: open it with the upgraded socket, or cancel it if the upgrade failed. */
 export interface PendingSession {
@@ -79,8 +80,12 @@ export interface PendingSession {
   readonly intent: string | undefined;
   /** The subprotocol to select in the handshake response. */
   readonly protocol: string | undefined;
-  /** Starts the session on the upgraded client socket. */
-  open(client: DuplexSocket): RelaySession;
+  /**
+   * Starts the session on the upgraded client socket. With `upstreamCallId`, the session is
+   * the sideband of a call the upstream holds: it attaches to `?call_id=` and never resumes
+   * (the call's conversation lives upstream).
+   */
+  open(client: DuplexSocket, options?: { readonly upstreamCallId?: string }): RelaySession;
   /** Gives the reserved slot back (the handshake failed or the client left). */
   cancel(): void;
 }
@@ -140,6 +145,24 @@ export interface RelayHost {
    * sealed by the relay, for the session it asks for as the tenant's policy allows.
    */
   mintClientSecret(request: Request): Promise<HttpReply>;
+  /**
+   * With a network upstream (`UPSTREAM_URL`), answers `POST /v1/realtime/calls`, its hangup
+   * and their preflights by forwarding the call upstream (see `createForwardedCalls`); 404
+   * without one (a relay on the engine serves calls in `@rtwire/node`).
+   */
+  handleCall(request: Request): Promise<HttpReply>;
+  /**
+   * Where a server sideband (`/v1/realtime?call_id=…`) of a forwarded call goes: the HTTP
+   * status to refuse the upgrade with, or `open` for the upgraded socket.
+   */
+  attachCallSideband(
+    callId: string,
+    headers: { get(name: string): string | null },
+  ):
+    | { readonly status: number; readonly message: string }
+    | { readonly open: (socket: DuplexSocket) => void };
+  /** Forwarded calls in progress (each is also a session). */
+  readonly activeCalls: number;
   /**
    * Whether the client secrets' key was made at start (no `CLIENT_SECRET_KEYS`): its secrets do
    * not outlive the process, nor work on another instance.
@@ -228,7 +251,10 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
       metrics.bufferedBytes = 0;
     }
   };
+  // Made below, once admit exists: calls forwarded upstream (a network upstream only).
+  let forwarded: ForwardedCalls | undefined;
   const routeOf = (path: string): RelayRoute | undefined => {
+    if (forwarded?.owns(path) === true) return 'calls';
     if (path === REALTIME_PATH) return 'realtime';
     if (path === CLIENT_SECRETS_PATH) return 'client_secrets';
     if (STATUS_PATHS.has(path)) return 'status';
@@ -251,7 +277,7 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
     return match?.[1] !== undefined && constantTimeEqual(match[1], config.metricsToken);
   };
 
-  return {
+  const host: RelayHost = {
     config,
     metrics,
     get activeSessions() {
@@ -270,6 +296,7 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
       if (route === undefined) return textReply(404, 'Not found');
       // Minted by mintClientSecret, which reads the body; any other method is not allowed.
       if (route === 'client_secrets') return { status: 405, headers: { allow: 'POST' }, body: '' };
+      if (route === 'calls') return { status: 405, headers: { allow: 'POST, OPTIONS' }, body: '' };
       if (method !== 'GET' && method !== 'HEAD') {
         return { status: 405, headers: { allow: 'GET, HEAD' }, body: '' };
       }
@@ -324,6 +351,21 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
         ...(credential.tenant === undefined ? {} : { tenant: credential.tenant }),
       });
       return reply;
+    },
+
+    async handleCall(request) {
+      if (forwarded === undefined) return textReply(404, 'Not found');
+      return forwarded.handle(request);
+    },
+
+    attachCallSideband(callId, headers) {
+      return forwarded === undefined
+        ? { status: 404, message: 'call_id_not_found' }
+        : forwarded.attachSideband(callId, headers);
+    },
+
+    get activeCalls() {
+      return forwarded?.active ?? 0;
     },
 
     async admit(request) {
@@ -391,7 +433,7 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
         cancel() {
           releaseSlot();
         },
-        open(client) {
+        open(client, openOptions) {
           if (!releaseSlot())
             throw new RtwireError(
               'admission_used',
@@ -407,10 +449,17 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
                       client,
                       JSON.stringify({ type: 'session.update', session: sealed }),
                     ),
-              connectUpstream,
+              connectUpstream:
+                openOptions?.upstreamCallId === undefined
+                  ? connectUpstream
+                  : (upstream) =>
+                      connectUpstream({ ...upstream, callId: openOptions.upstreamCallId }),
               model: decision.model,
               intent: decision.intent,
-              limits: config,
+              limits:
+                openOptions?.upstreamCallId === undefined
+                  ? config
+                  : { ...config, resumeAttempts: 0 },
               metrics,
               logger,
               ...(rules === undefined
@@ -455,4 +504,16 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
       clearTimeout(timer);
     },
   };
+  const { upstreamUrl } = config;
+  if (upstreamUrl !== undefined) {
+    forwarded = createForwardedCalls({
+      config: { ...config, upstreamUrl },
+      authenticate,
+      admit: (request) => host.admit(request),
+      rulesFor: (tenant) => policyForTenant(options.policy, tenant),
+      logger,
+      metrics,
+    });
+  }
+  return host;
 }

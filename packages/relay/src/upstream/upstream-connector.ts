@@ -11,6 +11,11 @@ export interface UpstreamRequest {
   readonly intent?: string | undefined;
   /** Aborted when the client leaves before the upstream opened. */
   readonly signal: AbortSignal;
+  /**
+   * A WebRTC call the upstream already holds (`POST /v1/realtime/calls`): the connection is
+   * its sideband (`?call_id=`), not a session of its own.
+   */
+  readonly callId?: string | undefined;
 }
 
 /**
@@ -36,15 +41,19 @@ export type UpstreamConnector = (request: UpstreamRequest) => Promise<DuplexSock
  * // 'wss://api.openai.com/v1/realtime?model=gpt-realtime'
  * upstreamUrlFor(new URL('wss://api.openai.com/v1/realtime'), undefined, 'transcription').href;
  * // 'wss://api.openai.com/v1/realtime?intent=transcription'
+ * upstreamUrlFor(new URL('wss://api.openai.com/v1/realtime'), undefined, undefined, 'rtc_1').href;
+ * // 'wss://api.openai.com/v1/realtime?call_id=rtc_1' (a call's sideband)
  * ```
  */
 export function upstreamUrlFor(
   base: URL,
   model: string | undefined,
   intent?: string | undefined,
+  callId?: string | undefined,
 ): URL {
   const url = new URL(base.href);
   if (model !== undefined) url.searchParams.set('model', model);
   if (intent !== undefined) url.searchParams.set('intent', intent);
+  if (callId !== undefined) url.searchParams.set('call_id', callId);
   return url;
 }
