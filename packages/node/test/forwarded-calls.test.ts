@@ -167,6 +167,36 @@ describe('calls through the relay to a network upstream', () => {
     expect(relay?.activeCalls).toBe(1);
   });
 
+  it('sets a locked field back when the browser changes it over its data channel', async () => {
+    const { http, upstream: fake } = await start();
+    expect((await post(http, 'acme-token')).status).toBe(201);
+    await until(() => fake.sidebands.length === 1, 'the relay to attach its sideband');
+    const upstreamSide = fake.sidebands[0];
+    // The browser's session.update went to the upstream directly; the sideband hears the result.
+    upstreamSide?.ws.send(
+      JSON.stringify({
+        type: 'session.updated',
+        event_id: 'event_2',
+        session: {
+          type: 'realtime',
+          object: 'realtime.session',
+          instructions: 'Talk like a pirate.',
+        },
+      }),
+    );
+    await until(
+      () => upstreamSide?.received.some((text) => text.includes('event_relay_relock')) === true,
+      'the set-back',
+    );
+    const relock = JSON.parse(
+      upstreamSide?.received.find((text) => text.includes('event_relay_relock')) ?? '{}',
+    );
+    expect(relock).toMatchObject({
+      type: 'session.update',
+      session: { type: 'realtime', instructions: 'You are the Acme line.' },
+    });
+  });
+
   it("gives the app's server a sideband by the relay's call id, and forwards a hangup", async () => {
     const { http, ws, upstream: fake } = await start();
     const created = await post(http, 'acme-token');

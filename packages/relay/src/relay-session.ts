@@ -1,5 +1,6 @@
 import { limitsFeature } from './features/limits/limits-feature.ts';
 import { policyFeature } from './features/policy/policy-feature.ts';
+import { relockFeature } from './features/policy/relock-feature.ts';
 import { resumeFeature } from './features/resume/resume-feature.ts';
 import { serverToolsFeature } from './features/server-tools/server-tools-feature.ts';
 import type { TenantPolicy } from './policy/relay-policy.ts';
@@ -23,6 +24,11 @@ export interface RelaySessionOptions extends SessionPipeOptions {
     readonly rules: TenantPolicy;
     readonly tenant?: string | undefined;
     readonly handlers?: ReadonlyMap<string, ServerToolHandler>;
+    /**
+     * Set locked fields back when the upstream reports them changed: for a session whose
+     * client talks to the upstream directly (a forwarded WebRTC call).
+     */
+    readonly relock?: boolean;
   };
   /** Features of yours, run after the relay's own (limits, resume, policy, server tools). */
   readonly features?: readonly RelayFeatureFactory[];
@@ -61,6 +67,7 @@ export function startRelaySession(options: RelaySessionOptions): RelaySession {
     );
   }
   if (policy !== undefined) {
+    if (policy.relock === true) features.push(relockFeature(policy.rules));
     features.push(policyFeature(policy.rules));
     if (policy.rules.serverTools.length > 0) {
       features.push(

@@ -464,7 +464,16 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
               logger,
               ...(rules === undefined
                 ? {}
-                : { policy: { rules, tenant: decision.tenant, handlers: handlersFor(rules) } }),
+                : {
+                    policy: {
+                      rules,
+                      tenant: decision.tenant,
+                      handlers: handlersFor(rules),
+                      // A forwarded call's browser talks to the upstream: its changes are set
+                      // back as the upstream reports them.
+                      relock: openOptions?.upstreamCallId !== undefined,
+                    },
+                  }),
             });
           } catch (error) {
             // A session that could not even start (its policy's tools unreadable, say) ends

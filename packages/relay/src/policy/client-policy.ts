@@ -401,7 +401,15 @@ function copyForPolicy(original: Json): Json {
   return target;
 }
 
-function composeInstructions(
+/**
+ * The instructions a session gets: the operator's string, or its prefix before the client's.
+ *
+ * @example
+ * ```ts
+ * composeInstructions({ prefix: 'Be kind.' }, 'Speak French.'); // 'Be kind.\n\nSpeak French.'
+ * ```
+ */
+export function composeInstructions(
   operator: string | { readonly prefix: string },
   client: string | undefined,
 ): string {
