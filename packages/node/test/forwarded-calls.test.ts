@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseRelayConfig, parseRelayPolicy } from '@rtwire/relay';
+import { type CallEnd, parseRelayConfig, parseRelayPolicy } from '@rtwire/relay';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { createWsUpstreamConnector, type MountedRelay, mountRelay } from '../src/index.ts';
@@ -108,7 +108,7 @@ afterEach(async () => {
   await upstream?.close();
 });
 
-async function start(env: Record<string, string> = {}) {
+async function start(env: Record<string, string> = {}, onCallEnd?: (call: CallEnd) => void) {
   upstream = await startFakeCallsUpstream();
   const parsed = parseRelayConfig({
     UPSTREAM_URL: upstream.url,
@@ -130,6 +130,7 @@ async function start(env: Record<string, string> = {}) {
       maxFrameBytes: parsed.config.maxFrameBytes,
     }),
     policy: policy.policy,
+    ...(onCallEnd === undefined ? {} : { onCallEnd }),
   });
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
   const base = `127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -245,6 +246,20 @@ describe('calls through the relay to a network upstream', () => {
     await relay?.close();
     await until(() => fake.hangups.length === 1, 'the upstream hangup');
     expect(fake.hangups[0]).toEqual({ callId: 'rtc_up1', authorization: 'Bearer sk-server-key' });
+  });
+
+  it('tells the call-end hook as soon as the upstream ends the call (its sideband closes)', async () => {
+    const ended: CallEnd[] = [];
+    const { http, upstream: fake } = await start({}, (call) => ended.push(call));
+    const created = await post(http, 'acme-token');
+    const callId = (created.headers.get('location') ?? '').split('/').at(-1);
+    await until(() => fake.sidebands.length === 1, 'the relay to attach its sideband');
+    // The browser left: the upstream ends the call and closes its sidebands.
+    fake.sidebands[0]?.ws.close(1000, 'call ended: peer vanished');
+    await until(() => ended.length === 1, 'the hook');
+    expect(ended[0]).toMatchObject({ callId, tenant: 'acme' });
+    expect(ended[0]?.durationMs).toBeGreaterThanOrEqual(0);
+    expect(relay?.activeCalls).toBe(0);
   });
 
   it("answers the upstream's refusal with its status and message, and frees the slot", async () => {

@@ -62,6 +62,7 @@ export type { HttpReply } from './host/http-reply.ts';
 export { presentedClientSecret, type RelayCredential } from './host/relay-credential.ts';
 export {
   type Admission,
+  type CallEnd,
   createRelayHost,
   type PendingSession,
   type RelayHost,

@@ -45,6 +45,13 @@ export interface ForwardedCallsDeps {
   readonly rulesFor: (tenant: string | undefined) => TenantPolicy | undefined;
   readonly logger: RelayLogger;
   readonly metrics: RelayMetrics;
+  /** Told when a call ends (see `RelayHostOptions.onCallEnd`). */
+  readonly onCallEnd: (call: {
+    readonly callId: string;
+    readonly tenant: string | undefined;
+    readonly code: number;
+    readonly durationMs: number;
+  }) => void;
 }
 
 /** Calls the relay forwards to its upstream, by the relay's own call id. */
@@ -166,9 +173,12 @@ export function createForwardedCalls(deps: ForwardedCallsDeps): ForwardedCalls {
     };
     calls.set(callId, call);
     logger.log('info', 'call.open', { session: relaySession.id, forwarded: true });
+    const openedAt = Date.now();
     void relaySession.done.then((code) => {
       calls.delete(callId);
-      logger.log('info', 'call.ended', { session: relaySession.id, code });
+      const durationMs = Date.now() - openedAt;
+      logger.log('info', 'call.ended', { session: relaySession.id, code, durationMs });
+      deps.onCallEnd({ callId, tenant: credential.tenant, code, durationMs });
       // The session ended first (its time limit, a drain, its sideband lost): the call must
       // not go on upstream without the relay. A call already over upstream answers 404.
       if (!call.hungUp) {

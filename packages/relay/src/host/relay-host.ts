@@ -60,6 +60,23 @@ export interface RelayHostOptions {
    * exports of `RELAY_TOOLS_MODULE`). Tools with a `url` get an HTTP handler.
    */
   readonly toolHandlers?: Readonly<Record<string, ServerToolHandler>>;
+  /**
+   * Told when a call forwarded to the upstream ends, however it ended (a hangup, the browser
+   * gone, a time limit, a shutdown), as soon as the relay's session for it closes. A throw
+   * is logged, never passed on.
+   */
+  readonly onCallEnd?: (call: CallEnd) => void;
+}
+
+/** A forwarded call that ended, as {@link RelayHostOptions.onCallEnd} is told of it. */
+export interface CallEnd {
+  /** The relay's call id (`rtc_…`, as in its `Location`). */
+  readonly callId: string;
+  readonly tenant: string | undefined;
+  /** The close code the relay's session for the call ended with (1000 after a hangup). */
+  readonly code: number;
+  /** How long the call lasted, in ms. */
+  readonly durationMs: number;
 }
 
 /** The relay's status routes: health for load balancers, metrics for Prometheus. */
@@ -522,6 +539,13 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
       rulesFor: (tenant) => policyForTenant(options.policy, tenant),
       logger,
       metrics,
+      onCallEnd: (call) => {
+        try {
+          options.onCallEnd?.(call);
+        } catch (error) {
+          logger.log('error', 'call.end_hook_failed', describeFault(error));
+        }
+      },
     });
   }
   return host;
