@@ -226,6 +226,36 @@ describe.runIf(runnable)('a WebRTC call from headless Chromium, served by the en
     expect(playbackOrderErrors(events)).toEqual([]);
   });
 
+  it('agents-realtime: a spoken turn is heard by server VAD, its reply reaches an AnalyserNode, and speaking over it clears the track and truncates', async () => {
+    // 700 ms of voice, then 1.6 s of quiet, looped: a turn, then speech over the reply.
+    const { page, relay: mounted, base } = await start(fakeMicrophone(speechWav(700, 1600)));
+    await page.goto(`${base}/agents.html`);
+    const callId = await page.evaluate(
+      (url) => (window as unknown as { start(url: string): Promise<string> }).start(url),
+      base,
+    );
+    expect(callId).toMatch(/^rtc_/);
+    expect(mounted.activeCalls).toBe(1);
+    const events = await untilEvent(page, 'conversation.item.truncated', 30_000);
+    const types = events.map((event) => event.type);
+    expect(types).toContain('input_audio_buffer.speech_started');
+    expect(types).toContain('input_audio_buffer.committed');
+    const cleared = types.indexOf('output_audio_buffer.cleared');
+    expect(cleared).toBeGreaterThan(types.indexOf('output_audio_buffer.started'));
+    const truncated = events.find((event) => event.type === 'conversation.item.truncated') as
+      | { audio_end_ms: number }
+      | undefined;
+    expect(truncated?.audio_end_ms).toBeGreaterThan(0);
+    expect(truncated?.audio_end_ms).toBeLessThan(30_000);
+    // The reply was heard: samples at the AnalyserNode on the SDK's own audio element.
+    const peak = await page.evaluate(() => (window as unknown as { peak: number }).peak);
+    expect(peak).toBeGreaterThan(0.01);
+    const serverEvents = events.filter(
+      (event) => typeof event.type === 'string' && 'event_id' in event,
+    );
+    expect(serverEvents.flatMap((event) => specErrors(event) ?? [])).toEqual([]);
+  });
+
   it('agents-realtime connects with its WebRTC transport by base URL alone, and a zod tool runs in the page', async () => {
     // A quiet microphone: the fake device's beep would be speech to server VAD, and the SDK
     // drops a tool call whose response a barge-in interrupted.

@@ -65,6 +65,7 @@ interface PeerConnection {
   createAnswer(): Promise<{ type: 'answer'; sdp: string }>;
   setLocalDescription(description: { type: 'answer'; sdp: string }): Promise<void>;
   getTransceivers(): Transceiver[];
+  addTrack(track: Track, stream: object): unknown;
   close(): void;
 }
 interface AudioData {
@@ -76,6 +77,7 @@ interface AudioData {
 }
 interface Wrtc {
   readonly RTCPeerConnection: new (configuration: object) => PeerConnection;
+  readonly MediaStream: new (tracks: Track[]) => object;
   readonly nonstandard: {
     readonly RTCAudioSource: new () => { createTrack(): Track; onData(data: AudioData): void };
     readonly RTCAudioSink: new (
@@ -129,7 +131,11 @@ export async function createWrtcStack(options: WrtcStackOptions = {}): Promise<W
         if (transceiver === undefined) throw new UnanswerableOfferError('the offer has no audio');
         const source = new wrtc.nonstandard.RTCAudioSource();
         const track = source.createTrack();
-        await transceiver.sender.replaceTrack(track);
+        // Added with a stream, so the answer names one (`a=msid:<stream> <track>`): browsers then
+        // give the track in `event.streams[0]`, which SDKs play (agents-realtime sets it as its
+        // audio element's source; with no stream it played nothing). libwebrtc puts it on the
+        // offer's audio transceiver, now sending and receiving.
+        pc.addTrack(track, new wrtc.MediaStream([track]));
         transceiver.direction = 'sendrecv';
         const sink = new wrtc.nonstandard.RTCAudioSink(transceiver.receiver.track);
         await pc.setLocalDescription(await pc.createAnswer());
