@@ -25,6 +25,7 @@ export {
   type ReadCallOfferOptions,
   readCallOffer,
 } from './calls/call-offer.ts';
+export type { RealtimeSessionRequest } from './calls/requested-session.ts';
 export {
   CLIENT_SECRET_PREFIX,
   type ClientSecretClaims,
