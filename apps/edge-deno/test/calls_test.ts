@@ -100,7 +100,7 @@ Deno.test('a call with a client secret is forwarded upstream, gets a sideband, a
     // Upstream: the server key, the secret's session, and the relay's sideband on the call.
     assert.deepEqual(upstream.seen.offers[0]?.authorization, 'Bearer sk-server-key');
     assert.deepEqual(
-      (upstream.seen.offers[0]?.session as { instructions?: string }).instructions,
+      (upstream.seen.offers[0]?.session as { instructions?: string } | undefined)?.instructions,
       'Hello from Deno.',
     );
     await until(() => upstream.seen.sidebands.length === 1, 'the relay sideband');
