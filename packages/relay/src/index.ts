@@ -16,6 +16,7 @@
  * @module
  */
 
+export { callCorsHeaders, callPreflightHeaders } from './calls/call-cors.ts';
 export {
   type CallOffer,
   type CallOfferError,
@@ -25,6 +26,7 @@ export {
   type ReadCallOfferOptions,
   readCallOffer,
 } from './calls/call-offer.ts';
+export { CallSidebands } from './calls/call-sidebands.ts';
 export type { RealtimeSessionRequest } from './calls/requested-session.ts';
 export {
   CLIENT_SECRET_PREFIX,

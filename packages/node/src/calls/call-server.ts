@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   authenticateRequest,
   type CallSession,
+  callCorsHeaders,
+  callPreflightHeaders,
   type DuplexSocket,
   presentedClientSecret,
   type RelayHost,
@@ -102,17 +104,8 @@ export function createCallServer(options: CallServerOptions): CallServer {
   const { host, stack } = options;
   const calls = new Map<string, Call>();
 
-  const cors = (request: IncomingMessage): Record<string, string> | undefined => {
-    const origin = header(request, 'origin');
-    if (origin === null) return {};
-    const allowed = host.config.allowedOrigins;
-    if (allowed.length > 0 && !allowed.includes(origin)) return undefined;
-    return {
-      'access-control-allow-origin': origin,
-      'access-control-expose-headers': 'Location',
-      vary: 'Origin',
-    };
-  };
+  const cors = (request: IncomingMessage) =>
+    callCorsHeaders(header(request, 'origin'), host.config.allowedOrigins);
 
   const reply = (
     response: ServerResponse,
@@ -237,11 +230,7 @@ export function createCallServer(options: CallServerOptions): CallServer {
         response
           .writeHead(204, {
             ...headers,
-            'access-control-allow-methods': 'POST, OPTIONS',
-            'access-control-allow-headers': allowedHeaders(
-              header(request, 'access-control-request-headers'),
-            ),
-            'access-control-max-age': '600',
+            ...callPreflightHeaders(header(request, 'access-control-request-headers')),
           })
           .end();
         return true;
@@ -293,20 +282,6 @@ export function createCallServer(options: CallServerOptions): CallServer {
       await stack.close();
     },
   };
-}
-
-/** Headers a browser's call carries at least. */
-const BASE_HEADERS = 'authorization, content-type';
-
-/**
- * The headers a preflight asked for, when they are header names (SDKs add their own, such as
- * `X-OpenAI-Agents-SDK`, so a fixed list would break the next one); the base ones otherwise.
- */
-function allowedHeaders(requested: string | null): string {
-  if (requested === null || requested.length > 512) return BASE_HEADERS;
-  return /^\s*[A-Za-z0-9-]+(\s*,\s*[A-Za-z0-9-]+)*\s*$/.test(requested)
-    ? requested.trim()
-    : BASE_HEADERS;
 }
 
 function sessionUpdate(session: CallSession): string {

@@ -1,6 +1,11 @@
 import { Buffer } from 'node:buffer';
 import { ClientEvents, ResponseEventBuilder } from '@rtwire/builders';
-import { type DuplexSocket, type DuplexSocketHandlers, peekEventType } from '@rtwire/relay';
+import {
+  CallSidebands,
+  type DuplexSocket,
+  type DuplexSocketHandlers,
+  peekEventType,
+} from '@rtwire/relay';
 import { EventIdSequence, encodeClientEvent, encodeServerEvent } from '@rtwire/serializer';
 import { OutputPlayout, type PlayoutCut, type PlayoutEvent } from './output-playout.ts';
 
@@ -103,7 +108,9 @@ export class CallSocket implements DuplexSocket {
   readonly #now: () => number;
   readonly #appendBytes: number;
   readonly #maxHeldBytes: number;
-  readonly #sidebands = new Set<DuplexSocket>();
+  readonly #sidebands = new CallSidebands((data) =>
+    this.#clientEvent(typeof data === 'string' ? data : Buffer.from(data).toString('utf8')),
+  );
   #handlers: DuplexSocketHandlers | undefined;
   #open = false;
   #closed = false;
@@ -224,24 +231,7 @@ export class CallSocket implements DuplexSocket {
    * 1000 and the reason when the call ends.
    */
   attachSideband(socket: DuplexSocket): void {
-    if (this.#closed) {
-      socket.close(1000, 'call ended');
-      return;
-    }
-    this.#sidebands.add(socket);
-    socket.listen({
-      message: (data, binary) => {
-        if (binary) {
-          socket.close(1003, 'binary frames are not events');
-          return;
-        }
-        this.#clientEvent(typeof data === 'string' ? data : Buffer.from(data).toString('utf8'));
-      },
-      close: () => {
-        this.#sidebands.delete(socket);
-      },
-      drain: () => {},
-    });
+    this.#sidebands.attach(socket);
   }
 
   #channelOpen(): void {
@@ -376,7 +366,7 @@ export class CallSocket implements DuplexSocket {
   }
 
   #toClients(text: string): void {
-    for (const sideband of this.#sidebands) sideband.send(text, false);
+    this.#sidebands.send(text);
     if (this.#open) {
       this.#transport.sendEvent(text);
       return;
@@ -429,9 +419,7 @@ export class CallSocket implements DuplexSocket {
     this.#stopPacer();
     this.#playout.clear();
     this.#transport.close();
-    for (const sideband of this.#sidebands)
-      sideband.close(1000, `call ended: ${reason}`.slice(0, 120));
-    this.#sidebands.clear();
+    this.#sidebands.end(reason);
     this.#handlers?.close(code, reason);
   }
 }

@@ -1,4 +1,5 @@
 import type { DuplexSocket, DuplexSocketHandlers } from '../sockets/duplex-socket.ts';
+import { CallSidebands } from './call-sidebands.ts';
 
 /**
  * The client side of a relay session for a call the upstream holds (forwarded to a real
@@ -17,7 +18,7 @@ import type { DuplexSocket, DuplexSocketHandlers } from '../sockets/duplex-socke
  */
 export class ForwardedCallClient implements DuplexSocket {
   readonly bufferedAmount = 0;
-  readonly #sidebands = new Set<DuplexSocket>();
+  readonly #sidebands = new CallSidebands((data) => this.#handlers?.message(data, false));
   #handlers: DuplexSocketHandlers | undefined;
   #closed = false;
 
@@ -26,38 +27,18 @@ export class ForwardedCallClient implements DuplexSocket {
   }
 
   send(data: string | Uint8Array): void {
-    for (const sideband of this.#sidebands) sideband.send(data, false);
+    this.#sidebands.send(data);
   }
 
   close(code: number, reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const sideband of this.#sidebands) {
-      sideband.close(1000, `call ended: ${reason}`.slice(0, 120));
-    }
-    this.#sidebands.clear();
+    this.#sidebands.end(reason);
     this.#handlers?.close(code, reason);
   }
 
   /** Attaches a server's WebSocket: it sees the call's events, and drives the session. */
   attachSideband(socket: DuplexSocket): void {
-    if (this.#closed) {
-      socket.close(1000, 'call ended');
-      return;
-    }
-    this.#sidebands.add(socket);
-    socket.listen({
-      message: (data, binary) => {
-        if (binary) {
-          socket.close(1003, 'binary frames are not events');
-          return;
-        }
-        this.#handlers?.message(data, false);
-      },
-      close: () => {
-        this.#sidebands.delete(socket);
-      },
-      drain: () => {},
-    });
+    this.#sidebands.attach(socket);
   }
 }

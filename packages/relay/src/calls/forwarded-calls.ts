@@ -9,6 +9,7 @@ import { applyClientPolicy, initialSessionUpdate } from '../policy/client-policy
 import type { TenantPolicy } from '../policy/relay-policy.ts';
 import type { RelaySession } from '../relay-session.ts';
 import type { DuplexSocket } from '../sockets/duplex-socket.ts';
+import { callCorsHeaders, callPreflightHeaders } from './call-cors.ts';
 import { readCallOffer } from './call-offer.ts';
 import { ForwardedCallClient } from './forwarded-call-client.ts';
 import {
@@ -100,18 +101,6 @@ export function createForwardedCalls(deps: ForwardedCallsDeps): ForwardedCalls {
     callsUrl: upstreamCallsUrl(config.upstreamUrl),
     apiKey: config.upstreamApiKey,
     timeoutMs: UPSTREAM_TIMEOUT_MS,
-  };
-
-  const cors = (origin: string | null): Record<string, string> | undefined => {
-    if (origin === null) return {};
-    if (config.allowedOrigins.length > 0 && !config.allowedOrigins.includes(origin)) {
-      return undefined;
-    }
-    return {
-      'access-control-allow-origin': origin,
-      'access-control-expose-headers': 'Location',
-      vary: 'Origin',
-    };
   };
 
   const create = async (request: Request, headers: Record<string, string>): Promise<HttpReply> => {
@@ -221,18 +210,14 @@ export function createForwardedCalls(deps: ForwardedCallsDeps): ForwardedCalls {
     owns: (path) => path === CALLS_PATH || HANGUP.test(path),
     async handle(request) {
       const path = new URL(request.url).pathname;
-      const headers = cors(request.headers.get('origin'));
+      const headers = callCorsHeaders(request.headers.get('origin'), config.allowedOrigins);
       if (headers === undefined) return error(403, {}, 'forbidden_origin', 'Origin not allowed');
       if (request.method === 'OPTIONS') {
         return {
           status: 204,
           headers: {
             ...headers,
-            'access-control-allow-methods': 'POST, OPTIONS',
-            'access-control-allow-headers': allowedHeaders(
-              request.headers.get('access-control-request-headers'),
-            ),
-            'access-control-max-age': '600',
+            ...callPreflightHeaders(request.headers.get('access-control-request-headers')),
           },
           body: '',
         };
@@ -264,20 +249,6 @@ export function createForwardedCalls(deps: ForwardedCallsDeps): ForwardedCalls {
       return { open: (socket) => call.client.attachSideband(socket) };
     },
   };
-}
-
-/** Headers a browser's call carries at least. */
-const BASE_HEADERS = 'authorization, content-type';
-
-/**
- * The headers a preflight asked for, when they are header names (SDKs add their own, such as
- * `X-OpenAI-Agents-SDK`); the base ones otherwise.
- */
-function allowedHeaders(requested: string | null): string {
-  if (requested === null || requested.length > 512) return BASE_HEADERS;
-  return /^\s*[A-Za-z0-9-]+(\s*,\s*[A-Za-z0-9-]+)*\s*$/.test(requested)
-    ? requested.trim()
-    : BASE_HEADERS;
 }
 
 function json(status: number, headers: Record<string, string>, body: unknown): HttpReply {
