@@ -5,8 +5,11 @@
  *
  * Deploy with `wrangler deploy` (see wrangler.toml); Deno runs src/main.ts instead. A worker
  * that only relays to `UPSTREAM_URL` leaves `engine` out, and its bundle carries no engine.
+ * `RelayCallObject` is the Durable Object that holds each WebRTC call forwarded to
+ * `UPSTREAM_URL` (bound as RTWIRE_CALLS in wrangler.toml).
  */
 import { engineUpstream } from '@rtwire/relay/engine';
-import { createWorkersRelay } from '@rtwire/relay/workers';
+import { createWorkersRelay, RelayCallObject } from '@rtwire/relay/workers';
 
+export { RelayCallObject };
 export default createWorkersRelay({ engine: engineUpstream });

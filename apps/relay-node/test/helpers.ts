@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createNodeRuntime, type WebRtcStack } from '@rtwire/node';
+import { createNodeRuntime, type MountRelayOptions, type WebRtcStack } from '@rtwire/node';
 import { createRelayFromEnv, loadRelayPolicy, type UpstreamConnector } from '@rtwire/relay';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { type RelayServer, startRelayServer } from '../src/server.ts';
@@ -20,12 +20,13 @@ export interface TestRelay extends RelayServer {
 
 /**
  * Starts a relay on 127.0.0.1:0 with `env` on top of test defaults; with `calls`, it serves
- * WebRTC calls on that stack.
+ * WebRTC calls on that stack; `hooks` are given to `mountRelay` as they are (`onCallEnd`).
  */
 export async function startRelay(
   env: Record<string, string> = {},
   connectUpstream?: UpstreamConnector,
   calls?: WebRtcStack,
+  hooks: Pick<MountRelayOptions, 'onCallEnd'> = {},
 ): Promise<TestRelay> {
   const { RELAY_POLICY, ...rest } = {
     PORT: '0',
@@ -45,6 +46,7 @@ export async function startRelay(
     policy,
     ...(connectUpstream ? { connectUpstream } : {}),
     ...(calls ? { calls } : {}),
+    ...hooks,
   });
   running.push(() => server.shutdown());
   return {

@@ -2,12 +2,12 @@ import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createWrtcStack, type MountedRelay, mountRelay } from '@rtwire/node';
-import { build } from 'esbuild';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { playbackOrderErrors, protocolOrderErrors } from '../../../test-support/protocol-order.ts';
 import { specErrors } from '../../../test-support/spec-validator.ts';
+import { agentsPage } from './agents-page.ts';
 import { chromiumRunnable, launchChromium } from './chromium.ts';
 import { fakeMicrophone, speechWav } from './fake-microphone.ts';
 
@@ -71,22 +71,6 @@ afterEach(async () => {
   await new Promise((resolve) => server?.close(resolve));
   browser = undefined;
 });
-
-/** The agents-realtime page, bundled once (the SDK and zod from this app's node_modules). */
-let agentsBundle: string | undefined;
-async function agentsPage(): Promise<string> {
-  agentsBundle ??= (
-    await build({
-      entryPoints: [new URL('./fixtures/agents-webrtc-page.ts', import.meta.url).pathname],
-      bundle: true,
-      format: 'iife',
-      platform: 'browser',
-      write: false,
-      logLevel: 'silent',
-    })
-  ).outputFiles[0]?.text;
-  return `<!doctype html><meta charset="utf-8"><title>agents</title><script>${agentsBundle}</script>`;
-}
 
 async function start(
   microphone: string[] = ['--use-fake-device-for-media-stream'],

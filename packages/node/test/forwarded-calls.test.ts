@@ -1,102 +1,19 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type CallEnd, parseRelayConfig, parseRelayPolicy } from '@rtwire/relay';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocket } from 'ws';
+import {
+  ANSWER,
+  type FakeCallsUpstream,
+  startFakeCallsUpstream,
+} from '../../../test-support/fake-calls-upstream.ts';
 import { createWsUpstreamConnector, type MountedRelay, mountRelay } from '../src/index.ts';
-import { toWebRequest } from '../src/web-request.ts';
 import { OFFER, until } from './call-doubles.ts';
 
 // Calls through the relay to a network upstream that takes WebRTC calls as the live API does:
 // the offer forwarded with the server key and the locked session, a sideband attached by
 // call_id, hangup forwarded. The upstream here is a fake that answers SDP and takes sidebands.
-
-const ANSWER =
-  'v=0\r\no=- 7 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n';
-
-interface FakeCallsUpstream {
-  readonly url: string;
-  readonly offers: { authorization: string | undefined; sdp: string; session: unknown }[];
-  readonly hangups: { callId: string; authorization: string | undefined }[];
-  readonly sidebands: {
-    url: string;
-    authorization: string | undefined;
-    received: string[];
-    ws: WebSocket;
-  }[];
-  /** The next offer is refused with this status and message. */
-  refuseNext: { status: number; message: string } | undefined;
-  close(): Promise<void>;
-}
-
-async function startFakeCallsUpstream(): Promise<FakeCallsUpstream> {
-  const fake: FakeCallsUpstream = {
-    url: '',
-    offers: [],
-    hangups: [],
-    sidebands: [],
-    refuseNext: undefined,
-    close: async () => {},
-  };
-  const server = createServer(async (request, response) => {
-    const hangup = /^\/v1\/realtime\/calls\/([^/]+)\/hangup$/.exec(request.url ?? '');
-    if (hangup !== null) {
-      fake.hangups.push({
-        callId: hangup[1] as string,
-        authorization: request.headers.authorization,
-      });
-      // The call ends: its sideband is closed by the upstream.
-      for (const sideband of fake.sidebands) sideband.ws.close(1000, 'call ended');
-      response.writeHead(200).end();
-      return;
-    }
-    const form = await toWebRequest(request).formData();
-    fake.offers.push({
-      authorization: request.headers.authorization,
-      sdp: String(form.get('sdp')),
-      session: form.has('session') ? JSON.parse(String(form.get('session'))) : undefined,
-    });
-    if (fake.refuseNext !== undefined) {
-      const { status, message } = fake.refuseNext;
-      fake.refuseNext = undefined;
-      response
-        .writeHead(status, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ error: { type: 'invalid_request_error', message } }));
-      return;
-    }
-    response
-      .writeHead(201, { 'content-type': 'application/sdp', location: '/v1/realtime/calls/rtc_up1' })
-      .end(ANSWER);
-  });
-  const wss = new WebSocketServer({ server });
-  wss.on('connection', (ws, request: IncomingMessage) => {
-    const sideband = {
-      url: request.url ?? '',
-      authorization: request.headers.authorization,
-      received: [] as string[],
-      ws,
-    };
-    fake.sidebands.push(sideband);
-    ws.on('message', (data) => sideband.received.push(String(data)));
-    ws.send(
-      JSON.stringify({
-        type: 'session.created',
-        event_id: 'event_1',
-        session: { type: 'realtime', object: 'realtime.session', id: 'sess_up' },
-      }),
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return Object.assign(fake, {
-    url: `ws://127.0.0.1:${port}/v1/realtime`,
-    close: async () => {
-      for (const client of wss.clients) client.terminate();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  });
-}
 
 let upstream: FakeCallsUpstream | undefined;
 let server: Server | undefined;
@@ -108,7 +25,11 @@ afterEach(async () => {
   await upstream?.close();
 });
 
-async function start(env: Record<string, string> = {}, onCallEnd?: (call: CallEnd) => void) {
+async function start(
+  env: Record<string, string> = {},
+  onCallEnd?: (call: CallEnd) => void,
+  acme: Record<string, unknown> = {},
+) {
   upstream = await startFakeCallsUpstream();
   const parsed = parseRelayConfig({
     UPSTREAM_URL: upstream.url,
@@ -118,7 +39,7 @@ async function start(env: Record<string, string> = {}, onCallEnd?: (call: CallEn
   });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   const policy = parseRelayPolicy({
-    tenants: { acme: { instructions: 'You are the Acme line.' }, globex: {} },
+    tenants: { acme: { instructions: 'You are the Acme line.', ...acme }, globex: {} },
   });
   if (!policy.ok) throw new Error('policy');
   server = createServer((request, response) => relay?.respond(request, response));
@@ -166,6 +87,36 @@ describe('calls through the relay to a network upstream', () => {
     expect(fake.sidebands[0]?.authorization).toBe('Bearer sk-server-key');
     expect(relay?.activeSessions).toBe(1);
     expect(relay?.activeCalls).toBe(1);
+  });
+
+  it("locks what a session asked for leaves out: the form's, and a client secret's", async () => {
+    const { http, upstream: fake } = await start();
+    const form = new FormData();
+    form.set('sdp', OFFER);
+    form.set('session', JSON.stringify({ type: 'realtime', output_modalities: ['audio'] }));
+    const byForm = await fetch(`${http}/v1/realtime/calls`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer acme-token' },
+      body: form,
+    });
+    expect(byForm.status).toBe(201);
+    const minted = await fetch(`${http}/v1/realtime/client_secrets`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer acme-token', 'content-type': 'application/json' },
+      body: JSON.stringify({ session: { type: 'realtime', output_modalities: ['text'] } }),
+    });
+    const { value } = (await minted.json()) as { value: string };
+    expect((await post(http, value)).status).toBe(201);
+    expect(fake.offers.map((offer) => offer.session)).toEqual([
+      expect.objectContaining({
+        instructions: 'You are the Acme line.',
+        output_modalities: ['audio'],
+      }),
+      expect.objectContaining({
+        instructions: 'You are the Acme line.',
+        output_modalities: ['text'],
+      }),
+    ]);
   });
 
   it('sets a locked field back when the browser changes it over its data channel', async () => {
@@ -257,10 +208,55 @@ describe('calls through the relay to a network upstream', () => {
     // The browser left: the upstream ends the call and closes its sidebands.
     fake.sidebands[0]?.ws.close(1000, 'call ended: peer vanished');
     await until(() => ended.length === 1, 'the hook');
-    expect(ended[0]).toMatchObject({ callId, tenant: 'acme' });
+    expect(ended[0]).toMatchObject({
+      callId,
+      tenant: 'acme',
+      reason: 'upstream_ended',
+      code: 1000,
+    });
     expect(ended[0]?.durationMs).toBeGreaterThanOrEqual(0);
     expect(relay?.activeCalls).toBe(0);
   });
+
+  // Each way a call ends, as the hook, the log line and the metric name it.
+  const endings: {
+    readonly reason: CallEnd['reason'];
+    readonly acme?: Record<string, unknown>;
+    end(context: { http: string; callId: string; fake: FakeCallsUpstream }): Promise<unknown>;
+  }[] = [
+    {
+      reason: 'hangup',
+      end: ({ http, callId }) =>
+        fetch(`${http}/v1/realtime/calls/${callId}/hangup`, {
+          method: 'POST',
+          headers: { authorization: 'Bearer acme-token' },
+        }),
+    },
+    {
+      reason: 'upstream_lost',
+      end: async ({ fake }) => fake.sidebands[0]?.ws.terminate(),
+    },
+    { reason: 'shutdown', end: async () => relay?.close() },
+    { reason: 'time_limit', acme: { maxSessionSeconds: 1 }, end: async () => {} },
+  ];
+  for (const ending of endings) {
+    it(`names the end of a call: ${ending.reason}`, async () => {
+      const ended: CallEnd[] = [];
+      const { http, upstream: fake } = await start({}, (call) => ended.push(call), ending.acme);
+      const created = await post(http, 'acme-token');
+      const callId = (created.headers.get('location') ?? '').split('/').at(-1) as string;
+      await until(() => fake.sidebands.length === 1, 'the relay to attach its sideband');
+      await ending.end({ http, callId, fake });
+      await until(() => ended.length === 1, 'the hook');
+      expect(ended[0]).toMatchObject({ callId, tenant: 'acme', reason: ending.reason });
+      expect(ended).toHaveLength(1);
+      // A relay shut down serves no /metrics to read.
+      if (ending.reason !== 'shutdown') {
+        const metrics = await (await fetch(`${http}/metrics`)).text();
+        expect(metrics).toContain(`rtwire_relay_calls_ended_total{reason="${ending.reason}"} 1`);
+      }
+    });
+  }
 
   it("answers the upstream's refusal with its status and message, and frees the slot", async () => {
     const { http, upstream: fake } = await start({ MAX_SESSIONS: '1' });

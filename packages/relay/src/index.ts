@@ -17,6 +17,7 @@
  */
 
 export { callCorsHeaders, callPreflightHeaders } from './calls/call-cors.ts';
+export type { CallEnd, CallEndReason } from './calls/call-end.ts';
 export {
   type CallOffer,
   type CallOfferError,
@@ -65,7 +66,6 @@ export type { HttpReply } from './host/http-reply.ts';
 export { presentedClientSecret, type RelayCredential } from './host/relay-credential.ts';
 export {
   type Admission,
-  type CallEnd,
   createRelayHost,
   type PendingSession,
   type RelayHost,

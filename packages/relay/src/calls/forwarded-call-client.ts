@@ -20,7 +20,12 @@ export class ForwardedCallClient implements DuplexSocket {
   readonly bufferedAmount = 0;
   readonly #sidebands = new CallSidebands((data) => this.#handlers?.message(data, false));
   #handlers: DuplexSocketHandlers | undefined;
-  #closed = false;
+  #closedWith: { readonly code: number; readonly reason: string } | undefined;
+
+  /** The code and reason the session closed the call with; `undefined` while it is open. */
+  get closedWith(): { readonly code: number; readonly reason: string } | undefined {
+    return this.#closedWith;
+  }
 
   listen(handlers: DuplexSocketHandlers): void {
     this.#handlers = handlers;
@@ -31,8 +36,8 @@ export class ForwardedCallClient implements DuplexSocket {
   }
 
   close(code: number, reason: string): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#closedWith !== undefined) return;
+    this.#closedWith = { code, reason };
     this.#sidebands.end(reason);
     this.#handlers?.close(code, reason);
   }

@@ -8,8 +8,10 @@ import type { RelayMetrics } from '../observe/relay-metrics.ts';
 import { applyClientPolicy, initialSessionUpdate } from '../policy/client-policy.ts';
 import type { TenantPolicy } from '../policy/relay-policy.ts';
 import type { RelaySession } from '../relay-session.ts';
+import { CloseCode, CloseReason } from '../session/close-codes.ts';
 import type { DuplexSocket } from '../sockets/duplex-socket.ts';
 import { callCorsHeaders, callPreflightHeaders } from './call-cors.ts';
+import { type CallEnd, callEndReason } from './call-end.ts';
 import { readCallOffer } from './call-offer.ts';
 import { ForwardedCallClient } from './forwarded-call-client.ts';
 import {
@@ -21,7 +23,7 @@ import {
 
 /** The path browsers post their offer to. */
 const CALLS_PATH = '/v1/realtime/calls';
-const HANGUP = /^\/v1\/realtime\/calls\/([A-Za-z0-9_-]{1,64})\/hangup$/;
+const HANGUP = /^\/v1\/realtime\/calls\/([A-Za-z0-9_-]{1,128})\/hangup$/;
 /** Bound on the upstream's answer to an offer or a hangup. */
 const UPSTREAM_TIMEOUT_MS = 10_000;
 
@@ -46,13 +48,10 @@ export interface ForwardedCallsDeps {
   readonly rulesFor: (tenant: string | undefined) => TenantPolicy | undefined;
   readonly logger: RelayLogger;
   readonly metrics: RelayMetrics;
+  /** Makes the relay's id of a new call (see `RelayHostOptions.newCallId`). */
+  readonly newCallId?: () => string;
   /** Told when a call ends (see `RelayHostOptions.onCallEnd`). */
-  readonly onCallEnd: (call: {
-    readonly callId: string;
-    readonly tenant: string | undefined;
-    readonly code: number;
-    readonly durationMs: number;
-  }) => void;
+  readonly onCallEnd: (call: CallEnd) => void;
 }
 
 /** Calls the relay forwards to its upstream, by the relay's own call id. */
@@ -126,10 +125,12 @@ export function createForwardedCalls(deps: ForwardedCallsDeps): ForwardedCalls {
         const param = verdict.param.replace(/^\//, '').split('/').join('.');
         return error(400, headers, verdict.code, verdict.message, param);
       }
-      session =
-        verdict.action === 'rewrite'
-          ? (verdict.event.session as JsonObject)
-          : (session ?? (initialSessionUpdate(rules)?.session as JsonObject | undefined));
+      const requested =
+        verdict.action === 'rewrite' ? (verdict.event.session as JsonObject) : session;
+      // What policy sets first on any session (the operator's instructions, the server tools),
+      // under what was asked and policed: a field the request leaves out is still locked.
+      const locked = initialSessionUpdate(rules)?.session as JsonObject | undefined;
+      session = locked === undefined ? requested : { ...locked, ...(requested ?? {}) };
     }
     const model = typeof session?.model === 'string' ? session.model : undefined;
     const admission = await deps.admit({
@@ -150,7 +151,7 @@ export function createForwardedCalls(deps: ForwardedCallsDeps): ForwardedCalls {
         answer.message,
       );
     }
-    const callId = `rtc_${crypto.randomUUID().replaceAll('-', '')}`;
+    const callId = deps.newCallId?.() ?? `rtc_${crypto.randomUUID().replaceAll('-', '')}`;
     const client = new ForwardedCallClient();
     const relaySession = admission.open(client, { upstreamCallId: answer.callId });
     const call: ForwardedCall = {
@@ -166,8 +167,11 @@ export function createForwardedCalls(deps: ForwardedCallsDeps): ForwardedCalls {
     void relaySession.done.then((code) => {
       calls.delete(callId);
       const durationMs = Date.now() - openedAt;
-      logger.log('info', 'call.ended', { session: relaySession.id, code, durationMs });
-      deps.onCallEnd({ callId, tenant: credential.tenant, code, durationMs });
+      // A hangup through the relay is one, even when the upstream closed the sideband first.
+      const reason = call.hungUp ? 'hangup' : callEndReason(code, client.closedWith?.reason ?? '');
+      logger.log('info', 'call.ended', { session: relaySession.id, reason, code, durationMs });
+      deps.metrics.countCallEnd(reason);
+      deps.onCallEnd({ callId, tenant: credential.tenant, reason, code, durationMs });
       // The session ended first (its time limit, a drain, its sideband lost): the call must
       // not go on upstream without the relay. A call already over upstream answers 404.
       if (!call.hungUp) {
@@ -199,7 +203,7 @@ export function createForwardedCalls(deps: ForwardedCallsDeps): ForwardedCalls {
     }
     call.hungUp = true;
     await hangUpUpstreamCall(call.upstreamCallId, upstream);
-    call.session.close(1000, 'hangup');
+    call.session.close(CloseCode.normal, CloseReason.hangup);
     return { status: 200, headers, body: '' };
   };
 

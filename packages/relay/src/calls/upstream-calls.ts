@@ -67,7 +67,9 @@ export async function postUpstreamOffer(
       method: 'POST',
       headers: authorization(options.apiKey),
       body: form,
-      redirect: 'error',
+      // Not followed (a 3xx is a refusal like any non-2xx): 'manual', since Workers refuse
+      // 'error'.
+      redirect: 'manual',
       signal: AbortSignal.timeout(options.timeoutMs),
     });
   } catch {
@@ -111,7 +113,7 @@ export async function hangUpUpstreamCall(
       {
         method: 'POST',
         headers: authorization(options.apiKey),
-        redirect: 'error',
+        redirect: 'manual',
         signal: AbortSignal.timeout(options.timeoutMs),
       },
     );

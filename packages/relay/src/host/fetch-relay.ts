@@ -37,6 +37,8 @@ export interface FetchRelayOptions {
   readonly engine?: EngineUpstream;
   /** Where log lines go (default `console.log`). */
   readonly write?: (line: string) => void;
+  /** Makes the relay's ids of forwarded calls (see `RelayHostOptions.newCallId`). */
+  readonly newCallId?: () => string;
 }
 
 /** A relay on a web-standard runtime, or the variables that could not be read. */
@@ -78,6 +80,8 @@ export function createFetchRelay(
     ...(runtime.readTextFile ? { readTextFile: runtime.readTextFile } : {}),
   });
   if (!relay.ok) return relay;
-  const host = createRelayHost(relay);
+  const host = createRelayHost(
+    options.newCallId === undefined ? relay : { ...relay, newCallId: options.newCallId },
+  );
   return { ok: true, host, fetch: createFetchHandler(host, runtime.upgrade) };
 }

@@ -1,4 +1,5 @@
 import { RtwireError } from '@rtwire/types';
+import type { CallEnd } from '../calls/call-end.ts';
 import { createForwardedCalls, type ForwardedCalls } from '../calls/forwarded-calls.ts';
 import { ClientSecretKeys } from '../client-secrets/client-secret-token.ts';
 import { CLIENT_SECRETS_PATH, mintClientSecret } from '../client-secrets/mint-client-secret.ts';
@@ -13,7 +14,7 @@ import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../observe/render-pro
 import { policyForTenant, type RelayPolicy, type TenantPolicy } from '../policy/relay-policy.ts';
 import { createHttpToolHandler, type ServerToolHandler } from '../policy/server-tools.ts';
 import { type RelaySession, startRelaySession } from '../relay-session.ts';
-import { CloseCode } from '../session/close-codes.ts';
+import { CloseCode, CloseReason } from '../session/close-codes.ts';
 import { describeFault } from '../session/fault-log.ts';
 import { sessionBudgetBytes } from '../session/session-budget.ts';
 import type { DuplexSocket } from '../sockets/duplex-socket.ts';
@@ -66,17 +67,12 @@ export interface RelayHostOptions {
    * is logged, never passed on.
    */
   readonly onCallEnd?: (call: CallEnd) => void;
-}
-
-/** A forwarded call that ended, as {@link RelayHostOptions.onCallEnd} is told of it. */
-export interface CallEnd {
-  /** The relay's call id (`rtc_…`, as in its `Location`). */
-  readonly callId: string;
-  readonly tenant: string | undefined;
-  /** The close code the relay's session for the call ended with (1000 after a hangup). */
-  readonly code: number;
-  /** How long the call lasted, in ms. */
-  readonly durationMs: number;
+  /**
+   * Makes the relay's id of each call it forwards (default `rtc_` and 32 random hex digits);
+   * at most 128 of `[A-Za-z0-9_-]`. For hosts that route a call's later requests by its id:
+   * the Workers adapter names the Durable Object that holds the call.
+   */
+  readonly newCallId?: () => string;
 }
 
 /** The relay's status routes: health for load balancers, metrics for Prometheus. */
@@ -504,7 +500,7 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
             sessions.delete(session);
             watchSessions();
           });
-          if (draining) session.close(CloseCode.goingAway, 'server shutting down');
+          if (draining) session.close(CloseCode.goingAway, CloseReason.shuttingDown);
           return session;
         },
       };
@@ -515,7 +511,7 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
       draining = true;
       logger.log('info', 'relay.draining', { sessions: sessions.size });
       for (const session of [...sessions])
-        session.close(CloseCode.goingAway, 'server shutting down');
+        session.close(CloseCode.goingAway, CloseReason.shuttingDown);
     },
 
     async idle(timeoutMs) {
@@ -534,6 +530,7 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
   if (upstreamUrl !== undefined) {
     forwarded = createForwardedCalls({
       config: { ...config, upstreamUrl },
+      ...(options.newCallId === undefined ? {} : { newCallId: options.newCallId }),
       authenticate,
       admit: (request) => host.admit(request),
       rulesFor: (tenant) => policyForTenant(options.policy, tenant),

@@ -62,6 +62,8 @@ export class RelayMetrics {
   readonly closes = new Map<string, number>();
   /** Upstream resumes and rollovers by outcome (`resumed`, `rolled_over`, `failed`, `rollover_failed`). */
   readonly resumes = new Map<string, number>();
+  /** Forwarded calls ended, by reason (`CallEndReason`). */
+  readonly callEnds = new Map<string, number>();
   /** Items replayed onto fresh upstreams. */
   replayedItems = 0;
   /** Time from an upstream drop to the session resumed on a new one. */
@@ -115,6 +117,11 @@ export class RelayMetrics {
   ): void {
     this.resumes.set(outcome, (this.resumes.get(outcome) ?? 0) + 1);
     this.replayedItems += items;
+  }
+
+  /** Counts a forwarded call's end by its reason (a fixed set: `CallEndReason`). */
+  countCallEnd(reason: string): void {
+    this.callEnds.set(reason, (this.callEnds.get(reason) ?? 0) + 1);
   }
 
   /** Records how long a resume took, from the drop to the new upstream replayed. */

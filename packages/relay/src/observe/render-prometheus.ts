@@ -57,6 +57,13 @@ export function renderPrometheus(metrics: RelayMetrics): string {
   for (const [outcome, count] of metrics.resumes)
     lines.push(`rtwire_relay_resumes_total{outcome="${outcome}"} ${count}`);
   family(
+    'rtwire_relay_calls_ended_total',
+    'counter',
+    'Calls forwarded to the upstream that ended, by reason.',
+  );
+  for (const [reason, count] of metrics.callEnds)
+    lines.push(`rtwire_relay_calls_ended_total{reason="${reason}"} ${count}`);
+  family(
     'rtwire_relay_replayed_items_total',
     'counter',
     'Conversation items replayed onto fresh upstreams.',

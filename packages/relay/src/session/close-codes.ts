@@ -16,6 +16,28 @@ export const CloseCode = {
 } as const;
 
 /**
+ * The close reasons the relay sends where what follows tells them apart (a forwarded call's
+ * end, for one): the text of the close frame, kept in one place so a reader can match on it.
+ *
+ * @example
+ * ```ts
+ * session.close(CloseCode.goingAway, CloseReason.shuttingDown);
+ * ```
+ */
+export const CloseReason = {
+  /** The session's `maxSessionSeconds` ran out. */
+  timeLimit: 'session time limit',
+  /** The upstream closed the connection (a clean end, or a drop no resume survived). */
+  upstreamClosed: 'upstream closed',
+  /** No upstream could be reached. */
+  upstreamUnavailable: 'upstream unavailable',
+  /** The relay is draining. */
+  shuttingDown: 'server shutting down',
+  /** A forwarded call was hung up through the relay. */
+  hangup: 'hangup',
+} as const;
+
+/**
  * Maps the code an upstream closed with to the code to close the client with. Codes that may
  * not be sent in a close frame (1005, 1006, 1015, out of range) become 1011; the rest pass on.
  *

@@ -2,7 +2,13 @@ import { encodeServerEvent, type ServerEventInput } from '@rtwire/serializer';
 import { frameReader, type JsonObject } from '../json-object.ts';
 import type { DuplexSocket } from '../sockets/duplex-socket.ts';
 import { drained, holdToLimits, sendRelayError, sendTo } from './backpressure.ts';
-import { CloseCode, clientCloseCode, isAbnormalClose, isResumableClose } from './close-codes.ts';
+import {
+  CloseCode,
+  CloseReason,
+  clientCloseCode,
+  isAbnormalClose,
+  isResumableClose,
+} from './close-codes.ts';
 import type { UpstreamFrame, UpstreamMode } from './feature.ts';
 import { readsType } from './feature-filter.ts';
 import { frameSize } from './frame-size.ts';
@@ -239,7 +245,7 @@ export function onUpstreamFailed(context: SessionContext, error: unknown): void 
     code: 'upstream_unavailable',
     message: 'the relay could not connect to the upstream Realtime endpoint',
   });
-  finishSession(context, CloseCode.internalError, 'upstream unavailable', false);
+  finishSession(context, CloseCode.internalError, CloseReason.upstreamUnavailable, false);
 }
 
 /**
@@ -313,5 +319,5 @@ export function closeForUpstream(context: SessionContext, code: number): void {
       message: `the upstream connection closed unexpectedly (code ${code})`,
     });
   }
-  finishSession(context, clientCloseCode(code), 'upstream closed', false);
+  finishSession(context, clientCloseCode(code), CloseReason.upstreamClosed, false);
 }

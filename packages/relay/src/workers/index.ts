@@ -14,22 +14,20 @@
  * @module
  */
 import { createFetchRelay, type FetchRelay, type FetchRelayOptions } from '../host/fetch-relay.ts';
+import { callObjectFor, callObjectNamespace } from './relay-call-object.ts';
+import { invalidConfiguration, stringBindings } from './string-bindings.ts';
 import { workersRuntime } from './workers-runtime.ts';
 
+export {
+  CALLS_BINDING,
+  type CallObjectNamespace,
+  RelayCallObject,
+} from './relay-call-object.ts';
 export type { FetchRelayOptions };
 
 /** What a module worker exports as its default: Workers call `fetch(request, env)`. */
 export interface WorkersRelay {
   fetch(request: Request, env?: Readonly<Record<string, unknown>>): Response | Promise<Response>;
-}
-
-/** The string bindings of a Workers `env`: vars and secrets (other bindings are not config). */
-function stringBindings(env: Readonly<Record<string, unknown>>): Record<string, string> {
-  const strings: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) {
-    if (typeof value === 'string') strings[name] = value;
-  }
-  return strings;
 }
 
 /**
@@ -38,7 +36,9 @@ function stringBindings(env: Readonly<Record<string, unknown>>): Record<string, 
  * built from the first request's `env` and kept for the isolate. A configuration that cannot
  * be read answers every request with 500 and logs the variables (never their values). Pass
  * `engine` (`engineUpstream` of `@rtwire/relay/engine`) for the simulator or a cascade;
- * without it `UPSTREAM_URL` must be set and the bundle carries no engine.
+ * without it `UPSTREAM_URL` must be set and the bundle carries no engine. With `UPSTREAM_URL`,
+ * WebRTC calls are forwarded through one {@link RelayCallObject} each, bound as `RTWIRE_CALLS`
+ * (without the binding an offer gets 501 `calls_not_configured`).
  *
  * @example
  * ```ts
@@ -51,7 +51,7 @@ function stringBindings(env: Readonly<Record<string, unknown>>): Record<string, 
 export function createWorkersRelay(options: FetchRelayOptions = {}): WorkersRelay {
   let relay: FetchRelay | undefined;
   return {
-    fetch(request, env = {}) {
+    async fetch(request, env = {}) {
       if (relay === undefined) {
         relay = createFetchRelay(stringBindings(env), workersRuntime, options);
         if (!relay.ok) {
@@ -59,13 +59,42 @@ export function createWorkersRelay(options: FetchRelayOptions = {}): WorkersRela
             console.error(`rtwire relay: ${problem.variable}: ${problem.message}`);
         }
       }
-      if (!relay.ok) {
-        return new Response('Relay configuration invalid\n', {
-          status: 500,
-          headers: { 'content-type': 'text/plain; charset=utf-8' },
-        });
+      if (!relay.ok) return invalidConfiguration();
+      const path = new URL(request.url).pathname;
+      if (
+        request.method === 'POST' &&
+        path === '/v1/realtime/client_secrets' &&
+        relay.host.config.clientSecretKeys.length === 0
+      ) {
+        return notConfigured(
+          'client_secret_keys_not_configured',
+          'Client secrets on Workers need CLIENT_SECRET_KEYS: isolates and call objects share no key made at start.',
+        );
+      }
+      if (relay.host.config.upstreamUrl !== undefined) {
+        const calls = callObjectNamespace(env);
+        if (calls !== undefined) {
+          const call = await callObjectFor(request, calls, relay.host);
+          if (call !== undefined) return call.fetch(request);
+        } else if (request.method === 'POST' && path === '/v1/realtime/calls') {
+          return notConfigured(
+            'calls_not_configured',
+            'WebRTC calls on Workers need the RTWIRE_CALLS Durable Object binding (class RelayCallObject).',
+          );
+        }
       }
       return relay.fetch(request);
     },
   };
+}
+
+/**
+ * What a worker cannot do without a setting a process does not need: a call outlives its
+ * request, and a key made at start lives in one isolate.
+ */
+function notConfigured(code: string, message: string): Response {
+  return new Response(
+    JSON.stringify({ error: { type: 'invalid_request_error', code, param: null, message } }),
+    { status: 501, headers: { 'content-type': 'application/json' } },
+  );
 }

@@ -1,4 +1,4 @@
-import { CloseCode } from '../../session/close-codes.ts';
+import { CloseCode, CloseReason } from '../../session/close-codes.ts';
 import type { RelayFeatureFactory } from '../../session/feature.ts';
 import { createRateLimiter } from '../../session/rate-limiter.ts';
 
@@ -34,7 +34,7 @@ export function limitsFeature(options: SessionLimitsOptions): RelayFeatureFactor
             code: 'session_time_limit',
             message: `the session reached its limit of ${seconds} seconds`,
           });
-          session.end(CloseCode.normal, 'session time limit');
+          session.end(CloseCode.normal, CloseReason.timeLimit);
         }),
         seconds * 1000,
       );
