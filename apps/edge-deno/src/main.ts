@@ -25,6 +25,7 @@ const stop = async () => {
   stopping = true;
   host.drain();
   await host.idle(config.shutdownTimeoutMs);
+  await host.close();
   await server?.shutdown();
   Deno.exit(0);
 };

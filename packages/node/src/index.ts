@@ -27,6 +27,7 @@ export {
 } from './load-relay-from-env.ts';
 export { type MountedRelay, type MountRelayOptions, mountRelay } from './mount-relay.ts';
 export { createNodeRuntime, type NodeRuntimeOptions } from './node-runtime.ts';
+export { connectRedis } from './redis-connection.ts';
 export { rejectUpgrade } from './reject-upgrade.ts';
 export { loadToolsModule, type ToolsModuleExport } from './tools-module.ts';
 export {

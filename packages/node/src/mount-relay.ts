@@ -65,8 +65,8 @@ export interface MountedRelay {
   respond(request: IncomingMessage, response: ServerResponse): void;
   /**
    * Stops taking sessions, closes every one with 1001 (going away) and resolves once all are
-   * gone or `config.shutdownTimeoutMs` passed (stragglers are then dropped). The server itself
-   * is yours to close.
+   * gone or `config.shutdownTimeoutMs` passed (stragglers are then dropped), and the usage
+   * store's last calls are done (its connection closed). The server itself is yours to close.
    */
   close(): Promise<void>;
 }
@@ -221,6 +221,7 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
       await calls?.close();
       await host.idle(config.shutdownTimeoutMs);
       for (const ws of clients) ws.terminate();
+      await host.close();
     },
   };
 }

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { RelayRuntime, ServerToolHandler } from '@rtwire/relay';
 import { engineUpstream } from '@rtwire/relay/engine';
 import { commandDirectory } from './command-directory.ts';
+import { connectRedis } from './redis-connection.ts';
 import { createWsUpstreamConnector } from './ws-upstream-connector.ts';
 
 /** Options of {@link createNodeRuntime}. */
@@ -22,7 +23,8 @@ export interface NodeRuntimeOptions {
  * The relay's runtime on Node: real upstreams over `ws`, the engine in process when
  * `UPSTREAM_URL` is unset (the simulator, or the cascade with `MODEL_BASE_URL`), its frames as
  * bytes (which `ws` sends as text frames), log lines to standard output, `RELAY_POLICY` files read from disk
- * (a relative path from the directory the command was run in). {@link loadRelayFromEnv} does
+ * (a relative path from the directory the command was run in), `REDIS_URL` through
+ * `@redis/client` for a usage store shared by several relays. {@link loadRelayFromEnv} does
  * all of it, with `RELAY_TOOLS_MODULE`.
  *
  * @example
@@ -40,5 +42,6 @@ export function createNodeRuntime(options: NodeRuntimeOptions = {}): RelayRuntim
     readTextFile: (path) =>
       readFileSync(resolve(options.directory ?? commandDirectory(), path), 'utf8'),
     ...(options.toolHandlers ? { toolHandlers: options.toolHandlers } : {}),
+    connectRedis,
   };
 }

@@ -202,6 +202,40 @@ describe('createCallServer: /v1/realtime/calls on the engine', () => {
     ).toBe(true);
   });
 
+  it('meters a call as a session of its tenant: the session cap, then a spent budget ends the call after its response', async () => {
+    const {
+      base,
+      stack,
+      calls: server,
+    } = await start(
+      { RELAY_TOKENS: 'acme:acme-token' },
+      { tenants: { acme: { limits: { concurrentSessions: 1, tokens: { perDay: 5 } } } } },
+    );
+    const acme = { authorization: 'Bearer acme-token' };
+    expect((await postOffer(base, acme)).status).toBe(201);
+    const second = await postOffer(base, acme);
+    expect(second.status).toBe(429);
+    expect(second.headers.get('retry-after')).not.toBeNull();
+    const transport = stack.transports[0] as TestTransport;
+    transport.handlers?.open();
+    await until(() => transport.types().includes('session.created'), 'session.created');
+    transport.handlers?.event(
+      JSON.stringify({ type: 'response.create', response: { output_modalities: ['text'] } }),
+    );
+    // The simulator's response reads and writes more than the 5 tokens left: once it is done,
+    // the call gets the error and ends.
+    await until(() => server.activeCalls === 0, 'the call to end');
+    const types = transport.types();
+    expect(types.indexOf('response.done')).toBeGreaterThan(-1);
+    expect(types.indexOf('error')).toBeGreaterThan(types.indexOf('response.done'));
+    expect(transport.events.find((event) => event.type === 'error')).toMatchObject({
+      error: { code: 'quota_exceeded' },
+    });
+    // Out of budget for the day: the next call is refused at the door.
+    const refused = await postOffer(base, acme);
+    expect(refused.status).toBe(429);
+  });
+
   it('counts calls toward MAX_SESSIONS and gives the slot back when a call ends', async () => {
     const { base, calls: server } = await start({ MAX_SESSIONS: '1' });
     const first = await postOffer(base);

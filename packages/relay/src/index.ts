@@ -47,9 +47,11 @@ export {
   createRelayFromEnv,
   type EngineUpstream,
   type RealtimeUpstreamSettings,
+  type RedisConnection,
   type RelayFromEnv,
   type RelayRuntime,
 } from './config/relay-from-env.ts';
+export type { MeteringOptions } from './features/metering/metering-feature.ts';
 export { type AdmissionDecision, authenticateRequest, REALTIME_PATH } from './host/admission.ts';
 export {
   createFetchHandler,
@@ -73,6 +75,33 @@ export {
   type RelayRoute,
 } from './host/relay-host.ts';
 export type { JsonObject } from './json-object.ts';
+export { MemoryUsageStore } from './metering/memory-usage-store.ts';
+export {
+  type RedisCommand,
+  RedisUsageStore,
+  type RedisUsageStoreOptions,
+} from './metering/redis-usage-store.ts';
+export type { UsageRecord, UsageSink } from './metering/usage-record.ts';
+export {
+  type BatchedSinkOptions,
+  createBatchedUsageSink,
+  createHttpUsageSink,
+  createRedisStreamUsageSink,
+  type HttpUsageSinkOptions,
+  type RedisStreamUsageSinkOptions,
+  teeUsageSinks,
+} from './metering/usage-sinks.ts';
+export type {
+  Exhausted,
+  Meter,
+  MeterAmounts,
+  MeterCap,
+  Reservation,
+  ReserveRequest,
+  SessionLease,
+  UsageStore,
+} from './metering/usage-store.ts';
+export { usageWindow } from './metering/usage-window.ts';
 export { createJsonLineLogger } from './observe/json-line-logger.ts';
 export {
   createRedactingLogger,
@@ -85,16 +114,21 @@ export {
   type Direction,
   type FrameCount,
   RelayMetrics,
+  type TenantUsage,
 } from './observe/relay-metrics.ts';
 export type { JsonSchema, SchemaViolation } from './policy/json-schema.ts';
 export {
   loadRelayPolicy,
+  type ModelPrice,
   parseRelayPolicy,
   type RelayPolicy,
   RelayPolicyError,
   type RelayPolicyResult,
   type ServerToolPolicy,
+  type TenantLimits,
   type TenantPolicy,
+  type UsageWindow,
+  type WindowCaps,
 } from './policy/relay-policy.ts';
 export type { ServerToolCall, ServerToolHandler } from './policy/server-tools.ts';
 export {

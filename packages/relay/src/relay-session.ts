@@ -1,4 +1,5 @@
 import { limitsFeature } from './features/limits/limits-feature.ts';
+import { type MeteringOptions, meteringFeature } from './features/metering/metering-feature.ts';
 import { policyFeature } from './features/policy/policy-feature.ts';
 import { relockFeature } from './features/policy/relock-feature.ts';
 import { resumeFeature } from './features/resume/resume-feature.ts';
@@ -30,15 +31,17 @@ export interface RelaySessionOptions extends SessionPipeOptions {
      */
     readonly relock?: boolean;
   };
-  /** Features of yours, run after the relay's own (limits, resume, policy, server tools). */
+  /** Meters the session against its tenant's limits (see `meteringFeature`). */
+  readonly metering?: MeteringOptions;
+  /** Features of yours, run after the relay's own (limits, resume, policy, metering, server tools). */
   readonly features?: readonly RelayFeatureFactory[];
 }
 
 /**
  * Starts a relay session: the session pipe with the relay's features as its
  * configuration asks for them, in this order: limits (rate and session length), resume (when
- * `limits.resumeAttempts` > 0), policy and server tools (when `policy` is given), then
- * `features`.
+ * `limits.resumeAttempts` > 0), policy (when `policy` is given), metering (when `metering` is),
+ * server tools, then `features`.
  *
  * @example
  * ```ts
@@ -69,15 +72,17 @@ export function startRelaySession(options: RelaySessionOptions): RelaySession {
   if (policy !== undefined) {
     if (policy.relock === true) features.push(relockFeature(policy.rules));
     features.push(policyFeature(policy.rules));
-    if (policy.rules.serverTools.length > 0) {
-      features.push(
-        serverToolsFeature({
-          tools: policy.rules.serverTools,
-          handlers: policy.handlers ?? new Map(),
-          tenant: policy.tenant,
-        }),
-      );
-    }
+  }
+  // After policy, so what it meters is the response.create policy let through (and clamped).
+  if (options.metering !== undefined) features.push(meteringFeature(options.metering));
+  if (policy !== undefined && policy.rules.serverTools.length > 0) {
+    features.push(
+      serverToolsFeature({
+        tools: policy.rules.serverTools,
+        handlers: policy.handlers ?? new Map(),
+        tenant: policy.tenant,
+      }),
+    );
   }
   features.push(...(options.features ?? []));
   return startSessionPipe({ ...options, features });

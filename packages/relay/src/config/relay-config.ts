@@ -113,6 +113,29 @@ export interface RelayConfig {
   readonly tlsKey: string | undefined;
   /** Lowest level logged (`LOG_LEVEL`: debug, info default, warn, error). */
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /**
+   * The Redis that relays share tenants' usage in (`REDIS_URL`, `redis:` or `rediss:`); unset,
+   * usage is counted in this process.
+   */
+  readonly redisUrl: URL | undefined;
+  /**
+   * What metering does when its store cannot answer (`METER_STORE_FAILURE`): `open` (default)
+   * lets sessions and responses through unmetered; `closed` refuses them (503 at admission,
+   * `usage_store_unavailable` for a `response.create`).
+   */
+  readonly meterStoreFailure: 'open' | 'closed';
+  /**
+   * How long an open session counts in a shared store without its relay renewing it
+   * (`METER_LEASE_MS`, default 30000): the sessions of a relay that died stop counting
+   * within it.
+   */
+  readonly meterLeaseMs: number;
+  /** Where usage records are POSTed in batches (`USAGE_SINK_URL`, `http:` or `https:`). */
+  readonly usageSinkUrl: URL | undefined;
+  /** Sent as `Authorization: Bearer …` with each batch (`USAGE_SINK_TOKEN`); never logged. */
+  readonly usageSinkToken: string | undefined;
+  /** The Redis stream usage records are added to (`USAGE_STREAM`; needs `REDIS_URL`). */
+  readonly usageStream: string | undefined;
 }
 
 /** A configuration problem: which variable, and what was expected (never the value). */
@@ -225,7 +248,19 @@ export function parseRelayConfig(
     tlsCert,
     tlsKey,
     logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
+    redisUrl: readUrl(read, errors, 'REDIS_URL', REDIS_URL),
+    meterStoreFailure: oneOf('METER_STORE_FAILURE', ['open', 'closed'] as const, 'open'),
+    meterLeaseMs: integer('METER_LEASE_MS', 30_000, 1_000, 3_600_000),
+    usageSinkUrl: readUrl(read, errors, 'USAGE_SINK_URL', HTTP_URL),
+    usageSinkToken: read('USAGE_SINK_TOKEN'),
+    usageStream: read('USAGE_STREAM'),
   };
+  if (config.usageStream !== undefined && read('REDIS_URL') === undefined) {
+    errors.push({
+      variable: 'USAGE_STREAM',
+      message: 'expected REDIS_URL to be set: the stream is in that Redis',
+    });
+  }
   return errors.length === 0 ? { ok: true, config } : { ok: false, errors };
 }
 
@@ -302,6 +337,13 @@ export function describeRelayConfig(config: RelayConfig): Record<string, unknown
     simulatorPace: config.simulatorPace,
     tls: config.tlsCert !== undefined,
     logLevel: config.logLevel,
+    usageStore: config.redisUrl ? `redis ${config.redisUrl.host}` : 'memory',
+    meterStoreFailure: config.meterStoreFailure,
+    meterLeaseMs: config.meterLeaseMs,
+    usageSinks: [
+      ...(config.usageSinkUrl ? [`http ${config.usageSinkUrl.host}`] : []),
+      ...(config.usageStream ? ['redis stream'] : []),
+    ],
   };
 }
 
@@ -313,6 +355,10 @@ interface UrlKind {
 const WEBSOCKET_URL: UrlKind = {
   protocols: ['ws:', 'wss:'],
   expected: 'expected a ws: or wss: URL',
+};
+const REDIS_URL: UrlKind = {
+  protocols: ['redis:', 'rediss:'],
+  expected: 'expected a redis: or rediss: URL',
 };
 const HTTP_URL: UrlKind = {
   protocols: ['http:', 'https:'],

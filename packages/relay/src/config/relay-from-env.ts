@@ -1,3 +1,11 @@
+import { type RedisCommand, RedisUsageStore } from '../metering/redis-usage-store.ts';
+import type { UsageSink } from '../metering/usage-record.ts';
+import {
+  createHttpUsageSink,
+  createRedisStreamUsageSink,
+  teeUsageSinks,
+} from '../metering/usage-sinks.ts';
+import type { UsageStore } from '../metering/usage-store.ts';
 import { createRelayLogger } from '../observe/json-line-logger.ts';
 import type { LogLevel, RelayLogger } from '../observe/relay-logger.ts';
 import { loadRelayPolicy, type RelayPolicy, RelayPolicyError } from '../policy/relay-policy.ts';
@@ -52,6 +60,18 @@ export interface RelayRuntime {
   readonly readTextFile?: (path: string) => string;
   /** Handlers of the `"module": true` server tools (Node: the exports of `RELAY_TOOLS_MODULE`). */
   readonly toolHandlers?: Readonly<Record<string, ServerToolHandler>>;
+  /**
+   * Connects to the Redis of `REDIS_URL` for the usage store (Node: `@rtwire/node` with
+   * `@redis/client`). Absent: `REDIS_URL` is refused, and usage is counted in memory.
+   */
+  readonly connectRedis?: (url: URL) => RedisConnection;
+}
+
+/** A Redis connection as the usage store uses it: one command at a time, and its close. */
+export interface RedisConnection {
+  readonly command: RedisCommand;
+  /** Closes the connection (after the store's last command). */
+  close(): Promise<void>;
 }
 
 /** A relay's pieces made from its environment, or the variables that could not be read. */
@@ -64,6 +84,10 @@ export type RelayFromEnv =
       /** `RELAY_POLICY`, validated; `undefined` when unset. */
       readonly policy: RelayPolicy | undefined;
       readonly toolHandlers: Readonly<Record<string, ServerToolHandler>>;
+      /** The shared usage store of `REDIS_URL`; `undefined`: usage is counted in memory. */
+      readonly usageStore: UsageStore | undefined;
+      /** Where usage records go besides the log (`USAGE_SINK_URL`, `USAGE_STREAM`). */
+      readonly usageSink: UsageSink | undefined;
     }
   | { readonly ok: false; readonly errors: readonly RelayConfigError[] };
 
@@ -166,12 +190,53 @@ export function createRelayFromEnv(
   }
   const connectUpstream = upstreamFromConfig(config, runtime);
   if (typeof connectUpstream !== 'function') return { ok: false, errors: [connectUpstream] };
+  let usageStore: UsageStore | undefined;
+  const logger = createRelayLogger(config, runtime.write);
+  const sinks: UsageSink[] = [];
+  if (config.usageSinkUrl !== undefined) {
+    sinks.push(
+      createHttpUsageSink({
+        url: config.usageSinkUrl.href,
+        ...(config.usageSinkToken === undefined
+          ? {}
+          : { headers: { authorization: `Bearer ${config.usageSinkToken}` } }),
+        logger,
+      }),
+    );
+  }
+  if (config.redisUrl !== undefined) {
+    if (runtime.connectRedis === undefined) {
+      return {
+        ok: false,
+        errors: [
+          {
+            variable: 'REDIS_URL',
+            message:
+              'expected no value: this runtime has no Redis client (give createRelayHost a usageStore)',
+          },
+        ],
+      };
+    }
+    const connection = runtime.connectRedis(config.redisUrl);
+    // The host sends the sinks' last batches before it closes the store and its connection.
+    const stream =
+      config.usageStream === undefined
+        ? undefined
+        : createRedisStreamUsageSink(connection.command, { stream: config.usageStream, logger });
+    if (stream !== undefined) sinks.push(stream);
+    usageStore = new RedisUsageStore(connection.command, {
+      leaseMs: config.meterLeaseMs,
+      onClose: () => connection.close(),
+    });
+  }
   return {
     ok: true,
     config,
-    logger: createRelayLogger(config, runtime.write),
+    logger,
     connectUpstream,
     policy,
     toolHandlers,
+    usageStore,
+    usageSink: sinks.length === 0 ? undefined : teeUsageSinks(sinks),
   };
 }

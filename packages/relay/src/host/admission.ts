@@ -72,7 +72,7 @@ export type AdmissionDecision =
     }
   | {
       readonly ok: false;
-      readonly status: 400 | 401 | 403 | 404 | 503;
+      readonly status: 400 | 401 | 403 | 404 | 429 | 503;
       /** Stable reason, safe for metrics and logs. */
       readonly code:
         | 'invalid_model'
@@ -83,7 +83,10 @@ export type AdmissionDecision =
         | 'unauthorized'
         | 'over_capacity'
         | 'model_not_allowed'
-        | 'shutting_down';
+        | 'shutting_down'
+        | 'too_many_sessions'
+        | 'quota_exceeded'
+        | 'usage_store_unavailable';
       /** Text for the HTTP response body (no request data in it). */
       readonly message: string;
     };

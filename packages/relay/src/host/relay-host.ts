@@ -4,6 +4,11 @@ import { createForwardedCalls, type ForwardedCalls } from '../calls/forwarded-ca
 import { ClientSecretKeys } from '../client-secrets/client-secret-token.ts';
 import { CLIENT_SECRETS_PATH, mintClientSecret } from '../client-secrets/mint-client-secret.ts';
 import type { RelayConfig } from '../config/relay-config.ts';
+import { MemoryUsageStore } from '../metering/memory-usage-store.ts';
+import { meterCaps, priceFor } from '../metering/meter-caps.ts';
+import type { UsageSink } from '../metering/usage-record.ts';
+import type { Exhausted, SessionLease, UsageStore } from '../metering/usage-store.ts';
+import { watchUsageStore } from '../metering/watched-usage-store.ts';
 import {
   createNeverThrowingLogger,
   type RelayLogger,
@@ -73,6 +78,23 @@ export interface RelayHostOptions {
    * the Workers adapter names the Durable Object that holds the call.
    */
   readonly newCallId?: () => string;
+  /**
+   * Where tenants' usage and open sessions are counted for their `limits` (default: in this
+   * process, `MemoryUsageStore`). A store several relays share makes the limits hold across
+   * them.
+   */
+  readonly usageStore?: UsageStore;
+  /**
+   * What metering does when the store cannot answer (default: `config.meterStoreFailure`,
+   * `METER_STORE_FAILURE`): `open` admits and lets responses through unmetered, `closed`
+   * refuses them (503 `usage_store_unavailable`, an `error` of that code).
+   */
+  readonly usageStoreFailure?: 'open' | 'closed';
+  /**
+   * Where usage records (one per response, one per session) go besides the log: a batched
+   * HTTP POST, a Redis stream (`createHttpUsageSink`, `createRedisStreamUsageSink`), yours.
+   */
+  readonly usageSink?: UsageSink | undefined;
 }
 
 /** The relay's status routes: health for load balancers, metrics for Prometheus. */
@@ -185,6 +207,11 @@ export interface RelayHost {
   drain(): void;
   /** Resolves once no session is left, or after `timeoutMs`. */
   idle(timeoutMs: number): Promise<void>;
+  /**
+   * After {@link idle}: lets the usage store's calls in flight finish (the sessions' last
+   * settlements) and closes the store, and sends what the usage sink still holds.
+   */
+  close(): Promise<void>;
 }
 
 /** A session that failed to start: its client closed with 1011, its `done` resolved. */
@@ -281,6 +308,68 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
         ? ClientSecretKeys.fromSecrets(config.clientSecretKeys)
         : ClientSecretKeys.generate();
     return keys;
+  };
+  const usageStore = watchUsageStore(options.usageStore ?? new MemoryUsageStore(), logger, metrics);
+  const onStoreFailure = options.usageStoreFailure ?? config.meterStoreFailure;
+  /**
+   * A tenant with limits: refused (429, `Retry-After`) when a cap is reached or all its
+   * session slots are held, else a slot of its own. A store that cannot answer lets the
+   * session in unmetered, with a log line.
+   */
+  const meterAdmission = async (
+    tenant: string | undefined,
+    rules: TenantPolicy | undefined,
+  ): Promise<
+    | { readonly ok: true; readonly lease: SessionLease | undefined }
+    | { readonly ok: false; readonly refusal: Admission }
+  > => {
+    const limits = rules?.limits;
+    if (limits === undefined) return { ok: true, lease: undefined };
+    const key = tenant ?? '';
+    const now = Date.now();
+    let refused: Exhausted | undefined;
+    try {
+      const caps = meterCaps(limits);
+      if (caps.length > 0) refused = await usageStore.exhausted(key, caps, now);
+      if (refused === undefined) {
+        const opened = await usageStore.openSession(key, limits.concurrentSessions, now);
+        if (opened.ok) return { ok: true, lease: opened.lease };
+        refused = opened;
+      }
+    } catch {
+      // The store's state changes are logged once each by watchUsageStore.
+      if (onStoreFailure === 'open') return { ok: true, lease: undefined };
+      const message = 'Usage cannot be metered right now';
+      metrics.countRejection('usage_store_unavailable');
+      logger.log('info', 'upgrade.rejected', { status: 503, code: 'usage_store_unavailable' });
+      return {
+        ok: false,
+        refusal: {
+          ok: false,
+          status: 503,
+          code: 'usage_store_unavailable',
+          message,
+          reply: textReply(503, message, { 'retry-after': '5' }),
+        },
+      };
+    }
+    const code = refused.cap === 'concurrentSessions' ? 'too_many_sessions' : 'quota_exceeded';
+    const message =
+      code === 'too_many_sessions'
+        ? 'This tenant has as many sessions open as it may'
+        : 'This tenant has reached a usage limit';
+    metrics.countRejection(code);
+    logger.log('info', 'upgrade.rejected', { status: 429, code });
+    return {
+      ok: false,
+      refusal: {
+        ok: false,
+        status: 429,
+        code,
+        message,
+        reply: textReply(429, message, { 'retry-after': String(refused.retryAfterSeconds) }),
+      },
+    };
   };
   const authenticate = (headers: { get(name: string): string | null }) =>
     authenticateCredential(headers, config, clientSecretKeys, Date.now() / 1000);
@@ -428,6 +517,9 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
         });
       }
       if (!decision.ok) return reject(decision);
+      const metered = await meterAdmission(decision.tenant, rules);
+      if (!metered.ok) return metered.refusal;
+      const lease = metered.lease;
       reserved++;
       // The reserved slot goes back once: when the session opens (it then counts as a session)
       // or when the handshake is given up.
@@ -444,7 +536,8 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
         intent: decision.intent,
         protocol: decision.protocol,
         cancel() {
-          releaseSlot();
+          if (releaseSlot() && lease !== undefined)
+            void usageStore.closeSession(lease).catch(() => {});
         },
         open(client, openOptions) {
           if (!releaseSlot())
@@ -487,6 +580,25 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
                       relock: openOptions?.upstreamCallId !== undefined,
                     },
                   }),
+              ...(rules?.limits === undefined
+                ? {}
+                : {
+                    metering: {
+                      store: usageStore,
+                      tenant: decision.tenant ?? '',
+                      limits: rules.limits,
+                      price: priceFor(options.policy?.prices ?? {}, decision.model),
+                      lease,
+                      metricsLabel:
+                        decision.tenant !== undefined &&
+                        options.policy !== undefined &&
+                        Object.hasOwn(options.policy.tenants, decision.tenant)
+                          ? decision.tenant
+                          : 'default',
+                      onStoreFailure,
+                      sink: options.usageSink,
+                    },
+                  }),
             });
           } catch (error) {
             // A session that could not even start (its policy's tools unreadable, say) ends
@@ -512,6 +624,12 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
       logger.log('info', 'relay.draining', { sessions: sessions.size });
       for (const session of [...sessions])
         session.close(CloseCode.goingAway, CloseReason.shuttingDown);
+    },
+
+    async close() {
+      // The sinks first: a Redis stream's last batch needs the store's connection.
+      await options.usageSink?.close?.();
+      await usageStore.close();
     },
 
     async idle(timeoutMs) {

@@ -27,6 +27,16 @@ const knownTypes: ReadonlySet<string> = new Set<string>([
   ...SERVER_EVENT_TYPES,
 ]);
 
+/** What one tenant used, as the relay's metrics count it. */
+export interface TenantUsage {
+  responses: number;
+  inputTokens: number;
+  outputTokens: number;
+  inputAudioMs: number;
+  outputAudioMs: number;
+  microUsd: number;
+}
+
 /**
  * Counters and gauges of one relay process: sessions, frames and bytes per direction and
  * event type, errors by code, rejected upgrades by code, upstream connect latency. Event
@@ -64,6 +74,17 @@ export class RelayMetrics {
   readonly resumes = new Map<string, number>();
   /** Forwarded calls ended, by reason (`CallEndReason`). */
   readonly callEnds = new Map<string, number>();
+  /** Whether the usage store answers (1) or not (0); `undefined` until one is watched. */
+  usageStoreUp: number | undefined;
+  /** Usage store calls that failed (an error or a timeout). */
+  usageStoreFailures = 0;
+  /** Usage records a sink dropped, its queue full while its destination was away. */
+  usageRecordsDropped = 0;
+  /**
+   * What each tenant used, by the tenant's name in the policy file (`default` for the tenants
+   * it does not name), so the label set is the file's.
+   */
+  readonly tenantUsage = new Map<string, TenantUsage>();
   /** Items replayed onto fresh upstreams. */
   replayedItems = 0;
   /** Time from an upstream drop to the session resumed on a new one. */
@@ -122,6 +143,28 @@ export class RelayMetrics {
   /** Counts a forwarded call's end by its reason (a fixed set: `CallEndReason`). */
   countCallEnd(reason: string): void {
     this.callEnds.set(reason, (this.callEnds.get(reason) ?? 0) + 1);
+  }
+
+  /** Adds what a response (or a session's appended audio) used to its tenant's counters. */
+  countUsage(tenant: string, used: Omit<TenantUsage, 'responses'>, responses: number): void {
+    let usage = this.tenantUsage.get(tenant);
+    if (usage === undefined) {
+      usage = {
+        responses: 0,
+        inputTokens: 0,
+        outputTokens: 0,
+        inputAudioMs: 0,
+        outputAudioMs: 0,
+        microUsd: 0,
+      };
+      this.tenantUsage.set(tenant, usage);
+    }
+    usage.responses += responses;
+    usage.inputTokens += used.inputTokens;
+    usage.outputTokens += used.outputTokens;
+    usage.inputAudioMs += used.inputAudioMs;
+    usage.outputAudioMs += used.outputAudioMs;
+    usage.microUsd += used.microUsd;
   }
 
   /** Records how long a resume took, from the drop to the new upstream replayed. */

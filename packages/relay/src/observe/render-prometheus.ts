@@ -63,6 +63,61 @@ export function renderPrometheus(metrics: RelayMetrics): string {
   );
   for (const [reason, count] of metrics.callEnds)
     lines.push(`rtwire_relay_calls_ended_total{reason="${reason}"} ${count}`);
+  if (metrics.usageStoreUp !== undefined) {
+    family(
+      'rtwire_relay_usage_store_up',
+      'gauge',
+      'Whether the usage store answers (1) or not (0).',
+    );
+    lines.push(`rtwire_relay_usage_store_up ${metrics.usageStoreUp}`);
+    family(
+      'rtwire_relay_usage_store_failures_total',
+      'counter',
+      'Usage store calls that failed or timed out.',
+    );
+    lines.push(`rtwire_relay_usage_store_failures_total ${metrics.usageStoreFailures}`);
+  }
+  family(
+    'rtwire_relay_usage_records_dropped_total',
+    'counter',
+    'Usage records a sink dropped, its queue full while its destination was away.',
+  );
+  lines.push(`rtwire_relay_usage_records_dropped_total ${metrics.usageRecordsDropped}`);
+  if (metrics.tenantUsage.size > 0) {
+    const usage = [...metrics.tenantUsage].map(([tenant, used]) => [label(tenant), used] as const);
+    family('rtwire_relay_tenant_responses_total', 'counter', 'Responses metered, by tenant.');
+    for (const [tenant, used] of usage)
+      lines.push(`rtwire_relay_tenant_responses_total{tenant="${tenant}"} ${used.responses}`);
+    family('rtwire_relay_tenant_tokens_total', 'counter', 'Tokens used, by tenant and kind.');
+    for (const [tenant, used] of usage) {
+      lines.push(
+        `rtwire_relay_tenant_tokens_total{tenant="${tenant}",kind="input"} ${used.inputTokens}`,
+      );
+      lines.push(
+        `rtwire_relay_tenant_tokens_total{tenant="${tenant}",kind="output"} ${used.outputTokens}`,
+      );
+    }
+    family(
+      'rtwire_relay_tenant_audio_seconds_total',
+      'counter',
+      'Seconds of audio appended (input) and sent (output), by tenant.',
+    );
+    for (const [tenant, used] of usage) {
+      lines.push(
+        `rtwire_relay_tenant_audio_seconds_total{tenant="${tenant}",direction="input"} ${used.inputAudioMs / 1000}`,
+      );
+      lines.push(
+        `rtwire_relay_tenant_audio_seconds_total{tenant="${tenant}",direction="output"} ${used.outputAudioMs / 1000}`,
+      );
+    }
+    family(
+      'rtwire_relay_tenant_spend_usd_total',
+      'counter',
+      "Spend at the policy file's prices, by tenant.",
+    );
+    for (const [tenant, used] of usage)
+      lines.push(`rtwire_relay_tenant_spend_usd_total{tenant="${tenant}"} ${used.microUsd / 1e6}`);
+  }
   family(
     'rtwire_relay_replayed_items_total',
     'counter',
@@ -122,4 +177,9 @@ export function renderPrometheus(metrics: RelayMetrics): string {
   lines.push(`rtwire_relay_upstream_connect_seconds_sum ${metrics.connectLatency.sumMs / 1000}`);
   lines.push(`rtwire_relay_upstream_connect_seconds_count ${metrics.connectLatency.count}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** A label value as the exposition format quotes it (backslash, quote and newline escaped). */
+function label(value: string): string {
+  return value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
 }

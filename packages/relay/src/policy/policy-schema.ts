@@ -31,9 +31,109 @@ export const RELAY_POLICY_SCHEMA: JsonSchema = {
       description: 'The policy of plain tokens and, without RELAY_TOKENS, of every client.',
       $ref: '#/definitions/tenant',
     },
+    prices: {
+      description:
+        'USD per million tokens, by model (the model the client asked for, or the session reported): what a budget is spent at.',
+      type: 'object',
+      additionalProperties: {
+        $ref: '#/definitions/price',
+      },
+    },
   },
   additionalProperties: false,
   definitions: {
+    price: {
+      type: 'object',
+      properties: {
+        textIn: { $ref: '#/definitions/rate' },
+        textOut: { $ref: '#/definitions/rate' },
+        audioIn: { $ref: '#/definitions/rate' },
+        audioOut: { $ref: '#/definitions/rate' },
+        cachedIn: { $ref: '#/definitions/rate' },
+      },
+      required: ['textIn', 'textOut', 'audioIn', 'audioOut'],
+      additionalProperties: false,
+    },
+    rate: {
+      description: 'USD per million tokens.',
+      type: 'number',
+      minimum: 0,
+      maximum: 1000000,
+    },
+    limits: {
+      description:
+        "What the tenant's sessions may use together, across every relay sharing the store (REDIS_URL), in fixed windows.",
+      type: 'object',
+      properties: {
+        concurrentSessions: {
+          description:
+            'Sessions (WebRTC calls included) open at once; the next is refused with 429.',
+          type: 'integer',
+          minimum: 1,
+          maximum: 1000000,
+        },
+        tokens: {
+          description:
+            'Tokens (input and output) per window; "input" and "output" limit each kind on its own.',
+          type: 'object',
+          properties: {
+            perMinute: { $ref: '#/definitions/count' },
+            perHour: { $ref: '#/definitions/count' },
+            perDay: { $ref: '#/definitions/count' },
+            perMonth: { $ref: '#/definitions/count' },
+            input: { $ref: '#/definitions/windows' },
+            output: { $ref: '#/definitions/windows' },
+          },
+          additionalProperties: false,
+        },
+        audioSeconds: {
+          description:
+            'Seconds of audio (appended by the client and sent by the model) per window; "input" and "output" limit each direction on its own. Measured from the bytes, at the session\'s audio formats.',
+          type: 'object',
+          properties: {
+            perMinute: { $ref: '#/definitions/count' },
+            perHour: { $ref: '#/definitions/count' },
+            perDay: { $ref: '#/definitions/count' },
+            perMonth: { $ref: '#/definitions/count' },
+            input: { $ref: '#/definitions/windows' },
+            output: { $ref: '#/definitions/windows' },
+          },
+          additionalProperties: false,
+        },
+        budget: {
+          description: 'USD per window, spent at the prices of the "prices" table.',
+          type: 'object',
+          properties: {
+            usd: {
+              type: 'number',
+              exclusiveMinimum: 0,
+              maximum: 1000000000,
+            },
+            per: {
+              enum: ['minute', 'hour', 'day', 'month'],
+            },
+          },
+          required: ['usd', 'per'],
+          additionalProperties: false,
+        },
+      },
+      additionalProperties: false,
+    },
+    windows: {
+      type: 'object',
+      properties: {
+        perMinute: { $ref: '#/definitions/count' },
+        perHour: { $ref: '#/definitions/count' },
+        perDay: { $ref: '#/definitions/count' },
+        perMonth: { $ref: '#/definitions/count' },
+      },
+      additionalProperties: false,
+    },
+    count: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1000000000000,
+    },
     tenant: {
       type: 'object',
       properties: {
@@ -123,6 +223,9 @@ export const RELAY_POLICY_SCHEMA: JsonSchema = {
             $ref: '#/definitions/serverTool',
           },
           maxItems: 128,
+        },
+        limits: {
+          $ref: '#/definitions/limits',
         },
       },
       additionalProperties: false,

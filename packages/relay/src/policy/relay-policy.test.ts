@@ -72,7 +72,7 @@ describe('parseRelayPolicy', () => {
           path: '/tenants/acme/colour',
           expected: expect.stringMatching(/^no such field \(known: instructions, /),
         },
-        { path: '/extra', expected: 'no such field (known: $schema, tenants, default)' },
+        { path: '/extra', expected: 'no such field (known: $schema, tenants, default, prices)' },
       ],
     });
   });
@@ -123,6 +123,67 @@ describe('parseRelayPolicy', () => {
       name: 'x-secret',
       value: 'hunter2',
     });
+  });
+});
+
+describe('limits and prices', () => {
+  /** The metering example of the README and the issue, word for word. */
+  const METERED = {
+    prices: {
+      'gpt-realtime': { textIn: 4, textOut: 16, audioIn: 32, audioOut: 64, cachedIn: 0.4 },
+    },
+    tenants: {
+      acme: {
+        limits: {
+          concurrentSessions: 20,
+          tokens: { perMinute: 200000, perDay: 5000000 },
+          audioSeconds: { perDay: 36000 },
+          budget: { usd: 50, per: 'month' },
+        },
+      },
+    },
+  };
+
+  it('reads the documented limits, by window', () => {
+    const result = parseRelayPolicy(METERED);
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    expect(result.policy.tenants.acme?.limits).toEqual({
+      concurrentSessions: 20,
+      tokens: { minute: 200000, day: 5000000 },
+      inputTokens: {},
+      outputTokens: {},
+      audioSeconds: { day: 36000 },
+      inputAudioSeconds: {},
+      outputAudioSeconds: {},
+      budget: { usd: 50, per: 'month' },
+    });
+    expect(result.policy.prices['gpt-realtime']?.cachedIn).toBe(0.4);
+  });
+
+  it('refuses a budget without prices, an unknown window and a price missing a rate, naming each path', () => {
+    const result = parseRelayPolicy({
+      prices: { 'gpt-realtime': { textIn: 4, textOut: 16, audioIn: 32 } },
+      tenants: { acme: { limits: { tokens: { perWeek: 10 }, budget: { usd: 5, per: 'year' } } } },
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toEqual([
+      { path: '/prices/gpt-realtime/audioOut', expected: 'a value (required)' },
+      {
+        path: '/tenants/acme/limits/tokens/perWeek',
+        expected: 'no such field (known: perMinute, perHour, perDay, perMonth, input, output)',
+      },
+      {
+        path: '/tenants/acme/limits/budget/per',
+        expected: 'one of "minute", "hour", "day", "month"',
+      },
+    ]);
+    const unpriced = parseRelayPolicy({
+      tenants: { acme: { limits: { budget: { usd: 5, per: 'day' } } } },
+    });
+    expect(!unpriced.ok && unpriced.errors.map((error) => error.path)).toEqual([
+      '/tenants/acme/limits/budget',
+    ]);
   });
 });
 

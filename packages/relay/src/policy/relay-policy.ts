@@ -39,6 +39,44 @@ export interface TenantPolicy {
   /** Names of the tools a client may declare; absent: any. */
   readonly clientTools: readonly string[] | undefined;
   readonly serverTools: readonly ServerToolPolicy[];
+  /** What the tenant's sessions may use together (metering); absent: unmetered. */
+  readonly limits: TenantLimits | undefined;
+}
+
+/** A fixed window usage is counted in: it starts on the minute, hour, day or month (UTC). */
+export type UsageWindow = 'minute' | 'hour' | 'day' | 'month';
+
+/** Caps per window; an absent window is not capped. */
+export type WindowCaps = Readonly<Partial<Record<UsageWindow, number>>>;
+
+/** What one tenant's sessions may use together, across the relays that share the store. */
+export interface TenantLimits {
+  /** Sessions (calls included) open at once. */
+  readonly concurrentSessions: number | undefined;
+  /** Tokens of every kind, per window. */
+  readonly tokens: WindowCaps;
+  /** Input tokens alone, per window. */
+  readonly inputTokens: WindowCaps;
+  /** Output tokens alone, per window. */
+  readonly outputTokens: WindowCaps;
+  /** Seconds of audio in and out, per window (measured from the bytes appended and sent). */
+  readonly audioSeconds: WindowCaps;
+  /** Seconds of audio the client appended, per window. */
+  readonly inputAudioSeconds: WindowCaps;
+  /** Seconds of audio the model sent, per window. */
+  readonly outputAudioSeconds: WindowCaps;
+  /** USD per window, at {@link RelayPolicy.prices}. */
+  readonly budget: { readonly usd: number; readonly per: UsageWindow } | undefined;
+}
+
+/** USD per million tokens of one model. */
+export interface ModelPrice {
+  readonly textIn: number;
+  readonly textOut: number;
+  readonly audioIn: number;
+  readonly audioOut: number;
+  /** Cached input tokens (default: the `textIn` rate). */
+  readonly cachedIn: number;
 }
 
 /** A parsed, validated `RELAY_POLICY`. */
@@ -46,6 +84,8 @@ export interface RelayPolicy {
   readonly tenants: Readonly<Record<string, TenantPolicy>>;
   /** For plain tokens and, without `RELAY_TOKENS`, for every client. */
   readonly default: TenantPolicy | undefined;
+  /** USD per million tokens, by model: what budgets are spent at. */
+  readonly prices: Readonly<Record<string, ModelPrice>>;
 }
 
 /** What {@link parseRelayPolicy} returns. */
@@ -99,7 +139,11 @@ export function parseRelayPolicy(
 ): RelayPolicyResult {
   const violations = validateJsonSchema(value, RELAY_POLICY_SCHEMA);
   if (violations.length > 0) return { ok: false, errors: violations };
-  const raw = value as { tenants?: Record<string, RawTenant>; default?: RawTenant };
+  const raw = value as {
+    tenants?: Record<string, RawTenant>;
+    default?: RawTenant;
+    prices?: Record<string, Omit<ModelPrice, 'cachedIn'> & { cachedIn?: number }>;
+  };
   const errors: SchemaViolation[] = [];
   const tenants: Record<string, TenantPolicy> = {};
   for (const [name, tenant] of Object.entries(raw.tenants ?? {})) {
@@ -107,8 +151,24 @@ export function parseRelayPolicy(
   }
   const fallback =
     raw.default === undefined ? undefined : tenantPolicy(raw.default, '/default', env, errors);
+  const prices: Record<string, ModelPrice> = {};
+  for (const [model, price] of Object.entries(raw.prices ?? {})) {
+    prices[model] = { ...price, cachedIn: price.cachedIn ?? price.textIn };
+  }
+  // A budget is spent at the price table's rates: without one, it could never be spent.
+  for (const [path, tenant] of [
+    ...Object.entries(tenants).map(([name, rules]) => [`/tenants/${name}`, rules] as const),
+    ...(fallback === undefined ? [] : [['/default', fallback] as const]),
+  ]) {
+    if (tenant.limits?.budget !== undefined && Object.keys(prices).length === 0) {
+      errors.push({
+        path: `${path}/limits/budget`,
+        expected: 'a "prices" table to spend it at',
+      });
+    }
+  }
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, policy: { tenants, default: fallback } };
+  return { ok: true, policy: { tenants, default: fallback, prices } };
 }
 
 /**
@@ -191,6 +251,39 @@ interface RawTenant {
   onViolation?: 'reject' | 'clamp';
   clientTools?: string[];
   serverTools?: RawServerTool[];
+  limits?: RawLimits;
+}
+
+type RawWindows = { perMinute?: number; perHour?: number; perDay?: number; perMonth?: number };
+
+interface RawLimits {
+  concurrentSessions?: number;
+  tokens?: RawWindows & { input?: RawWindows; output?: RawWindows };
+  audioSeconds?: RawWindows & { input?: RawWindows; output?: RawWindows };
+  budget?: { usd: number; per: UsageWindow };
+}
+
+function windowCaps(raw: RawWindows | undefined): WindowCaps {
+  const caps: Partial<Record<UsageWindow, number>> = {};
+  if (raw?.perMinute !== undefined) caps.minute = raw.perMinute;
+  if (raw?.perHour !== undefined) caps.hour = raw.perHour;
+  if (raw?.perDay !== undefined) caps.day = raw.perDay;
+  if (raw?.perMonth !== undefined) caps.month = raw.perMonth;
+  return caps;
+}
+
+function tenantLimits(raw: RawLimits | undefined): TenantLimits | undefined {
+  if (raw === undefined) return undefined;
+  return {
+    concurrentSessions: raw.concurrentSessions,
+    tokens: windowCaps(raw.tokens),
+    inputTokens: windowCaps(raw.tokens?.input),
+    outputTokens: windowCaps(raw.tokens?.output),
+    audioSeconds: windowCaps(raw.audioSeconds),
+    inputAudioSeconds: windowCaps(raw.audioSeconds?.input),
+    outputAudioSeconds: windowCaps(raw.audioSeconds?.output),
+    budget: raw.budget,
+  };
 }
 
 interface RawServerTool {
@@ -258,5 +351,6 @@ function tenantPolicy(
     onViolation: raw.onViolation ?? 'reject',
     clientTools: raw.clientTools,
     serverTools,
+    limits: tenantLimits(raw.limits),
   };
 }

@@ -5,10 +5,11 @@ import {
   errorParamOf,
   type RealtimeClientEvent,
 } from '@rtwire/types';
-import { sendRelayError, sendTo } from './backpressure.ts';
+import { checkSessionBudget, sendRelayError, sendTo } from './backpressure.ts';
 import { CloseCode } from './close-codes.ts';
 import { offendingEventId, type RelayErrorDetails } from './error-event.ts';
-import type { ClientRefusal } from './feature.ts';
+import { failSession } from './fault-boundary.ts';
+import type { ClientRefusal, ClientVerdict } from './feature.ts';
 import { readsType } from './feature-filter.ts';
 import { frameSize } from './frame-size.ts';
 import { finishSession } from './session-end.ts';
@@ -38,6 +39,10 @@ export function onClientFrame(
   if (bytes > limits.maxFrameBytes) {
     metrics?.countError('frame_too_large');
     finishSession(context, CloseCode.messageTooBig, 'message too big', false);
+    return;
+  }
+  if (state.waiting !== undefined) {
+    holdClientFrame(context, data, binary);
     return;
   }
   for (const feature of features) {
@@ -73,17 +78,55 @@ export function onClientFrame(
     sendTo(context, 'upstream', data, binary, bytes);
     return;
   }
-  let event: RealtimeClientEvent = decoded.event;
-  let rewritten = false;
-  for (const feature of features) {
+  runClientFeatures(
+    context,
+    { data, binary, bytes, decoded: decoded.event },
+    decoded.event,
+    0,
+    false,
+  );
+}
+
+/** A decoded client frame on its way through the features. */
+interface ClientPassage {
+  readonly data: string | Uint8Array;
+  readonly binary: boolean;
+  readonly bytes: number;
+  /** The event as decoded (its `event_id` answers a refusal). */
+  readonly decoded: RealtimeClientEvent;
+}
+
+/**
+ * The features that declared the event's type, from the one at `from`: one may refuse it,
+ * rewrite it (the rewrite goes upstream re-encoded) or ask to decide later, which holds it
+ * and every client frame after it until the decision is made.
+ */
+function runClientFeatures(
+  context: SessionContext,
+  passage: ClientPassage,
+  current: RealtimeClientEvent,
+  from: number,
+  wasRewritten: boolean,
+): void {
+  const { state, features } = context;
+  let event = current;
+  let rewritten = wasRewritten;
+  for (let index = from; index < features.length; index++) {
+    const feature = features[index] as (typeof features)[number];
     if (feature.onClientEvent === undefined || !readsType(feature.clientTypes, event.type)) {
       continue;
     }
     const verdict = feature.onClientEvent(event);
     if (state.closed) return;
     if (verdict === undefined) continue;
+    if (verdict.action === 'await') {
+      awaitVerdict(context, feature.name, verdict.decision, (settled) =>
+        applyVerdict(context, passage, event, index, rewritten, settled),
+      );
+      return;
+    }
     if (verdict.action === 'refuse') {
-      refuseWith(context, data, decoded.event.event_id ?? null, verdict);
+      refuseWith(context, passage.data, passage.decoded.event_id ?? null, verdict);
       return;
     }
     event = verdict.event as unknown as RealtimeClientEvent;
@@ -94,7 +137,91 @@ export function onClientFrame(
     return;
   }
   // The engine in process takes the decoded event with the bytes and does not decode again.
-  sendTo(context, 'upstream', data, binary, bytes, event);
+  sendTo(context, 'upstream', passage.data, passage.binary, passage.bytes, event);
+}
+
+/** A decision made later, applied as if it had come at once; then the features after it. */
+function applyVerdict(
+  context: SessionContext,
+  passage: ClientPassage,
+  event: RealtimeClientEvent,
+  index: number,
+  rewritten: boolean,
+  verdict: ClientVerdict,
+): void {
+  if (verdict?.action === 'refuse') {
+    refuseWith(context, passage.data, passage.decoded.event_id ?? null, verdict);
+    return;
+  }
+  if (verdict?.action === 'await') {
+    awaitVerdict(context, 'feature', verdict.decision, (settled) =>
+      applyVerdict(context, passage, event, index, rewritten, settled),
+    );
+    return;
+  }
+  const next =
+    verdict?.action === 'rewrite' ? (verdict.event as unknown as RealtimeClientEvent) : event;
+  runClientFeatures(context, passage, next, index + 1, rewritten || verdict !== undefined);
+}
+
+/**
+ * Holds the client's frames until `decision` settles, then applies it and handles the held
+ * frames in order (until one of them waits in turn). A rejection, or a throw while applying,
+ * ends the session as any fault does.
+ */
+function awaitVerdict(
+  context: SessionContext,
+  where: string,
+  decision: PromiseLike<ClientVerdict>,
+  apply: (verdict: ClientVerdict) => void,
+): void {
+  const { state } = context;
+  state.waiting ??= [];
+  Promise.resolve(decision).then(
+    (verdict) => {
+      if (state.closed) return;
+      const held = state.waiting ?? [];
+      state.waiting = undefined;
+      state.waitingBytes = 0;
+      try {
+        apply(verdict);
+        for (let index = 0; index < held.length && !state.closed; index++) {
+          if (state.waiting !== undefined) {
+            // Waiting again: the rest stay held, ahead of anything newer.
+            for (const frame of held.slice(index))
+              holdClientFrame(context, frame.data, frame.binary);
+            return;
+          }
+          const frame = held[index] as (typeof held)[number];
+          onClientFrame(context, frame.data, frame.binary);
+        }
+      } catch (error) {
+        failSession(context, `${where}.client_event`, error);
+      }
+    },
+    (error: unknown) => failSession(context, `${where}.client_event`, error),
+  );
+}
+
+/** A client frame held while a decision is pending: past the hard limit the session ends. */
+function holdClientFrame(
+  context: SessionContext,
+  data: string | Uint8Array,
+  binary: boolean,
+): void {
+  const { state, limits } = context;
+  const waiting = state.waiting ?? [];
+  state.waiting = waiting;
+  waiting.push({ data, binary });
+  state.waitingBytes += frameSize(data);
+  // A client that keeps sending while it waits is a client too fast for its upstream.
+  if (state.waitingBytes > limits.hardLimitBytes) {
+    context.logger.log('warn', 'session.too_slow', { session: context.id, side: 'upstream' });
+    context.metrics?.countError('client_frames_held');
+    finishSession(context, CloseCode.tryAgainLater, 'too many client frames held', false);
+    return;
+  }
+  checkSessionBudget(context);
 }
 
 function refuseWith(

@@ -234,6 +234,7 @@ describe('one host, one faulty session', () => {
       onViolation: 'reject',
       clientTools: undefined,
       serverTools: [],
+      limits: undefined,
     };
     let armed = false;
     const throwing: TenantPolicy = {
@@ -247,7 +248,7 @@ describe('one host, one faulty session', () => {
     const host = createRelayHost({
       config: config.config,
       connectUpstream: createSimulatorConnector({ pace: 'fast', frames: 'string' }),
-      policy: { tenants: { bad: throwing, good: plain }, default: undefined },
+      policy: { tenants: { bad: throwing, good: plain }, default: undefined, prices: {} },
       logger,
     });
     const open = async (token: string) => {

@@ -4,7 +4,7 @@ import { MemorySocket } from '../../test/memory-socket.ts';
 import { tick } from '../../test/wait.ts';
 import { parseRelayConfig } from '../config/relay-config.ts';
 import { startRelaySession } from '../relay-session.ts';
-import type { RelayFeatureFactory } from './feature.ts';
+import type { ClientVerdict, RelayFeatureFactory } from './feature.ts';
 
 const parsed = parseRelayConfig({});
 if (!parsed.ok) throw new Error('config');
@@ -92,5 +92,96 @@ describe('a feature plugged in without a change to the pipe', () => {
     upstream.deliver('{"type":"response.done","response":{"id":"r"}}');
     await expect(session.done).resolves.toBe(1011);
     expect(client.closedWith?.code).toBe(1011);
+  });
+
+  describe('a feature that decides later', () => {
+    /** Holds each response.create until the test decides it. */
+    function deciding() {
+      const pending: ((verdict: ClientVerdict) => void)[] = [];
+      const failures: ((error: Error) => void)[] = [];
+      const feature: RelayFeatureFactory = () => ({
+        name: 'quota',
+        clientTypes: new Set(['response.create']),
+        onClientEvent: () => ({
+          action: 'await',
+          decision: new Promise<ClientVerdict>((resolve, reject) => {
+            pending.push(resolve);
+            failures.push(reject);
+          }),
+        }),
+      });
+      return { feature, pending, failures };
+    }
+    const sentUpstream = (upstream: MemorySocket) =>
+      upstream.sent.map(({ data }) => JSON.parse(String(data)).type as string);
+
+    it('holds the event and every frame after it, in order, until the decision', async () => {
+      const { feature, pending } = deciding();
+      const { client, upstream } = await open([feature]);
+      client.deliver('{"type":"input_audio_buffer.append","audio":"AAAA"}');
+      client.deliver('{"type":"response.create","event_id":"event_r1"}');
+      client.deliver('{"type":"input_audio_buffer.append","audio":"BBBB"}');
+      client.deliver('{"type":"response.cancel"}');
+      await tick();
+      expect(sentUpstream(upstream)).toEqual(['input_audio_buffer.append']);
+      pending[0]?.(undefined);
+      await tick();
+      expect(upstream.sent.map(({ data }) => data)).toEqual([
+        '{"type":"input_audio_buffer.append","audio":"AAAA"}',
+        '{"type":"response.create","event_id":"event_r1"}',
+        '{"type":"input_audio_buffer.append","audio":"BBBB"}',
+        '{"type":"response.cancel"}',
+      ]);
+    });
+
+    it('applies a later refusal or rewrite as one made at once; a held event that waits holds the rest', async () => {
+      const { feature, pending } = deciding();
+      const { client, upstream } = await open([feature]);
+      client.deliver('{"type":"response.create","event_id":"event_r1"}');
+      client.deliver('{"type":"response.create","event_id":"event_r2"}');
+      client.deliver('{"type":"response.cancel"}');
+      pending[0]?.({ action: 'refuse', code: 'quota_exceeded', message: 'no tokens left' });
+      await tick();
+      // The second create waits in turn; the cancel behind it with it.
+      expect(upstream.sent).toEqual([]);
+      expect(client.events()).toEqual([
+        expect.objectContaining({
+          type: 'error',
+          error: expect.objectContaining({ code: 'quota_exceeded', event_id: 'event_r1' }),
+        }),
+      ]);
+      pending[1]?.({
+        action: 'rewrite',
+        event: {
+          type: 'response.create',
+          event_id: 'event_r2',
+          response: { max_output_tokens: 7 },
+        },
+      });
+      await tick();
+      expect(upstream.events()).toEqual([
+        { type: 'response.create', event_id: 'event_r2', response: { max_output_tokens: 7 } },
+        { type: 'response.cancel' },
+      ]);
+    });
+
+    it('ends the session with 1011 when the decision fails', async () => {
+      const { feature, failures } = deciding();
+      const { client, session } = await open([feature]);
+      client.deliver('{"type":"response.create"}');
+      failures[0]?.(new Error('store unreachable'));
+      expect(await session.done).toBe(1011);
+    });
+
+    it('ends the session with 1013 when the client sends past the hard limit while it waits', async () => {
+      const { feature } = deciding();
+      const { client, session } = await open([feature]);
+      client.deliver('{"type":"response.create"}');
+      const audio = 'A'.repeat(1024 * 1024);
+      for (let index = 0; index < 64 && client.closedWith === undefined; index++) {
+        client.deliver(`{"type":"input_audio_buffer.append","audio":"${audio}"}`);
+      }
+      expect(await session.done).toBe(1013);
+    });
   });
 });

@@ -36,6 +36,13 @@ export type ClientVerdict =
   | ClientRefusal
   /** Send `event` upstream instead (re-encoded with the serializer). */
   | { readonly action: 'rewrite'; readonly event: JsonObject }
+  /**
+   * Decide later, for a decision that needs a round trip (a shared quota store): this event
+   * and every client frame after it wait, in order, until `decision` settles, then go on as
+   * it says (to the features after this one). A rejection ends the session with 1011.
+   * Frames that wait count toward the session's hard limit.
+   */
+  | { readonly action: 'await'; readonly decision: PromiseLike<ClientVerdict> }
   | undefined;
 
 /** An upstream frame as features see it: the bytes, the peeked type, and one shared parse. */

@@ -38,6 +38,7 @@ export function sessionHeldBytes(context: SessionContext): number {
     client.bufferedAmount +
     (client.incomingBytes ?? 0) +
     state.earlyBytes +
+    state.waitingBytes +
     socketBytes(state.upstream) +
     socketBytes(state.retiring);
   for (const feature of context.features) held += feature.heldBytes?.() ?? 0;

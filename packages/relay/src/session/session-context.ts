@@ -87,6 +87,8 @@ export function createSessionContext(options: SessionContextOptions): {
       upstream: undefined,
       early: [],
       earlyBytes: 0,
+      waiting: undefined,
+      waitingBytes: 0,
       retiring: undefined,
       faulted: false,
       paused: { client: false, upstream: false },

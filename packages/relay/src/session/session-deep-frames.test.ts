@@ -27,6 +27,7 @@ const openPolicy: TenantPolicy = {
   onViolation: 'clamp',
   clientTools: undefined,
   serverTools: [],
+  limits: undefined,
 };
 
 /** Where a client can put a value of its own, `VALUE` standing for it. */

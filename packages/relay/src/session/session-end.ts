@@ -30,6 +30,8 @@ export function finishSession(
   state.closed = true;
   state.early = [];
   state.earlyBytes = 0;
+  state.waiting = undefined;
+  state.waitingBytes = 0;
   // An abort listener that throws is reported by the runtime, not here: listeners on this
   // signal must not throw (the relay's own only clear timers and abort calls).
   context.abort.abort();

@@ -55,6 +55,13 @@ export interface SessionState {
   early: EarlyFrame[];
   /** Bytes of `early`, counted as the upstream's send buffer until it connects. */
   earlyBytes: number;
+  /**
+   * Client frames that came while a feature's decision on an earlier event was pending
+   * (`undefined` when none is): they are handled, in order, once it is made.
+   */
+  waiting: { readonly data: string | Uint8Array; readonly binary: boolean }[] | undefined;
+  /** Bytes of `waiting`, held to the hard limit. */
+  waitingBytes: number;
   /** The upstream a switch is replacing: its frames still pass, its close is expected. */
   retiring: DuplexSocket | undefined;
   /** Whether reading from a side is paused because the other side's send buffer is full. */

@@ -20,6 +20,7 @@ import { workersRuntime } from './workers-runtime.ts';
 
 export {
   CALLS_BINDING,
+  type CallObjectId,
   type CallObjectNamespace,
   RelayCallObject,
 } from './relay-call-object.ts';

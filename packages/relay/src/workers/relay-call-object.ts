@@ -15,7 +15,7 @@ import { workersRuntime } from './workers-runtime.ts';
 export const CALLS_BINDING = 'RTWIRE_CALLS';
 
 /** What the adapter uses of a Durable Object id (the package takes no Workers types). */
-interface CallObjectId {
+export interface CallObjectId {
   toString(): string;
 }
 

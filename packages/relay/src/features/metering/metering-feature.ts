@@ -1,0 +1,475 @@
+import { meterCaps, usedAmounts } from '../../metering/meter-caps.ts';
+import type { UsageRecord, UsageSink } from '../../metering/usage-record.ts';
+import {
+  type Exhausted,
+  METERS,
+  type Meter,
+  type MeterAmounts,
+  NO_USAGE,
+  type Reservation,
+  type SessionLease,
+  type UsageStore,
+} from '../../metering/usage-store.ts';
+import { usageWindow } from '../../metering/usage-window.ts';
+import type { ModelPrice, TenantLimits } from '../../policy/relay-policy.ts';
+import { CloseCode } from '../../session/close-codes.ts';
+import type { ClientVerdict, RelayFeatureFactory } from '../../session/feature.ts';
+
+/** What a session is metered against (`metering` of `startRelaySession`). */
+export interface MeteringOptions {
+  readonly store: UsageStore;
+  /** The tenant the usage counts for (`''` for the default policy's clients). */
+  readonly tenant: string;
+  readonly limits: TenantLimits;
+  /** What usage is spent at (`priceFor`); `undefined`: spend is not counted. */
+  readonly price: ModelPrice | undefined;
+  /** The session's slot, given back when it ends. */
+  readonly lease: SessionLease | undefined;
+  /**
+   * The tenant as the relay's metrics name it: its name in the policy file, or `default` (so
+   * the metrics' labels are the file's, never a client's).
+   */
+  readonly metricsLabel: string;
+  /** When the store cannot answer: `open` lets the response go unmetered, `closed` refuses it. */
+  readonly onStoreFailure: 'open' | 'closed';
+  /** Where usage records go besides the log. */
+  readonly sink?: UsageSink | undefined;
+}
+
+/**
+ * What a response asking for no `max_output_tokens` (or `"inf"`) reserves: the most a realtime
+ * model writes in one response. A larger reservation would hold back the tenant's other
+ * sessions for tokens this one cannot use.
+ */
+export const UNBOUNDED_RESPONSE_TOKENS = 4096;
+
+/** Estimates for a response that ended without `usage`: text bytes and audio seconds to tokens. */
+const TEXT_BYTES_PER_TOKEN = 4;
+const AUDIO_TOKENS_PER_SECOND = 10;
+/** PCM16 at 24 kHz: the bytes of a second of the default audio format. */
+const PCM_BYTES_PER_SECOND = 48_000;
+/** The envelope of a delta frame around its payload, not counted as streamed content. */
+const DELTA_ENVELOPE_BYTES = 120;
+/**
+ * Appended audio is counted when a response settles, and at least every this many
+ * milliseconds of it (a transcription session may never ask for a response).
+ */
+const INPUT_AUDIO_FLUSH_MS = 10_000;
+
+interface ActiveResponse {
+  readonly reservation: Reservation | undefined;
+  textBytes: number;
+  audioBytes: number;
+}
+
+/**
+ * Meters a session against its tenant's limits, reading only `response.create`,
+ * `response.created`, `response.done` and the size of the deltas (never parsed). Each
+ * `response.create` reserves what it may use (its `max_output_tokens`, clamped to what every
+ * cap leaves, and rewritten so when clamped) before it goes upstream, or is refused with
+ * `quota_exceeded`; `response.done` settles the reservation from its `usage` (a response that
+ * ended without one, cancelled or lost, from what it streamed). A settlement that reaches a
+ * cap ends the session when no response is left running: an `error` (`quota_exceeded`), then
+ * 1008. A usage record is logged per response (`usage.response`) and per session
+ * (`usage.session`).
+ *
+ * @example
+ * ```ts
+ * startRelaySession({ …, features: [meteringFeature({ store, tenant: 'acme', limits, price, lease })] });
+ * ```
+ */
+export function meteringFeature(options: MeteringOptions): RelayFeatureFactory {
+  const caps = meterCaps(options.limits);
+  const outputRate =
+    options.price === undefined ? 0 : Math.max(options.price.textOut, options.price.audioOut);
+  const inputRate =
+    options.price === undefined ? 0 : Math.max(options.price.textIn, options.price.audioIn);
+  return (session) => {
+    const openedAt = session.now();
+    /** Reservations of `response.create`s sent, waiting for their `response.created`. */
+    const reserved: Reservation[] = [];
+    const active = new Map<string, ActiveResponse>();
+    let latest: ActiveResponse | undefined;
+    let exhausted = false;
+    let settling = 0;
+    const total = { responses: 0, ...NO_USAGE };
+    /** Bytes per second of the session's audio, as the upstream last said its formats are. */
+    let audioInRate = PCM_BYTES_PER_SECOND;
+    let audioOutRate = PCM_BYTES_PER_SECOND;
+    /** Milliseconds of audio appended and not yet counted in the store. */
+    let appendedMs = 0;
+    /**
+     * Tokens the next response is expected to read: the last one's input and output (its
+     * context, which the conversation carries on). Held with each reservation, so relays
+     * racing to a cap overshoot it only by what a response reads beyond that.
+     */
+    let contextTokens = 0;
+
+    /** A usage record, to the log and to the sink. */
+    const record = (
+      type: UsageRecord['type'],
+      fields: Omit<UsageRecord, 'type' | 'time' | 'tenant' | 'session' | 'model'>,
+    ) => {
+      const usage: UsageRecord = {
+        type,
+        time: new Date().toISOString(),
+        tenant: options.tenant,
+        session: session.id,
+        ...(session.model === undefined ? {} : { model: session.model }),
+        ...fields,
+      };
+      const { time: _time, type: _type, ...logged } = usage;
+      session.logger.log('info', type, logged);
+      options.sink?.write(usage);
+    };
+
+    const refusal = (refused: Exhausted): ClientVerdict => ({
+      action: 'refuse',
+      code: 'quota_exceeded',
+      message:
+        refused.cap === 'concurrentSessions'
+          ? 'the tenant has too many sessions open'
+          : `the tenant's ${capName(refused.cap.meter)} limit per ${refused.cap.window} is reached; try again in ${refused.retryAfterSeconds} s`,
+    });
+
+    /** Ends the session once a cap is reached and no response is left running. */
+    const endIfSpent = () => {
+      if (!exhausted || active.size > 0 || reserved.length > 0 || settling > 0) return;
+      if (session.closed) return;
+      session.sendError({
+        type: 'invalid_request_error',
+        code: 'quota_exceeded',
+        message: "the tenant's usage limit is reached; the session ends",
+      });
+      session.end(CloseCode.policyViolation, 'quota exceeded');
+    };
+
+    const settle = (
+      responseId: string | undefined,
+      reservation: Reservation | undefined,
+      used: MeterAmounts,
+      fields: { readonly status?: string; readonly estimated?: boolean },
+    ) => {
+      const counted = responseId !== undefined || reservation !== undefined ? 1 : 0;
+      total.responses += counted;
+      for (const meter of METERS) total[meter] += used[meter];
+      session.metrics?.countUsage(options.metricsLabel, used, counted);
+      if (responseId !== undefined) {
+        record('usage.response', {
+          response: responseId,
+          input_tokens: used.inputTokens,
+          output_tokens: used.outputTokens,
+          input_audio_seconds: seconds(used.inputAudioMs),
+          output_audio_seconds: seconds(used.outputAudioMs),
+          usd: round(used.microUsd / 1e6),
+          ...fields,
+        });
+      }
+      // Limits with no cap to count (a session cap alone) need no round trip.
+      if (caps.length === 0) return Promise.resolve();
+      settling++;
+      const held = reservation ?? emptyReservation(options.tenant, caps, session.now());
+      return options.store.settle(held, used, caps, session.now()).then(
+        (reached) => {
+          settling--;
+          if (reached) exhausted = true;
+          endIfSpent();
+        },
+        (error: unknown) => {
+          settling--;
+          storeFailed(error);
+        },
+      );
+    };
+
+    // The relay logs each change of the store's state once (metering.store_down / _up); a
+    // session's failed calls are only for debugging.
+    const storeFailed = (error: unknown) =>
+      session.logger.log('debug', 'metering.store_failed', {
+        session: session.id,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+
+    /** Milliseconds of audio a response sent, from the size of its deltas. */
+    const sentMs = (response: ActiveResponse) =>
+      Math.round((((response.audioBytes * 3) / 4) * 1000) / audioOutRate);
+
+    /** What a response that ended without `usage` streamed, as tokens. */
+    const estimate = (response: ActiveResponse): MeterAmounts => {
+      const text = Math.ceil(response.textBytes / TEXT_BYTES_PER_TOKEN);
+      const audio = Math.ceil((sentMs(response) / 1000) * AUDIO_TOKENS_PER_SECOND);
+      const price = options.price;
+      return {
+        ...NO_USAGE,
+        tokens: text + audio,
+        outputTokens: text + audio,
+        microUsd: price === undefined ? 0 : text * price.textOut + audio * price.audioOut,
+      };
+    };
+
+    /** `used` with the response's audio and the audio appended since the last count. */
+    const withAudio = (used: MeterAmounts, response: ActiveResponse | undefined): MeterAmounts => {
+      const output = response === undefined ? 0 : sentMs(response);
+      // Whole milliseconds go to the store; the rest waits for the next count.
+      const input = Math.floor(appendedMs);
+      appendedMs -= input;
+      return {
+        ...used,
+        audioMs: used.audioMs + input + output,
+        inputAudioMs: used.inputAudioMs + input,
+        outputAudioMs: used.outputAudioMs + output,
+      };
+    };
+
+    return {
+      name: 'metering',
+      clientTypes: new Set(['response.create', 'input_audio_buffer.append']),
+      upstreamTypes: (type) =>
+        type === 'response.created' ||
+        type === 'response.done' ||
+        type === 'response.output_text.delta' ||
+        type === 'response.output_audio.delta' ||
+        type === 'session.created' ||
+        type === 'session.updated',
+      onClientEvent(event) {
+        if (event.type === 'input_audio_buffer.append') {
+          // Decoded already by the pipe: the base64 string's length is the audio's size.
+          appendedMs += (((event.audio.length * 3) / 4) * 1000) / audioInRate;
+          if (appendedMs >= INPUT_AUDIO_FLUSH_MS) {
+            session.watch(
+              'metering.settle',
+              settle(undefined, undefined, withAudio(NO_USAGE, undefined), {}),
+            );
+          }
+          return undefined;
+        }
+        if (event.type !== 'response.create' || caps.length === 0) return undefined;
+        const asked = event.response?.max_output_tokens;
+        const want = typeof asked === 'number' ? asked : UNBOUNDED_RESPONSE_TOKENS;
+        const decision = options.store
+          .reserve(
+            options.tenant,
+            caps,
+            {
+              outputTokens: want,
+              microUsdPerOutputToken: outputRate,
+              inputTokens: contextTokens,
+              inputMicroUsd: contextTokens * inputRate,
+            },
+            session.now(),
+          )
+          .then(
+            (result): ClientVerdict => {
+              if (!result.ok) return refusal(result);
+              reserved.push(result.reservation);
+              if (result.reservation.outputTokens === asked) return undefined;
+              return {
+                action: 'rewrite',
+                event: {
+                  ...(event as unknown as Record<string, never>),
+                  response: {
+                    ...(event.response as Record<string, never> | undefined),
+                    max_output_tokens: result.reservation.outputTokens,
+                  },
+                },
+              };
+            },
+            (error: unknown): ClientVerdict => {
+              storeFailed(error);
+              // Failing open, the response goes on unmetered (the log says so); closed, it waits
+              // for the store.
+              return options.onStoreFailure === 'open'
+                ? undefined
+                : {
+                    action: 'refuse',
+                    code: 'usage_store_unavailable',
+                    message: 'usage cannot be metered right now; try again shortly',
+                  };
+            },
+          );
+        return { action: 'await', decision };
+      },
+      onUpstreamFrame(frame) {
+        switch (frame.type) {
+          case 'response.output_text.delta':
+            if (latest)
+              latest.textBytes += Math.max(0, frameBytes(frame.data) - DELTA_ENVELOPE_BYTES);
+            return undefined;
+          case 'response.output_audio.delta':
+            if (latest)
+              latest.audioBytes += Math.max(0, frameBytes(frame.data) - DELTA_ENVELOPE_BYTES);
+            return undefined;
+          case 'session.created':
+          case 'session.updated': {
+            const rates = audioRates(frame.event());
+            audioInRate = rates.input ?? audioInRate;
+            audioOutRate = rates.output ?? audioOutRate;
+            return undefined;
+          }
+          case 'response.created': {
+            const id = responseIdOf(frame.event());
+            // A response the client asked for takes its reservation; one the server started
+            // (turn detection) has none, and is settled all the same.
+            const response: ActiveResponse = {
+              reservation: reserved.shift(),
+              textBytes: 0,
+              audioBytes: 0,
+            };
+            latest = response;
+            if (id !== undefined) active.set(id, response);
+            return undefined;
+          }
+          case 'response.done': {
+            const event = frame.event();
+            const id = responseIdOf(event);
+            const response = id === undefined ? undefined : active.get(id);
+            if (id !== undefined) active.delete(id);
+            if (latest === response) latest = undefined;
+            const body = (event?.response ?? {}) as { status?: unknown; usage?: unknown };
+            const status = typeof body.status === 'string' ? body.status : 'unknown';
+            const streamed = response ?? { reservation: undefined, textBytes: 0, audioBytes: 0 };
+            const measured = body.usage !== undefined && body.usage !== null;
+            if (measured) {
+              const read = usedAmounts(body.usage, undefined);
+              contextTokens = read.inputTokens + read.outputTokens;
+            }
+            const used = withAudio(
+              measured ? usedAmounts(body.usage, options.price) : estimate(streamed),
+              streamed,
+            );
+            session.watch(
+              'metering.settle',
+              settle(id, streamed.reservation, used, { status, estimated: !measured }),
+            );
+            return undefined;
+          }
+          default:
+            return undefined;
+        }
+      },
+      onEnd(code) {
+        const now = session.now();
+        // What never finished: lost responses are billed for what they streamed; reservations
+        // never used are given back.
+        for (const [id, response] of active) {
+          void settle(id, response.reservation, withAudio(estimate(response), response), {
+            status: 'ended',
+            estimated: true,
+          });
+        }
+        if (appendedMs >= 1) void settle(undefined, undefined, withAudio(NO_USAGE, undefined), {});
+        for (const reservation of reserved.splice(0)) {
+          options.store.settle(reservation, NO_USAGE, caps, now).catch(storeFailed);
+        }
+        active.clear();
+        if (options.lease !== undefined)
+          options.store.closeSession(options.lease).catch(storeFailed);
+        record('usage.session', {
+          responses: total.responses,
+          input_tokens: total.inputTokens,
+          output_tokens: total.outputTokens,
+          input_audio_seconds: seconds(total.inputAudioMs),
+          output_audio_seconds: seconds(total.outputAudioMs),
+          usd: round(total.microUsd / 1e6),
+          duration_ms: Math.round(now - openedAt),
+          close_code: code,
+        });
+      },
+    };
+  };
+}
+
+const CAP_NAMES: Readonly<Record<Meter, string>> = {
+  tokens: 'token',
+  inputTokens: 'input token',
+  outputTokens: 'output token',
+  audioMs: 'audio',
+  inputAudioMs: 'input audio',
+  outputAudioMs: 'output audio',
+  microUsd: 'budget',
+};
+
+function capName(meter: Meter): string {
+  return CAP_NAMES[meter];
+}
+
+/**
+ * Bytes per second of a session's input and output audio, from a `session.created` or
+ * `session.updated` (GA `audio.{input,output}.format`, or the beta `*_audio_format` strings);
+ * `undefined` where the event does not say.
+ */
+function audioRates(event: Record<string, unknown> | undefined): {
+  input: number | undefined;
+  output: number | undefined;
+} {
+  const session = event?.session as
+    | {
+        audio?: { input?: { format?: unknown }; output?: { format?: unknown } } | null;
+        input_audio_format?: unknown;
+        output_audio_format?: unknown;
+      }
+    | undefined;
+  if (typeof session !== 'object' || session === null)
+    return { input: undefined, output: undefined };
+  return {
+    input: bytesPerSecond(session.audio?.input?.format ?? session.input_audio_format),
+    output: bytesPerSecond(session.audio?.output?.format ?? session.output_audio_format),
+  };
+}
+
+/** `audio/pcm` (16-bit at its rate, 24 kHz by default) or G.711 (`audio/pcmu`, `audio/pcma`: 8 kB/s). */
+function bytesPerSecond(format: unknown): number | undefined {
+  const type =
+    typeof format === 'string'
+      ? format
+      : typeof format === 'object' && format !== null
+        ? (format as { type?: unknown }).type
+        : undefined;
+  switch (type) {
+    case 'audio/pcm':
+    case 'pcm16': {
+      const rate = (format as { rate?: unknown }).rate;
+      return 2 * (typeof rate === 'number' && rate > 0 ? rate : 24_000);
+    }
+    case 'audio/pcmu':
+    case 'audio/pcma':
+    case 'g711_ulaw':
+    case 'g711_alaw':
+      return 8_000;
+    default:
+      return undefined;
+  }
+}
+
+const seconds = (ms: number) => Math.round(ms) / 1000;
+
+/** A reservation of nothing, in the windows `caps` count in now: for a response none was made for. */
+function emptyReservation(
+  tenant: string,
+  caps: readonly { readonly window: Parameters<typeof usageWindow>[0] }[],
+  nowMs: number,
+): Reservation {
+  const kinds = new Set(caps.map((cap) => cap.window));
+  return {
+    tenant,
+    outputTokens: 0,
+    amounts: NO_USAGE,
+    windows: [...kinds].map((kind) => {
+      const { key, endMs } = usageWindow(kind, nowMs);
+      return { key, endMs };
+    }),
+  };
+}
+
+function responseIdOf(event: Record<string, unknown> | undefined): string | undefined {
+  const response = event?.response;
+  if (typeof response !== 'object' || response === null) return undefined;
+  const id = (response as { id?: unknown }).id;
+  return typeof id === 'string' ? id : undefined;
+}
+
+function frameBytes(data: string | Uint8Array): number {
+  return typeof data === 'string' ? data.length : data.byteLength;
+}
+
+const round = (usd: number) => Math.round(usd * 1e6) / 1e6;

@@ -1,0 +1,51 @@
+import type { UsageWindow } from '../policy/relay-policy.ts';
+
+/**
+ * Where the window of `kind` that holds `nowMs` starts and ends (UTC; a month is a calendar
+ * month), and its key: the same on every relay, so instances that share a store count into
+ * the same window.
+ *
+ * @example
+ * ```ts
+ * usageWindow('minute', Date.UTC(2026, 11, 6, 7, 41, 30)); // { key: 'minute:2026-12-06T07:41', … }
+ * ```
+ */
+export function usageWindow(
+  kind: UsageWindow,
+  nowMs: number,
+): { readonly key: string; readonly startMs: number; readonly endMs: number } {
+  const now = new Date(nowMs);
+  const year = now.getUTCFullYear();
+  const month = now.getUTCMonth();
+  const day = now.getUTCDate();
+  const hour = now.getUTCHours();
+  const minute = now.getUTCMinutes();
+  let startMs: number;
+  let endMs: number;
+  switch (kind) {
+    case 'minute':
+      startMs = Date.UTC(year, month, day, hour, minute);
+      endMs = startMs + 60_000;
+      break;
+    case 'hour':
+      startMs = Date.UTC(year, month, day, hour);
+      endMs = startMs + 3_600_000;
+      break;
+    case 'day':
+      startMs = Date.UTC(year, month, day);
+      endMs = Date.UTC(year, month, day + 1);
+      break;
+    case 'month':
+      startMs = Date.UTC(year, month);
+      endMs = Date.UTC(year, month + 1);
+      break;
+  }
+  const stamp = new Date(startMs).toISOString();
+  const shown =
+    kind === 'month'
+      ? stamp.slice(0, 7)
+      : kind === 'day'
+        ? stamp.slice(0, 10)
+        : stamp.slice(0, kind === 'hour' ? 13 : 16);
+  return { key: `${kind}:${shown}`, startMs, endMs };
+}
