@@ -77,7 +77,8 @@ describe('createHttpUsageSink', () => {
         body: JSON.parse(String(init.body)),
         authorization: (init.headers as Record<string, string>).authorization,
       });
-      return new Response('', { status });
+      // A response as `fetch` gives it, without a body to read.
+      return { ok: status >= 200 && status < 300, status, body: null } as Response;
     }) as typeof fetch;
     const sink = createHttpUsageSink({
       url: 'https://billing.example/usage',

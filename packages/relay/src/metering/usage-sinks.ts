@@ -134,15 +134,22 @@ export function createHttpUsageSink(options: HttpUsageSinkOptions) {
   return createBatchedUsageSink(
     'http',
     async (records) => {
-      const response = await post(options.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...options.headers },
-        body: JSON.stringify({ records }),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      // The body is not read: its bytes would only hold the connection.
-      await response.body?.cancel();
-      if (!response.ok) throw new Error(`the usage endpoint answered ${response.status}`);
+      // A controller and a timer, not AbortSignal.timeout, which not every runtime has.
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), timeoutMs);
+      try {
+        const response = await post(options.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...options.headers },
+          body: JSON.stringify({ records }),
+          signal: controller.signal,
+        });
+        // The body is not read: its bytes would only hold the connection.
+        await response.body?.cancel().catch(() => {});
+        if (!response.ok) throw new Error(`the usage endpoint answered ${response.status}`);
+      } finally {
+        clearTimeout(timer);
+      }
     },
     options,
   );
