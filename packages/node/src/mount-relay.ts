@@ -5,16 +5,19 @@ import {
   createRelayHost,
   type DuplexSocket,
   type HttpReply,
+  hangupCallId,
   type PendingSession,
   REALTIME_PATH,
   type RelayHost,
   type RelayHostOptions,
   type RelayMetrics,
+  routeCallHangup,
 } from '@rtwire/relay';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { type CallServer, createCallServer, type WebRtcStack } from './calls/call-server.ts';
 import { createNodeRuntime } from './node-runtime.ts';
 import { rejectUpgrade } from './reject-upgrade.ts';
+import { dialRoutedSideband, pipeSockets } from './routed-sideband.ts';
 import { toWebRequest } from './web-request.ts';
 import { createWsDuplexSocket } from './ws-duplex-socket.ts';
 
@@ -128,7 +131,8 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
     });
   };
 
-  const onSideband = (request: IncomingMessage, socket: Duplex, head: Buffer, callId: string) => {
+  /** Answers a sideband for a call this instance holds, or 404 (with 401 for a bad credential). */
+  const attachHere = (request: IncomingMessage, socket: Duplex, head: Buffer, callId: string) => {
     // The engine's calls are this server's; a network upstream's, the host's (forwarded).
     const admitted =
       calls !== undefined
@@ -143,6 +147,56 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
       return;
     }
     accept(request, socket, head, admitted.open);
+  };
+
+  /** A sideband for a call another instance holds: piped to it, with the caller's credential. */
+  const passSidebandOn = async (
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    callId: string,
+  ) => {
+    const headers = headersOf(request);
+    const credential = await host.authenticate(headers);
+    // Only a server credential gets a sideband; anything else is answered here, as it would be there.
+    const base =
+      credential.ok && !credential.clientSecret
+        ? await host.locateCall(callId, headers)
+        : undefined;
+    if (base === undefined || socket.destroyed) {
+      if (!socket.destroyed) attachHere(request, socket, head, callId);
+      return;
+    }
+    const routed = await dialRoutedSideband({
+      base,
+      callId,
+      headers,
+      maxFrameBytes: config.maxFrameBytes,
+    });
+    if (!routed.ok) {
+      rejectUpgrade(socket, {
+        status: routed.status,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        body: `${routed.message}\n`,
+      });
+      return;
+    }
+    if (socket.destroyed) {
+      routed.socket.close(1001, 'caller left');
+      return;
+    }
+    accept(request, socket, head, (client) =>
+      pipeSockets(client, routed.socket, config.maxBufferedBytes),
+    );
+  };
+
+  const onSideband = (request: IncomingMessage, socket: Duplex, head: Buffer, callId: string) => {
+    const here = calls?.holds(callId) === true || host.holdsCall(callId);
+    if (here || host.callDirectory === undefined) {
+      attachHere(request, socket, head, callId);
+      return;
+    }
+    passSidebandOn(request, socket, head, callId).catch(() => socket.destroy());
   };
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -195,6 +249,36 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
     );
   };
 
+  /**
+   * A hangup for a call another instance holds, passed on to it: `true` when this takes the
+   * request (it answers asynchronously); `false` for a request to answer here.
+   */
+  const routedHangup = (request: IncomingMessage, response: ServerResponse): boolean => {
+    if (host.callDirectory === undefined || request.method !== 'POST') return false;
+    const path = pathOf(request);
+    const callId = hangupCallId(path);
+    if (callId === undefined || calls?.holds(callId) === true || host.holdsCall(callId)) {
+      return false;
+    }
+    // Only where this relay takes calls: the engine's (a stack) or a network upstream's.
+    if (calls === undefined && host.routeOf(path) !== 'calls') return false;
+    const headers = headersOf(request);
+    host
+      .locateCall(callId, headers)
+      .then(async (base) => {
+        if (base === undefined) {
+          if (calls?.handleRequest(request, response) !== true) respond(request, response);
+          return;
+        }
+        request.resume();
+        writeReply(request, response, await routeCallHangup(base, path, headers));
+      })
+      .catch(() => {
+        if (!response.headersSent) response.writeHead(500).end();
+      });
+    return true;
+  };
+
   return {
     host,
     metrics: host.metrics,
@@ -205,6 +289,7 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
       return (calls?.activeCalls ?? 0) + host.activeCalls;
     },
     handleRequest(request, response) {
+      if (routedHangup(request, response)) return true;
       if (calls?.handleRequest(request, response) === true) return true;
       const route = host.routeOf(pathOf(request));
       if (route === undefined || (route === 'console' && options.console !== true)) return false;
@@ -212,6 +297,7 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
       return true;
     },
     respond: (request, response) => {
+      if (routedHangup(request, response)) return;
       if (calls?.handleRequest(request, response) !== true) respond(request, response);
     },
     async close() {

@@ -17,6 +17,13 @@
  */
 
 export { callCorsHeaders, callPreflightHeaders } from './calls/call-cors.ts';
+export {
+  type CallDirectory,
+  type CallDirectoryOptions,
+  type CallRegistryOptions,
+  callInstanceOf,
+  createCallDirectory,
+} from './calls/call-directory.ts';
 export type { CallEnd, CallEndReason } from './calls/call-end.ts';
 export {
   type CallOffer,
@@ -27,6 +34,13 @@ export {
   type ReadCallOfferOptions,
   readCallOffer,
 } from './calls/call-offer.ts';
+export {
+  HANGUP_PATH,
+  hangupCallId,
+  ROUTED_HEADER,
+  routeCallHangup,
+  routedCallHeaders,
+} from './calls/call-routing.ts';
 export { CallSidebands } from './calls/call-sidebands.ts';
 export type { RealtimeSessionRequest } from './calls/requested-session.ts';
 export {
@@ -76,11 +90,7 @@ export {
 } from './host/relay-host.ts';
 export type { JsonObject } from './json-object.ts';
 export { MemoryUsageStore } from './metering/memory-usage-store.ts';
-export {
-  type RedisCommand,
-  RedisUsageStore,
-  type RedisUsageStoreOptions,
-} from './metering/redis-usage-store.ts';
+export { RedisUsageStore, type RedisUsageStoreOptions } from './metering/redis-usage-store.ts';
 export type { UsageRecord, UsageSink } from './metering/usage-record.ts';
 export {
   type BatchedSinkOptions,
@@ -131,6 +141,7 @@ export {
   type WindowCaps,
 } from './policy/relay-policy.ts';
 export type { ServerToolCall, ServerToolHandler } from './policy/server-tools.ts';
+export type { RedisCommand } from './redis/redis-command.ts';
 export {
   type RelaySession,
   type RelaySessionLimits,

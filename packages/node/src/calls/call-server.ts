@@ -5,6 +5,7 @@ import {
   callCorsHeaders,
   callPreflightHeaders,
   type DuplexSocket,
+  HANGUP_PATH,
   presentedClientSecret,
   type RelayHost,
   type RelaySession,
@@ -58,6 +59,8 @@ export interface CallServerOptions {
 export interface CallServer {
   /** Calls in progress. */
   readonly activeCalls: number;
+  /** Whether this server holds the call `callId` now. */
+  holds(callId: string): boolean;
   /**
    * Answers `POST /v1/realtime/calls`, `POST /v1/realtime/calls/{id}/hangup` and their CORS
    * preflights; returns `false`, touching nothing, for any other path.
@@ -83,8 +86,6 @@ interface Call {
   readonly session: RelaySession;
   readonly tenant: string | undefined;
 }
-
-const HANGUP = /^\/v1\/realtime\/calls\/([A-Za-z0-9_-]{1,64})\/hangup$/;
 
 /**
  * Serves WebRTC calls for a relay whose upstream is the engine: a browser `POST`s its SDP
@@ -196,7 +197,8 @@ export function createCallServer(options: CallServerOptions): CallServer {
       }
       return;
     }
-    const callId = `rtc_${crypto.randomUUID().replaceAll('-', '')}`;
+    const callId =
+      host.callDirectory?.newCallId() ?? `rtc_${crypto.randomUUID().replaceAll('-', '')}`;
     const socket = new CallSocket(answer.transport);
     const relaySession = admission.open(socket);
     calls.set(callId, { socket, session: relaySession, tenant: credential.tenant });
@@ -219,7 +221,7 @@ export function createCallServer(options: CallServerOptions): CallServer {
     },
     handleRequest(request, response) {
       const path = (request.url ?? '/').split('?', 1)[0] as string;
-      const hangup = HANGUP.exec(path);
+      const hangup = HANGUP_PATH.exec(path);
       if (path !== CALLS_PATH && hangup === null) return false;
       const headers = cors(request);
       if (headers === undefined) {
@@ -264,6 +266,7 @@ export function createCallServer(options: CallServerOptions): CallServer {
       });
       return true;
     },
+    holds: (callId) => calls.has(callId),
     admitSideband(callId, headers) {
       // Server credentials only, as the live API: a browser's client secret finds no call.
       if (presentedClientSecret(headers) !== undefined) {

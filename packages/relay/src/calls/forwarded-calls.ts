@@ -13,6 +13,7 @@ import type { DuplexSocket } from '../sockets/duplex-socket.ts';
 import { callCorsHeaders, callPreflightHeaders } from './call-cors.ts';
 import { type CallEnd, callEndReason } from './call-end.ts';
 import { readCallOffer } from './call-offer.ts';
+import { HANGUP_PATH } from './call-routing.ts';
 import { ForwardedCallClient } from './forwarded-call-client.ts';
 import {
   hangUpUpstreamCall,
@@ -23,7 +24,6 @@ import {
 
 /** The path browsers post their offer to. */
 const CALLS_PATH = '/v1/realtime/calls';
-const HANGUP = /^\/v1\/realtime\/calls\/([A-Za-z0-9_-]{1,128})\/hangup$/;
 /** Bound on the upstream's answer to an offer or a hangup. */
 const UPSTREAM_TIMEOUT_MS = 10_000;
 
@@ -57,6 +57,8 @@ export interface ForwardedCallsDeps {
 /** Calls the relay forwards to its upstream, by the relay's own call id. */
 export interface ForwardedCalls {
   readonly active: number;
+  /** Whether the call `callId` is forwarded by this relay now. */
+  holds(callId: string): boolean;
   /** Whether `path` is one of the calls routes (the offer, a hangup). */
   owns(path: string): boolean;
   /** Answers `POST /v1/realtime/calls`, `POST …/{call_id}/hangup` and their preflights. */
@@ -211,7 +213,8 @@ export function createForwardedCalls(deps: ForwardedCallsDeps): ForwardedCalls {
     get active() {
       return calls.size;
     },
-    owns: (path) => path === CALLS_PATH || HANGUP.test(path),
+    holds: (callId) => calls.has(callId),
+    owns: (path) => path === CALLS_PATH || HANGUP_PATH.test(path),
     async handle(request) {
       const path = new URL(request.url).pathname;
       const headers = callCorsHeaders(request.headers.get('origin'), config.allowedOrigins);
@@ -234,7 +237,7 @@ export function createForwardedCalls(deps: ForwardedCallsDeps): ForwardedCalls {
           'Use POST.',
         );
       }
-      const hangup = HANGUP.exec(path);
+      const hangup = HANGUP_PATH.exec(path);
       return hangup === null
         ? create(request, headers)
         : hangUp(hangup[1] as string, request, headers);

@@ -1,4 +1,5 @@
 import type { CascadeModelOptions } from '@rtwire/server';
+import { INSTANCE_ID } from '../calls/call-directory.ts';
 import { CLIENT_SECRET_PREFIX, isClientSecretKey } from '../client-secrets/client-secret-token.ts';
 
 /** Everything the relay reads from its environment, parsed and defaulted. */
@@ -136,6 +137,17 @@ export interface RelayConfig {
   readonly usageSinkToken: string | undefined;
   /** The Redis stream usage records are added to (`USAGE_STREAM`; needs `REDIS_URL`). */
   readonly usageStream: string | undefined;
+  /**
+   * This instance's name in the ids of the calls it holds (`RELAY_INSTANCE_ID`, 1–63 of
+   * `[A-Za-z0-9-]`; default random), for a load balancer that routes a call's requests by it.
+   */
+  readonly instanceId: string | undefined;
+  /**
+   * Where the other relay instances reach this one (`RELAY_INSTANCE_URL`, `http:` or `https:`;
+   * needs `REDIS_URL`): a call's sideband or hangup that reaches another instance is passed on
+   * here.
+   */
+  readonly instanceUrl: URL | undefined;
 }
 
 /** A configuration problem: which variable, and what was expected (never the value). */
@@ -254,7 +266,18 @@ export function parseRelayConfig(
     usageSinkUrl: readUrl(read, errors, 'USAGE_SINK_URL', HTTP_URL),
     usageSinkToken: read('USAGE_SINK_TOKEN'),
     usageStream: read('USAGE_STREAM'),
+    instanceId: read('RELAY_INSTANCE_ID'),
+    instanceUrl: readUrl(read, errors, 'RELAY_INSTANCE_URL', HTTP_URL),
   };
+  if (config.instanceId !== undefined && !INSTANCE_ID.test(config.instanceId)) {
+    errors.push({ variable: 'RELAY_INSTANCE_ID', message: 'expected 1–63 of [A-Za-z0-9-]' });
+  }
+  if (config.instanceUrl !== undefined && read('REDIS_URL') === undefined) {
+    errors.push({
+      variable: 'RELAY_INSTANCE_URL',
+      message: 'expected REDIS_URL to be set: the instances find each other there',
+    });
+  }
   if (config.usageStream !== undefined && read('REDIS_URL') === undefined) {
     errors.push({
       variable: 'USAGE_STREAM',

@@ -1,4 +1,5 @@
-import { type RedisCommand, RedisUsageStore } from '../metering/redis-usage-store.ts';
+import { type CallDirectory, createCallDirectory } from '../calls/call-directory.ts';
+import { RedisUsageStore } from '../metering/redis-usage-store.ts';
 import type { UsageSink } from '../metering/usage-record.ts';
 import {
   createHttpUsageSink,
@@ -10,6 +11,7 @@ import { createRelayLogger } from '../observe/json-line-logger.ts';
 import type { LogLevel, RelayLogger } from '../observe/relay-logger.ts';
 import { loadRelayPolicy, type RelayPolicy, RelayPolicyError } from '../policy/relay-policy.ts';
 import type { ServerToolHandler } from '../policy/server-tools.ts';
+import type { RedisCommand } from '../redis/redis-command.ts';
 import type { UpstreamConnector } from '../upstream/upstream-connector.ts';
 import { parseRelayConfig, type RelayConfig, type RelayConfigError } from './relay-config.ts';
 import { describeUnpolicedCredentials, findUnpolicedCredentials } from './unpoliced-credentials.ts';
@@ -88,6 +90,11 @@ export type RelayFromEnv =
       readonly usageStore: UsageStore | undefined;
       /** Where usage records go besides the log (`USAGE_SINK_URL`, `USAGE_STREAM`). */
       readonly usageSink: UsageSink | undefined;
+      /**
+       * Which instance holds each call (`RELAY_INSTANCE_ID`, `RELAY_INSTANCE_URL`); `undefined`
+       * when neither is set.
+       */
+      readonly callDirectory: CallDirectory | undefined;
     }
   | { readonly ok: false; readonly errors: readonly RelayConfigError[] };
 
@@ -191,6 +198,7 @@ export function createRelayFromEnv(
   const connectUpstream = upstreamFromConfig(config, runtime);
   if (typeof connectUpstream !== 'function') return { ok: false, errors: [connectUpstream] };
   let usageStore: UsageStore | undefined;
+  let redis: RedisConnection | undefined;
   const logger = createRelayLogger(config, runtime.write);
   const sinks: UsageSink[] = [];
   if (config.usageSinkUrl !== undefined) {
@@ -228,7 +236,23 @@ export function createRelayFromEnv(
       leaseMs: config.meterLeaseMs,
       onClose: () => connection.close(),
     });
+    redis = connection;
   }
+  const callDirectory =
+    config.instanceId === undefined && config.instanceUrl === undefined
+      ? undefined
+      : createCallDirectory({
+          ...(config.instanceId === undefined ? {} : { instanceId: config.instanceId }),
+          ...(config.instanceUrl === undefined || redis === undefined
+            ? {}
+            : {
+                registry: {
+                  command: redis.command,
+                  url: config.instanceUrl,
+                  leaseMs: config.meterLeaseMs,
+                },
+              }),
+        });
   return {
     ok: true,
     config,
@@ -238,5 +262,6 @@ export function createRelayFromEnv(
     toolHandlers,
     usageStore,
     usageSink: sinks.length === 0 ? undefined : teeUsageSinks(sinks),
+    callDirectory,
   };
 }

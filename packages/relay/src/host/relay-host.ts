@@ -1,5 +1,7 @@
 import { RtwireError } from '@rtwire/types';
+import type { CallDirectory } from '../calls/call-directory.ts';
 import type { CallEnd } from '../calls/call-end.ts';
+import { ROUTED_HEADER } from '../calls/call-routing.ts';
 import { createForwardedCalls, type ForwardedCalls } from '../calls/forwarded-calls.ts';
 import { ClientSecretKeys } from '../client-secrets/client-secret-token.ts';
 import { CLIENT_SECRETS_PATH, mintClientSecret } from '../client-secrets/mint-client-secret.ts';
@@ -78,6 +80,13 @@ export interface RelayHostOptions {
    * the Workers adapter names the Durable Object that holds the call.
    */
   readonly newCallId?: () => string;
+  /**
+   * Which instance holds each call, for relays behind a load balancer (`createCallDirectory`;
+   * `RELAY_INSTANCE_URL` with `REDIS_URL`): call ids name the instance, and a sideband or a
+   * hangup for a call another instance holds is passed on to it (`locateCall`). Its ids are
+   * used unless `newCallId` is given.
+   */
+  readonly callDirectory?: CallDirectory;
   /**
    * Where tenants' usage and open sessions are counted for their `limits` (default: in this
    * process, `MemoryUsageStore`). A store several relays share makes the limits hold across
@@ -198,6 +207,19 @@ export interface RelayHost {
     | { readonly open: (socket: DuplexSocket) => void };
   /** Forwarded calls in progress (each is also a session). */
   readonly activeCalls: number;
+  /** Which instance holds each call (`RelayHostOptions.callDirectory`), if any. */
+  readonly callDirectory: CallDirectory | undefined;
+  /** Whether this relay forwards the call `callId` now. */
+  holdsCall(callId: string): boolean;
+  /**
+   * Where the other instance that holds `callId` answers, to pass its sideband or hangup on to;
+   * `undefined` with no directory, for a request another instance already passed on (it is
+   * answered here), or when no live instance holds it.
+   */
+  locateCall(
+    callId: string,
+    headers: { get(name: string): string | null },
+  ): Promise<URL | undefined>;
   /**
    * Whether the client secrets' key was made at start (no `CLIENT_SECRET_KEYS`): its secrets do
    * not outlive the process, nor work on another instance.
@@ -470,6 +492,15 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
       return forwarded?.active ?? 0;
     },
 
+    callDirectory: options.callDirectory,
+
+    holdsCall: (callId) => forwarded?.holds(callId) === true,
+
+    async locateCall(callId, headers) {
+      if (options.callDirectory === undefined || headers.get(ROUTED_HEADER) !== null) return;
+      return options.callDirectory.locate(callId);
+    },
+
     async admit(request) {
       const credential = request.credential ?? (await authenticate(request.headers));
       const reject = (decision: AdmissionDecision & { ok: false }): Admission => {
@@ -629,6 +660,8 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
     async close() {
       // The sinks first: a Redis stream's last batch needs the store's connection.
       await options.usageSink?.close?.();
+      // Before the store: the directory may share its connection.
+      await options.callDirectory?.close();
       await usageStore.close();
     },
 
@@ -645,10 +678,13 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
     },
   };
   const { upstreamUrl } = config;
+  const directory = options.callDirectory;
+  const newCallId =
+    options.newCallId ?? (directory === undefined ? undefined : () => directory.newCallId());
   if (upstreamUrl !== undefined) {
     forwarded = createForwardedCalls({
       config: { ...config, upstreamUrl },
-      ...(options.newCallId === undefined ? {} : { newCallId: options.newCallId }),
+      ...(newCallId === undefined ? {} : { newCallId }),
       authenticate,
       admit: (request) => host.admit(request),
       rulesFor: (tenant) => policyForTenant(options.policy, tenant),

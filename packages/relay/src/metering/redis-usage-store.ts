@@ -1,4 +1,5 @@
 import type { UsageWindow } from '../policy/relay-policy.ts';
+import { boundedRedisCommand, hex, type RedisCommand, randomHex } from '../redis/redis-command.ts';
 import {
   EXHAUSTED_SCRIPT,
   OPEN_SESSION_SCRIPT,
@@ -20,15 +21,6 @@ import {
   type UsageStore,
 } from './usage-store.ts';
 import { usageWindow } from './usage-window.ts';
-
-/**
- * Sends one command to Redis and resolves its reply (an error reply rejects). `key` is the
- * first key the command touches, for a cluster client that routes by it. node-redis:
- * `(args) => client.sendCommand(args)`; its cluster: `(args, key) => cluster.sendCommand(key,
- * false, args)`; ioredis: `(args) => redis.call(...args)`; an HTTP Redis (Upstash, on
- * Workers): a `fetch` of the command as JSON.
- */
-export type RedisCommand = (args: string[], key: string) => Promise<unknown>;
 
 /** Options of {@link RedisUsageStore}. */
 export interface RedisUsageStoreOptions {
@@ -72,7 +64,6 @@ const WINDOW_GRACE_MS = 60_000;
 export class RedisUsageStore implements UsageStore {
   readonly #command: RedisCommand;
   readonly #leaseMs: number;
-  readonly #timeoutMs: number;
   readonly #prefix: string;
   readonly #now: () => number;
   readonly #onClose: (() => Promise<void> | void) | undefined;
@@ -84,9 +75,8 @@ export class RedisUsageStore implements UsageStore {
   readonly #digests = new Map<string, Promise<string>>();
 
   constructor(command: RedisCommand, options: RedisUsageStoreOptions = {}) {
-    this.#command = command;
+    this.#command = boundedRedisCommand(command, options.commandTimeoutMs ?? 1_000);
     this.#leaseMs = options.leaseMs ?? 30_000;
-    this.#timeoutMs = options.commandTimeoutMs ?? 1_000;
     this.#prefix = options.prefix ?? 'rtwire';
     this.#now = options.now ?? Date.now;
     this.#onClose = options.onClose;
@@ -135,7 +125,7 @@ export class RedisUsageStore implements UsageStore {
     if (held?.size === 0) this.#leases.delete(lease.tenant);
     if (this.#leases.size === 0) this.#stopHeartbeat();
     const key = this.#sessionsKey(lease.tenant);
-    await this.#run(['ZREM', key, lease.id], key);
+    await this.#command(['ZREM', key, lease.id], key);
   }
 
   async exhausted(
@@ -279,22 +269,13 @@ export class RedisUsageStore implements UsageStore {
     const key = keys[0] ?? '';
     const tail = [String(keys.length), ...keys, ...args];
     try {
-      return await this.#run(['EVALSHA', digest, ...tail], key);
+      return await this.#command(['EVALSHA', digest, ...tail], key);
     } catch (error) {
       if (!String((error as { message?: unknown } | undefined)?.message).includes('NOSCRIPT')) {
         throw error;
       }
-      return await this.#run(['EVAL', script, ...tail], key);
+      return await this.#command(['EVAL', script, ...tail], key);
     }
-  }
-
-  /** One command, bounded by the timeout. */
-  #run(args: string[], key: string): Promise<unknown> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new RedisTimeoutError(this.#timeoutMs)), this.#timeoutMs);
-    });
-    return Promise.race([this.#command(args, key), timeout]).finally(() => clearTimeout(timer));
   }
 
   #digest(script: string): Promise<string> {
@@ -306,14 +287,6 @@ export class RedisUsageStore implements UsageStore {
       this.#digests.set(script, digest);
     }
     return digest;
-  }
-}
-
-/** A Redis command that took longer than the store's `commandTimeoutMs`. */
-class RedisTimeoutError extends Error {
-  override readonly name = 'RedisTimeoutError';
-  constructor(ms: number) {
-    super(`Redis did not answer within ${ms} ms`);
   }
 }
 
@@ -364,14 +337,4 @@ function reached(
 function pair(reply: unknown): [number, number] {
   if (!Array.isArray(reply)) return [Number.NaN, Number.NaN];
   return [Number(reply[0]), Number(reply[1])];
-}
-
-function randomHex(bytes: number): string {
-  return hex(crypto.getRandomValues(new Uint8Array(bytes)));
-}
-
-function hex(bytes: Uint8Array): string {
-  let out = '';
-  for (const byte of bytes) out += byte.toString(16).padStart(2, '0');
-  return out;
 }

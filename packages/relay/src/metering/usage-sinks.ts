@@ -1,7 +1,7 @@
 import type { RelayLogger } from '../observe/relay-logger.ts';
 import type { RelayMetrics } from '../observe/relay-metrics.ts';
+import type { RedisCommand } from '../redis/redis-command.ts';
 import { describeFault } from '../session/fault-log.ts';
-import type { RedisCommand } from './redis-usage-store.ts';
 import type { UsageRecord, UsageSink } from './usage-record.ts';
 
 /** How a batching sink queues and sends. */
