@@ -18,6 +18,15 @@ const record = (index: number): UsageRecord => ({
 
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Polls `check` until it holds; a bound on a hang (10 s), not a measure. */
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`never: ${what}`);
+    await settle(5);
+  }
+}
+
 describe('createBatchedUsageSink', () => {
   it('sends full batches at once and a partial one after flushMs, in order', async () => {
     const batches: number[][] = [];
@@ -29,7 +38,7 @@ describe('createBatchedUsageSink', () => {
       { batchSize: 3, flushMs: 20 },
     );
     for (let index = 0; index < 7; index++) sink.write(record(index));
-    await settle(80);
+    await until(() => batches.length === 3, 'three batches');
     expect(batches).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
     expect(sink.queued).toBe(0);
   });
@@ -58,6 +67,7 @@ describe('createBatchedUsageSink', () => {
       await settle(10);
     }
     // Four kept, the two oldest dropped and counted; one line for the outage.
+    await until(() => logs.length > 0, 'the outage noticed');
     expect(sink.queued).toBe(4);
     expect(metrics.usageRecordsDropped).toBe(2);
     expect(logs).toEqual(['usage_sink.down']);

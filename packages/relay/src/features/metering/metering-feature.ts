@@ -14,6 +14,7 @@ import { usageWindow } from '../../metering/usage-window.ts';
 import type { ModelPrice, TenantLimits } from '../../policy/relay-policy.ts';
 import { CloseCode } from '../../session/close-codes.ts';
 import type { ClientVerdict, RelayFeatureFactory } from '../../session/feature.ts';
+import { deltaAudioBytes, deltaTextLength } from './delta-payload.ts';
 
 /** What a session is metered against (`metering` of `startRelaySession`). */
 export interface MeteringOptions {
@@ -48,8 +49,6 @@ const TEXT_BYTES_PER_TOKEN = 4;
 const AUDIO_TOKENS_PER_SECOND = 10;
 /** PCM16 at 24 kHz: the bytes of a second of the default audio format. */
 const PCM_BYTES_PER_SECOND = 48_000;
-/** The envelope of a delta frame around its payload, not counted as streamed content. */
-const DELTA_ENVELOPE_BYTES = 120;
 /**
  * Appended audio is counted when a response settles, and at least every this many
  * milliseconds of it (a transcription session may never ask for a response).
@@ -192,7 +191,7 @@ export function meteringFeature(options: MeteringOptions): RelayFeatureFactory {
 
     /** Milliseconds of audio a response sent, from the size of its deltas. */
     const sentMs = (response: ActiveResponse) =>
-      Math.round((((response.audioBytes * 3) / 4) * 1000) / audioOutRate);
+      Math.round((response.audioBytes * 1000) / audioOutRate);
 
     /** What a response that ended without `usage` streamed, as tokens. */
     const estimate = (response: ActiveResponse): MeterAmounts => {
@@ -292,12 +291,10 @@ export function meteringFeature(options: MeteringOptions): RelayFeatureFactory {
       onUpstreamFrame(frame) {
         switch (frame.type) {
           case 'response.output_text.delta':
-            if (latest)
-              latest.textBytes += Math.max(0, frameBytes(frame.data) - DELTA_ENVELOPE_BYTES);
+            if (latest) latest.textBytes += deltaTextLength(frame.data);
             return undefined;
           case 'response.output_audio.delta':
-            if (latest)
-              latest.audioBytes += Math.max(0, frameBytes(frame.data) - DELTA_ENVELOPE_BYTES);
+            if (latest) latest.audioBytes += deltaAudioBytes(frame.data);
             return undefined;
           case 'session.created':
           case 'session.updated': {
@@ -466,10 +463,6 @@ function responseIdOf(event: Record<string, unknown> | undefined): string | unde
   if (typeof response !== 'object' || response === null) return undefined;
   const id = (response as { id?: unknown }).id;
   return typeof id === 'string' ? id : undefined;
-}
-
-function frameBytes(data: string | Uint8Array): number {
-  return typeof data === 'string' ? data.length : data.byteLength;
 }
 
 const round = (usd: number) => Math.round(usd * 1e6) / 1e6;
