@@ -11,6 +11,7 @@
  *
  *   pnpm bench:metering
  *   BENCH_RESPONSES=2000 BENCH_DELTAS=40 pnpm bench:metering
+ *   BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' pnpm bench:metering
  *
  * Goals (issue 30): CPU per delta ≤ 3 % more, ≤ 2 round trips per response, p99 added ≤ 2 ms.
  * Needs `redis-server` on the PATH.
@@ -25,6 +26,8 @@ const RESPONSES = Number(process.env.BENCH_RESPONSES ?? 1000);
 const DELTAS = Number(process.env.BENCH_DELTAS ?? 20);
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Node flags for the relays, to profile one: `BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof'`. */
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
 // 50 ms of 24 kHz PCM16 per delta, as base64.
 const AUDIO = Buffer.alloc(2400, 7).toString('base64');
 
@@ -167,7 +170,7 @@ async function main() {
   }));
   for (let round = 0; round < ROUNDS; round++) {
     for (const [index, variant] of variants.entries()) {
-      const relay = await spawnRelay(variant.env, { built: true });
+      const relay = await spawnRelay(variant.env, { built: true, nodeFlags: NODE_FLAGS });
       const pid = relay.child.pid as number;
       // A warm-up, so the JIT and the Lua scripts' first EVAL are not counted.
       await drive(relay);

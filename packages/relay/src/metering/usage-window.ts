@@ -10,10 +10,22 @@ import type { UsageWindow } from '../policy/relay-policy.ts';
  * usageWindow('minute', Date.UTC(2026, 11, 6, 7, 41, 30)); // { key: 'minute:2026-12-06T07:41', … }
  * ```
  */
-export function usageWindow(
-  kind: UsageWindow,
-  nowMs: number,
-): { readonly key: string; readonly startMs: number; readonly endMs: number } {
+export function usageWindow(kind: UsageWindow, nowMs: number): Window {
+  // Every reservation and settlement asks for the same few windows: the last one of each kind
+  // answers until its end, instead of a date computed and formatted per call.
+  const last = lastWindows.get(kind);
+  if (last !== undefined && nowMs >= last.startMs && nowMs < last.endMs) return last;
+  const window = computeWindow(kind, nowMs);
+  lastWindows.set(kind, window);
+  return window;
+}
+
+/** A window of usage: its key, where it starts and ends (ms). */
+type Window = { readonly key: string; readonly startMs: number; readonly endMs: number };
+
+const lastWindows = new Map<UsageWindow, Window>();
+
+function computeWindow(kind: UsageWindow, nowMs: number): Window {
   const now = new Date(nowMs);
   const year = now.getUTCFullYear();
   const month = now.getUTCMonth();

@@ -319,6 +319,30 @@ describe('the memory usage store', () => {
     });
   });
 
+  it('gives each instant the window that holds it, whatever was asked before (property)', () => {
+    const instants = fc.array(
+      fc.integer({ min: Date.UTC(2026, 0, 1), max: Date.UTC(2028, 0, 1) }),
+      { minLength: 1, maxLength: 30 },
+    );
+    const kinds = fc.constantFrom('minute', 'hour', 'day', 'month' as const);
+    fc.assert(
+      fc.property(kinds, instants, (kind, times) => {
+        // Asked in one order, then in the reverse: the remembered window never leaks.
+        const forward = times.map((time) => usageWindow(kind, time));
+        const backward = [...times]
+          .reverse()
+          .map((time) => usageWindow(kind, time))
+          .reverse();
+        expect(backward).toEqual(forward);
+        for (const [index, window] of forward.entries()) {
+          const time = times[index] as number;
+          expect(time >= window.startMs && time < window.endMs).toBe(true);
+          expect(window.key.startsWith(`${kind}:`)).toBe(true);
+        }
+      }),
+    );
+  });
+
   it('never grants past a cap, and settles to what was used (property)', async () => {
     await fc.assert(
       fc.asyncProperty(
