@@ -105,7 +105,9 @@ beforeAll(async () => {
     RESUME: 'off',
     RATE_LIMIT_PER_SECOND: '0',
   };
-  [a, b] = await Promise.all([spawnRelay(env), spawnRelay(env)]);
+  // One relay hands out a local allowance of eight responses, the other goes to Redis for
+  // each response: both ways, and the two together, keep the tenant's limits.
+  [a, b] = await Promise.all([spawnRelay({ ...env, METER_ALLOWANCE: '8' }), spawnRelay(env)]);
 }, 60_000);
 
 afterAll(async () => {

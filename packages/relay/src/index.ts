@@ -89,6 +89,10 @@ export {
   type RelayRoute,
 } from './host/relay-host.ts';
 export type { JsonObject } from './json-object.ts';
+export {
+  type LocalAllowanceOptions,
+  withLocalAllowance,
+} from './metering/allowance-usage-store.ts';
 export { MemoryUsageStore } from './metering/memory-usage-store.ts';
 export { RedisUsageStore, type RedisUsageStoreOptions } from './metering/redis-usage-store.ts';
 export type { UsageRecord, UsageSink } from './metering/usage-record.ts';

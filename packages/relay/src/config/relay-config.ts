@@ -131,6 +131,12 @@ export interface RelayConfig {
    * within it.
    */
   readonly meterLeaseMs: number;
+  /**
+   * How many responses' worth of a tenant's tokens and budget a relay takes from Redis at once
+   * and hands out itself (`METER_ALLOWANCE`, default 0: every response reserves and settles in
+   * Redis; see `withLocalAllowance`).
+   */
+  readonly meterAllowance: number;
   /** Where usage records are POSTed in batches (`USAGE_SINK_URL`, `http:` or `https:`). */
   readonly usageSinkUrl: URL | undefined;
   /** Sent as `Authorization: Bearer …` with each batch (`USAGE_SINK_TOKEN`); never logged. */
@@ -263,6 +269,7 @@ export function parseRelayConfig(
     redisUrl: readUrl(read, errors, 'REDIS_URL', REDIS_URL),
     meterStoreFailure: oneOf('METER_STORE_FAILURE', ['open', 'closed'] as const, 'open'),
     meterLeaseMs: integer('METER_LEASE_MS', 30_000, 1_000, 3_600_000),
+    meterAllowance: integer('METER_ALLOWANCE', 0, 0, 1_000),
     usageSinkUrl: readUrl(read, errors, 'USAGE_SINK_URL', HTTP_URL),
     usageSinkToken: read('USAGE_SINK_TOKEN'),
     usageStream: read('USAGE_STREAM'),

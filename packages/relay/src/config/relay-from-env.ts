@@ -1,4 +1,5 @@
 import { type CallDirectory, createCallDirectory } from '../calls/call-directory.ts';
+import { withLocalAllowance } from '../metering/allowance-usage-store.ts';
 import { RedisUsageStore } from '../metering/redis-usage-store.ts';
 import type { UsageSink } from '../metering/usage-record.ts';
 import {
@@ -232,10 +233,14 @@ export function createRelayFromEnv(
         ? undefined
         : createRedisStreamUsageSink(connection.command, { stream: config.usageStream, logger });
     if (stream !== undefined) sinks.push(stream);
-    usageStore = new RedisUsageStore(connection.command, {
+    const shared = new RedisUsageStore(connection.command, {
       leaseMs: config.meterLeaseMs,
       onClose: () => connection.close(),
     });
+    usageStore =
+      config.meterAllowance === 0
+        ? shared
+        : withLocalAllowance(shared, { responses: config.meterAllowance });
     redis = connection;
   }
   const callDirectory =

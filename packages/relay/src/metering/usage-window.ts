@@ -10,7 +10,10 @@ import type { UsageWindow } from '../policy/relay-policy.ts';
  * usageWindow('minute', Date.UTC(2026, 11, 6, 7, 41, 30)); // { key: 'minute:2026-12-06T07:41', … }
  * ```
  */
-export function usageWindow(kind: UsageWindow, nowMs: number): Window {
+export function usageWindow(
+  kind: UsageWindow,
+  nowMs: number,
+): { readonly key: string; readonly startMs: number; readonly endMs: number } {
   // Every reservation and settlement asks for the same few windows: the last one of each kind
   // answers until its end, instead of a date computed and formatted per call.
   const last = lastWindows.get(kind);

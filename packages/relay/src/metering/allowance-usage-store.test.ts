@@ -1,0 +1,170 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { withLocalAllowance } from './allowance-usage-store.ts';
+import { MemoryUsageStore } from './memory-usage-store.ts';
+import { type MeterCap, NO_USAGE, type UsageStore } from './usage-store.ts';
+
+// The memory store forgets windows that ended by the clock it is given: counted now.
+const NOW = Date.now();
+const capOf = (limit: number): MeterCap[] => [{ meter: 'tokens', window: 'month', limit }];
+const ask = (outputTokens: number, inputTokens = 0) => ({
+  outputTokens,
+  microUsdPerOutputToken: 0,
+  inputTokens,
+  inputMicroUsd: 0,
+});
+const tokens = (used: number) => ({ ...NO_USAGE, tokens: used, outputTokens: used });
+
+/** The shared store, counting the calls that would each be a round trip to Redis. */
+function counted(inner: UsageStore) {
+  const calls = { reserve: 0, settle: 0 };
+  const store: UsageStore = {
+    openSession: (...args) => inner.openSession(...args),
+    renewSession: (...args) => inner.renewSession(...args),
+    closeSession: (...args) => inner.closeSession(...args),
+    exhausted: (...args) => inner.exhausted(...args),
+    reserve: (...args) => {
+      calls.reserve++;
+      return inner.reserve(...args);
+    },
+    settle: (...args) => {
+      calls.settle++;
+      return inner.settle(...args);
+    },
+  };
+  return { store, calls };
+}
+
+/** What the shared store counts as spent under `cap`: the cap less what it would still grant. */
+async function spent(shared: UsageStore, cap: MeterCap[]): Promise<number> {
+  const limit = (cap[0] as MeterCap).limit;
+  const left = await shared.reserve('t', cap, ask(limit + 1), NOW);
+  if (!left.ok) return limit;
+  await shared.settle(left.reservation, NO_USAGE, cap, NOW);
+  return limit - left.reservation.outputTokens;
+}
+
+describe('a local allowance in front of a shared usage store', () => {
+  it('takes eight responses’ worth at a time: 100 responses cost 9 grants and 9 settlements, not 200 round trips', async () => {
+    const shared = new MemoryUsageStore();
+    const { store, calls } = counted(shared);
+    const local = withLocalAllowance(store, { responses: 8, maxAgeMs: 60_000, now: () => NOW });
+    const cap = capOf(1_000_000);
+    for (let index = 0; index < 100; index++) {
+      const reserved = await local.reserve('t', cap, ask(100), NOW);
+      if (!reserved.ok) throw new Error('refused');
+      expect(reserved.reservation.outputTokens).toBe(100);
+      expect(await local.settle(reserved.reservation, tokens(60), cap, NOW)).toBe(false);
+    }
+    await local.close();
+    // Each allowance of 800 tokens covers twelve responses that use 60 of the 100 they hold.
+    expect(calls).toEqual({ reserve: 9, settle: 9 });
+    // Every token used is counted, and nothing the allowances held is left behind.
+    expect(await spent(shared, cap)).toBe(6_000);
+  });
+
+  it('near a cap goes to the shared store for each response, so it stops where the store would', async () => {
+    const shared = new MemoryUsageStore();
+    const local = withLocalAllowance(shared, { responses: 8, maxAgeMs: 60_000 });
+    const cap = capOf(1_000);
+    const granted: number[] = [];
+    for (;;) {
+      const reserved = await local.reserve('t', cap, ask(100), NOW);
+      if (!reserved.ok) break;
+      granted.push(reserved.reservation.outputTokens);
+      await local.settle(reserved.reservation, tokens(reserved.reservation.outputTokens), cap, NOW);
+    }
+    await local.close();
+    expect(granted.reduce((sum, each) => sum + each, 0)).toBe(1_000);
+    expect(await spent(shared, cap)).toBe(1_000);
+  });
+
+  it('tells the response that reaches a cap, once its allowance is settled', async () => {
+    const shared = new MemoryUsageStore();
+    const local = withLocalAllowance(shared, { responses: 2, maxAgeMs: 60_000 });
+    const cap = capOf(1_000);
+    const first = await local.reserve('t', cap, ask(100), NOW);
+    if (!first.ok) throw new Error('refused');
+    // It used far more than it held (a response the upstream would not cap).
+    expect(await local.settle(first.reservation, tokens(1_200), cap, NOW)).toBe(true);
+    await local.close();
+    expect(await spent(shared, cap)).toBe(1_000);
+  });
+
+  it('gives back what an allowance did not hand out once it is older than maxAgeMs', async () => {
+    const shared = new MemoryUsageStore();
+    const local = withLocalAllowance(shared, { responses: 8, maxAgeMs: 60 });
+    const cap = capOf(100_000);
+    const reserved = await local.reserve('t', cap, ask(100), NOW);
+    if (!reserved.ok) throw new Error('refused');
+    await local.settle(reserved.reservation, tokens(10), cap, NOW);
+    expect(await spent(shared, cap)).toBe(800);
+    const deadline = Date.now() + 10_000;
+    while ((await spent(shared, cap)) !== 10) {
+      if (Date.now() > deadline) throw new Error('never given back');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await local.close();
+  });
+
+  it('relays racing for one cap never grant past it together, and leave exact counts (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 100, max: 20_000 }),
+        fc.array(
+          fc.record({
+            relay: fc.integer({ min: 0, max: 2 }),
+            want: fc.integer({ min: 1, max: 500 }),
+            share: fc.double({ min: 0, max: 1, noNaN: true }),
+            pastGrant: fc.boolean(),
+          }),
+          { maxLength: 60 },
+        ),
+        fc.integer({ min: 1, max: 10 }),
+        async (limit, responses, scale) => {
+          const shared = new MemoryUsageStore();
+          const relays = [0, 1, 2].map(() =>
+            withLocalAllowance(shared, { responses: scale, maxAgeMs: 60_000 }),
+          );
+          const cap = capOf(limit);
+          let used = 0;
+          let outstanding = 0;
+          let overrun = 0;
+          // All at once: the reservations race as responses on several relays do.
+          await Promise.all(
+            responses.map(async ({ relay, want, share, pastGrant }) => {
+              const store = relays[relay] as UsageStore;
+              const reserved = await store.reserve('t', cap, ask(want), NOW);
+              if (!reserved.ok) return;
+              const grant = reserved.reservation.outputTokens;
+              expect(grant).toBeLessThanOrEqual(want);
+              // Held and used, on every relay together: within the cap, but for what responses
+              // used past their grants (which only a settlement shows).
+              outstanding += grant;
+              expect(outstanding + used).toBeLessThanOrEqual(limit + overrun);
+              // Mostly within the grant; now and then past it, as an uncapped response may go.
+              const spentHere = pastGrant ? grant + 50 : Math.floor(grant * share);
+              await Promise.resolve();
+              outstanding -= grant;
+              used += spentHere;
+              overrun += Math.max(0, spentHere - grant);
+              await store.settle(reserved.reservation, tokens(spentHere), cap, NOW);
+            }),
+          );
+          for (const relay of relays) await (relay as { close(): Promise<void> }).close();
+          // The shared counters are exactly what was used (to the cap, where it saturates).
+          expect(await spent(shared, cap)).toBe(Math.min(used, limit));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('passes a tenant without token caps straight through', async () => {
+    const { store, calls } = counted(new MemoryUsageStore());
+    const local = withLocalAllowance(store);
+    const reserved = await local.reserve('t', [], ask(100), NOW);
+    expect(reserved.ok).toBe(true);
+    expect(calls.reserve).toBe(1);
+  });
+});
