@@ -167,11 +167,18 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
       if (!socket.destroyed) attachHere(request, socket, head, callId);
       return;
     }
+    // A handshake ws would refuse must not open a connection to the other instance first.
+    if (!upgradeLooksValid(request)) {
+      attachHere(request, socket, head, callId);
+      return;
+    }
     const routed = await dialRoutedSideband({
       base,
       callId,
       headers,
       maxFrameBytes: config.maxFrameBytes,
+      heartbeatIntervalMs: config.heartbeatIntervalMs,
+      messageTimeoutMs: config.messageTimeoutMs,
     });
     if (!routed.ok) {
       rejectUpgrade(socket, {
@@ -185,9 +192,22 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
       routed.socket.close(1001, 'caller left');
       return;
     }
-    accept(request, socket, head, (client) =>
-      pipeSockets(client, routed.socket, config.maxBufferedBytes),
-    );
+    // Until the caller's upgrade completes, its leaving (or an upgrade ws never completes)
+    // closes the other side too.
+    const callerLeft = () => {
+      clearTimeout(stalled);
+      routed.socket.close(1001, 'caller left');
+    };
+    const stalled = setTimeout(() => {
+      callerLeft();
+      socket.destroy();
+    }, UPGRADE_STALL_MS);
+    socket.once('close', callerLeft);
+    accept(request, socket, head, (client) => {
+      clearTimeout(stalled);
+      socket.off('close', callerLeft);
+      pipeSockets(client, routed.socket, config.highWaterBytes);
+    });
   };
 
   const onSideband = (request: IncomingMessage, socket: Duplex, head: Buffer, callId: string) => {
@@ -264,7 +284,11 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
     if (calls === undefined && host.routeOf(path) !== 'calls') return false;
     const headers = headersOf(request);
     host
-      .locateCall(callId, headers)
+      .authenticate(headers)
+      // Only a server credential's hangup is passed on; anything else is answered here.
+      .then((credential) =>
+        credential.ok && !credential.clientSecret ? host.locateCall(callId, headers) : undefined,
+      )
       .then(async (base) => {
         if (base === undefined) {
           if (calls?.handleRequest(request, response) !== true) respond(request, response);
@@ -359,6 +383,22 @@ function refuseUnloadedEnvironment(
   if (leftOut.length === 0) return;
   throw new TypeError(
     `mountRelay: the environment sets ${leftOut.join(' and ')}, which mountRelay does not read: mount what loadRelayFromEnv(process.env) returns, or pass the option (undefined for none)`,
+  );
+}
+
+/** How long a caller's upgrade may take to complete once its sideband's other side is open. */
+const UPGRADE_STALL_MS = 10_000;
+
+/**
+ * Whether an upgrade carries what `ws` needs to complete it (a key of 16 bytes, version 13):
+ * checked before a sideband is passed on, since `ws` drops a bad one without a word.
+ */
+function upgradeLooksValid(request: IncomingMessage): boolean {
+  const key = request.headers['sec-websocket-key'];
+  return (
+    request.headers['sec-websocket-version'] === '13' &&
+    typeof key === 'string' &&
+    /^[+/0-9A-Za-z]{22}==$/.test(key.trim())
   );
 }
 

@@ -19,6 +19,10 @@ export interface RoutedSidebandOptions {
   readonly maxFrameBytes: number;
   /** How long the other instance may take to answer (default 10 s). */
   readonly handshakeTimeoutMs?: number;
+  /** Pings the other instance this often, and drops it when it stops answering (the relay's heartbeat). */
+  readonly heartbeatIntervalMs?: number;
+  /** How long one message may take to arrive. */
+  readonly messageTimeoutMs?: number;
 }
 
 /**
@@ -29,7 +33,7 @@ export interface RoutedSidebandOptions {
  * @example
  * ```ts
  * const routed = await dialRoutedSideband({ base, callId, headers, maxFrameBytes });
- * if (routed.ok) pipeSockets(client, routed.socket, config.maxBufferedBytes);
+ * if (routed.ok) pipeSockets(client, routed.socket, config.highWaterBytes);
  * ```
  */
 export function dialRoutedSideband(options: RoutedSidebandOptions): Promise<RoutedSideband> {
@@ -69,7 +73,15 @@ export function dialRoutedSideband(options: RoutedSidebandOptions): Promise<Rout
         settle({ ok: false, status: 502, message: 'call_instance_unreachable' });
         return;
       }
-      settle({ ok: true, socket: createWsDuplexSocket(ws, transport), protocol: ws.protocol });
+      const socket = createWsDuplexSocket(ws, transport, {
+        ...(options.heartbeatIntervalMs === undefined
+          ? {}
+          : { heartbeatIntervalMs: options.heartbeatIntervalMs }),
+        ...(options.messageTimeoutMs === undefined
+          ? {}
+          : { messageTimeoutMs: options.messageTimeoutMs }),
+      });
+      settle({ ok: true, socket, protocol: ws.protocol });
     });
     ws.once('unexpected-response', (request, response) => {
       const status = response.statusCode ?? 502;
@@ -95,15 +107,16 @@ function sendableCode(code: number): number {
 /**
  * Pipes two sockets both ways, frame for frame and as the frames came (text stays text), until
  * either closes: the other is then closed with its code and reason. A side that reads faster
- * than the other writes is paused past `maxBufferedBytes` and resumed on drain; one that
- * cannot pause is closed (1013) past twice that, so a pipe holds a bounded amount.
+ * than the other writes is paused past `highWaterBytes` (a socket's high-water mark, not the
+ * process's budget) and resumed on drain; one that cannot pause is closed (1013) past twice
+ * that, so a pipe holds at most about that and one message each way.
  *
  * @example
  * ```ts
- * pipeSockets(callerSocket, holderSocket, config.maxBufferedBytes);
+ * pipeSockets(callerSocket, holderSocket, config.highWaterBytes);
  * ```
  */
-export function pipeSockets(a: DuplexSocket, b: DuplexSocket, maxBufferedBytes: number): void {
+export function pipeSockets(a: DuplexSocket, b: DuplexSocket, highWaterBytes: number): void {
   let closed = false;
   const closeBoth = (code: number, reason: string) => {
     if (closed) return;
@@ -115,9 +128,9 @@ export function pipeSockets(a: DuplexSocket, b: DuplexSocket, maxBufferedBytes: 
     message(data: string | Uint8Array, binary: boolean) {
       if (closed) return;
       to.send(data, binary);
-      if (to.bufferedAmount <= maxBufferedBytes) return;
+      if (to.bufferedAmount <= highWaterBytes) return;
       if (from.pause !== undefined) from.pause();
-      else if (to.bufferedAmount > 2 * maxBufferedBytes) closeBoth(1013, 'peer too slow');
+      else if (to.bufferedAmount > 2 * highWaterBytes) closeBoth(1013, 'peer too slow');
     },
     close: closeBoth,
     // `from` drained: the side that writes into it may read again.

@@ -97,7 +97,7 @@ async function instance(instanceId: string, mode: Mode, leaseMs = 30_000) {
   const key = `rtwire:{i:${instanceId}}:url`;
   const command = redisCommand();
   const deadline = Date.now() + 10_000;
-  while ((await command(['GET', key], key)) !== `${http}/`) {
+  while ((await command(['GET', key], key)) !== http) {
     if (Date.now() > deadline) throw new Error(`${instanceId} never registered`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -210,6 +210,11 @@ describe('calls behind a load balancer: a sideband or a hangup reaching another 
     expect(await openSideband(b.ws, callId, { authorization: 'Bearer globex-token' })).toBe(404);
     expect(await openSideband(b.ws, callId, {})).toBe(401);
     expect((await hangUp(b.http, callId, 'globex-token')).status).toBe(404);
+    // No credential: answered where it lands, never passed on.
+    const anonymous = await fetch(`${b.http}/v1/realtime/calls/${callId}/hangup`, {
+      method: 'POST',
+    });
+    expect(anonymous.status).toBe(401);
     const nobody = callId.replace('relay-a', 'relay-z');
     expect(await openSideband(b.ws, nobody, { authorization: 'Bearer acme-token' })).toBe(404);
     expect((await hangUp(b.http, nobody)).status).toBe(404);

@@ -46,8 +46,30 @@ describe('call ids that name the instance holding the call', () => {
     const other = createCallDirectory({ instanceId: 'b' }).newCallId();
     expect(await directory.locate(other)).toBeUndefined();
     await directory.close();
-    expect(asked[0]).toEqual(['SET', 'rtwire:{i:a}:url', 'http://10.0.0.5:8787/', 'PX', '30000']);
+    expect(asked[0]).toEqual(['SET', 'rtwire:{i:a}:url', 'http://10.0.0.5:8787', 'PX', '30000']);
     expect(asked.at(-1)).toEqual(['DEL', 'rtwire:{i:a}:url']);
+  });
+
+  it('takes from the registry only an http(s) origin', async () => {
+    const answers = [
+      'ftp://10.0.0.6/',
+      'javascript:alert(1)',
+      'not a url',
+      'https://10.0.0.6:8443/x?y',
+    ];
+    const directory = createCallDirectory({
+      instanceId: 'a',
+      registry: {
+        command: async (args) => (args[0] === 'GET' ? answers.shift() : 'OK'),
+        url: new URL('http://10.0.0.5:8787'),
+      },
+    });
+    const other = createCallDirectory({ instanceId: 'b' }).newCallId();
+    expect(await directory.locate(other)).toBeUndefined();
+    expect(await directory.locate(other)).toBeUndefined();
+    expect(await directory.locate(other)).toBeUndefined();
+    expect((await directory.locate(other))?.href).toBe('https://10.0.0.6:8443/');
+    await directory.close();
   });
 });
 

@@ -95,11 +95,15 @@ export function createCallDirectory(options: CallDirectoryOptions = {}): CallDir
   const leaseMs = registry.leaseMs ?? 30_000;
   const keyOf = (instance: string) => `${prefix}:{i:${instance}}:url`;
   const own = keyOf(instanceId);
-  const register = () =>
-    command(['SET', own, registry.url.href, 'PX', String(leaseMs)], own).catch(() => {
+  // Only an origin is registered: the routes are the relay's own.
+  const origin = registry.url.origin;
+  let registering: Promise<unknown> = Promise.resolve();
+  const register = () => {
+    registering = command(['SET', own, origin, 'PX', String(leaseMs)], own).catch(() => {
       // Retried at the next beat; the lease outlives two misses.
     });
-  void register();
+  };
+  register();
   let heartbeat: ReturnType<typeof setInterval> | undefined = setInterval(
     register,
     Math.max(100, Math.floor(leaseMs / 3)),
@@ -116,7 +120,12 @@ export function createCallDirectory(options: CallDirectoryOptions = {}): CallDir
       const key = keyOf(instance);
       try {
         const url = await command(['GET', key], key);
-        return typeof url === 'string' && URL.canParse(url) ? new URL(url) : undefined;
+        if (typeof url !== 'string' || !URL.canParse(url)) return undefined;
+        // An instance answers over HTTP(S) at an origin; anything else in Redis is not one.
+        const parsed = new URL(url);
+        return parsed.protocol === 'http:' || parsed.protocol === 'https:'
+          ? new URL(parsed.origin)
+          : undefined;
       } catch {
         return undefined;
       }
@@ -125,7 +134,9 @@ export function createCallDirectory(options: CallDirectoryOptions = {}): CallDir
       if (heartbeat === undefined) return;
       clearInterval(heartbeat);
       heartbeat = undefined;
-      // Its calls ended with it: no instance should route to it any more.
+      // Its calls ended with it: no instance should route to it any more (after a registration
+      // still on its way, which would otherwise bring the key back).
+      await registering;
       await command(['DEL', own], own).catch(() => {});
     },
   };

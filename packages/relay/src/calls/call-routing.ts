@@ -84,13 +84,15 @@ export async function routeCallHangup(
       method: 'POST',
       headers: routedCallHeaders(headers),
       signal: abort.signal,
+      // The caller's credential goes to the holding instance and nowhere it points to.
+      redirect: 'manual',
     });
     const passed: Record<string, string> = {};
     answer.headers.forEach((value, name) => {
       if (PASSED_BACK.test(name)) passed[name] = value;
     });
-    // A hangup's answer is empty or a short error; bounded all the same.
-    const body = (await answer.text()).slice(0, 4_096);
+    // A hangup's answer is empty or a short error; read no further than 4 KiB of it.
+    const body = await boundedText(answer, 4_096);
     return { status: answer.status, headers: passed, body };
   } catch {
     return {
@@ -108,4 +110,28 @@ export async function routeCallHangup(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The first `limit` bytes of a body, as text; the rest is never read. */
+async function boundedText(answer: Response, limit: number): Promise<string> {
+  const reader = answer.body?.getReader();
+  if (reader === undefined) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (size < limit) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  await reader.cancel().catch(() => {});
+  const bytes = new Uint8Array(Math.min(size, limit));
+  let offset = 0;
+  for (const chunk of chunks) {
+    const part = chunk.subarray(0, bytes.byteLength - offset);
+    bytes.set(part, offset);
+    offset += part.byteLength;
+    if (offset === bytes.byteLength) break;
+  }
+  return new TextDecoder().decode(bytes);
 }

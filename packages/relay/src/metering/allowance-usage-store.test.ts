@@ -160,6 +160,46 @@ describe('a local allowance in front of a shared usage store', () => {
     );
   });
 
+  it('settles an allowance on time even when a response of it never settles, and counts that one whole', async () => {
+    const shared = new MemoryUsageStore();
+    const local = withLocalAllowance(shared, { responses: 8, maxAgeMs: 60 });
+    const cap = capOf(100_000);
+    const lost = await local.reserve('t', cap, ask(100), NOW);
+    const other = await local.reserve('t', cap, ask(100), NOW);
+    if (!lost.ok || !other.ok) throw new Error('refused');
+    expect(await local.settle(other.reservation, tokens(30), cap, NOW)).toBe(false);
+    // `lost` never settles (its session vanished): the allowance is settled all the same once
+    // it is old, holding that response's 100 as used, and the other 670 given back.
+    const deadline = Date.now() + 10_000;
+    while ((await spent(shared, cap)) !== 130) {
+      if (Date.now() > deadline) throw new Error(`stuck at ${await spent(shared, cap)}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await local.close();
+    // Settled after all, late: it corrects the count by itself, straight to the shared store.
+    expect(await local.settle(lost.reservation, tokens(5), cap, NOW)).toBe(false);
+    expect(await spent(shared, cap)).toBe(35);
+  });
+
+  it('keeps an allowance whole in the shared store when its settlement fails, never less than was used', async () => {
+    const shared = new MemoryUsageStore();
+    let failing = true;
+    const flaky: UsageStore = {
+      ...counted(shared).store,
+      settle: (...args) =>
+        failing ? Promise.reject(new Error('Redis away')) : shared.settle(...args),
+    };
+    const local = withLocalAllowance(flaky, { responses: 8, maxAgeMs: 60_000 });
+    const cap = capOf(100_000);
+    const reserved = await local.reserve('t', cap, ask(100), NOW);
+    if (!reserved.ok) throw new Error('refused');
+    await local.settle(reserved.reservation, tokens(40), cap, NOW);
+    await local.close();
+    failing = false;
+    // Not retried (the outcome of a failed command is unknown): the whole 800 stays counted.
+    expect(await spent(shared, cap)).toBe(800);
+  });
+
   it('passes a tenant without token caps straight through', async () => {
     const { store, calls } = counted(new MemoryUsageStore());
     const local = withLocalAllowance(store);

@@ -44,27 +44,26 @@ interface Allowance {
   used: MeterAmounts;
   /** What its responses in progress hold. */
   held: MeterAmounts;
-  /** Its responses in progress. */
-  open: number;
-  /** No longer handed out: settled once its last response is. */
-  retired: boolean;
-  /** Its settlement, once started; `undefined` again after a failed one (retried). */
-  settling: Promise<boolean> | undefined;
-  /** Settlements of its responses that wait for its own (a cap may be reached). */
-  readonly waiting: { resolve(reached: boolean): void; reject(error: unknown): void }[];
+  /**
+   * Its settlement with the shared store, once retired: what was used, and what its responses
+   * in progress hold as if used (each of those later corrects it by its own settlement).
+   */
+  settled: Promise<boolean> | undefined;
 }
 
 /**
  * A shared usage store (Redis) behind a local allowance: instead of two round trips a
  * response, a relay takes several responses' worth of a tenant's tokens and budget at once
- * and hands them out itself, settling what was used (and giving back the rest) when the
- * allowance is a second old, its window ends, or it cannot cover a response. What the shared
- * counters hold is never less than what was used, so relays sharing a cap still stop within a
- * response of it; near the cap, where less than a whole allowance is left, every response
- * goes to the shared store as without one. The price: the shared counters run ahead of use
- * by what allowances hold (a relay may be refused while another holds the tenant's last
- * tokens, for at most `maxAgeMs`), and a response that reaches a cap is told when its
- * allowance settles, within about a response of its end.
+ * and hands them out itself. An allowance is settled (what was used, and what its responses in
+ * progress hold; the rest given back) when it is `maxAgeMs` old, when its window ends, when it
+ * cannot cover a response, or when a response spends a cap; a response still running then
+ * corrects the count by its own settlement. The shared counters are never less than what was
+ * used, so relays sharing a cap still stop within a response of it; near the cap, where less
+ * than a whole allowance is left, every response goes to the shared store as without one. The
+ * price: the shared counters run ahead of use by what allowances hold (another relay may be
+ * refused the tenant's last tokens for up to `maxAgeMs`), and a relay that dies leaves what it
+ * held counted until the window ends. A settlement that fails is not retried (its outcome is
+ * unknown): the counters keep the allowance whole, never less than was used.
  *
  * @example
  * ```ts
@@ -80,12 +79,16 @@ export function withLocalAllowance(
   const maxAgeMs = options.maxAgeMs ?? 1_000;
   const now = options.now ?? Date.now;
   const active = new Map<string, Allowance>();
-  const retired = new Set<Allowance>();
+  /** Settlements in flight, for `close` to wait on. */
+  const settling = new Set<Promise<boolean>>();
   /** Which allowance a reservation was handed out from. */
   const handedOut = new WeakMap<Reservation, Allowance>();
   const capsKeys = new WeakMap<readonly MeterCap[], string>();
   /** Grants from the shared store in flight, by key: one at a time per tenant and caps. */
   const granting = new Map<string, Promise<Allowance | undefined>>();
+  /** Keys whose last grant found less than a whole allowance left: direct until then. */
+  const nearCapUntil = new Map<string, number>();
+  let closed = false;
 
   const keyOf = (tenant: string, caps: readonly MeterCap[]) => {
     let key = capsKeys.get(caps);
@@ -96,45 +99,44 @@ export function withLocalAllowance(
     return `${tenant}\u0000${key}`;
   };
 
-  const settleAllowance = (allowance: Allowance): void => {
-    if (allowance.settling !== undefined || allowance.open > 0) return;
-    const settling = inner.settle(allowance.reservation, allowance.used, allowance.caps, now());
-    allowance.settling = settling;
-    settling.then(
-      (reached) => {
-        retired.delete(allowance);
-        for (const waiter of allowance.waiting.splice(0)) waiter.resolve(reached);
-      },
-      (error: unknown) => {
-        // Kept, and tried again at the next sweep; what waits hears of the failure now.
-        allowance.settling = undefined;
-        for (const waiter of allowance.waiting.splice(0)) waiter.reject(error);
-      },
-    );
-  };
-
-  const retire = (allowance: Allowance): void => {
-    if (allowance.retired) return;
-    allowance.retired = true;
+  const retire = (allowance: Allowance): Promise<boolean> => {
+    if (allowance.settled !== undefined) return allowance.settled;
     if (active.get(allowance.key) === allowance) active.delete(allowance.key);
-    retired.add(allowance);
-    settleAllowance(allowance);
+    const settled = inner.settle(
+      allowance.reservation,
+      add(allowance.used, allowance.held, 1),
+      allowance.caps,
+      now(),
+    );
+    allowance.settled = settled;
+    settling.add(settled);
+    const forget = () => settling.delete(settled);
+    settled.then(forget, forget);
+    return settled;
   };
 
   const sweep = () => {
     const at = now();
-    for (const allowance of active.values()) {
-      if (at - allowance.grantedMs >= maxAgeMs || at >= allowance.expiresMs) retire(allowance);
+    for (const allowance of [...active.values()]) {
+      if (at - allowance.grantedMs >= maxAgeMs || at >= allowance.expiresMs) {
+        retire(allowance).catch(() => {});
+      }
     }
-    for (const allowance of retired) settleAllowance(allowance);
+    for (const [key, until] of nearCapUntil) if (at >= until) nearCapUntil.delete(key);
   };
   let timer: ReturnType<typeof setInterval> | undefined;
   const startSweeping = () => {
-    if (timer !== undefined) return;
+    if (timer !== undefined || closed) return;
     timer = setInterval(sweep, Math.max(50, Math.floor(maxAgeMs / 4)));
     // The sweep must not keep a process alive that has nothing else to do.
     (timer as { unref?: () => void }).unref?.();
   };
+
+  /** Whether `allowance` still hands out at `nowMs`. */
+  const live = (allowance: Allowance, nowMs: number) =>
+    allowance.settled === undefined &&
+    nowMs - allowance.grantedMs < maxAgeMs &&
+    nowMs < allowance.expiresMs;
 
   /** The most output tokens `allowance` can hand `request`, with its input held whole. */
   const grantable = (allowance: Allowance, request: ReserveRequest): number => {
@@ -153,10 +155,20 @@ export function withLocalAllowance(
     return Math.max(0, Math.min(request.outputTokens, most));
   };
 
-  const handOut = (allowance: Allowance, granted: number, request: ReserveRequest) => {
+  /** A reservation of the whole `request` from `allowance`, or `undefined` when it cannot cover it. */
+  const handOut = (allowance: Allowance, request: ReserveRequest, nowMs: number) => {
+    if (!live(allowance, nowMs)) return undefined;
+    const granted = grantable(allowance, request);
+    if (granted < request.outputTokens) return undefined;
     const amounts = reservedAmounts(granted, request);
+    // The reservation the store would make: never more µUSD than the allowance still holds.
+    if (
+      amounts.microUsd >
+      allowance.reservation.amounts.microUsd - allowance.used.microUsd - allowance.held.microUsd
+    ) {
+      return undefined;
+    }
     allowance.held = add(allowance.held, amounts, 1);
-    allowance.open++;
     const reservation: Reservation = {
       tenant: allowance.reservation.tenant,
       outputTokens: granted,
@@ -184,8 +196,23 @@ export function withLocalAllowance(
       inputMicroUsd: request.inputMicroUsd * scale,
     };
     const made = inner.reserve(tenant, caps, asked, at).then((granted): Allowance | undefined => {
-      if (!granted.ok) return undefined;
+      if (!granted.ok) {
+        nearCapUntil.set(key, at + maxAgeMs);
+        return undefined;
+      }
       const { reservation } = granted;
+      if (reservation.outputTokens < asked.outputTokens) {
+        // Less than a whole allowance is left: give it back, and go to the store for each
+        // response near the cap for a while.
+        nearCapUntil.set(key, at + maxAgeMs);
+        const back = inner.settle(reservation, NO_USAGE, caps, at);
+        settling.add(back);
+        back.then(
+          () => settling.delete(back),
+          () => settling.delete(back),
+        );
+        return undefined;
+      }
       const allowance: Allowance = {
         key,
         caps,
@@ -194,20 +221,10 @@ export function withLocalAllowance(
         expiresMs: Math.min(...reservation.windows.map((window) => window.endMs)),
         used: NO_USAGE,
         held: NO_USAGE,
-        open: 0,
-        retired: false,
-        settling: undefined,
-        waiting: [],
+        settled: undefined,
       };
-      // Less than a whole allowance was left: near the cap, hand out nothing ahead.
-      if (reservation.outputTokens < asked.outputTokens) {
-        allowance.retired = true;
-        retired.add(allowance);
-        settleAllowance(allowance);
-        return undefined;
-      }
       const previous = active.get(key);
-      if (previous !== undefined) retire(previous);
+      if (previous !== undefined) retire(previous).catch(() => {});
       active.set(key, allowance);
       startSweeping();
       return allowance;
@@ -217,6 +234,15 @@ export function withLocalAllowance(
     made.then(forget, forget);
     return made;
   };
+
+  /** After a settlement into `allowance`: whether it must be settled now (a cap may be reached). */
+  const mustSettle = (allowance: Allowance, used: MeterAmounts, caps: readonly MeterCap[]) =>
+    caps.some((cap) =>
+      HELD.includes(cap.meter)
+        ? used[cap.meter] > 0 &&
+          allowance.reservation.amounts[cap.meter] - allowance.used[cap.meter] <= 0
+        : used[cap.meter] > 0,
+    );
 
   return {
     openSession: (tenant, cap, nowMs) => inner.openSession(tenant, cap, nowMs),
@@ -230,85 +256,57 @@ export function withLocalAllowance(
       request,
       nowMs,
     ): Promise<{ readonly ok: true; readonly reservation: Reservation } | Exhausted> {
-      if (caps.length === 0) return inner.reserve(tenant, caps, request, nowMs);
+      if (caps.length === 0 || closed) return inner.reserve(tenant, caps, request, nowMs);
       const key = keyOf(tenant, caps);
-      for (let attempt = 0; attempt < 2; attempt++) {
-        let allowance = active.get(key);
-        if (
-          allowance !== undefined &&
-          (nowMs - allowance.grantedMs >= maxAgeMs || nowMs >= allowance.expiresMs)
-        ) {
-          retire(allowance);
-          allowance = undefined;
+      if ((nearCapUntil.get(key) ?? 0) <= nowMs) {
+        for (let attempt = 0; attempt < 2; attempt++) {
+          const current = active.get(key);
+          if (current !== undefined) {
+            const handed = handOut(current, request, nowMs);
+            if (handed !== undefined) return handed;
+            // Too old, or it cannot cover this response whole: settled, and a new one taken.
+            retire(current).catch(() => {});
+          }
+          const fresh = await grant(key, tenant, caps, request, nowMs);
+          if (fresh === undefined) break;
+          const handed = handOut(fresh, request, nowMs);
+          if (handed !== undefined) return handed;
         }
-        if (allowance !== undefined) {
-          const granted = grantable(allowance, request);
-          if (granted >= request.outputTokens) return handOut(allowance, granted, request);
-          // It cannot cover this response whole: let it drain, and take a new one.
-          retire(allowance);
-        }
-        allowance = await grant(key, tenant, caps, request, nowMs);
-        if (allowance === undefined) break;
-        const granted = grantable(allowance, request);
-        if (granted >= request.outputTokens) return handOut(allowance, granted, request);
       }
       // Near a cap: this response alone, as without an allowance.
       return inner.reserve(tenant, caps, request, nowMs);
     },
 
     settle(reservation, used, caps, nowMs): Promise<boolean> {
-      let allowance = handedOut.get(reservation);
-      if (allowance === undefined) {
-        // Usage no response reserved (a response the upstream started, input audio): added to
-        // the tenant's allowance, when it has one, instead of a round trip of its own.
-        const current = caps.length > 0 ? active.get(keyOf(reservation.tenant, caps)) : undefined;
-        if (current === undefined || HELD.some((meter) => reservation.amounts[meter] !== 0)) {
-          return inner.settle(reservation, used, caps, nowMs);
-        }
-        allowance = current;
-      } else {
+      const from = handedOut.get(reservation);
+      if (from !== undefined) {
         handedOut.delete(reservation);
-        allowance.held = add(allowance.held, reservation.amounts, -1);
-        allowance.open--;
+        // Its allowance was settled while it ran, counting it whole: it corrects that itself.
+        if (from.settled !== undefined) return inner.settle(reservation, used, caps, nowMs);
+        from.held = add(from.held, reservation.amounts, -1);
+        from.used = add(from.used, used, 1);
+        return mustSettle(from, used, caps) ? retire(from) : Promise.resolve(false);
       }
-      allowance.used = add(allowance.used, used, 1);
-      // Spent on a held meter, or audio counted against an audio cap: the shared store decides
-      // whether a cap is reached, so the allowance is settled as soon as its responses are.
-      const held = allowance.reservation.amounts;
-      const spent = caps.some(
-        (cap) =>
-          HELD.includes(cap.meter) &&
-          used[cap.meter] > 0 &&
-          held[cap.meter] - (allowance as Allowance).used[cap.meter] <= 0,
-      );
-      const audioCapped = caps.some((cap) => !HELD.includes(cap.meter) && used[cap.meter] > 0);
-      if (!spent && !audioCapped && !allowance.retired) return Promise.resolve(false);
-      const waiting = allowance;
-      return new Promise<boolean>((resolve, reject) => {
-        waiting.waiting.push({ resolve, reject });
-        if (waiting.retired) settleAllowance(waiting);
-        else retire(waiting);
-      });
+      // Usage no response reserved (a response the upstream started, input audio): added to the
+      // tenant's live allowance, when it has one, instead of a round trip of its own.
+      const current = caps.length > 0 ? active.get(keyOf(reservation.tenant, caps)) : undefined;
+      if (
+        current === undefined ||
+        !live(current, nowMs) ||
+        HELD.some((meter) => reservation.amounts[meter] !== 0)
+      ) {
+        return inner.settle(reservation, used, caps, nowMs);
+      }
+      current.used = add(current.used, used, 1);
+      return mustSettle(current, used, caps) ? retire(current) : Promise.resolve(false);
     },
 
     async close() {
+      closed = true;
       if (timer !== undefined) clearInterval(timer);
       timer = undefined;
-      for (const allowance of [...active.values()]) retire(allowance);
-      // The host closes the store once its sessions are gone; a straggler dropped at shutdown
-      // is counted as having used what it held.
-      for (const allowance of retired) {
-        if (allowance.open === 0) continue;
-        allowance.used = add(allowance.used, allowance.held, 1);
-        allowance.held = NO_USAGE;
-        allowance.open = 0;
-      }
-      await Promise.allSettled(
-        [...retired].map((allowance) => {
-          settleAllowance(allowance);
-          return allowance.settling ?? Promise.resolve(false);
-        }),
-      );
+      for (const allowance of [...active.values()]) retire(allowance).catch(() => {});
+      await Promise.allSettled([...settling]);
       await inner.close?.();
     },
   };

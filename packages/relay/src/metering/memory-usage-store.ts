@@ -1,4 +1,3 @@
-import type { UsageWindow } from '../policy/relay-policy.ts';
 import {
   type Exhausted,
   METERS,
@@ -11,7 +10,7 @@ import {
   type SessionLease,
   type UsageStore,
 } from './usage-store.ts';
-import { usageWindow } from './usage-window.ts';
+import { capWindows, secondsUntil, usageWindow } from './usage-window.ts';
 
 /** How often counters of ended windows are swept (a minute cap leaves one key a minute). */
 const SWEEP_EVERY_MS = 60_000;
@@ -86,7 +85,7 @@ export class MemoryUsageStore implements UsageStore {
       granted = Math.min(granted, room);
     }
     const amounts = reservedAmounts(granted, request);
-    const windows = windowsOf(caps, nowMs);
+    const windows = capWindows(caps, nowMs);
     this.#add(tenant, windows, amounts, 1);
     return {
       ok: true,
@@ -154,12 +153,6 @@ export class MemoryUsageStore implements UsageStore {
   }
 }
 
-/** The windows `caps` count in, now. */
-function windowsOf(caps: readonly MeterCap[], nowMs: number) {
-  const kinds = new Set<UsageWindow>(caps.map((cap) => cap.window));
-  return [...kinds].map((kind) => usageWindow(kind, nowMs));
-}
-
 /**
  * How many output tokens a cap leaves room for: its remainder (less the expected input) for
  * token caps, that over the rate for the budget; meters a response cannot be held to (input
@@ -180,8 +173,4 @@ function roomFor(meter: Meter, left: number, request: ReserveRequest, wanted: nu
     default:
       return left > 0 ? wanted : 0;
   }
-}
-
-function secondsUntil(endMs: number, nowMs: number): number {
-  return Math.max(1, Math.ceil((endMs - nowMs) / 1000));
 }

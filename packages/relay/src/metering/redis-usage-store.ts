@@ -1,4 +1,3 @@
-import type { UsageWindow } from '../policy/relay-policy.ts';
 import { boundedRedisCommand, hex, type RedisCommand, randomHex } from '../redis/redis-command.ts';
 import {
   EXHAUSTED_SCRIPT,
@@ -20,7 +19,7 @@ import {
   type SessionLease,
   type UsageStore,
 } from './usage-store.ts';
-import { usageWindow } from './usage-window.ts';
+import { capWindows, secondsUntil, usageWindow } from './usage-window.ts';
 
 /** Options of {@link RedisUsageStore}. */
 export interface RedisUsageStoreOptions {
@@ -156,7 +155,7 @@ export class RedisUsageStore implements UsageStore {
       return { ok: true, reservation: { tenant, outputTokens, amounts: NO_USAGE, windows: [] } };
     }
     const windows = caps.map((cap) => usageWindow(cap.window, nowMs));
-    const counted = countedWindows(caps, nowMs);
+    const counted = capWindows(caps, nowMs);
     const keys = caps.map((cap, index) =>
       this.#counterKey(tenant, cap.meter, windowKey(windows, index)),
     );
@@ -316,12 +315,6 @@ function windowKey(windows: readonly { readonly key: string }[], index: number):
   return (windows[index] as { readonly key: string }).key;
 }
 
-/** The windows `caps` count in now, each once. */
-function countedWindows(caps: readonly MeterCap[], nowMs: number) {
-  const kinds = new Set<UsageWindow>(caps.map((cap) => cap.window));
-  return [...kinds].map((kind) => usageWindow(kind, nowMs));
-}
-
 function reached(
   caps: readonly MeterCap[],
   windows: readonly { readonly endMs: number }[],
@@ -330,7 +323,7 @@ function reached(
 ): Exhausted {
   const cap = caps[index] as MeterCap;
   const endMs = (windows[index] as { readonly endMs: number }).endMs;
-  return { ok: false, cap, retryAfterSeconds: Math.max(1, Math.ceil((endMs - nowMs) / 1000)) };
+  return { ok: false, cap, retryAfterSeconds: secondsUntil(endMs, nowMs) };
 }
 
 /** A script's `{a, b}` reply as two numbers (`NaN` for anything else). */

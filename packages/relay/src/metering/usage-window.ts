@@ -64,3 +64,31 @@ function computeWindow(kind: UsageWindow, nowMs: number): Window {
         : stamp.slice(0, kind === 'hour' ? 13 : 16);
   return { key: `${kind}:${shown}`, startMs, endMs };
 }
+
+/**
+ * The windows `caps` count in at `nowMs`, each kind once, in the order the caps first name them.
+ *
+ * @example
+ * ```ts
+ * capWindows([{ meter: 'tokens', window: 'minute', limit: 10 }], Date.now()); // [{ key: 'minute:…', … }]
+ * ```
+ */
+export function capWindows(
+  caps: readonly { readonly window: UsageWindow }[],
+  nowMs: number,
+): { readonly key: string; readonly startMs: number; readonly endMs: number }[] {
+  const kinds = new Set<UsageWindow>(caps.map((cap) => cap.window));
+  return [...kinds].map((kind) => usageWindow(kind, nowMs));
+}
+
+/**
+ * Whole seconds from `nowMs` to `endMs`, at least 1: a `Retry-After`.
+ *
+ * @example
+ * ```ts
+ * secondsUntil(61_500, 0); // 62
+ * ```
+ */
+export function secondsUntil(endMs: number, nowMs: number): number {
+  return Math.max(1, Math.ceil((endMs - nowMs) / 1000));
+}

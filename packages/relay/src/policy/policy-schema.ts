@@ -75,30 +75,12 @@ export const RELAY_POLICY_SCHEMA: JsonSchema = {
         tokens: {
           description:
             'Tokens (input and output) per window; "input" and "output" limit each kind on its own.',
-          type: 'object',
-          properties: {
-            perMinute: { $ref: '#/definitions/count' },
-            perHour: { $ref: '#/definitions/count' },
-            perDay: { $ref: '#/definitions/count' },
-            perMonth: { $ref: '#/definitions/count' },
-            input: { $ref: '#/definitions/windows' },
-            output: { $ref: '#/definitions/windows' },
-          },
-          additionalProperties: false,
+          allOf: [{ $ref: '#/definitions/meterWindows' }],
         },
         audioSeconds: {
           description:
             'Seconds of audio (appended by the client and sent by the model) per window; "input" and "output" limit each direction on its own. Measured from the bytes, at the session\'s audio formats.',
-          type: 'object',
-          properties: {
-            perMinute: { $ref: '#/definitions/count' },
-            perHour: { $ref: '#/definitions/count' },
-            perDay: { $ref: '#/definitions/count' },
-            perMonth: { $ref: '#/definitions/count' },
-            input: { $ref: '#/definitions/windows' },
-            output: { $ref: '#/definitions/windows' },
-          },
-          additionalProperties: false,
+          allOf: [{ $ref: '#/definitions/meterWindows' }],
         },
         budget: {
           description: 'USD per window, spent at the prices of the "prices" table.',
@@ -116,6 +98,18 @@ export const RELAY_POLICY_SCHEMA: JsonSchema = {
           required: ['usd', 'per'],
           additionalProperties: false,
         },
+      },
+      additionalProperties: false,
+    },
+    meterWindows: {
+      type: 'object',
+      properties: {
+        perMinute: { $ref: '#/definitions/count' },
+        perHour: { $ref: '#/definitions/count' },
+        perDay: { $ref: '#/definitions/count' },
+        perMonth: { $ref: '#/definitions/count' },
+        input: { $ref: '#/definitions/windows' },
+        output: { $ref: '#/definitions/windows' },
       },
       additionalProperties: false,
     },

@@ -10,8 +10,8 @@ import {
   type SessionLease,
   type UsageStore,
 } from '../../metering/usage-store.ts';
-import { usageWindow } from '../../metering/usage-window.ts';
-import type { ModelPrice, TenantLimits } from '../../policy/relay-policy.ts';
+import { capWindows } from '../../metering/usage-window.ts';
+import type { ModelPrice, TenantLimits, UsageWindow } from '../../policy/relay-policy.ts';
 import { CloseCode } from '../../session/close-codes.ts';
 import type { ClientVerdict, RelayFeatureFactory } from '../../session/feature.ts';
 import { deltaAudioBytes, deltaTextLength } from './delta-payload.ts';
@@ -47,6 +47,15 @@ export const UNBOUNDED_RESPONSE_TOKENS = 4096;
 /** Estimates for a response that ended without `usage`: text bytes and audio seconds to tokens. */
 const TEXT_BYTES_PER_TOKEN = 4;
 const AUDIO_TOKENS_PER_SECOND = 10;
+/** The upstream frames metering reads: the response lifecycle, delta sizes, the audio formats. */
+const UPSTREAM_TYPES: ReadonlySet<string> = new Set([
+  'response.created',
+  'response.done',
+  'response.output_text.delta',
+  'response.output_audio.delta',
+  'session.created',
+  'session.updated',
+]);
 /** PCM16 at 24 kHz: the bytes of a second of the default audio format. */
 const PCM_BYTES_PER_SECOND = 48_000;
 /**
@@ -91,6 +100,8 @@ export function meteringFeature(options: MeteringOptions): RelayFeatureFactory {
     let latest: ActiveResponse | undefined;
     let exhausted = false;
     let settling = 0;
+    /** Set once the session ended: a reservation the store grants after that is given back. */
+    let ended = false;
     const total = { responses: 0, ...NO_USAGE };
     /** Bytes per second of the session's audio, as the upstream last said its formats are. */
     let audioInRate = PCM_BYTES_PER_SECOND;
@@ -223,13 +234,7 @@ export function meteringFeature(options: MeteringOptions): RelayFeatureFactory {
     return {
       name: 'metering',
       clientTypes: new Set(['response.create', 'input_audio_buffer.append']),
-      upstreamTypes: (type) =>
-        type === 'response.created' ||
-        type === 'response.done' ||
-        type === 'response.output_text.delta' ||
-        type === 'response.output_audio.delta' ||
-        type === 'session.created' ||
-        type === 'session.updated',
+      upstreamTypes: UPSTREAM_TYPES,
       onClientEvent(event) {
         if (event.type === 'input_audio_buffer.append') {
           // Decoded already by the pipe: the base64 string's length is the audio's size.
@@ -260,6 +265,13 @@ export function meteringFeature(options: MeteringOptions): RelayFeatureFactory {
           .then(
             (result): ClientVerdict => {
               if (!result.ok) return refusal(result);
+              if (ended) {
+                // The session ended while the store answered: no response will use this.
+                options.store
+                  .settle(result.reservation, NO_USAGE, caps, session.now())
+                  .catch(storeFailed);
+                return undefined;
+              }
               reserved.push(result.reservation);
               if (result.reservation.outputTokens === asked) return undefined;
               return {
@@ -345,6 +357,7 @@ export function meteringFeature(options: MeteringOptions): RelayFeatureFactory {
         }
       },
       onEnd(code) {
+        ended = true;
         const now = session.now();
         // What never finished: lost responses are billed for what they streamed; reservations
         // never used are given back.
@@ -443,18 +456,14 @@ const seconds = (ms: number) => Math.round(ms) / 1000;
 /** A reservation of nothing, in the windows `caps` count in now: for a response none was made for. */
 function emptyReservation(
   tenant: string,
-  caps: readonly { readonly window: Parameters<typeof usageWindow>[0] }[],
+  caps: readonly { readonly window: UsageWindow }[],
   nowMs: number,
 ): Reservation {
-  const kinds = new Set(caps.map((cap) => cap.window));
   return {
     tenant,
     outputTokens: 0,
     amounts: NO_USAGE,
-    windows: [...kinds].map((kind) => {
-      const { key, endMs } = usageWindow(kind, nowMs);
-      return { key, endMs };
-    }),
+    windows: capWindows(caps, nowMs).map(({ key, endMs }) => ({ key, endMs })),
   };
 }
 
