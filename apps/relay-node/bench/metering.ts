@@ -156,8 +156,11 @@ async function main() {
     RATE_LIMIT_PER_SECOND: '0',
     LOG_LEVEL: 'warn',
   };
+  // The baseline is the same relay and policy without limits: what metering adds, not what a
+  // policy does. The relay without any policy is shown too.
+  const unlimited = { ...POLICY, tenants: { acme: {} } };
   const variants = [
-    { name: 'metering off', env: base },
+    { name: 'metering off', env: { ...base, RELAY_POLICY: JSON.stringify(unlimited) } },
     {
       name: 'metering on Redis',
       env: { ...base, REDIS_URL: redis.url, RELAY_POLICY: JSON.stringify(POLICY) },
@@ -171,6 +174,7 @@ async function main() {
         METER_ALLOWANCE: '8',
       },
     },
+    { name: 'no policy at all', env: base },
   ];
   const totals = variants.map(() => ({
     cpu: 0,
