@@ -56,8 +56,9 @@ interface Allowance {
  * response, a relay takes several responses' worth of a tenant's tokens and budget at once
  * and hands them out itself. An allowance is settled (what was used, and what its responses in
  * progress hold; the rest given back) when it is `maxAgeMs` old, when its window ends, when it
- * cannot cover a response, or when a response spends a cap; a response still running then
- * corrects the count by its own settlement. The shared counters are never less than what was
+ * cannot cover a response, or when a response spends a token or budget cap; a response still
+ * running then corrects the count by its own settlement. Audio is counted with the allowance,
+ * so an audio cap is enforced within `maxAgeMs`. The shared counters are never less than what was
  * used, so relays sharing a cap still stop within a response of it; near the cap, where less
  * than a whole allowance is left, every response goes to the shared store as without one. The
  * price: the shared counters run ahead of use by what allowances hold (another relay may be
@@ -235,13 +236,17 @@ export function withLocalAllowance(
     return made;
   };
 
-  /** After a settlement into `allowance`: whether it must be settled now (a cap may be reached). */
+  /**
+   * After a settlement into `allowance`: whether it must be settled now, because a held meter a
+   * cap counts is spent (the shared store decides whether the cap is reached). Audio is settled
+   * with the allowance, within `maxAgeMs`.
+   */
   const mustSettle = (allowance: Allowance, used: MeterAmounts, caps: readonly MeterCap[]) =>
-    caps.some((cap) =>
-      HELD.includes(cap.meter)
-        ? used[cap.meter] > 0 &&
-          allowance.reservation.amounts[cap.meter] - allowance.used[cap.meter] <= 0
-        : used[cap.meter] > 0,
+    caps.some(
+      (cap) =>
+        HELD.includes(cap.meter) &&
+        used[cap.meter] > 0 &&
+        allowance.reservation.amounts[cap.meter] - allowance.used[cap.meter] <= 0,
     );
 
   return {

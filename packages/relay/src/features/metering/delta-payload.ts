@@ -6,37 +6,12 @@ const KEY_TAIL = [...'delta":"'].map((char) => char.charCodeAt(0));
 
 /**
  * Where the `"delta"` string of a delta frame lies, `[start, end)` between its quotes, found
- * without parsing the frame (its payload can be a megabyte of base64): a search for the key,
- * then for the closing quote, both native scans. `undefined` when the frame has no such key.
+ * without parsing the frame (its payload can be a megabyte of base64): a search for the key
+ * from the start (the envelope before it is short), then for the closing quote, a native
+ * forward scan (`memchr` on a Node Buffer; a scan from the end is no native `memrchr` and
+ * cost more than the relay's whole work for the frame). `undefined` when the frame has no such key.
  */
 function payloadSpan(data: string | Uint8Array): readonly [number, number] | undefined {
-  return lastFieldSpan(data) ?? searchedSpan(data);
-}
-
-/**
- * The span when `delta` is the frame's last field, as the live API and rtwire's encoder write
- * it (`…,"delta":"<payload>"}`): one scan back from the end for the opening quote (a base64
- * payload has none; a text one with an escaped quote falls to the search).
- */
-function lastFieldSpan(data: string | Uint8Array): readonly [number, number] | undefined {
-  const end = data.length - 2;
-  if (end < KEY_TAIL.length + 1 || codeAt(data, end) !== QUOTE || codeAt(data, end + 1) !== 0x7d) {
-    return undefined;
-  }
-  const opening =
-    typeof data === 'string' ? data.lastIndexOf('"', end - 1) : data.lastIndexOf(QUOTE, end - 1);
-  const key = opening + 1 - KEY_TAIL.length - 1;
-  if (key < 0 || codeAt(data, key) !== QUOTE || codeAt(data, end - 1) === BACKSLASH) {
-    return undefined;
-  }
-  for (let offset = 0; offset < KEY_TAIL.length; offset++) {
-    if (codeAt(data, key + 1 + offset) !== KEY_TAIL[offset]) return undefined;
-  }
-  return [opening + 1, end];
-}
-
-/** The span found by searching for the key from the start, and for its closing quote. */
-function searchedSpan(data: string | Uint8Array): readonly [number, number] | undefined {
   let start: number;
   if (typeof data === 'string') {
     const key = data.indexOf('"delta":"');
@@ -45,7 +20,10 @@ function searchedSpan(data: string | Uint8Array): readonly [number, number] | un
   } else {
     start = -1;
     for (let quote = data.indexOf(QUOTE); quote >= 0; quote = data.indexOf(QUOTE, quote + 1)) {
-      if (KEY_TAIL.every((byte, offset) => data[quote + 1 + offset] === byte)) {
+      if (
+        data[quote + 1] === 0x64 &&
+        KEY_TAIL.every((byte, offset) => data[quote + 1 + offset] === byte)
+      ) {
         start = quote + 1 + KEY_TAIL.length;
         break;
       }
