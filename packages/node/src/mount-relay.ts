@@ -180,6 +180,10 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
       heartbeatIntervalMs: config.heartbeatIntervalMs,
       messageTimeoutMs: config.messageTimeoutMs,
     });
+    host.metrics.countCallRouted(
+      'sideband',
+      routed.ok ? 'ok' : routed.status === 502 ? 'unreachable' : 'refused',
+    );
     if (!routed.ok) {
       rejectUpgrade(socket, {
         status: routed.status,
@@ -295,7 +299,12 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
           return;
         }
         request.resume();
-        writeReply(request, response, await routeCallHangup(base, path, headers));
+        const reply = await routeCallHangup(base, path, headers);
+        host.metrics.countCallRouted(
+          'hangup',
+          reply.status === 502 ? 'unreachable' : reply.status < 400 ? 'ok' : 'refused',
+        );
+        writeReply(request, response, reply);
       })
       .catch(() => {
         if (!response.headersSent) response.writeHead(500).end();

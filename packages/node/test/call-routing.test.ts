@@ -174,6 +174,12 @@ describe('calls behind a load balancer: a sideband or a hangup reaching another 
     expect(fake.hangups).toEqual([{ callId: 'rtc_up1', authorization: 'Bearer sk-server-key' }]);
     expect((await closed)[0]).toBe(1000);
     await until(() => a.relay.activeCalls === 0, 'the call to end on A');
+    // B counted what it passed on; A, which answered both, passed nothing on.
+    expect(Object.fromEntries(b.relay.metrics.callsRouted)).toEqual({
+      'sideband/ok': 1,
+      'hangup/ok': 1,
+    });
+    expect(a.relay.metrics.callsRouted.size).toBe(0);
   });
 
   it('served calls: the sideband through B reaches the engine call A holds, and B hangs it up', async () => {
@@ -246,6 +252,13 @@ describe('calls behind a load balancer: a sideband or a hangup reaching another 
     const dead = callId.replace('relay-a', 'relay-dead');
     expect(await openSideband(b.ws, dead, { authorization: 'Bearer acme-token' })).toBe(502);
     expect((await hangUp(b.http, dead)).status).toBe(502);
+    const metrics = await (await fetch(`${b.http}/metrics`)).text();
+    expect(metrics).toContain(
+      'rtwire_relay_calls_routed_total{kind="sideband",outcome="unreachable"} 1',
+    );
+    expect(metrics).toContain(
+      'rtwire_relay_calls_routed_total{kind="hangup",outcome="unreachable"} 1',
+    );
     const deadline = Date.now() + 15_000;
     let status = 0;
     while (Date.now() < deadline) {

@@ -74,6 +74,11 @@ export class RelayMetrics {
   readonly resumes = new Map<string, number>();
   /** Forwarded calls ended, by reason (`CallEndReason`). */
   readonly callEnds = new Map<string, number>();
+  /**
+   * A call's sidebands and hangups passed on to the instance holding the call, by what and
+   * how it went (`sideband`/`hangup`, and `ok`, `refused` (the holder's 4xx) or `unreachable`).
+   */
+  readonly callsRouted = new Map<string, number>();
   /** Whether the usage store answers (1) or not (0); `undefined` until one is watched. */
   usageStoreUp: number | undefined;
   /** Usage store calls that failed (an error or a timeout). */
@@ -143,6 +148,12 @@ export class RelayMetrics {
   /** Counts a forwarded call's end by its reason (a fixed set: `CallEndReason`). */
   countCallEnd(reason: string): void {
     this.callEnds.set(reason, (this.callEnds.get(reason) ?? 0) + 1);
+  }
+
+  /** Counts a sideband or hangup passed on to the instance holding its call, by how it went. */
+  countCallRouted(kind: 'sideband' | 'hangup', outcome: 'ok' | 'refused' | 'unreachable'): void {
+    const key = `${kind}/${outcome}`;
+    this.callsRouted.set(key, (this.callsRouted.get(key) ?? 0) + 1);
   }
 
   /** Adds what a response (or a session's appended audio) used to its tenant's counters. */

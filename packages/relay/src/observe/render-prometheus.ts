@@ -63,6 +63,17 @@ export function renderPrometheus(metrics: RelayMetrics): string {
   );
   for (const [reason, count] of metrics.callEnds)
     lines.push(`rtwire_relay_calls_ended_total{reason="${reason}"} ${count}`);
+  if (metrics.callsRouted.size > 0) {
+    family(
+      'rtwire_relay_calls_routed_total',
+      'counter',
+      'Call sidebands and hangups passed on to the instance holding the call, by kind and outcome.',
+    );
+    for (const [key, count] of metrics.callsRouted) {
+      const [kind, outcome] = key.split('/');
+      lines.push(`rtwire_relay_calls_routed_total{kind="${kind}",outcome="${outcome}"} ${count}`);
+    }
+  }
   if (metrics.usageStoreUp !== undefined) {
     family(
       'rtwire_relay_usage_store_up',
