@@ -131,6 +131,9 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
     });
   };
 
+  /** Whether this instance holds the call: one its engine serves, or one it forwards. */
+  const heldHere = (callId: string) => calls?.holds(callId) === true || host.holdsCall(callId);
+
   /** Answers a sideband for a call this instance holds, or 404 (with 401 for a bad credential). */
   const attachHere = (request: IncomingMessage, socket: Duplex, head: Buffer, callId: string) => {
     // The engine's calls are this server's; a network upstream's, the host's (forwarded).
@@ -215,8 +218,7 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
   };
 
   const onSideband = (request: IncomingMessage, socket: Duplex, head: Buffer, callId: string) => {
-    const here = calls?.holds(callId) === true || host.holdsCall(callId);
-    if (here || host.callDirectory === undefined) {
+    if (heldHere(callId) || host.callDirectory === undefined) {
       attachHere(request, socket, head, callId);
       return;
     }
@@ -281,7 +283,7 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
     if (host.callDirectory === undefined || request.method !== 'POST') return false;
     const path = pathOf(request);
     const callId = hangupCallId(path);
-    if (callId === undefined || calls?.holds(callId) === true || host.holdsCall(callId)) {
+    if (callId === undefined || heldHere(callId)) {
       return false;
     }
     // Only where this relay takes calls: the engine's (a stack) or a network upstream's.

@@ -1,4 +1,5 @@
 import type { HttpReply } from '../host/http-reply.ts';
+import { readBoundedBody } from '../host/read-bounded-body.ts';
 
 /**
  * Marks a request one instance passed on to another: the other answers it itself and never
@@ -91,8 +92,9 @@ export async function routeCallHangup(
     answer.headers.forEach((value, name) => {
       if (PASSED_BACK.test(name)) passed[name] = value;
     });
-    // A hangup's answer is empty or a short error; read no further than 4 KiB of it.
-    const body = await boundedText(answer, 4_096);
+    // A hangup's answer is empty or a short error; one past 4 KiB is not passed back.
+    const read = await readBoundedBody(answer, 4_096);
+    const body = read instanceof Uint8Array ? new TextDecoder().decode(read) : '';
     return { status: answer.status, headers: passed, body };
   } catch {
     return {
@@ -110,28 +112,4 @@ export async function routeCallHangup(
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** The first `limit` bytes of a body, as text; the rest is never read. */
-async function boundedText(answer: Response, limit: number): Promise<string> {
-  const reader = answer.body?.getReader();
-  if (reader === undefined) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  while (size < limit) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.byteLength;
-  }
-  await reader.cancel().catch(() => {});
-  const bytes = new Uint8Array(Math.min(size, limit));
-  let offset = 0;
-  for (const chunk of chunks) {
-    const part = chunk.subarray(0, bytes.byteLength - offset);
-    bytes.set(part, offset);
-    offset += part.byteLength;
-    if (offset === bytes.byteLength) break;
-  }
-  return new TextDecoder().decode(bytes);
 }

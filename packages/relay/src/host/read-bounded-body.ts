@@ -1,6 +1,6 @@
 /**
- * A request's body, up to `maxBytes`: read chunk by chunk, so a long one is never held whole
- * (a declared `Content-Length` past it is refused unread).
+ * A request's (or a response's) body, up to `maxBytes`: read chunk by chunk, so a long one is
+ * never held whole (a declared `Content-Length` past it is refused unread).
  *
  * @example
  * ```ts
@@ -9,7 +9,7 @@
  * ```
  */
 export async function readBoundedBody(
-  request: Request,
+  request: Pick<Request, 'headers' | 'body'>,
   maxBytes: number,
 ): Promise<Uint8Array<ArrayBuffer> | 'too_large' | 'unreadable'> {
   const declared = Number(request.headers.get('content-length') ?? Number.NaN);

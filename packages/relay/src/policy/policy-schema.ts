@@ -1,5 +1,13 @@
 import type { JsonSchema } from './json-schema.ts';
 
+/** A count per fixed window, as `tokens`, `audioSeconds` and their `input`/`output` take it. */
+const WINDOW_COUNTS = {
+  perMinute: { $ref: '#/definitions/count' },
+  perHour: { $ref: '#/definitions/count' },
+  perDay: { $ref: '#/definitions/count' },
+  perMonth: { $ref: '#/definitions/count' },
+} as const;
+
 /**
  * The JSON Schema of a relay policy file (`RELAY_POLICY`), the same document the package ships
  * as `@rtwire/relay/policy.schema.json` for editors (a test holds the two equal).
@@ -104,10 +112,7 @@ export const RELAY_POLICY_SCHEMA: JsonSchema = {
     meterWindows: {
       type: 'object',
       properties: {
-        perMinute: { $ref: '#/definitions/count' },
-        perHour: { $ref: '#/definitions/count' },
-        perDay: { $ref: '#/definitions/count' },
-        perMonth: { $ref: '#/definitions/count' },
+        ...WINDOW_COUNTS,
         input: { $ref: '#/definitions/windows' },
         output: { $ref: '#/definitions/windows' },
       },
@@ -116,10 +121,7 @@ export const RELAY_POLICY_SCHEMA: JsonSchema = {
     windows: {
       type: 'object',
       properties: {
-        perMinute: { $ref: '#/definitions/count' },
-        perHour: { $ref: '#/definitions/count' },
-        perDay: { $ref: '#/definitions/count' },
-        perMonth: { $ref: '#/definitions/count' },
+        ...WINDOW_COUNTS,
       },
       additionalProperties: false,
     },
