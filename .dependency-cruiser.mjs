@@ -118,6 +118,12 @@ export default {
       'node',
       ['relay', 'builders', 'serializer'],
     ),
+    floor(
+      'cli-imports-beyond-its-floor',
+      '@rtwire/cli (the `rtwire` command, Node only) sits at the top beside the apps: it may use every library (node, relay, server, builders, serializer, types), and no package depends on it.',
+      'cli',
+      ['node', 'relay', 'server', 'builders', 'serializer', 'types'],
+    ),
     {
       name: 'app-imports-package-internals',
       comment:

@@ -11,13 +11,17 @@
 //   node scripts/release-check.mjs --keep             keep the temporary directory (without it,
 //                                                     the tarballs and the consumer are deleted)
 //   node scripts/release-check.mjs --help             this text
+//
+// For @rtwire/cli it also installs the tarballs into an empty folder with npm and Node alone,
+// runs `npx rtwire relay`, checks its console and a WebSocket session, runs `npx rtwire
+// conformance` against it, and stops it with SIGTERM.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
-import { jsrExportProblems } from './lib/jsr-exports.mjs';
+import { jsrExportProblems, notOnJsr } from './lib/jsr-exports.mjs';
 import { packedProblems } from './lib/packed-problems.mjs';
 import { judgeAttw } from './lib/release-check/attw.mjs';
 import {
@@ -28,6 +32,7 @@ import {
   oldestTypescriptFor,
 } from './lib/release-check/consumer.mjs';
 import { importScript, judgeImport, runImports } from './lib/release-check/imports.mjs';
+import { CLI_PACKAGE, checkNpxRelay } from './lib/release-check/npx-relay.mjs';
 import { fileStem, selectPackages, specifiersOf } from './lib/release-check/packages.mjs';
 import {
   cleanNpmEnv,
@@ -126,7 +131,11 @@ try {
     'jsr.json',
     async (pkg) => {
       const problems = jsrExportProblems(pkg.dir);
-      return problems.length === 0 ? { ok: true } : { ok: false, detail: problems.join('; ') };
+      if (problems.length > 0) return { ok: false, detail: problems.join('; ') };
+      const excluded = notOnJsr(pkg.name);
+      return excluded === undefined
+        ? { ok: true }
+        : { ok: true, detail: `not on JSR: ${excluded}` };
     },
     { fatal: false },
   );
@@ -324,6 +333,28 @@ try {
     },
     { fatal: false },
   );
+
+  // `npx rtwire relay` with Node alone: the CLI's tarball and the @rtwire/* ones it needs in an
+  // empty folder, the console and a session served, `npx rtwire conformance` passing against
+  // it, and SIGTERM draining it to exit 0 (scripts/lib/release-check/npx-relay.mjs).
+  const cli = packages.find((pkg) => pkg.name === CLI_PACKAGE);
+  if (cli !== undefined) {
+    const needed = selectPackages(listPublicPackages(), CLI_PACKAGE);
+    const broken = needed.find((pkg) => report.isBroken(pkg.name));
+    const record = (
+      /** @type {string} */ check,
+      /** @type {import('./lib/release-check/report.mjs').CheckResult} */ result,
+    ) => report.record(CLI_PACKAGE, check, result);
+    if (broken !== undefined) {
+      record('npx rtwire relay', {
+        ok: false,
+        skipped: true,
+        detail: `skipped, ${broken.name} failed`,
+      });
+    } else {
+      await checkNpxRelay({ tarballs: needed.map(tarballPath), dir: join(work, 'npx'), record });
+    }
+  }
 } finally {
   if (options.keep) console.log(`release-check: kept ${work}`);
   else rmSync(work, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { followTheWire } from '../packages/cli/src/conformance/spec-validator.ts';
 
 interface Schema {
   readonly anyOf?: readonly { readonly $ref: string }[];
@@ -26,38 +27,9 @@ ajv.addFormat('unixtime', {
   type: 'number',
   validate: (value: number) => Number.isInteger(value) && value >= 0,
 });
-ajv.addSchema({ $id: 'spec', components: { schemas: allowNullForOptional(schemas) } });
-
-/**
- * The live API sends `null` for absent optional fields (`noise_reduction`, `transcription`,
- * `include`, …) where the spec only says the field may be missing; the official examples do
- * the same. Validation follows the wire: an optional property also accepts `null`. Required
- * properties stay strict.
- */
-function allowNullForOptional(node: unknown): any {
-  if (Array.isArray(node)) return node.map(allowNullForOptional);
-  if (typeof node !== 'object' || node === null) return node;
-  const source = node as Record<string, unknown>;
-  const copy: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(source)) {
-    // The spec's `oneOf`s overlap (`conversation` is any string *or* 'auto' | 'none'), so a
-    // valid value can match twice; what the spec means is "one of these shapes".
-    copy[key === 'oneOf' ? 'anyOf' : key] = allowNullForOptional(value);
-  }
-  const properties = copy.properties as Record<string, unknown> | undefined;
-  if (properties !== undefined && typeof properties === 'object') {
-    const required = new Set((source.required as string[] | undefined) ?? []);
-    for (const [name, schema] of Object.entries(properties)) {
-      if (!required.has(name)) properties[name] = { anyOf: [schema, { type: 'null' }] };
-    }
-  }
-  // OpenAPI 3.0 `nullable`, which ajv only accepts beside a `type`.
-  if (copy.nullable === true) {
-    delete copy.nullable;
-    return { anyOf: [copy, { type: 'null' }] };
-  }
-  return copy;
-}
+// Validation follows the wire as the conformance suite does (`null` for absent optional
+// fields, overlapping `oneOf`s as `anyOf`): one reading of the spec for the tests and the CLI.
+ajv.addSchema({ $id: 'spec', components: { schemas: followTheWire(schemas) } });
 
 function schemaNamesByType(union: string): Map<string, string> {
   const byType = new Map<string, string>();

@@ -5,6 +5,25 @@ import { join } from 'node:path';
 import { exportSubpaths, isDataSubpath } from './workspace.mjs';
 
 /**
+ * The public packages not published to JSR, each with the reason. JSR publishes a package's
+ * TypeScript sources to be imported; it has no executables.
+ * @type {Readonly<Record<string, string>>}
+ */
+export const NOT_ON_JSR = {
+  '@rtwire/cli':
+    'a command, run with npx from npm (JSR has no bin); its conformance suite reads the spec copied into dist/ at build',
+};
+
+/**
+ * Why the package `name` is not published to JSR, or undefined when it is.
+ * @param {string} name
+ * @returns {string | undefined}
+ */
+export function notOnJsr(name) {
+  return Object.hasOwn(NOT_ON_JSR, name) ? NOT_ON_JSR[name] : undefined;
+}
+
+/**
  * The `exports` of a jsr.json as a map from subpath to file.
  * @param {unknown} exportsField
  * @returns {Map<string, unknown>}
@@ -33,13 +52,21 @@ function sourceOf(target) {
 }
 
 /**
- * Every way a package's jsr.json disagrees with its package.json; empty when they agree.
+ * Every way a package's jsr.json disagrees with its package.json; empty when they agree, and
+ * for a package {@link NOT_ON_JSR} without one.
  * @param {string} packageDir
  * @returns {string[]}
  */
 export function jsrExportProblems(packageDir) {
   const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
   const jsrPath = join(packageDir, 'jsr.json');
+  const excluded = notOnJsr(manifest.name);
+  if (excluded !== undefined) {
+    // A jsr.json beside the exclusion would be published by `npx jsr publish` all the same.
+    return existsSync(jsrPath)
+      ? [`jsr.json exists, but ${manifest.name} is not on JSR: ${excluded}`]
+      : [];
+  }
   if (!existsSync(jsrPath)) return ['jsr.json is missing'];
   const jsr = JSON.parse(readFileSync(jsrPath, 'utf8'));
   /** @type {string[]} */

@@ -4,56 +4,23 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { variablesRead } from '../../test-support/relay-variables-read.ts';
 import { repoRoot } from '../lib/workspace.mjs';
 
 const read = (path: string) => readFileSync(join(repoRoot, path), 'utf8');
-type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * Every variable the relay's configuration reads, seen by handing the readers an environment
- * that records each name asked for: `parseRelayConfig` and `createRelayFromEnv` of
- * `@rtwire/relay` (every runtime) and `loadRelayFromEnv` of `@rtwire/node` (the Node app).
+ * Every variable the relay's configuration reads (`test-support/relay-variables-read.ts`):
+ * `parseRelayConfig` and `createRelayFromEnv` of `@rtwire/relay` (every runtime) and
+ * `loadRelayFromEnv` of `@rtwire/node` (the Node app), from source.
  */
-async function variablesRead(): Promise<Set<string>> {
+async function variablesReadFromSource(): Promise<Set<string>> {
   // Imported by URL so the scripts' typecheck does not compile the packages' sources.
-  const relay = (await import(
-    pathToFileURL(join(repoRoot, 'packages/relay/src/index.ts')).href
-  )) as {
-    parseRelayConfig(env: Env): unknown;
-    createRelayFromEnv(env: Env, runtime: unknown): unknown;
-  };
-  const node = (await import(pathToFileURL(join(repoRoot, 'packages/node/src/index.ts')).href)) as {
-    loadRelayFromEnv(env: Env, options: unknown): Promise<unknown>;
-  };
-  const seen = new Set<string>();
-  const recording = (values: Record<string, string>) =>
-    new Proxy(values, {
-      get(target, name) {
-        if (typeof name === 'string') seen.add(name);
-        return target[name as string];
-      },
-    });
-  const runtime = { connectRealtime: () => undefined, frames: 'string', write: () => {} };
-  // Some variables are read only when another is set: each mode once.
-  const modes: Record<string, string>[] = [
-    {},
-    {
-      MODEL_BASE_URL: 'http://127.0.0.1:1/v1',
-      CHAT_MODEL: 'chat',
-      TRANSCRIPTION_MODEL: 'transcription',
-      SPEECH_MODEL: 'speech',
-    },
-    { UPSTREAM_URL: 'ws://127.0.0.1:1/v1/realtime', RESUME: 'on' },
-    { TLS_CERT: '-----BEGIN CERTIFICATE-----', TLS_KEY: '-----BEGIN PRIVATE KEY-----' },
-  ];
-  for (const mode of modes) {
-    relay.parseRelayConfig(recording(mode));
-    relay.createRelayFromEnv(recording({ ...mode, RELAY_POLICY: '{"default":{}}' }), runtime);
-    await node.loadRelayFromEnv(recording(mode), { write: () => {} });
-  }
-  // Where a command was run (set by npm and pnpm), not configuration.
-  seen.delete('INIT_CWD');
-  return seen;
+  const source = (path: string) => import(pathToFileURL(join(repoRoot, path)).href);
+  return variablesRead({
+    relay: await source('packages/relay/src/index.ts'),
+    node: await source('packages/node/src/index.ts'),
+  });
 }
 
 /** The section of `markdown` under the heading `title`, to the next heading of its level. */
@@ -79,7 +46,7 @@ describe('configuration tables', () => {
   // It imports the packages' sources and loads the WebRTC stack's native module (26 MB): tens
   // of seconds on a machine running other test suites, bounded work all the same.
   beforeAll(async () => {
-    variables = await variablesRead();
+    variables = await variablesReadFromSource();
   }, 120_000);
 
   it('the variables seen are the relay’s, the Node-only ones included', () => {
@@ -100,7 +67,13 @@ describe('configuration tables', () => {
   });
 
   it('the other READMEs name only variables the code reads', () => {
-    for (const path of ['README.md', 'apps/relay-node/README.md', 'packages/node/README.md']) {
+    const readmes = [
+      'README.md',
+      'apps/relay-node/README.md',
+      'packages/node/README.md',
+      'packages/cli/README.md',
+    ];
+    for (const path of readmes) {
       const stale = [...named(read(path))].filter(
         (name) => !variables.has(name) && !notConfiguration(name),
       );

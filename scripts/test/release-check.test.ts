@@ -346,3 +346,51 @@ describe('release-check --help', () => {
     expect(usage).not.toContain('release-check: ');
   });
 });
+
+describe('npx rtwire relay', () => {
+  it('reads the URL from the listening line only', async () => {
+    const { listeningUrl } = await import('../lib/release-check/npx-relay.mjs');
+    const output =
+      '{"msg":"relay.config","note":"listening on http://nowhere:1 "}\n' +
+      'rtwire relay listening on http://127.0.0.1:40123 (realtime endpoint ws://127.0.0.1:40123/v1/realtime, upstream simulator)\n';
+    expect(listeningUrl(output)).toBe('http://127.0.0.1:40123');
+    expect(listeningUrl('{"msg":"relay.config"}\n')).toBeUndefined();
+  });
+
+  it('finds the relay at the end of npx → npm → sh → node', async () => {
+    const { deepestDescendant } = await import('../lib/release-check/npx-relay.mjs');
+    const table = [
+      '    1     0 init',
+      '  100     1 npx rtwire relay',
+      '  101   100 npm exec rtwire relay',
+      '  102   101 sh -c rtwire relay',
+      '  103   102 node /tmp/x/node_modules/.bin/rtwire relay',
+      '  200     1 node elsewhere',
+    ].join('\n');
+    expect(deepestDescendant(100, table)).toBe(103);
+    // With no children (bash execs the command), the process itself.
+    expect(deepestDescendant(200, table)).toBe(200);
+  });
+
+  it('puts node, npm, npx and sh alone on the PATH it makes', async () => {
+    const { readdirSync } = await import('node:fs');
+    const { nodeOnlyBin } = await import('../lib/release-check/npx-relay.mjs');
+    const dir = mkdtempSync(join(tmpdir(), 'rtwire-node-only-'));
+    try {
+      const bin = nodeOnlyBin(join(dir, 'bin'));
+      expect(readdirSync(bin).sort()).toEqual(['node', 'npm', 'npx', 'sh']);
+      expect(() => nodeOnlyBin(join(dir, 'none'), join(dir, 'empty'))).toThrow(
+        'node is not on PATH',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs for @rtwire/cli, whose bin it is', async () => {
+    const { CLI_PACKAGE } = await import('../lib/release-check/npx-relay.mjs');
+    const { listPublicPackages } = await import('../lib/workspace.mjs');
+    const cli = listPublicPackages().find((pkg) => pkg.name === CLI_PACKAGE);
+    expect(cli?.manifest.bin).toEqual({ rtwire: './dist/bin.js' });
+  });
+});

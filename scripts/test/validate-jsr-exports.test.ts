@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { jsrExportProblems } from '../lib/jsr-exports.mjs';
+import { jsrExportProblems, notOnJsr } from '../lib/jsr-exports.mjs';
 
 const script = join(import.meta.dirname, '..', 'validate-jsr-exports.mjs');
 
@@ -81,5 +81,27 @@ describe('validate-jsr-exports', () => {
     write({ ...agreeing, version: '0.0.0' });
     execFileSync(process.execPath, [script, '--root', root, '--sync-versions'], { stdio: 'pipe' });
     expect(jsrExportProblems(pkgDir)).toEqual([]);
+  });
+
+  it('passes a package that is not on JSR without a jsr.json, saying why, and fails one with', () => {
+    const cliDir = join(root, 'packages/cli');
+    mkdirSync(cliDir, { recursive: true });
+    writeFileSync(
+      join(cliDir, 'package.json'),
+      JSON.stringify({ ...manifest, name: '@rtwire/cli' }),
+    );
+    write(agreeing);
+    const reason = notOnJsr('@rtwire/cli');
+    expect(reason).toContain('JSR has no bin');
+    expect(jsrExportProblems(cliDir)).toEqual([]);
+    const output = execFileSync(process.execPath, [script, '--root', root], { encoding: 'utf8' });
+    expect(output).toContain(`✓ @rtwire/cli      jsr.json: none, not on JSR (${reason})`);
+
+    writeFileSync(join(cliDir, 'jsr.json'), JSON.stringify({ ...agreeing, name: '@rtwire/cli' }));
+    expect(jsrExportProblems(cliDir)).toEqual([
+      `jsr.json exists, but @rtwire/cli is not on JSR: ${reason}`,
+    ]);
+    // Every other package is on JSR.
+    expect(notOnJsr('@rtwire/node')).toBeUndefined();
   });
 });

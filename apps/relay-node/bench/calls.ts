@@ -90,7 +90,7 @@ function hasTaskset(): boolean {
 
 async function relayChild(): Promise<void> {
   const { loadRelayFromEnv } = await import('@rtwire/node');
-  const { startRelayServer } = await import('../src/server.ts');
+  const { startRelayServer } = await import('@rtwire/cli/relay');
   const stackName = process.env.BENCH_CALL_STACK ?? 'wrtc';
   // wrtc: as the app turns calls on (CALLS=on, CALL_PORTS). werift: the bench's own stack.
   const relay = await loadRelayFromEnv({

@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type RelayServer, startRelayServer } from '@rtwire/cli/relay';
 import { createNodeRuntime, type MountRelayOptions, type WebRtcStack } from '@rtwire/node';
 import { createRelayFromEnv, loadRelayPolicy, type UpstreamConnector } from '@rtwire/relay';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
-import { type RelayServer, startRelayServer } from '../src/server.ts';
 
 /** Everything started by a test, stopped by {@link stopAll}. */
 const running: (() => Promise<void>)[] = [];

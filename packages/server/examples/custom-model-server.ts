@@ -41,17 +41,40 @@ function tone(): Uint8Array {
   return bytes;
 }
 
+/** The session's function tool that the user's words name, if any. */
+function namedTool(request: ResponseRequest, words: string): string | undefined {
+  for (const tool of request.tools as readonly { type?: string; name?: string }[]) {
+    if (tool.type === 'function' && tool.name && words.includes(tool.name)) return tool.name;
+  }
+  return undefined;
+}
+
 /**
  * A toy model standing in for yours: it answers with the user's words backwards, a word at a
  * time, with a tone per word when the response is audio, and "transcribes" audio as its
- * length. Replace the body of `respond` with your LLM's stream.
+ * length. Asked to call one of the session's tools by name, it calls it; given a tool's
+ * output, it reads it back. A word is a token: it stops at `max_output_tokens`, as a model
+ * must. Replace the body of `respond` with your LLM's stream.
  */
 export const backwardsModel: RealtimeModel = {
   async respond(request, output, signal) {
-    const words = (await lastUserWords(request)).split(/\s+/).filter(Boolean).reverse();
+    const last = request.items.at(-1);
+    const heard = await lastUserWords(request);
+    const tool = last?.type === 'function_call_output' ? undefined : namedTool(request, heard);
+    if (tool !== undefined) {
+      const call = output.functionCall({ name: tool });
+      call.arguments(JSON.stringify({ request: heard.slice(0, 100) }));
+      call.done();
+      return;
+    }
+    const words =
+      last?.type === 'function_call_output'
+        ? ['The', 'tool', 'answered.']
+        : heard.split(/\s+/).filter(Boolean).reverse();
     const reply = words.length > 0 ? words : ['Hello!'];
     for (const [index, word] of reply.entries()) {
       if (signal.aborted) return;
+      if (index === request.maxOutputTokens) return output.incomplete('max_output_tokens');
       output.text(index === 0 ? word : ` ${word}`);
       if (request.modality === 'audio') output.audio(tone());
       // A real model streams; so does this one, a macrotask per word.

@@ -2,7 +2,7 @@
 // Run with `pnpm bench`. Candidates are measured in interleaved rounds inside one process and
 // compared as ratios of medians, because absolute times on a shared machine mean little.
 import { do_not_optimize, measure } from 'mitata';
-import { decodeServerEvent, exceedsNesting } from '../src/index.ts';
+import { clientEventProblem, decodeServerEvent, exceedsNesting } from '../src/index.ts';
 
 const textDelta = JSON.stringify({
   type: 'response.output_text.delta',
@@ -116,3 +116,21 @@ for (const [label, frame] of payloads) {
   }
   console.log(`${label.padEnd(26)} ${`${(median(ratios) * 100).toFixed(1)}%`.padStart(8)}`);
 }
+
+// A client appends input audio every 20–100 ms: the parameter check on it, as a share of the
+// JSON.parse it follows.
+const append = JSON.stringify({
+  type: 'input_audio_buffer.append',
+  event_id: 'event_C9G5VqL1t27xlnwZ9nHyr',
+  audio: 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4v'.repeat(50),
+});
+const appendEvent = JSON.parse(append);
+const appendRatios: number[] = [];
+for (let round = 0; round < ROUNDS; round++) {
+  const parse = await timeOf(() => do_not_optimize(JSON.parse(append)));
+  const check = await timeOf(() => do_not_optimize(clientEventProblem(appendEvent)));
+  appendRatios.push(check / parse);
+}
+console.log(
+  `\ninput_audio_buffer.append: clientEventProblem is ${(median(appendRatios) * 100).toFixed(1)}% of JSON.parse`,
+);

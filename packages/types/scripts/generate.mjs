@@ -353,6 +353,211 @@ const wrap = (test) =>
   test.startsWith('(') || (/^[\w.]+\(/.test(test) && !test.includes(' ')) ? test : `(${test})`;
 
 // ---------------------------------------------------------------------------------------------
+// Client event schemas (read by src/client-event-problem.ts)
+//
+// The decoder's shapes merge unions until they say little; refusing a parameter the way the
+// live API does needs the schemas themselves: every union member, enum, bound and whether an
+// object takes keys it does not name. Emitted as data (see src/schema-node.ts), never as code.
+
+/**
+ * Bounds the spec states only in prose (the stored spec keeps no descriptions): "Provide an
+ * integer between 1 and 4096 to limit output tokens, or `inf`" on both `max_output_tokens`.
+ * Keyed by schema and property; applied to the integer member of the property's union.
+ */
+const PROSE_BOUNDS = {
+  RealtimeSessionCreateRequestGA: { max_output_tokens: { minimum: 1, maximum: 4096 } },
+  RealtimeResponseCreateParams: { max_output_tokens: { minimum: 1, maximum: 4096 } },
+};
+
+/**
+ * Fields the live API takes from clients that the spec does not list, by schema. Empty while
+ * every field the official SDKs send is in the spec; an entry here needs a comment saying
+ * which client sends it.
+ */
+const LIVE_CLIENT_EXTRAS = {};
+
+/**
+ * Fields the spec marks required that the live API lets a client leave out, by schema. The
+ * spec shares these schemas with what the server sends, where every item has an `id`; a client
+ * creating an item may omit it, and @openai/agents-realtime's `sendMcpResponse` sends an
+ * `mcp_approval_response` with none.
+ */
+const LIVE_CLIENT_OPTIONAL = { RealtimeMCPApprovalResponse: ['id'] };
+
+const BOUND_KEYS = ['minimum', 'maximum', 'minLength', 'maxLength', 'minItems', 'maxItems'];
+const NULL_ONLY = { kinds: KIND.null };
+
+function kindsOfValues(values) {
+  let kinds = 0;
+  for (const value of values) {
+    if (value === null) kinds |= KIND.null;
+    else if (typeof value === 'string') kinds |= KIND.string;
+    else if (typeof value === 'boolean') kinds |= KIND.boolean;
+    else if (Number.isInteger(value)) kinds |= KIND.integer;
+    else kinds |= KIND.number;
+  }
+  return kinds;
+}
+
+/** The interpreter's node of a spec schema; `schemaName` is set when `node` is a named schema. */
+function clientNode(node, stack = [], schemaName = undefined) {
+  if (node === true || !node || typeof node !== 'object' || Object.keys(node).length === 0) {
+    return { kinds: ANY };
+  }
+  if (node.$ref) {
+    const name = refName(node.$ref);
+    // The interpreter walks a value and its schema together: a cycle would let a value lead it
+    // anywhere. None exists among client events; a spec update that adds one fails here.
+    if (stack.includes(name)) throw new Error(`client schema ${name} refers to itself`);
+    const resolved = clientNode(schemas[name], [...stack, name], name);
+    return node.nullable ? withNullNode(resolved) : resolved;
+  }
+  const variants = unionOf(node);
+  if (variants) {
+    const members = variants.map((variant) => clientNode(variant, stack));
+    if (node.nullable) members.push(NULL_ONLY);
+    return unionNode(members);
+  }
+  if (node.allOf) throw new Error('allOf in a client schema: teach clientNode to merge it');
+  const types = Array.isArray(node.type)
+    ? node.type
+    : node.type
+      ? [node.type]
+      : node.properties
+        ? ['object']
+        : [];
+  const values = node.const !== undefined ? [node.const] : node.enum;
+  let kinds = 0;
+  for (const t of types) kinds |= t === 'number' ? KIND.number | KIND.integer : KIND[t];
+  if (values) kinds = kinds === 0 ? kindsOfValues(values) : kinds;
+  if (kinds === 0) return { kinds: ANY };
+  if (node.nullable) kinds |= KIND.null;
+  const out = { kinds };
+  if (values) out.values = node.nullable && !values.includes(null) ? [...values, null] : values;
+  if (kinds & KIND.object) {
+    const properties = { ...(node.properties ?? {}), ...(LIVE_CLIENT_EXTRAS[schemaName] ?? {}) };
+    const names = Object.keys(properties).sort();
+    if (names.length > 0) {
+      const bounds = PROSE_BOUNDS[schemaName] ?? {};
+      out.properties = Object.fromEntries(
+        names.map((key) => {
+          if (key === '__proto__') throw new Error('a property named __proto__ cannot be emitted');
+          return [key, withBounds(clientNode(properties[key], stack), bounds[key])];
+        }),
+      );
+      const optional = LIVE_CLIENT_OPTIONAL[schemaName] ?? [];
+      const required = (node.required ?? []).filter(
+        (key) => key in properties && !optional.includes(key),
+      );
+      if (required.length > 0) out.required = required;
+    }
+    const additional = node.additionalProperties;
+    if (additional && typeof additional === 'object') out.extra = clientNode(additional, stack);
+    else if (names.length === 0 && additional !== false) out.extra = { kinds: ANY };
+  }
+  if (kinds & KIND.array && node.items) {
+    const items = clientNode(node.items, stack);
+    if (items.kinds !== ANY || items.variants) out.items = items;
+  }
+  for (const key of BOUND_KEYS) if (typeof node[key] === 'number') out[key] = node[key];
+  return out;
+}
+
+function withNullNode(node) {
+  if (node.kinds === ANY && !node.variants) return node;
+  if (node.variants) return unionNode([...node.variants, NULL_ONLY]);
+  return {
+    ...node,
+    kinds: node.kinds | KIND.null,
+    ...(node.values && !node.values.includes(null) ? { values: [...node.values, null] } : {}),
+  };
+}
+
+/** Applies a prose bound to a property: to its integer member when it is a union. */
+function withBounds(node, bounds) {
+  if (!bounds) return node;
+  if (!node.variants) return { ...node, ...bounds };
+  const variants = node.variants.map((variant) =>
+    variant.kinds & KIND.integer && !variant.values ? { ...variant, ...bounds } : variant,
+  );
+  return { ...node, variants };
+}
+
+/**
+ * A union of nodes: nested unions flattened, `X | null` folded into X, and the fields that
+ * name a variant (a property of one fixed value in more than one object member) listed.
+ */
+function unionNode(members) {
+  const flat = members.flatMap((member) => member.variants ?? [member]);
+  if (flat.some((member) => member.kinds === ANY)) return { kinds: ANY };
+  const nonNull = flat.filter((member) => member !== NULL_ONLY && member.kinds !== KIND.null);
+  if (nonNull.length === 1) {
+    return flat.length === 1 ? nonNull[0] : withNullNode(nonNull[0]);
+  }
+  let kinds = 0;
+  for (const member of flat) kinds |= member.kinds;
+  const out = { kinds, variants: flat };
+  const objects = flat.filter((member) => member.kinds & KIND.object && member.properties);
+  if (objects.length > 1) {
+    const counts = new Map();
+    for (const member of objects) {
+      for (const [key, property] of Object.entries(member.properties)) {
+        if (property.values?.length === 1) counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+    }
+    // `type` names most variants; `role` then tells the three messages apart.
+    const discriminators = [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([key]) => key);
+    if (discriminators.length > 0) out.discriminators = discriminators;
+  }
+  return out;
+}
+
+/** Serializes the client event schemas; repeated nodes are hoisted into shared constants. */
+function clientSchemasFile() {
+  const pool = new Map();
+  const emit = (node) => {
+    const parts = [`kinds: ${node.kinds}`];
+    const list = (values) => `[${values.map((value) => JSON.stringify(value)).join(', ')}]`;
+    if (node.values) parts.push(`values: ${list(node.values)}`);
+    if (node.properties) {
+      const fields = Object.entries(node.properties).map(
+        ([key, child]) => `${propKey(key)}: ${emit(child)}`,
+      );
+      parts.push(`properties: { ${fields.join(', ')} }`);
+    }
+    if (node.required) parts.push(`required: ${list(node.required)}`);
+    if (node.extra) parts.push(`extra: ${emit(node.extra)}`);
+    if (node.items) parts.push(`items: ${emit(node.items)}`);
+    if (node.variants) parts.push(`variants: [${node.variants.map(emit).join(', ')}]`);
+    if (node.discriminators) parts.push(`discriminators: ${list(node.discriminators)}`);
+    for (const key of BOUND_KEYS) if (node[key] !== undefined) parts.push(`${key}: ${node[key]}`);
+    const literal = `{ ${parts.join(', ')} }`;
+    if (!pool.has(literal)) pool.set(literal, `n${pool.size}`);
+    return pool.get(literal);
+  };
+  const table = clientEventNames
+    .map((name) => {
+      const schema = schemas[name];
+      const id = emit(clientNode(schema, [name], name));
+      return `  ${JSON.stringify(eventTypeOf(schema))}: ${id},`;
+    })
+    .join('\n');
+  const constants = [...pool.entries()]
+    .map(([literal, id]) => `const ${id}: SchemaNode = ${literal};`)
+    .join('\n');
+  return `${HEADER}
+import type { SchemaNode } from '../schema-node.ts';
+
+${constants}
+
+/** The schema of every client event, keyed by \`type\`, for refusing parameters as the live API does. */
+export const CLIENT_EVENT_SCHEMAS: Readonly<Record<string, SchemaNode>> = {
+${table}
+};
+`;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Event type constants and unions
 
 function eventsFile() {
@@ -470,6 +675,7 @@ const outputs = {
   [join(outDir, 'schema-types.ts')]: typesFile(),
   [join(outDir, 'event-shapes.ts')]: shapesFile(),
   [join(outDir, 'event-types.ts')]: eventsFile(),
+  [join(outDir, 'client-event-schemas.ts')]: clientSchemasFile(),
   [join(packagesDir, 'builders', 'src', 'generated', 'context-builders.ts')]: contextBuildersFile(
     catalogue,
     HEADER,

@@ -20,6 +20,11 @@
  */
 
 export {
+  type ClientEventProblem,
+  type ClientEventProblemCode,
+  clientEventProblem,
+} from './client-event-problem.ts';
+export {
   createDecodeError,
   type DecodeError,
   type DecodeErrorCode,

@@ -28,10 +28,11 @@ export const CONSUMER_RESOLUTIONS = [
 /**
  * The oldest TypeScript each package supports (what its README states), compiled with the ESM
  * settings it knows; the release check installs each beside the consumer. `@rtwire/node`'s
- * is `@types/node`'s own minimum (its declarations use `BuiltinIteratorReturn`, TypeScript 5.6).
+ * and `@rtwire/cli`'s (which builds on it) is `@types/node`'s own minimum (its declarations use
+ * `BuiltinIteratorReturn`, TypeScript 5.6).
  */
 export const OLDEST_TYPESCRIPT = {
-  versions: { default: '5.0.4', '@rtwire/node': '5.6.3' },
+  versions: { default: '5.0.4', '@rtwire/node': '5.6.3', '@rtwire/cli': '5.6.3' },
   resolutions: CONSUMER_RESOLUTIONS.filter((resolution) => resolution.extension === 'ts'),
 };
 

@@ -1,6 +1,7 @@
 import { ServerEvents } from '@rtwire/builders';
 import type { EventId, EventIdSequence } from '@rtwire/serializer';
 import {
+  clientEventProblem,
   decodeClientEvent,
   errorCodeOf,
   errorParamOf,
@@ -149,6 +150,17 @@ export class RealtimeSessionEngine implements RealtimeSession {
     if (event === undefined) return;
     if (this.#type === 'transcription' && !TRANSCRIPTION_EVENTS.has(event.type)) {
       this.#context.refuse(refusals.notInTranscriptionSession(event.type), event.event_id);
+      return;
+    }
+    // The decoder checks fields' JSON types; the live API also refuses unknown parameters,
+    // values outside the spec's enums and bounds, and union members it cannot tell apart.
+    const problem = clientEventProblem(event);
+    if (problem !== undefined) {
+      // An event_id past the spec's length is the problem itself, so it is not echoed.
+      this.#context.refuse(
+        refusals.invalidParameter(problem),
+        problem.param === 'event_id' ? null : event.event_id,
+      );
       return;
     }
     this.#handle(event);

@@ -1,4 +1,4 @@
-import type { RealtimeServerEvent } from '@rtwire/types';
+import type { ClientEventProblem, RealtimeServerEvent } from '@rtwire/types';
 
 /**
  * The `error` of an `error` event, without the client event id it answers.
@@ -31,6 +31,8 @@ export const refusals = {
   notJson: (message: string, param: string | null) => invalid('invalid_json', message, param),
   invalidEvent: (message: string, param: string | null) => invalid('invalid_event', message, param),
   unknownEvent: () => invalid('invalid_value', 'Unsupported client event type.', 'type'),
+  /** A parameter the spec does not allow, named and worded by `clientEventProblem`. */
+  invalidParameter: ({ code, message, param }: ClientEventProblem) => invalid(code, message, param),
   notInTranscriptionSession: (type: string) =>
     invalid(
       'invalid_value',

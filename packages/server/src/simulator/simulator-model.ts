@@ -29,7 +29,8 @@ const TEXT_DELTA_MS = 25;
  * echoes the last user input (text, or the length of the audio), reports a tool's output,
  * and calls a function tool the user names, with arguments made from the tool's JSON Schema.
  * Audio is a soft tone as long as the transcript would take to say, streamed with the
- * transcript running ahead, as the live API streams it. It transcribes input audio as its
+ * transcript running ahead, as the live API streams it. A word counts as a token: a reply
+ * longer than `max_output_tokens` stops there, `incomplete`. It transcribes input audio as its
  * length, e.g. `(1200 ms of audio)`.
  *
  * @example
@@ -42,6 +43,7 @@ export function createSimulatorModel(options: SimulatorModelOptions = {}): Realt
   return {
     async respond(request, output, signal) {
       const step = createStepClock(pace, signal);
+      const synth = createToneSynth(request.outputAudioFormat);
       // An estimate, as the rest of the simulator's usage: a walk that no depth or size can break.
       output.usage({ input_tokens: Math.ceil(estimateHeldBytes(request.items) / 16) });
       const reply = deriveReply(request.items, request.tools, request.audioDurationMs);
@@ -55,7 +57,18 @@ export function createSimulatorModel(options: SimulatorModelOptions = {}): Realt
         call.done();
         return;
       }
+      // A word is a token here: the reply stops at max_output_tokens, as a model's does.
+      const limit = request.maxOutputTokens;
       const deltas = toDeltas(reply.text);
+      if (limit !== 'inf' && deltas.length > limit) {
+        for (const delta of deltas.slice(0, limit)) {
+          if (!(await step(TEXT_DELTA_MS))) return;
+          output.text(delta);
+          if (request.modality === 'audio') output.audio(synth(AUDIO_CHUNK_MS));
+        }
+        output.incomplete('max_output_tokens');
+        return;
+      }
       if (request.modality === 'text') {
         for (const delta of deltas) {
           if (!(await step(TEXT_DELTA_MS))) return;
@@ -63,7 +76,6 @@ export function createSimulatorModel(options: SimulatorModelOptions = {}): Realt
         }
         return;
       }
-      const synth = createToneSynth(request.outputAudioFormat);
       const totalMs = Math.max(AUDIO_CHUNK_MS * 3, reply.text.length * MS_PER_CHARACTER);
       const chunks = Math.ceil(totalMs / AUDIO_CHUNK_MS);
       const transcriptEvery = Math.max(1, Math.floor(chunks / Math.max(1, deltas.length)));

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 
 /**
- * Reads TLS material given either inline (a PEM block) or as a file path.
+ * Reads TLS material given either inline (a PEM block) or as a file path (relative to the
+ * working directory; `loadRelayFromEnv` has already made a configured one absolute).
  *
  * @example
  * ```ts

@@ -12,10 +12,12 @@ import { readPem } from './read-pem.ts';
 
 /**
  * The relay to serve, as `loadRelayFromEnv` of `@rtwire/node` assembles it (config, logger,
- * upstream, policy, tool handlers), handed on whole.
+ * upstream, policy, tool handlers, the WebRTC stack), handed on whole.
  */
 export type RelayServerOptions = MountRelayOptions & {
+  /** The relay's configuration: where to listen, TLS, the drain's bound. */
   readonly config: RelayConfig;
+  /** Where the relay's log lines go. */
   readonly logger: RelayLogger;
 };
 
@@ -23,7 +25,9 @@ export type RelayServerOptions = MountRelayOptions & {
 export interface RelayServer {
   /** `http://host:port` or `https://host:port`. */
   readonly url: string;
+  /** The port it listens on (the one the system chose for `PORT=0`). */
   readonly port: number;
+  /** The relay's counters, as `/metrics` serves them. */
   readonly metrics: RelayMetrics;
   /** Sessions open now. */
   readonly activeSessions: number;
@@ -37,13 +41,13 @@ export interface RelayServer {
 /**
  * Starts the HTTP(S) server with the relay mounted on it (`@rtwire/node`): `GET /v1/realtime`
  * upgrades to a relay session, `/` serves the console, `/healthz` and `/metrics` serve
- * operations, anything else is 404. TLS when the config has a cert.
+ * operations, anything else is 404. TLS when the config has a cert. Rejects when it cannot
+ * listen (`listenFailureMessage` of `@rtwire/relay/app` says why in one line).
  *
  * @example
  * ```ts
  * const relay = await loadRelayFromEnv(process.env);
- * if (relay.ok) console.log((await startRelayServer(relay)).url);
- * console.log(server.url);
+ * if (relay.ok) console.log((await startRelayServer(relay)).url); // http://127.0.0.1:8787
  * ```
  */
 export async function startRelayServer(options: RelayServerOptions): Promise<RelayServer> {

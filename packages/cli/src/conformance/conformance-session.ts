@@ -1,0 +1,254 @@
+import WebSocket from 'ws';
+import { CheckFailure } from './check-outcomes.ts';
+import { excerptOf } from './excerpt.ts';
+import type { ServerEvent } from './server-event.ts';
+
+/** Where and how to connect to the server under test. */
+export interface ConformanceTarget {
+  /** The `ws://` or `wss://` Realtime endpoint. */
+  readonly url: string;
+  /** Sent as `Authorization: Bearer …`. */
+  readonly apiKey?: string | undefined;
+  /** Added as `?model=` when the URL has none. */
+  readonly model?: string | undefined;
+  /** More handshake headers (`--header`). */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+}
+
+/** What a wait looks for: an event type, or a test of the event. */
+export type EventMatch = string | ((event: ServerEvent) => boolean);
+
+/** Frames a session keeps: bounds what a server that floods a check can make the suite hold. */
+const MAX_EVENTS = 20_000;
+
+/**
+ * One connection to the server under test, recording every event it sends. Waits are
+ * positional: {@link send} returns the position of the next event, and {@link waitFor} looks
+ * from a position on, so an event that came before the wait began is still found.
+ *
+ * @example
+ * ```ts
+ * const session = await ConformanceSession.open(target, 10_000);
+ * const mark = session.send({ type: 'conversation.item.retrieve', item_id: 'item_1' });
+ * const retrieved = await session.waitFor(mark, 'conversation.item.retrieved');
+ * ```
+ */
+export class ConformanceSession {
+  readonly events: ServerEvent[] = [];
+  /** `performance.now()` when each event arrived. */
+  readonly #arrivals: number[] = [];
+  readonly malformed: string[] = [];
+  readonly #socket: WebSocket;
+  readonly #timeoutMs: number;
+  #waiters = new Set<() => void>();
+  #closed: string | undefined;
+
+  private constructor(socket: WebSocket, timeoutMs: number) {
+    this.#socket = socket;
+    this.#timeoutMs = timeoutMs;
+    socket.on('message', (data, isBinary) => this.#receive(data, isBinary));
+    socket.on('close', (code) => {
+      this.#closed = `the server closed the connection (${code})`;
+      this.#wake();
+    });
+    socket.on('error', () => {
+      this.#closed ??= 'the connection failed';
+      this.#wake();
+    });
+  }
+
+  /**
+   * Connects and resolves once the socket is open (not waiting for any event).
+   *
+   * @example
+   * ```ts
+   * const session = await ConformanceSession.open({ url: 'ws://127.0.0.1:8787/v1/realtime' }, 10_000);
+   * ```
+   */
+  static open(target: ConformanceTarget, timeoutMs: number): Promise<ConformanceSession> {
+    const url = new URL(target.url);
+    if (target.model !== undefined && !url.searchParams.has('model')) {
+      url.searchParams.set('model', target.model);
+    }
+    const headers: Record<string, string> = { ...target.headers };
+    if (target.apiKey !== undefined) headers.authorization = `Bearer ${target.apiKey}`;
+    const socket = new WebSocket(url, { headers, handshakeTimeout: timeoutMs });
+    const session = new ConformanceSession(socket, timeoutMs);
+    return new Promise((resolve, reject) => {
+      socket.once('open', () => resolve(session));
+      socket.once('unexpected-response', (_request, response) => {
+        reject(
+          new CheckFailure({
+            expected: 'a WebSocket upgrade',
+            received: `HTTP ${response.statusCode}`,
+          }),
+        );
+        socket.terminate();
+      });
+      socket.once('error', (error) =>
+        reject(new CheckFailure({ expected: 'a connection', received: error.message })),
+      );
+    });
+  }
+
+  /** The position the next event will have. */
+  get position(): number {
+    return this.events.length;
+  }
+
+  /**
+   * Sends a client event (an object, sent as JSON text, or a raw text frame) and returns the
+   * position of the next server event.
+   *
+   * @example
+   * ```ts
+   * const mark = session.send({ type: 'input_audio_buffer.clear' });
+   * ```
+   */
+  send(event: object | string): number {
+    const mark = this.events.length;
+    if (this.#closed === undefined) {
+      this.#socket.send(typeof event === 'string' ? event : JSON.stringify(event));
+    }
+    return mark;
+  }
+
+  /**
+   * The first event at or after `from` that matches, waiting up to the timeout for it.
+   *
+   * @example
+   * ```ts
+   * const done = await session.waitFor(mark, (event) => event.type === 'response.done');
+   * ```
+   */
+  async waitFor(
+    from: number,
+    match: EventMatch,
+    what?: string,
+    timeoutMs = this.#timeoutMs,
+  ): Promise<ServerEvent> {
+    const test = typeof match === 'string' ? (event: ServerEvent) => event.type === match : match;
+    const description = what ?? (typeof match === 'string' ? match : 'the expected event');
+    const deadline = Date.now() + timeoutMs;
+    let index = from;
+    for (;;) {
+      for (; index < this.events.length; index++) {
+        const event = this.events[index] as ServerEvent;
+        if (test(event)) return event;
+      }
+      const left = deadline - Date.now();
+      if (this.#closed !== undefined || left <= 0) {
+        throw new CheckFailure({
+          expected: `${description}${this.#closed === undefined ? ` within ${timeoutMs} ms` : ''}`,
+          received: this.#closed ?? `no such event; the last ones: ${this.#recentTypes(from)}`,
+        });
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(wake, left);
+        const waiters = this.#waiters;
+        function wake() {
+          clearTimeout(timer);
+          waiters.delete(wake);
+          resolve();
+        }
+        waiters.add(wake);
+      });
+    }
+  }
+
+  /**
+   * Waits `ms` and returns the first event at or after `from` that matches, if any came: for
+   * what must not happen. A slow server can only make it pass, never fail wrongly.
+   *
+   * @example
+   * ```ts
+   * const stray = await session.within(mark, 'conversation.item.added', 300);
+   * ```
+   */
+  async within(from: number, match: EventMatch, ms: number): Promise<ServerEvent | undefined> {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    const test = typeof match === 'string' ? (event: ServerEvent) => event.type === match : match;
+    return this.events.slice(from).find(test);
+  }
+
+  /**
+   * The events from `from` on, up to `to` (exclusive) when given.
+   *
+   * @example
+   * ```ts
+   * const deltas = session.since(mark).filter((event) => event.type.endsWith('.delta'));
+   * ```
+   */
+  since(from: number, to?: number): ServerEvent[] {
+    return this.events.slice(from, to);
+  }
+
+  /**
+   * When the first event at or after `from` that matches arrived (`performance.now()`).
+   *
+   * @example
+   * ```ts
+   * const at = session.receivedAt(mark, 'response.output_text.delta');
+   * ```
+   */
+  receivedAt(from: number, match: EventMatch): number | undefined {
+    const test = typeof match === 'string' ? (event: ServerEvent) => event.type === match : match;
+    for (let index = from; index < this.events.length; index++) {
+      if (test(this.events[index] as ServerEvent)) return this.#arrivals[index];
+    }
+    return undefined;
+  }
+
+  /**
+   * Closes the connection.
+   *
+   * @example
+   * ```ts
+   * session.close();
+   * ```
+   */
+  close(): void {
+    this.#closed ??= 'the suite closed the connection';
+    this.#socket.close(1000);
+    // A server that never answers the close must not hold the run open.
+    setTimeout(() => this.#socket.terminate(), 2_000).unref();
+    this.#wake();
+  }
+
+  #receive(data: WebSocket.RawData, isBinary: boolean): void {
+    if (this.events.length >= MAX_EVENTS) return;
+    const text = String(data);
+    if (isBinary) {
+      this.malformed.push(`a binary frame of ${text.length} bytes (events are text frames)`);
+      return;
+    }
+    let event: unknown;
+    try {
+      event = JSON.parse(text);
+    } catch {
+      this.malformed.push(`a text frame of ${text.length} characters that is not JSON`);
+      return;
+    }
+    if (
+      typeof event !== 'object' ||
+      event === null ||
+      Array.isArray(event) ||
+      typeof (event as { type?: unknown }).type !== 'string'
+    ) {
+      this.malformed.push(`a frame without a string "type": ${excerptOf(event)}`);
+      return;
+    }
+    this.events.push(event as ServerEvent);
+    this.#arrivals.push(performance.now());
+    this.#wake();
+  }
+
+  #wake(): void {
+    for (const wake of [...this.#waiters]) wake();
+  }
+
+  #recentTypes(from: number): string {
+    const recent = this.events.slice(Math.max(from, this.events.length - 6)).map((e) => e.type);
+    return recent.length === 0 ? 'none' : recent.join(', ');
+  }
+}

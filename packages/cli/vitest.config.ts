@@ -1,0 +1,2 @@
+// The shared config of the library packages.
+export { default } from '../../vitest.package.ts';
