@@ -305,33 +305,44 @@ const FAULTS: readonly (Fault & { readonly fails: readonly string[] })[] = [
   },
 ];
 
-let relay: RelayServer;
+const relays: RelayServer[] = [];
 let upstream: string;
-beforeAll(async () => {
+let fastUpstream: string;
+
+/** The relay on its simulator, at real-time pace or as fast as it can go. */
+async function simulatorRelay(pace: 'realtime' | 'fast'): Promise<string> {
   const loaded = await loadRelayFromEnv(
-    { PORT: '0', SHUTDOWN_TIMEOUT_MS: '1000', LOG_LEVEL: 'error', CALLS: 'off' },
+    { PORT: '0', SHUTDOWN_TIMEOUT_MS: '1000', LOG_LEVEL: 'error', CALLS: 'off', SIM_PACE: pace },
     { write: () => {} },
   );
   if (!loaded.ok) throw new Error('bad config');
-  relay = await startRelayServer(loaded);
-  upstream = `${relay.url.replace(/^http/, 'ws')}/v1/realtime`;
-});
-afterAll(() => relay?.shutdown());
+  const relay = await startRelayServer(loaded);
+  relays.push(relay);
+  return `${relay.url.replace(/^http/, 'ws')}/v1/realtime`;
+}
 
-async function failedUnder(fault: Fault): Promise<{ failed: string[]; report: ConformanceReport }> {
-  const proxy = await startFaultProxy(upstream, fault);
+beforeAll(async () => {
+  upstream = await simulatorRelay('realtime');
+  fastUpstream = await simulatorRelay('fast');
+});
+afterAll(async () => {
+  for (const relay of relays) await relay.shutdown();
+});
+
+async function reportUnder(fault: Fault, to = upstream): Promise<ConformanceReport> {
+  const proxy = await startFaultProxy(to, fault);
   try {
-    const report = await runConformance({ url: proxy.url, timeoutMs: 10_000, concurrency: 8 });
-    return {
-      failed: report.results
-        .filter((result) => result.status !== 'passed')
-        .map((result) => result.id),
-      report,
-    };
+    return await runConformance({ url: proxy.url, timeoutMs: 10_000, concurrency: 6 });
   } finally {
     await proxy.close();
   }
 }
+
+const withStatus = (report: ConformanceReport, status: string) =>
+  report.results
+    .filter((result) => result.status === status)
+    .map((result) => result.id)
+    .sort();
 
 describe('each fault makes exactly the expected checks fail', () => {
   it('every check is made to fail by at least one fault', () => {
@@ -342,9 +353,41 @@ describe('each fault makes exactly the expected checks fail', () => {
   it.concurrent.each(FAULTS.map((fault) => [fault.name, fault] as const))(
     '%s',
     async (_name, fault) => {
-      const { failed } = await failedUnder(fault);
-      expect([...failed].sort()).toEqual([...fault.fails].sort());
+      const report = await reportUnder(fault);
+      // Failed, not skipped: a skip would hide that the check could not see the fault.
+      expect(withStatus(report, 'failed')).toEqual([...fault.fails].sort());
+      expect(withStatus(report, 'skipped')).toEqual([]);
     },
     180_000,
   );
+});
+
+describe('a server faster than its client', () => {
+  it('fails no check; those that cannot see a cancel or a barge-in say so as skips', async () => {
+    // Every response arrives in one burst once done, as from a server that generates faster
+    // than a round trip: correct, but nothing can be cancelled or interrupted mid-way.
+    const burst: Fault = {
+      name: 'responses in one burst',
+      toClient: (event, state) => {
+        const held = (state.notes.get('burst') as Json[] | undefined) ?? [];
+        if (event.type === 'response.created') {
+          state.notes.set('burst', [event]);
+          return [];
+        }
+        if (!state.notes.has('burst')) return [event];
+        held.push(event);
+        if (event.type !== 'response.done') return [];
+        state.notes.delete('burst');
+        return held;
+      },
+    };
+    const report = await reportUnder(burst, fastUpstream);
+    const failures = report.results
+      .filter((result) => result.status === 'failed')
+      .map((result) => `${result.id}: expected ${result.expected}; received ${result.received}`);
+    expect(failures).toEqual([]);
+    expect(withStatus(report, 'skipped')).toEqual(['input-audio.barge-in', 'response.cancel']);
+    const cancel = report.results.find((result) => result.id === 'response.cancel');
+    expect(cancel?.reason).toMatch(/finished before/);
+  }, 180_000);
 });

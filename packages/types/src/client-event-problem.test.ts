@@ -214,6 +214,12 @@ const rows: readonly Row[] = [
     message: "Invalid 'event_id': string too long. Expected a string with maximum length 512.",
   },
   {
+    name: 'an event_id one character past the spec’s length, counted in characters',
+    event: { type: 'input_audio_buffer.commit', event_id: '\u{1F600}'.repeat(513) },
+    code: 'string_above_max_length',
+    param: 'event_id',
+  },
+  {
     name: 'an unknown field of an append',
     event: { type: 'input_audio_buffer.append', audio: 'AAAA', commit: true },
     code: 'unknown_parameter',

@@ -239,17 +239,39 @@ function checkLength(
   depth: number,
 ): Found | undefined {
   const { minLength, maxLength } = node;
-  if (minLength !== undefined && text.length < minLength) {
+  if (minLength === undefined && maxLength === undefined) return undefined;
+  // The spec counts characters (code points), as JSON Schema does: a surrogate pair is one.
+  // A string has at most as many characters as code units, so most need no count.
+  const units = text.length;
+  const needsCount =
+    (maxLength !== undefined && units > maxLength) ||
+    (minLength !== undefined && units >= minLength && units < 2 * minLength);
+  const length = needsCount ? characters(text) : units;
+  if (minLength !== undefined && length < minLength) {
     return found('string_below_min_length', path, opaque, depth, (subject) => {
       return `Invalid ${subject}: string too short. Expected a string with minimum length ${minLength}.`;
     });
   }
-  if (maxLength !== undefined && text.length > maxLength) {
+  if (maxLength !== undefined && length > maxLength) {
     return found('string_above_max_length', path, opaque, depth, (subject) => {
       return `Invalid ${subject}: string too long. Expected a string with maximum length ${maxLength}.`;
     });
   }
   return undefined;
+}
+
+/** The characters of a string: code points, a lone surrogate counting as one. */
+function characters(text: string): number {
+  let count = 0;
+  for (let index = 0; index < text.length; index++) {
+    count++;
+    const unit = text.charCodeAt(index);
+    if (unit >= 0xd800 && unit <= 0xdbff && index + 1 < text.length) {
+      const next = text.charCodeAt(index + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) index++;
+    }
+  }
+  return count;
 }
 
 function checkRange(
@@ -308,6 +330,9 @@ function checkUnion(
           return `Missing required parameter: ${subject}.`;
         });
       }
+      // `null` is how the live API writes an absent optional field: when a member may leave
+      // the discriminator out, a `null` there names no member, and each one is tried.
+      if (tag === null && tagged.some((variant) => !variant.required?.includes(key))) continue;
       const matching = candidates.filter((variant) => {
         const fixed = tagOf(variant, key);
         return fixed === undefined || fixed === tag;

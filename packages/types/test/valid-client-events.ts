@@ -175,4 +175,18 @@ export const validClientEvents: readonly { readonly name: string; readonly event
       reason: null,
     }),
   },
+  {
+    // `null` for an optional field, also where it tells a union's members apart.
+    name: 'a format whose optional type is null',
+    event: session({ audio: { input: { format: { type: null, rate: 24000 } } } }),
+  },
+  {
+    name: 'an item whose optional object is null',
+    event: itemCreate({ ...userMessage(), object: null }),
+  },
+  {
+    // The spec counts characters, as JSON Schema does: 512 of them, 1,024 UTF-16 code units.
+    name: 'an event_id of 512 characters outside the Basic Multilingual Plane',
+    event: { type: 'input_audio_buffer.commit', event_id: '\u{1F600}'.repeat(512) },
+  },
 ];

@@ -25,8 +25,9 @@ Options:
   --header <name: value>       A handshake header; repeatable
   --only <ids>                 Checks or groups to run, comma-separated (error.*, response)
   --skip <ids>                 Checks or groups to leave out, comma-separated
-  --timeout <ms>               How long any one expected event may take (default 15000)
-  --concurrency <n>            Checks run at once (default 4)
+  --timeout <ms>               How long any one expected event may take (default 15000,
+                               at most 600000)
+  --concurrency <n>            Checks run at once (default 4, at most 16)
   --transcription-model <m>    Input transcription model to ask for
                                (default gpt-4o-mini-transcribe)
   --no-audio                   The server has no audio output: skip the audio checks
@@ -107,7 +108,16 @@ export async function runConformanceCommand(
     const report = await runConformance(options);
     if (output.interactive && !values.json) output.stderr('\r\u001b[2K');
     output.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : textReport(report));
-    if (values.junit !== undefined) writeFileSync(values.junit, junitReport(report));
+    if (values.junit !== undefined) {
+      try {
+        writeFileSync(values.junit, junitReport(report));
+      } catch (error) {
+        output.stderr(
+          `rtwire conformance: cannot write --junit ${values.junit}: ${(error as NodeJS.ErrnoException).code ?? 'failed'}\n`,
+        );
+        return 2;
+      }
+    }
     return report.ok ? 0 : 1;
   } catch (error) {
     if (error instanceof ConformanceUsageError) {
@@ -190,18 +200,24 @@ function toOptions(
     headers,
     only: list(values.only),
     skip: list(values.skip),
-    timeoutMs: positiveInteger(values.timeout, '--timeout', 15_000),
-    concurrency: positiveInteger(values.concurrency, '--concurrency', 4),
+    timeoutMs: positiveInteger(values.timeout, '--timeout', 15_000, 600_000),
+    concurrency: positiveInteger(values.concurrency, '--concurrency', 4, 16),
     transcriptionModel: values['transcription-model'],
     without,
     onResult: values.json ? undefined : progress,
   };
 }
 
-function positiveInteger(value: string | undefined, flag: string, fallback: number): number {
+function positiveInteger(
+  value: string | undefined,
+  flag: string,
+  fallback: number,
+  most: number,
+): number {
   if (value === undefined) return fallback;
   const number = Number(value);
-  if (!Number.isInteger(number) || number <= 0)
-    throw new Error(`expected ${flag} to be a positive integer`);
+  if (!Number.isInteger(number) || number <= 0 || number > most) {
+    throw new Error(`expected ${flag} to be an integer from 1 to ${most}`);
+  }
   return number;
 }

@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { CheckFailure } from './check-outcomes.ts';
-import { excerptOf } from './excerpt.ts';
+import { clipType } from './excerpt.ts';
 import type { ServerEvent } from './server-event.ts';
 
 /** Where and how to connect to the server under test. */
@@ -20,6 +20,12 @@ export type EventMatch = string | ((event: ServerEvent) => boolean);
 
 /** Frames a session keeps: bounds what a server that floods a check can make the suite hold. */
 const MAX_EVENTS = 20_000;
+/** Bytes of frames a session keeps, for the same reason. */
+const MAX_KEPT_BYTES = 16 * 1024 * 1024;
+/** Malformed frames described one by one; the rest are counted. */
+const MAX_MALFORMED = 20;
+/** The largest frame accepted; the spec's events are far smaller. */
+const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 /**
  * One connection to the server under test, recording every event it sends. Waits are
@@ -42,6 +48,9 @@ export class ConformanceSession {
   readonly #timeoutMs: number;
   #waiters = new Set<() => void>();
   #closed: string | undefined;
+  #keptBytes = 0;
+  #frames = 0;
+  #malformedCount = 0;
 
   private constructor(socket: WebSocket, timeoutMs: number) {
     this.#socket = socket;
@@ -72,7 +81,11 @@ export class ConformanceSession {
     }
     const headers: Record<string, string> = { ...target.headers };
     if (target.apiKey !== undefined) headers.authorization = `Bearer ${target.apiKey}`;
-    const socket = new WebSocket(url, { headers, handshakeTimeout: timeoutMs });
+    const socket = new WebSocket(url, {
+      headers,
+      handshakeTimeout: timeoutMs,
+      maxPayload: MAX_FRAME_BYTES,
+    });
     const session = new ConformanceSession(socket, timeoutMs);
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(session));
@@ -216,17 +229,27 @@ export class ConformanceSession {
   }
 
   #receive(data: WebSocket.RawData, isBinary: boolean): void {
-    if (this.events.length >= MAX_EVENTS) return;
     const text = String(data);
+    this.#keptBytes += text.length;
+    this.#frames += 1;
+    if (this.#frames > MAX_EVENTS || this.#keptBytes > MAX_KEPT_BYTES) {
+      if (this.#closed === undefined) {
+        this.#malformed(
+          'more frames than a session keeps (20,000 or 16 MiB); the rest were dropped',
+        );
+        this.close();
+      }
+      return;
+    }
     if (isBinary) {
-      this.malformed.push(`a binary frame of ${text.length} bytes (events are text frames)`);
+      this.#malformed(`a binary frame of ${text.length} bytes (events are text frames)`);
       return;
     }
     let event: unknown;
     try {
       event = JSON.parse(text);
     } catch {
-      this.malformed.push(`a text frame of ${text.length} characters that is not JSON`);
+      this.#malformed(`a text frame of ${text.length} characters that is not JSON`);
       return;
     }
     if (
@@ -235,7 +258,13 @@ export class ConformanceSession {
       Array.isArray(event) ||
       typeof (event as { type?: unknown }).type !== 'string'
     ) {
-      this.malformed.push(`a frame without a string "type": ${excerptOf(event)}`);
+      // Its kind and size only: a frame that is not an event may be anything, a transcript too.
+      const kind = Array.isArray(event)
+        ? 'an array'
+        : event === null
+          ? 'null'
+          : `a ${typeof event}`;
+      this.#malformed(`${kind} of ${text.length} characters, not an event with a string "type"`);
       return;
     }
     this.events.push(event as ServerEvent);
@@ -243,12 +272,21 @@ export class ConformanceSession {
     this.#wake();
   }
 
+  #malformed(what: string): void {
+    this.#malformedCount += 1;
+    if (this.#malformedCount <= MAX_MALFORMED) this.malformed.push(what);
+    else if (this.#malformedCount === MAX_MALFORMED + 1)
+      this.malformed.push('and more malformed frames');
+  }
+
   #wake(): void {
     for (const wake of [...this.#waiters]) wake();
   }
 
   #recentTypes(from: number): string {
-    const recent = this.events.slice(Math.max(from, this.events.length - 6)).map((e) => e.type);
+    const recent = this.events
+      .slice(Math.max(from, this.events.length - 6))
+      .map((event) => clipType(event.type));
     return recent.length === 0 ? 'none' : recent.join(', ');
   }
 }

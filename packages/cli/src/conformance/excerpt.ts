@@ -35,3 +35,15 @@ export function excerptOf(event: unknown): string {
   if (json === undefined) return String(typeof event);
   return json.length <= MAX_EXCERPT ? json : `${json.slice(0, MAX_EXCERPT)}…`;
 }
+
+/**
+ * An event type as a report names it: a server under test chooses it, so it is clipped.
+ *
+ * @example
+ * ```ts
+ * clipType('response.done'); // 'response.done'
+ * ```
+ */
+export function clipType(type: string): string {
+  return type.length <= 64 ? type : `${type.slice(0, 64)}…`;
+}

@@ -58,12 +58,36 @@ export function protocolOrderErrors(events: readonly OrderedEvent[]): string[] {
       finished.add(responseId);
       const output = (event.response as { output?: ConversationItem[] } | null)?.output ?? [];
       if (state.item !== undefined) errors.push(`response.done with item ${state.item.id} open`);
-      if (JSON.stringify(output) !== JSON.stringify(state.done)) {
+      if (!sameJson(output, state.done, 0)) {
         errors.push(`response.done.output of ${responseId} is not the items done`);
       }
     }
   }
   return errors;
+}
+
+/** Deep enough for any item the spec describes; past it a value counts as different. */
+const MAX_COMPARED_DEPTH = 64;
+
+/**
+ * Whether two JSON values are equal, whatever the order of their keys (a server may write the
+ * items of `response.done` with its fields in another order than it wrote them before).
+ */
+function sameJson(a: unknown, b: unknown, depth: number): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (depth >= MAX_COMPARED_DEPTH || Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((value, index) => sameJson(value, b[index], depth + 1));
+  }
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  const keys = Object.keys(left).filter((key) => left[key] !== undefined);
+  if (keys.length !== Object.keys(right).filter((key) => right[key] !== undefined).length)
+    return false;
+  return keys.every(
+    (key) => Object.hasOwn(right, key) && sameJson(left[key], right[key], depth + 1),
+  );
 }
 
 interface ItemState {

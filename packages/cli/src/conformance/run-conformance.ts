@@ -170,10 +170,8 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     ordered.filter((result) => result.status === status).length;
   const latency: Partial<Record<LatencyName, LatencySummary>> = {};
   for (const [name, values] of latencies) latency[name] = summarize(values);
-  url.username = '';
-  url.password = '';
   return {
-    url: url.href,
+    url: shownUrl(url),
     results: ordered,
     passed: count('passed'),
     failed: count('failed'),
@@ -182,6 +180,20 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     latency,
     ok: count('failed') === 0,
   };
+}
+
+/**
+ * The endpoint as a report shows it: no credentials, and of the query only `model` (an
+ * `api-key` or a token in the query must not reach a CI log).
+ */
+function shownUrl(url: URL): string {
+  const shown = new URL(url.href);
+  shown.username = '';
+  shown.password = '';
+  shown.search = '';
+  const model = url.searchParams.get('model');
+  if (model !== null) shown.searchParams.set('model', model);
+  return shown.href;
 }
 
 async function runCheck(
@@ -193,6 +205,7 @@ async function runCheck(
 ): Promise<CheckResult> {
   const begun = performance.now();
   const opened: ConformanceSession[] = [];
+  let ended = false;
   const context: CheckContext = {
     transcriptionModel: options.transcriptionModel ?? 'gpt-4o-mini-transcribe',
     timeoutMs,
@@ -203,6 +216,12 @@ async function runCheck(
     async open() {
       const openedAt = performance.now();
       const session = await ConformanceSession.open(options, timeoutMs);
+      // A check that overran its bound goes on in the background: what it opens then is
+      // closed at once, so nothing it started keeps the process alive.
+      if (ended) {
+        session.close();
+        throw new CheckFailure({ expected: 'the check to have ended', received: 'it went on' });
+      }
       opened.push(session);
       sessions.push({ checkId: check.id, events: session.events, malformed: session.malformed });
       await session.waitFor(0, 'session.created');
@@ -233,6 +252,7 @@ async function runCheck(
     if (CheckSkip.is(error)) return skipped(check, error.message, performance.now() - begun);
     return failed(check, error, performance.now() - begun);
   } finally {
+    ended = true;
     clearTimeout(timer);
     for (const session of opened) session.close();
   }

@@ -104,7 +104,7 @@ export function createSpecValidator(): SpecValidator {
     has: (schemaName) => schemaName in schemas,
     errorsOf(event) {
       const name = byType.get(event.type);
-      if (name === undefined) return `${event.type} is not a server event of the spec`;
+      if (name === undefined) return 'is not a server event of the spec';
       let validate = validators.get(name);
       if (validate === undefined) {
         validate = ajv.getSchema(`spec#/components/schemas/${name}`) as ValidateFunction;

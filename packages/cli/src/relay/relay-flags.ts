@@ -48,7 +48,8 @@ export function parseRelayArguments(
     if (!argument.startsWith('-') || argument === '-') {
       return {
         kind: 'error',
-        message: `unexpected argument '${quoted(argument)}' (every setting is a flag: rtwire relay --help)`,
+        // Only up to an `=`: `OPENAI_API_KEY=sk-…` typed as an argument must not show its value.
+        message: `unexpected argument '${quoted(argument.split('=')[0] ?? '')}${argument.includes('=') ? '=…' : ''}' (every setting is a flag: rtwire relay --help)`,
       };
     }
     const equals = argument.indexOf('=');

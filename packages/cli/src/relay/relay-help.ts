@@ -72,7 +72,8 @@ export function relayHelp(): string {
     '',
     ...paragraph(
       'Exit status: 0 when SIGTERM or SIGINT has drained the sessions; 1 when it cannot listen, ' +
-        'or the drain outlasts SHUTDOWN_TIMEOUT_MS plus two seconds; 2 on a configuration error.',
+        'or the drain outlasts SHUTDOWN_TIMEOUT_MS plus two seconds; 2 on a configuration error, ' +
+        'an unknown flag or a flag without its value.',
     ),
     '',
     'Options:',

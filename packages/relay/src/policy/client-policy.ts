@@ -1,3 +1,4 @@
+import { type ClientEventProblemCode, clientEventProblem } from '@rtwire/types';
 import { isJsonObject, type JsonObject } from '../json-object.ts';
 import { RELAY_EVENT_ID_PREFIX } from '../session/error-event.ts';
 import type { ServerToolPolicy, TenantPolicy } from './relay-policy.ts';
@@ -16,7 +17,7 @@ export type PolicyVerdict =
    */
   | {
       readonly action: 'refuse';
-      readonly code: 'policy_violation' | 'item_not_found' | 'invalid_value';
+      readonly code: 'policy_violation' | 'item_not_found' | ClientEventProblemCode;
       readonly param: string;
       readonly message: string;
     };
@@ -104,6 +105,18 @@ export function applyClientPolicy(
       code: 'invalid_value',
       param: '/session/type',
       message: `the session's type is ${state.sessionType} and cannot change; event not forwarded`,
+    };
+  }
+  // Policy judges the fields it knows; one the spec does not have (a beta client's
+  // `session.modalities`, a typo) could carry what policy forbids past it, so it is refused
+  // here as the live API would refuse it, before policy reads the rest.
+  const problem = clientEventProblem(event as { readonly type: string });
+  if (problem !== undefined) {
+    return {
+      action: 'refuse',
+      code: problem.code,
+      param: problem.param ?? key,
+      message: `${problem.message} The relay's policy reads this event; event not forwarded`,
     };
   }
   const target = copyForPolicy(original);

@@ -204,13 +204,22 @@ export const inputAudioChecks: readonly Check[] = [
       await addUserText(session, 'Say hello.');
       const response = await respond(session, context);
       const mark = session.events.indexOf(response.done);
-      // The timeout counts from the end of the response: allow it on top of the usual wait.
-      const triggered = await session.waitFor(
-        mark,
-        'input_audio_buffer.timeout_triggered',
-        undefined,
-        IDLE_TIMEOUT_MS + context.timeoutMs,
+      // A caller who says nothing still sends audio (a phone line's silence), and the
+      // timeout counts over that: silence streams at its real pace while the check waits.
+      const silence = appendChunks(silencePcm(100))[0] as string;
+      const line = setInterval(
+        () => session.send({ type: 'input_audio_buffer.append', audio: silence }),
+        100,
       );
+      // The timeout counts from the end of the response: allow it on top of the usual wait.
+      const triggered = await session
+        .waitFor(
+          mark,
+          'input_audio_buffer.timeout_triggered',
+          undefined,
+          IDLE_TIMEOUT_MS + context.timeoutMs,
+        )
+        .finally(() => clearInterval(line));
       expect(
         typeof triggered.item_id === 'string' &&
           typeof triggered.audio_start_ms === 'number' &&

@@ -1,4 +1,4 @@
-import type { Check } from '../check.ts';
+import type { Check, ServerEvent } from '../check.ts';
 import {
   addUserText,
   audioOf,
@@ -195,10 +195,26 @@ export const responseChecks: readonly Check[] = [
         (event) => event.type.startsWith('response.') && event.type.endsWith('.delta'),
         'a first delta',
       );
-      session.send({ type: 'response.cancel' });
+      const doneFirst = (event: ServerEvent) => event.type === 'response.done';
+      if (session.since(mark).some(doneFirst)) {
+        context.skip('the response had finished before its first delta was read');
+      }
+      const eventId = clientEventId();
+      session.send({ type: 'response.cancel', event_id: eventId });
       const response = await finish(session, context, mark, sentAt);
-      const done = response.done;
-      expectStatus(done, 'cancelled');
+      // A server faster than the client's cancel finished first, and answers the cancel
+      // with response_cancel_not_active: right, but no cancellation was seen.
+      if (field(response.done, 'response', 'status') === 'completed') {
+        const answer = await session.waitFor(
+          mark,
+          (event) => event.type === 'error' && field(event, 'error', 'event_id') === eventId,
+          `an error answering the cancel of a completed response (${eventId})`,
+        );
+        if (field(answer, 'error', 'code') === 'response_cancel_not_active') {
+          context.skip('the response had finished before the cancel reached the server');
+        }
+      }
+      expectStatus(response.done, 'cancelled');
     },
   },
   {
@@ -208,31 +224,35 @@ export const responseChecks: readonly Check[] = [
     async run(context) {
       const session = await context.open();
       await addUserText(session, 'Say hello.');
-      // Back to back: the second arrives while the first is active however fast the server.
+      // Back to back, so that the second arrives while the first is active.
       const sentAt = performance.now();
       const mark = session.send({ type: 'response.create' });
       const eventId = clientEventId();
       session.send({ type: 'response.create', event_id: eventId });
       const response = await finish(session, context, mark, sentAt);
-      const refusal = session
-        .since(mark)
-        .find((event) => event.type === 'error' && field(event, 'error', 'event_id') === eventId);
-      expect(refusal !== undefined, `an error answering ${eventId}`, 'none', response.done);
-      const code = field(refusal, 'error', 'code');
+      // The refusal may come after the first response's done; a second response.created means
+      // the second create was taken as a response of its own.
+      const answer = await session.waitFor(
+        mark,
+        (event) =>
+          (event.type === 'error' && field(event, 'error', 'event_id') === eventId) ||
+          (event.type === 'response.created' && field(event, 'response', 'id') !== response.id),
+        `an error answering ${eventId}`,
+      );
+      if (answer.type === 'response.created') {
+        // Only a server that read the second create after the first had ended may do that.
+        if (session.events.indexOf(response.done) < session.events.indexOf(answer)) {
+          context.skip('the first response had ended before the second response.create was read');
+        }
+        expect(false, 'no second response while the first is active', 'a second response', answer);
+      }
+      const code = field(answer, 'error', 'code');
       expect(
         code === 'conversation_already_has_active_response',
         'code "conversation_already_has_active_response"',
         shown(code),
-        refusal,
+        answer,
       );
-      const stray = await session.within(
-        mark,
-        (event) =>
-          event.type === 'response.created' && field(event, 'response', 'id') !== response.id,
-        200,
-      );
-      const second = stray === undefined ? [] : [stray];
-      expect(second.length === 0, 'no second response', `${second.length}`, second[0]);
       expectStatus(response.done, 'completed');
     },
   },

@@ -1,5 +1,5 @@
 import { type Check, CheckFailure, type RecordedSession } from '../check.ts';
-import { excerptOf } from '../excerpt.ts';
+import { clipType, excerptOf } from '../excerpt.ts';
 import { protocolOrderErrors } from '../protocol-order.ts';
 import type { SpecValidator } from '../spec-validator.ts';
 
@@ -9,9 +9,13 @@ const LISTED = 5;
 function failWith(problems: readonly string[], expected: string, excerpt?: string): void {
   if (problems.length === 0) return;
   const more = problems.length > LISTED ? ` (and ${problems.length - LISTED} more)` : '';
+  // Ids and types in a problem are the server's to choose: each is clipped.
+  const clipped = problems
+    .slice(0, LISTED)
+    .map((problem) => (problem.length <= 240 ? problem : `${problem.slice(0, 240)}…`));
   throw new CheckFailure({
     expected,
-    received: `${problems.slice(0, LISTED).join('; ')}${more}`,
+    received: `${clipped.join('; ')}${more}`,
     excerpt,
   });
 }
@@ -41,7 +45,7 @@ export function wholeRunChecks(validator: SpecValidator): readonly Check[] {
             const error = validator.errorsOf(event);
             if (error === undefined) continue;
             first ??= event;
-            problems.push(`${session.checkId}: ${event.type} ${error}`);
+            problems.push(`${session.checkId}: ${clipType(event.type)} ${error}`);
           }
         }
         failWith(
