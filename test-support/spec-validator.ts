@@ -1,10 +1,8 @@
-// biome-ignore-all lint/suspicious/noExplicitAny: JSON Schema documents are untyped
 // Test-only: validates events against their schemas in the official spec with ajv.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
-import { followTheWire } from '../packages/cli/src/conformance/spec-validator.ts';
+import type { ValidateFunction } from 'ajv';
+import { schemaNamesByType, specAjv } from '../packages/cli/src/conformance/spec-validator.ts';
 
 interface Schema {
   readonly anyOf?: readonly { readonly $ref: string }[];
@@ -17,34 +15,14 @@ const specPath = fileURLToPath(new URL('../spec/realtime-schemas.json', import.m
 /** Every schema of the spec, by name. */
 export const schemas: Record<string, Schema> = JSON.parse(readFileSync(specPath, 'utf8')).schemas;
 
-const ajv = new Ajv({ strict: false, allErrors: true });
-// ajv-formats is CommonJS; its default export arrives wrapped under some loaders.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
-  addFormatsModule) as (ajv: Ajv) => Ajv;
-addFormats(ajv);
-// The spec's own format for timestamps (`expires_at`): whole seconds since the Unix epoch.
-ajv.addFormat('unixtime', {
-  type: 'number',
-  validate: (value: number) => Number.isInteger(value) && value >= 0,
-});
-// Validation follows the wire as the conformance suite does (`null` for absent optional
-// fields, overlapping `oneOf`s as `anyOf`): one reading of the spec for the tests and the CLI.
-ajv.addSchema({ $id: 'spec', components: { schemas: followTheWire(schemas) } });
-
-function schemaNamesByType(union: string): Map<string, string> {
-  const byType = new Map<string, string>();
-  for (const member of schemas[union]?.anyOf ?? []) {
-    const name = member.$ref.split('/').pop() as string;
-    const type = schemas[name]?.properties?.type?.enum?.[0];
-    if (type !== undefined) byType.set(type, name);
-  }
-  return byType;
-}
+// One reading of the spec for the tests and the CLI: `null` for absent optional fields,
+// overlapping `oneOf`s as `anyOf`, the spec's formats.
+const ajv = specAjv(schemas, { allErrors: true });
 
 /** Spec schema name of each server event type. */
-export const serverSchemaNames = schemaNamesByType('RealtimeServerEvent');
+export const serverSchemaNames = schemaNamesByType(schemas, 'RealtimeServerEvent');
 /** Spec schema name of each client event type. */
-export const clientSchemaNames = schemaNamesByType('RealtimeClientEvent');
+export const clientSchemaNames = schemaNamesByType(schemas, 'RealtimeClientEvent');
 
 const validators = new Map<string, ValidateFunction>();
 

@@ -1,34 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { officialExamples } from '../test/spec.ts';
-import { validClientEvents } from '../test/valid-client-events.ts';
+import {
+  type Event,
+  itemCreate,
+  responseCreate,
+  SECRET,
+  session,
+  userMessage,
+  validClientEvents,
+} from '../test/valid-client-events.ts';
 import { type ClientEventProblem, clientEventProblem } from './client-event-problem.ts';
 import { errorParamOf } from './decode-error.ts';
 import { decodeClientEvent } from './decode-event.ts';
-
-// A marker no spec value contains: if it shows up in a problem, the client's value was echoed.
-const SECRET = 'sk-SECRETPAYLOAD';
-
-type Event = { readonly type: string } & Record<string, unknown>;
-
-const session = (fields: Record<string, unknown>): Event => ({
-  type: 'session.update',
-  event_id: 'evt_1',
-  session: { type: 'realtime', ...fields },
-});
-const itemCreate = (item: Record<string, unknown>): Event => ({
-  type: 'conversation.item.create',
-  item,
-});
-const responseCreate = (response: Record<string, unknown>): Event => ({
-  type: 'response.create',
-  response,
-});
-const userMessage = (fields: Record<string, unknown> = {}) => ({
-  type: 'message',
-  role: 'user',
-  content: [{ type: 'input_text', text: SECRET }],
-  ...fields,
-});
 
 interface Row {
   readonly name: string;

@@ -1,22 +1,25 @@
-// Test-only: client events the live API takes that the spec has no example of.
-const SECRET = 'sk-SECRETPAYLOAD';
+// Test-only: client events the live API takes that the spec has no example of, and the
+// builders the tests of client events write theirs with.
 
-type Event = { readonly type: string } & Record<string, unknown>;
+/** A marker no spec value contains: if it shows up in a problem, the client's value was echoed. */
+export const SECRET = 'sk-SECRETPAYLOAD';
 
-const session = (fields: Record<string, unknown>): Event => ({
+export type Event = { readonly type: string } & Record<string, unknown>;
+
+export const session = (fields: Record<string, unknown>): Event => ({
   type: 'session.update',
   event_id: 'evt_1',
   session: { type: 'realtime', ...fields },
 });
-const itemCreate = (item: Record<string, unknown>): Event => ({
+export const itemCreate = (item: Record<string, unknown>): Event => ({
   type: 'conversation.item.create',
   item,
 });
-const responseCreate = (response: Record<string, unknown>): Event => ({
+export const responseCreate = (response: Record<string, unknown>): Event => ({
   type: 'response.create',
   response,
 });
-const userMessage = (fields: Record<string, unknown> = {}) => ({
+export const userMessage = (fields: Record<string, unknown> = {}) => ({
   type: 'message',
   role: 'user',
   content: [{ type: 'input_text', text: SECRET }],

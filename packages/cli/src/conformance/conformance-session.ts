@@ -18,6 +18,10 @@ export interface ConformanceTarget {
 /** What a wait looks for: an event type, or a test of the event. */
 export type EventMatch = string | ((event: ServerEvent) => boolean);
 
+/** What a match tests: an event type is a test of `type`. */
+const testOf = (match: EventMatch) =>
+  typeof match === 'string' ? (event: ServerEvent) => event.type === match : match;
+
 /** Frames a session keeps: bounds what a server that floods a check can make the suite hold. */
 const MAX_EVENTS = 20_000;
 /** Bytes of frames a session keeps, for the same reason. */
@@ -140,7 +144,7 @@ export class ConformanceSession {
     what?: string,
     timeoutMs = this.#timeoutMs,
   ): Promise<ServerEvent> {
-    const test = typeof match === 'string' ? (event: ServerEvent) => event.type === match : match;
+    const test = testOf(match);
     const description = what ?? (typeof match === 'string' ? match : 'the expected event');
     const deadline = Date.now() + timeoutMs;
     let index = from;
@@ -170,21 +174,6 @@ export class ConformanceSession {
   }
 
   /**
-   * Waits `ms` and returns the first event at or after `from` that matches, if any came: for
-   * what must not happen. A slow server can only make it pass, never fail wrongly.
-   *
-   * @example
-   * ```ts
-   * const stray = await session.within(mark, 'conversation.item.added', 300);
-   * ```
-   */
-  async within(from: number, match: EventMatch, ms: number): Promise<ServerEvent | undefined> {
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    const test = typeof match === 'string' ? (event: ServerEvent) => event.type === match : match;
-    return this.events.slice(from).find(test);
-  }
-
-  /**
    * The events from `from` on, up to `to` (exclusive) when given.
    *
    * @example
@@ -205,7 +194,7 @@ export class ConformanceSession {
    * ```
    */
   receivedAt(from: number, match: EventMatch): number | undefined {
-    const test = typeof match === 'string' ? (event: ServerEvent) => event.type === match : match;
+    const test = testOf(match);
     for (let index = from; index < this.events.length; index++) {
       if (test(this.events[index] as ServerEvent)) return this.#arrivals[index];
     }

@@ -45,5 +45,10 @@ export {
   type LatencySummary,
   runConformance,
 } from './run-conformance.ts';
-export { createSpecValidator, followTheWire, type SpecValidator } from './spec-validator.ts';
+export {
+  createSpecValidator,
+  type SpecValidator,
+  schemaNamesByType,
+  specAjv,
+} from './spec-validator.ts';
 export { textReport } from './text-report.ts';

@@ -26,13 +26,8 @@ function readSpec(): { schemas: Record<string, JsonObject> } {
  * fields where the spec only says they may be missing, so an optional property also accepts
  * `null`; the spec's overlapping `oneOf`s mean "one of these shapes" (`anyOf`); OpenAPI's
  * `nullable` becomes a JSON Schema union.
- *
- * @example
- * ```ts
- * ajv.addSchema({ $id: 'spec', components: { schemas: followTheWire(spec.schemas) } });
- * ```
  */
-export function followTheWire(node: unknown): unknown {
+function followTheWire(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(followTheWire);
   if (typeof node !== 'object' || node === null) return node;
   const source = node as JsonObject;
@@ -52,6 +47,57 @@ export function followTheWire(node: unknown): unknown {
     return { anyOf: [copy, { type: 'null' }] };
   }
   return copy;
+}
+
+/**
+ * An ajv holding the spec's schemas as the wire follows them (under `spec#/components/schemas/`),
+ * with the formats they use: the one reading of the spec shared by the suite and the tests.
+ *
+ * @example
+ * ```ts
+ * const validate = specAjv(schemas, { allErrors: true }).getSchema('spec#/components/schemas/RealtimeServerEventError');
+ * ```
+ */
+export function specAjv(
+  schemas: Readonly<Record<string, unknown>>,
+  options: { readonly allErrors: boolean },
+): Ajv {
+  const ajv = new Ajv({ strict: false, allErrors: options.allErrors });
+  // ajv-formats is CommonJS; its default export arrives wrapped under some loaders.
+  const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
+    addFormatsModule) as (ajv: Ajv) => Ajv;
+  addFormats(ajv);
+  // The spec's own format for timestamps (`expires_at`): whole seconds since the Unix epoch.
+  ajv.addFormat('unixtime', {
+    type: 'number',
+    validate: (value: number) => Number.isInteger(value) && value >= 0,
+  });
+  ajv.addSchema({ $id: 'spec', components: { schemas: followTheWire(schemas) } });
+  return ajv;
+}
+
+/**
+ * The schema name of each event type of a union of the spec (`RealtimeServerEvent`,
+ * `RealtimeClientEvent`), read from each member's `type` enum.
+ *
+ * @example
+ * ```ts
+ * schemaNamesByType(schemas, 'RealtimeServerEvent').get('response.done'); // 'RealtimeServerEventResponseDone'
+ * ```
+ */
+export function schemaNamesByType(
+  schemas: Readonly<Record<string, unknown>>,
+  union: string,
+): Map<string, string> {
+  const byType = new Map<string, string>();
+  const members = (schemas[union] as { anyOf?: { $ref: string }[] } | undefined)?.anyOf ?? [];
+  for (const member of members) {
+    const name = member.$ref.split('/').pop() as string;
+    const type = (schemas[name] as { properties?: { type?: { enum?: string[] } } } | undefined)
+      ?.properties?.type?.enum?.[0];
+    if (type !== undefined) byType.set(type, name);
+  }
+  return byType;
 }
 
 /**
@@ -81,24 +127,8 @@ export interface SpecValidator {
  */
 export function createSpecValidator(): SpecValidator {
   const { schemas } = readSpec();
-  const ajv = new Ajv({ strict: false, allErrors: false });
-  // ajv-formats is CommonJS; its default export arrives wrapped under some loaders.
-  const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
-    addFormatsModule) as (ajv: Ajv) => Ajv;
-  addFormats(ajv);
-  // The spec's own format for timestamps: whole seconds since the Unix epoch.
-  ajv.addFormat('unixtime', {
-    type: 'number',
-    validate: (value: number) => Number.isInteger(value) && value >= 0,
-  });
-  ajv.addSchema({ $id: 'spec', components: { schemas: followTheWire(schemas) } });
-  const byType = new Map<string, string>();
-  for (const member of (schemas.RealtimeServerEvent?.anyOf as { $ref: string }[]) ?? []) {
-    const name = member.$ref.split('/').pop() as string;
-    const type = (schemas[name]?.properties as { type?: { enum?: string[] } } | undefined)?.type
-      ?.enum?.[0];
-    if (type !== undefined) byType.set(type, name);
-  }
+  const ajv = specAjv(schemas, { allErrors: false });
+  const byType = schemaNamesByType(schemas, 'RealtimeServerEvent');
   const validators = new Map<string, ValidateFunction>();
   return {
     has: (schemaName) => schemaName in schemas,
