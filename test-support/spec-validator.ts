@@ -47,3 +47,37 @@ export function officialExample(schemaName: string): Record<string, unknown> {
     ? JSON.parse(example)
     : (structuredClone(example) as Record<string, unknown>);
 }
+
+/** Spec schema name of each event type of a translation session, server's and client's. */
+export const translationServerSchemaNames = schemaNamesByType(
+  schemas,
+  'RealtimeTranslationServerEvent',
+);
+export const translationClientSchemaNames = schemaNamesByType(
+  schemas,
+  'RealtimeTranslationClientEvent',
+);
+
+/**
+ * The ajv errors of `value` against the spec's schema `name` (a translation event's, a REST
+ * body's), or `undefined` when it is valid.
+ */
+export function schemaErrors(name: string, value: unknown): string | undefined {
+  let validate = validators.get(name);
+  if (validate === undefined) {
+    validate = ajv.getSchema(`spec#/components/schemas/${name}`) as ValidateFunction | undefined;
+    if (validate === undefined) return `no schema named ${name}`;
+    validators.set(name, validate);
+  }
+  if (validate(value)) return undefined;
+  return ajv.errorsText(validate.errors, { dataVar: name });
+}
+
+/** The ajv errors of an event of a translation session against its schema, or `undefined`. */
+export function translationSpecErrors(event: { readonly type: string }): string | undefined {
+  const name =
+    translationServerSchemaNames.get(event.type) ?? translationClientSchemaNames.get(event.type);
+  return name === undefined
+    ? `no translation schema for type ${event.type}`
+    : schemaErrors(name, event);
+}

@@ -23,10 +23,17 @@ describe('what the READMEs promise', () => {
     }
   });
 
-  it('the quick start says which protocol it speaks, and what a beta client gets', () => {
+  it('the quick start says which protocols it speaks, and what a beta client gets', () => {
     const readme = read('README.md');
     expect(readme).toMatch(/speaks the GA Realtime protocol/);
-    expect(readme).toContain('required field /session/type is missing');
+    expect(readme).toContain('is translated to GA and back');
+    // The setting that turns it off, as the relay reads it.
+    expect(readme).toContain('`BETA_PROTOCOL=refuse`');
+    expect(read('packages/relay/src/config/relay-config.ts')).toContain("'BETA_PROTOCOL'");
+    expect(readme).toContain('/v1/realtime/translations');
+    expect(read('packages/relay/src/host/admission.ts')).toContain(
+      "TRANSLATIONS_PATH = '/v1/realtime/translations'",
+    );
   });
 });
 

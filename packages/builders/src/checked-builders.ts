@@ -1,7 +1,17 @@
 import { argumentError } from './argument-error.ts';
 
-/** What a builder argument must be: `string?` and `optional` may also be `undefined`/`null`. */
-export type ArgumentKind = 'string' | 'number' | 'object' | 'array' | 'string?' | 'optional';
+/**
+ * What a builder argument must be: `string?`, `number?` and `optional` may also be
+ * `undefined`/`null`.
+ */
+export type ArgumentKind =
+  | 'string'
+  | 'number'
+  | 'object'
+  | 'array'
+  | 'string?'
+  | 'number?'
+  | 'optional';
 
 /** Each argument of a builder as `name: kind`, in order. */
 export type ArgumentSpec = `${string}: ${ArgumentKind}`;
@@ -21,6 +31,8 @@ function matches(value: unknown, kind: ArgumentKind): boolean {
       return Array.isArray(value);
     case 'string?':
       return value === undefined || value === null || typeof value === 'string';
+    case 'number?':
+      return value === undefined || value === null || typeof value === 'number';
     case 'optional':
       return true;
   }
@@ -32,6 +44,7 @@ const EXPECTED: Readonly<Record<ArgumentKind, string>> = {
   object: 'an object',
   array: 'an array',
   'string?': 'a string when given',
+  'number?': 'a number when given',
   optional: 'anything',
 };
 

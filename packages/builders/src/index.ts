@@ -45,3 +45,6 @@ export {
 } from './response-writer.ts';
 export { ResponseWriterError, type ResponseWriterErrorCode } from './response-writer-error.ts';
 export { ServerEvents } from './server-events.ts';
+export { TranslationClientEvents } from './translation-client-events.ts';
+export { TranslationServerEvents } from './translation-server-events.ts';
+export { type TranslationSessionOptions, translationSession } from './translation-session.ts';

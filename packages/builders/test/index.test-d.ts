@@ -1,4 +1,11 @@
-import type { ClientEventOf, RealtimeServerEvent, ServerEventOf } from '@rtwire/types';
+import type {
+  ClientEventOf,
+  RealtimeServerEvent,
+  RealtimeTranslationSession,
+  ServerEventOf,
+  TranslationClientEventOf,
+  TranslationServerEventOf,
+} from '@rtwire/types';
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   ClientEvents,
@@ -7,6 +14,9 @@ import {
   RealtimeResponseBuilder,
   ResponseEventBuilder,
   ServerEvents,
+  TranslationClientEvents,
+  TranslationServerEvents,
+  translationSession,
 } from '../src/index.ts';
 
 declare const session: ServerEventOf<'session.created'>['session'];
@@ -87,3 +97,29 @@ describe('constructors return their exact union member', () => {
 declare class ContentEventBuilderProbe {
   contentPartAdded: ContentEventBuilder['contentPartAdded'];
 }
+
+describe('translation constructors return their exact translation union member', () => {
+  const translation = translationSession({ id: 's', expiresAt: 1, outputLanguage: 'es' });
+
+  it('TranslationServerEvents and TranslationClientEvents', () => {
+    expectTypeOf(TranslationServerEvents.sessionCreated('e', translation)).toEqualTypeOf<
+      TranslationServerEventOf<'session.created'>
+    >();
+    expectTypeOf(TranslationServerEvents.outputAudioDelta('e', 'AAAA', 200)).toEqualTypeOf<
+      TranslationServerEventOf<'session.output_audio.delta'>
+    >();
+    expectTypeOf(TranslationClientEvents.sessionUpdate(undefined, {})).toEqualTypeOf<
+      TranslationClientEventOf<'session.update'>
+    >();
+    expectTypeOf(translation).toEqualTypeOf<RealtimeTranslationSession>();
+  });
+
+  it('a realtime session is no translation session, nor the other way round', () => {
+    // @ts-expect-error: a realtime session lacks the translation session's shape
+    TranslationServerEvents.sessionCreated('e', session);
+    // @ts-expect-error: a translation session is not a realtime one
+    ServerEvents.sessionCreated('e', translation);
+    // @ts-expect-error: a translation session.update takes no voice
+    TranslationClientEvents.sessionUpdate(undefined, { audio: { output: { voice: 'alloy' } } });
+  });
+});

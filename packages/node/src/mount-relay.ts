@@ -7,11 +7,11 @@ import {
   type HttpReply,
   hangupCallId,
   type PendingSession,
-  REALTIME_PATH,
   type RelayHost,
   type RelayHostOptions,
   type RelayMetrics,
   routeCallHangup,
+  sessionKindOf,
 } from '@rtwire/relay';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { type CallServer, createCallServer, type WebRtcStack } from './calls/call-server.ts';
@@ -28,7 +28,7 @@ import { createWsDuplexSocket } from './ws-duplex-socket.ts';
 export interface MountRelayOptions extends Partial<RelayHostOptions> {
   /**
    * Whether the relay owns every upgrade on this server: an upgrade to another path is then
-   * refused with 404. Default: it takes `/v1/realtime` only and leaves other upgrades to the
+   * refused with 404. Default: it takes `/v1/realtime` and `/v1/realtime/translations` only and leaves other upgrades to the
    * server's other `upgrade` listeners (socket.io, your own `ws` server).
    */
   readonly ownsUpgrades?: boolean;
@@ -226,7 +226,7 @@ export function mountRelay(server: Server, options: MountRelayOptions = {}): Mou
   };
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (options.ownsUpgrades !== true && pathOf(request) !== REALTIME_PATH) return;
+    if (options.ownsUpgrades !== true && sessionKindOf(pathOf(request)) === undefined) return;
     socket.on('error', () => socket.destroy());
     const callId =
       calls === undefined && config.upstreamUrl === undefined ? null : callIdOf(request);

@@ -27,9 +27,9 @@ export interface WsUpstreamOptions {
 export function createWsUpstreamConnector(options: WsUpstreamOptions): UpstreamConnector {
   const headers: Record<string, string> = {};
   if (options.apiKey !== undefined) headers.Authorization = `Bearer ${options.apiKey}`;
-  return ({ model, intent, signal, callId }) =>
+  return ({ model, intent, signal, callId, kind }) =>
     new Promise((resolve, reject) => {
-      const ws = new WebSocket(upstreamUrlFor(options.url, model, intent, callId), {
+      const ws = new WebSocket(upstreamUrlFor(options.url, model, intent, callId, kind), {
         headers,
         perMessageDeflate: false,
         maxPayload: options.maxFrameBytes,

@@ -16,6 +16,29 @@
  * @module
  */
 
+export {
+  type BetaProtocolOptions,
+  withBetaProtocol,
+} from './beta-protocol/beta-client-socket.ts';
+export {
+  BETA_SUBPROTOCOL,
+  type BetaProtocolMode,
+  type BetaProtocolSession,
+  betaProtocolSession,
+  offersBetaProtocol,
+} from './beta-protocol/beta-handshake.ts';
+export {
+  BETA_PROTOCOL_REFUSED,
+  betaRefusalFeature,
+} from './beta-protocol/beta-refusal-feature.ts';
+export {
+  betaClientEventToGa,
+  gaClientEventToBeta,
+} from './beta-protocol/translate-client-event.ts';
+export {
+  betaServerEventToGa,
+  gaServerEventToBeta,
+} from './beta-protocol/translate-server-event.ts';
 export { callCorsHeaders, callPreflightHeaders } from './calls/call-cors.ts';
 export {
   type CallDirectory,
@@ -51,6 +74,7 @@ export {
   isClientSecretKey,
 } from './client-secrets/client-secret-token.ts';
 export { CLIENT_SECRETS_PATH } from './client-secrets/mint-client-secret.ts';
+export { TRANSLATION_CLIENT_SECRETS_PATH } from './client-secrets/translation-secret-session.ts';
 export {
   parseRelayConfig,
   type RelayConfig,
@@ -66,7 +90,13 @@ export {
   type RelayRuntime,
 } from './config/relay-from-env.ts';
 export type { MeteringOptions } from './features/metering/metering-feature.ts';
-export { type AdmissionDecision, authenticateRequest, REALTIME_PATH } from './host/admission.ts';
+export {
+  type AdmissionDecision,
+  authenticateRequest,
+  REALTIME_PATH,
+  sessionKindOf,
+  TRANSLATIONS_PATH,
+} from './host/admission.ts';
 export {
   createFetchHandler,
   type UpgradeOptions,
@@ -160,6 +190,7 @@ export type {
   ClientVerdict,
   EventTypeFilter,
   FeatureSession,
+  RelayClientEvent,
   RelayFeature,
   RelayFeatureFactory,
   UpstreamFrame,
@@ -177,6 +208,7 @@ export {
   type WebSocketLike,
 } from './sockets/web-socket-duplex.ts';
 export {
+  type SessionKind,
   type UpstreamConnector,
   type UpstreamRequest,
   upstreamUrlFor,

@@ -1,7 +1,9 @@
 import { limitsFeature } from './features/limits/limits-feature.ts';
 import { type MeteringOptions, meteringFeature } from './features/metering/metering-feature.ts';
+import { translationMeteringFeature } from './features/metering/translation-metering-feature.ts';
 import { policyFeature } from './features/policy/policy-feature.ts';
 import { relockFeature } from './features/policy/relock-feature.ts';
+import { translationPolicyFeature } from './features/policy/translation-policy-feature.ts';
 import { resumeFeature } from './features/resume/resume-feature.ts';
 import { serverToolsFeature } from './features/server-tools/server-tools-feature.ts';
 import type { TenantPolicy } from './policy/relay-policy.ts';
@@ -41,7 +43,8 @@ export interface RelaySessionOptions extends SessionPipeOptions {
  * Starts a relay session: the session pipe with the relay's features as its
  * configuration asks for them, in this order: limits (rate and session length), resume (when
  * `limits.resumeAttempts` > 0), policy (when `policy` is given), metering (when `metering` is),
- * server tools, then `features`.
+ * server tools, then `features`. A translation session (`kind: 'translation'`) gets limits,
+ * its own policy (the output languages) and metering (audio both ways), then `features`.
  *
  * @example
  * ```ts
@@ -58,6 +61,16 @@ export function startRelaySession(options: RelaySessionOptions): RelaySession {
       maxSessionSeconds: policy?.rules.maxSessionSeconds,
     }),
   ];
+  if (options.kind === 'translation') {
+    // A translation session has no conversation to resume, no responses and no tools: its
+    // policy is the languages it may translate into, its metering the audio both ways.
+    if (policy !== undefined) features.push(translationPolicyFeature(policy.rules));
+    if (options.metering !== undefined) {
+      features.push(translationMeteringFeature(options.metering));
+    }
+    features.push(...(options.features ?? []));
+    return startSessionPipe({ ...options, features });
+  }
   const attempts = limits.resumeAttempts ?? 0;
   if (attempts > 0) {
     features.push(

@@ -21,12 +21,14 @@ function encodeToSink(event: object): number {
   return sink.position;
 }
 
-function encodeBytes(event: object): Uint8Array {
+/** Any event as UTF-8 bytes: what every `…Bytes` encoder of a whole event is. */
+export function encodeBytes(event: object): Uint8Array {
   encodeToSink(event);
   return sink.toFrame();
 }
 
-function encodeInto(event: object, target: Uint8Array, offset: number): number {
+/** Any event as UTF-8 into `target`: what every `…Into` encoder of a whole event is. */
+export function encodeInto(event: object, target: Uint8Array, offset: number): number {
   const length = encodeToSink(event);
   if (!Number.isInteger(offset) || offset < 0 || offset + length > target.length) {
     throw new RangeError(

@@ -33,6 +33,16 @@ export {
   encodeServerEventInto,
   type ServerEventInput,
 } from './encode-event.ts';
+export {
+  encodeTranslationClientEvent,
+  encodeTranslationClientEventBytes,
+  encodeTranslationClientEventInto,
+  encodeTranslationServerEvent,
+  encodeTranslationServerEventBytes,
+  encodeTranslationServerEventInto,
+  type TranslationClientEventInput,
+  type TranslationServerEventInput,
+} from './encode-translation-event.ts';
 export type {
   ContentEncoderContext,
   ContentEventEncoder,
@@ -50,3 +60,8 @@ export type {
 export { encoderFor } from './encoder-for.ts';
 export { MAX_ENCODE_DEPTH } from './engine/encode-value.ts';
 export { type EventId, EventIdSequence } from './event-id-sequence.ts';
+export {
+  type TranslationEventEncoder,
+  type TranslationEventFrames,
+  translationEncoder,
+} from './translation-encoder.ts';

@@ -11,3 +11,8 @@ export function referenceBase64(bytes: Uint8Array): string {
 export function latin1(bytes: Uint8Array): string {
   return NodeBuffer.from(bytes).toString('latin1');
 }
+
+/** The bytes of standard base64, decoded by Node. */
+export function referenceBytes(base64: string): Uint8Array {
+  return new Uint8Array(NodeBuffer.from(base64, 'base64'));
+}

@@ -37,3 +37,23 @@ if (!clientExamples.has('response.create')) {
     },
   });
 }
+
+/** The spec's example of every member of a union of the spec, by type. */
+function unionExamples(union: string): Map<string, Record<string, unknown>> {
+  const members = (schemas[union] as { anyOf?: { $ref: string }[] }).anyOf ?? [];
+  const out = new Map<string, Record<string, unknown>>();
+  for (const { $ref } of members) {
+    const schema = schemas[$ref.replace('#/components/schemas/', '')]!;
+    const type = schema.properties?.type?.enum?.[0];
+    const example = schema['x-oaiMeta']?.example;
+    if (type !== undefined && typeof example === 'object' && example !== null) {
+      out.set(type, example as Record<string, unknown>);
+    }
+  }
+  return out;
+}
+
+/** The spec's example of every server event of a translation session (`error` too), by type. */
+export const translationServerExamples = unionExamples('RealtimeTranslationServerEvent');
+/** The spec's example of every client event of a translation session, by type. */
+export const translationClientExamples = unionExamples('RealtimeTranslationClientEvent');

@@ -1,9 +1,10 @@
 /**
  * The Realtime session engine: everything the OpenAI Realtime API does on its side of the
  * socket (session, conversation, input audio and turn detection, input transcription,
- * responses, transcription sessions), with the model and the turn detector pluggable. The
- * engine owns the protocol, so a model only writes text, audio and function calls; the
- * embedded simulator is one such model.
+ * responses, transcription sessions), and translation sessions (`createTranslationSession`),
+ * with the model and the turn detector pluggable. The engine owns the protocol, so a model
+ * only writes text, audio and function calls (or, translating, transcripts and speech); the
+ * embedded simulator and the cascade are such models, of both kinds.
  *
  * @example
  * ```ts
@@ -52,8 +53,8 @@ export {
 } from './realtime-session.ts';
 export type { SessionType } from './session/session-config.ts';
 export { argumentsFromSchema } from './simulator/arguments-from-schema.ts';
+export { AUDIO_CHUNK_MS } from './simulator/pacing.ts';
 export {
-  AUDIO_CHUNK_MS,
   createSimulatorModel,
   type SimulatorModelOptions,
 } from './simulator/simulator-model.ts';
@@ -61,6 +62,18 @@ export {
   createSimulatorRateLimits,
   type SimulatorRateLimitsOptions,
 } from './simulator/simulator-rate-limits.ts';
+export type {
+  TranslationAudioChunk,
+  TranslationModel,
+  TranslationOutput,
+  TranslationRequest,
+  TranslationSettings,
+} from './translation/translation-model.ts';
+export { createTranslationSession } from './translation/translation-session.ts';
+export type {
+  TranslationSession,
+  TranslationSessionOptions,
+} from './translation/translation-session-options.ts';
 export {
   type AudioSpan,
   createEnergyTurnDetector,

@@ -47,7 +47,7 @@ const LEGACY_EVENT_NAMES = {
 const isIdentifier = (key) => /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key);
 const propKey = (key) => (isIdentifier(key) ? key : JSON.stringify(key));
 
-function tsType(node, pad = '') {
+function tsType(node, pad = '', nulls = true) {
   if (
     node === true ||
     node === undefined ||
@@ -58,7 +58,7 @@ function tsType(node, pad = '') {
   if (node.$ref) return refName(node.$ref) + (node.nullable ? ' | null' : '');
   const variants = unionOf(node);
   if (variants) {
-    let parts = [...new Set(variants.map((v) => tsType(v, pad)))];
+    let parts = [...new Set(variants.map((v) => tsType(v, pad, nulls)))];
     if (node.nullable && !parts.includes('null')) parts.push('null');
     // `string | 'a' | 'b'` collapses to `string`; `string & {}` keeps the literals for completion.
     if (parts.includes('string') && parts.some((p) => p.startsWith('"'))) {
@@ -68,14 +68,14 @@ function tsType(node, pad = '') {
       ? parts[0]
       : parts.map((p) => (p.includes('\n') ? `(${p})` : p)).join(' | ');
   }
-  if (node.allOf) return node.allOf.map((v) => tsType(v, pad)).join(' & ');
+  if (node.allOf) return node.allOf.map((v) => tsType(v, pad, nulls)).join(' & ');
   if (node.const !== undefined) return JSON.stringify(node.const);
   const types = Array.isArray(node.type) ? node.type : node.type ? [node.type] : [];
   let out;
   if (node.enum) {
     out = node.enum.map((v) => JSON.stringify(v)).join(' | ');
   } else if (types.length > 1) {
-    out = types.map((t) => tsType({ ...node, type: t }, pad)).join(' | ');
+    out = types.map((t) => tsType({ ...node, type: t }, pad, nulls)).join(' | ');
   } else {
     switch (types[0]) {
       case 'string':
@@ -92,13 +92,13 @@ function tsType(node, pad = '') {
         out = 'null';
         break;
       case 'array': {
-        const item = tsType(node.items ?? {}, pad);
+        const item = tsType(node.items ?? {}, pad, nulls);
         out = /[|&\n]/.test(item) ? `Array<${item}>` : `${item}[]`;
         break;
       }
       case 'object':
       case undefined:
-        out = objectType(node, pad);
+        out = objectType(node, pad, {}, nulls);
         break;
       default:
         throw new Error(`unsupported schema type ${types[0]}`);
@@ -108,12 +108,12 @@ function tsType(node, pad = '') {
   return out;
 }
 
-function objectType(node, pad, extras = {}) {
+function objectType(node, pad, extras = {}, nulls = true) {
   const properties = { ...(node.properties ?? {}), ...extras };
   const keys = Object.keys(properties);
   if (keys.length === 0) {
     if (node.additionalProperties && typeof node.additionalProperties === 'object') {
-      return `Record<string, ${tsType(node.additionalProperties, pad)}>`;
+      return `Record<string, ${tsType(node.additionalProperties, pad, nulls)}>`;
     }
     return 'Record<string, unknown>';
   }
@@ -121,9 +121,9 @@ function objectType(node, pad, extras = {}) {
   const inner = `${pad}  `;
   const lines = keys.map((key) => {
     const optional = !required.has(key);
-    let type = tsType(properties[key], inner);
+    let type = tsType(properties[key], inner, nulls);
     // Optional fields arrive as `null` from the live API as often as they are left out.
-    if (optional && !/(^|\| )null( \||$)/.test(type)) type += ' | null';
+    if (nulls && optional && !/(^|\| )null( \||$)/.test(type)) type += ' | null';
     return `${inner}${propKey(key)}${optional ? '?' : ''}: ${type};`;
   });
   return `{\n${lines.join('\n')}\n${pad}}`;
@@ -134,28 +134,49 @@ function eventTypeOf(schema) {
 }
 
 function declaration(name, schema) {
-  const isEvent = serverEventNames.includes(name) || clientEventNames.includes(name);
+  const isEvent = eventNames.has(name);
   const eventType = isEvent ? eventTypeOf(schema) : undefined;
   const extras = (eventType && LIVE_EXTRAS[eventType]) ?? {};
   const doc = eventType
     ? `/** The \`${eventType}\` event (spec schema \`${name}\`). */\n`
     : `/** Spec schema \`${name}\`. */\n`;
+  // Translation sessions are typed as the spec and openai-node type them: an optional field is
+  // absent, never `null` (no live traffic says otherwise). The decoders still take `null`.
+  const nulls = !name.startsWith('RealtimeTranslation');
   const isObject = !unionOf(schema) && !schema.allOf && schema.properties;
   if (isObject) {
-    const body = objectType(schema, '', extras);
+    const body = objectType(schema, '', extras, nulls);
     return `${doc}export interface ${name} ${body}\n`;
   }
-  return `${doc}export type ${name} = ${tsType(schema)};\n`;
+  return `${doc}export type ${name} = ${tsType(schema, '', nulls)};\n`;
 }
 
 const eventRefs = (union) => schemas[union].anyOf.map((v) => refName(v.$ref));
 const serverEventNames = eventRefs('RealtimeServerEvent');
 const clientEventNames = eventRefs('RealtimeClientEvent');
+// Translation sessions (`/v1/realtime/translations`) are a protocol of their own whose type
+// strings collide with the realtime ones (`session.update`, `session.created`, …): their
+// unions, constants, shapes and schemas are emitted apart, never merged into the two above.
+const translationServerEventNames = eventRefs('RealtimeTranslationServerEvent');
+const translationClientEventNames = eventRefs('RealtimeTranslationClientEvent');
+const eventNames = new Set([
+  ...serverEventNames,
+  ...clientEventNames,
+  ...translationServerEventNames,
+  ...translationClientEventNames,
+]);
+const UNIONS = new Set([
+  'RealtimeServerEvent',
+  'RealtimeClientEvent',
+  'RealtimeTranslationServerEvent',
+  'RealtimeTranslationClientEvent',
+]);
 
 function typesFile() {
-  // The two event unions are declared in event-types.ts, beside the type-string constants.
+  // The event unions are declared in event-types.ts and translation-event-types.ts, beside
+  // their type-string constants.
   const names = Object.keys(schemas)
-    .filter((name) => name !== 'RealtimeServerEvent' && name !== 'RealtimeClientEvent')
+    .filter((name) => !UNIONS.has(name))
     .sort();
   const body = names.map((name) => declaration(name, schemas[name])).join('\n');
   return `${HEADER}\n${body}`;
@@ -246,8 +267,12 @@ function mergeShapes(shapes) {
   return merged;
 }
 
-/** Serializes a shape compactly; repeated sub-shapes are hoisted into shared constants. */
-function shapesFile() {
+/**
+ * Serializes the shapes and checks of event unions; repeated sub-shapes are hoisted into
+ * shared constants. `unions` are `[prefix, what, schema names]`: `SERVER` gives
+ * `SERVER_EVENT_SHAPES` and `SERVER_EVENT_CHECKS` of "every server event".
+ */
+function shapesFile(unions) {
   const pool = new Map();
   const emit = (shape) => {
     const fields = shape.fields
@@ -269,46 +294,35 @@ function shapesFile() {
       eventShape.fields = eventShape.fields.filter(([key]) => key !== 'type');
       return { type: eventTypeOf(schema), shape: eventShape, id: emit(eventShape) };
     });
-  const server = eventShapes(serverEventNames);
-  const client = eventShapes(clientEventNames);
   const table = (entries) =>
     entries.map(({ type, id }) => `  ${JSON.stringify(type)}: ${id},`).join('\n');
   const checks = (entries) =>
     entries
       .map(({ type, shape }) => `  [${JSON.stringify(type)}, ${checkFunction(shape, emit)}],`)
       .join('\n');
+  const sections = unions.map(([prefix, what, names]) => {
+    const entries = eventShapes(names);
+    return `/** Decoder shapes of ${what}, keyed by \`type\`. */
+export const ${prefix}_EVENT_SHAPES: Readonly<Record<string, Shape>> = {
+${table(entries)}
+};
+
+/** Fast checks of ${what}, equivalent to validating against its shape. */
+export const ${prefix}_EVENT_CHECKS: ReadonlyMap<string, EventCheck> = new Map<string, EventCheck>([
+${checks(entries)}
+]);
+`;
+  });
   const constants = [...pool.entries()]
     .map(([literal, id]) => `const ${id} = ${literal};`)
     .join('\n');
   return `${HEADER}
-import { shape, type Shape } from '../shape.ts';
+import { type EventCheck, shape, type Shape } from '../shape.ts';
 import { validateShape } from '../validate-shape.ts';
 
 ${constants}
 
-/** Decoder shapes of every server event, keyed by \`type\`. */
-export const SERVER_EVENT_SHAPES: Readonly<Record<string, Shape>> = {
-${table(server)}
-};
-
-/** Decoder shapes of every client event, keyed by \`type\`. */
-export const CLIENT_EVENT_SHAPES: Readonly<Record<string, Shape>> = {
-${table(client)}
-};
-
-/** A straight-line check of one event's fields: the hot path; the shapes explain failures. */
-export type EventCheck = (event: Record<string, unknown>) => boolean;
-
-/** Fast checks of every server event, equivalent to validating against its shape. */
-export const SERVER_EVENT_CHECKS: ReadonlyMap<string, EventCheck> = new Map<string, EventCheck>([
-${checks(server)}
-]);
-
-/** Fast checks of every client event, equivalent to validating against its shape. */
-export const CLIENT_EVENT_CHECKS: ReadonlyMap<string, EventCheck> = new Map<string, EventCheck>([
-${checks(client)}
-]);
-`;
+${sections.join('\n')}`;
 }
 
 /** A JS expression that is true when `v` has one of the allowed kinds (no nested checks). */
@@ -512,8 +526,11 @@ function unionNode(members) {
   return out;
 }
 
-/** Serializes the client event schemas; repeated nodes are hoisted into shared constants. */
-function clientSchemasFile() {
+/**
+ * Serializes the schemas of a union's client events as `name`, a table keyed by `type`;
+ * repeated nodes are hoisted into shared constants.
+ */
+function clientSchemasFile(name, names, what) {
   const pool = new Map();
   const emit = (node) => {
     const parts = [`kinds: ${node.kinds}`];
@@ -535,10 +552,10 @@ function clientSchemasFile() {
     if (!pool.has(literal)) pool.set(literal, `n${pool.size}`);
     return pool.get(literal);
   };
-  const table = clientEventNames
-    .map((name) => {
-      const schema = schemas[name];
-      const id = emit(clientNode(schema, [name], name));
+  const table = names
+    .map((schemaName) => {
+      const schema = schemas[schemaName];
+      const id = emit(clientNode(schema, [schemaName], schemaName));
       return `  ${JSON.stringify(eventTypeOf(schema))}: ${id},`;
     })
     .join('\n');
@@ -550,8 +567,8 @@ import type { SchemaNode } from '../schema-node.ts';
 
 ${constants}
 
-/** The schema of every client event, keyed by \`type\`, for refusing parameters as the live API does. */
-export const CLIENT_EVENT_SCHEMAS: Readonly<Record<string, SchemaNode>> = {
+/** The schema of ${what}, keyed by \`type\`, for refusing parameters as the live API does. */
+export const ${name}: Readonly<Record<string, SchemaNode>> = {
 ${table}
 };
 `;
@@ -659,6 +676,57 @@ ${union(clientEventNames)};
 `;
 }
 
+/** The translation unions and their type-string constants (a protocol of their own). */
+function translationEventsFile() {
+  const list = (names) =>
+    names.map((n) => `  ${JSON.stringify(eventTypeOf(schemas[n]))},`).join('\n');
+  const union = (names) => names.map((n) => `  | ${n}`).join('\n');
+  const imports = [...translationServerEventNames, ...translationClientEventNames]
+    .sort()
+    .join(',\n  ');
+  return `${HEADER}
+import type {
+  ${imports},
+} from './schema-types.ts';
+
+/**
+ * Every server event \`type\` of a translation session (\`/v1/realtime/translations\`), in the
+ * spec's order. Some collide with realtime types (\`session.created\`, \`session.updated\`)
+ * and carry another shape: decode with \`decodeTranslationServerEvent\`.
+ *
+ * @example
+ * \`\`\`ts
+ * TRANSLATION_SERVER_EVENT_TYPES.includes('session.output_audio.delta'); // true
+ * \`\`\`
+ */
+export const TRANSLATION_SERVER_EVENT_TYPES = [
+${list(translationServerEventNames)}
+] as const;
+
+/**
+ * Every client event \`type\` of a translation session, in the spec's order. \`session.update\`
+ * collides with the realtime event and carries another shape: decode with
+ * \`decodeTranslationClientEvent\`.
+ *
+ * @example
+ * \`\`\`ts
+ * TRANSLATION_CLIENT_EVENT_TYPES.includes('session.input_audio_buffer.append'); // true
+ * \`\`\`
+ */
+export const TRANSLATION_CLIENT_EVENT_TYPES = [
+${list(translationClientEventNames)}
+] as const;
+
+/** Any event the server sends over a translation session. */
+export type RealtimeTranslationServerEvent =
+${union(translationServerEventNames)};
+
+/** Any event a client sends over a translation session. */
+export type RealtimeTranslationClientEvent =
+${union(translationClientEventNames)};
+`;
+}
+
 const HEADER = `// Generated by packages/types/scripts/generate.mjs from spec/realtime-schemas.json.
 // Do not edit by hand: run \`pnpm --filter @rtwire/types generate\`.
 /* eslint-disable */
@@ -673,9 +741,26 @@ const catalogue = contextEvents(
 const packagesDir = join(here, '..', '..');
 const outputs = {
   [join(outDir, 'schema-types.ts')]: typesFile(),
-  [join(outDir, 'event-shapes.ts')]: shapesFile(),
+  [join(outDir, 'event-shapes.ts')]: shapesFile([
+    ['SERVER', 'every server event', serverEventNames],
+    ['CLIENT', 'every client event', clientEventNames],
+  ]),
   [join(outDir, 'event-types.ts')]: eventsFile(),
-  [join(outDir, 'client-event-schemas.ts')]: clientSchemasFile(),
+  [join(outDir, 'client-event-schemas.ts')]: clientSchemasFile(
+    'CLIENT_EVENT_SCHEMAS',
+    clientEventNames,
+    'every client event',
+  ),
+  [join(outDir, 'translation-event-shapes.ts')]: shapesFile([
+    ['TRANSLATION_SERVER', 'every translation server event', translationServerEventNames],
+    ['TRANSLATION_CLIENT', 'every translation client event', translationClientEventNames],
+  ]),
+  [join(outDir, 'translation-event-types.ts')]: translationEventsFile(),
+  [join(outDir, 'translation-client-event-schemas.ts')]: clientSchemasFile(
+    'TRANSLATION_CLIENT_EVENT_SCHEMAS',
+    translationClientEventNames,
+    'every translation client event',
+  ),
   [join(packagesDir, 'builders', 'src', 'generated', 'context-builders.ts')]: contextBuildersFile(
     catalogue,
     HEADER,

@@ -74,10 +74,21 @@ export interface ClientEventProblem {
 export function clientEventProblem(event: {
   readonly type: string;
 }): ClientEventProblem | undefined {
+  return eventProblem(event, CLIENT_EVENT_SCHEMAS);
+}
+
+/**
+ * The first problem of `event` against its schema in `schemas` (one union's client events,
+ * keyed by `type`), or `undefined` when it is valid or of a type `schemas` does not hold.
+ */
+export function eventProblem(
+  event: { readonly type: string },
+  schemas: Readonly<Record<string, SchemaNode>>,
+): ClientEventProblem | undefined {
   try {
     const type = event.type;
-    if (typeof type !== 'string' || !Object.hasOwn(CLIENT_EVENT_SCHEMAS, type)) return undefined;
-    const found = check(event, CLIENT_EVENT_SCHEMAS[type]!, '', false, 0);
+    if (typeof type !== 'string' || !Object.hasOwn(schemas, type)) return undefined;
+    const found = check(event, schemas[type]!, '', false, 0);
     if (found === undefined) return undefined;
     return {
       code: found.code,

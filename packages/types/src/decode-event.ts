@@ -3,7 +3,6 @@ import type { ClientEventType, ServerEventType, UnknownEvent } from './event-of.
 import {
   CLIENT_EVENT_CHECKS,
   CLIENT_EVENT_SHAPES,
-  type EventCheck,
   SERVER_EVENT_CHECKS,
   SERVER_EVENT_SHAPES,
 } from './generated/event-shapes.ts';
@@ -14,7 +13,7 @@ import {
 } from './generated/event-types.ts';
 import { exceedsNesting, MAX_NESTING_DEPTH, nestingOverflowPath } from './nesting.ts';
 import { eventIdOf, type FrameInput, type FrameObject, readFrame, readType } from './read-frame.ts';
-import type { Shape } from './shape.ts';
+import type { EventCheck, Shape } from './shape.ts';
 import { describeKinds, toJsonPointer, validateShape } from './validate-shape.ts';
 
 /** Options of {@link decodeServerEvent} and {@link decodeClientEvent}. */
@@ -67,7 +66,7 @@ export function decodeServerEvent(
   input: FrameInput,
   options?: DecodeOptions,
 ): DecodeResult<RealtimeServerEvent> {
-  return decodeWith(input, SERVER_EVENT_CHECKS, SERVER_EVENT_SHAPES, options);
+  return decodeWith(input, SERVER_EVENTS, options);
 }
 
 /**
@@ -83,24 +82,43 @@ export function decodeClientEvent(
   input: FrameInput,
   options?: DecodeOptions,
 ): DecodeResult<RealtimeClientEvent> {
-  return decodeWith(input, CLIENT_EVENT_CHECKS, CLIENT_EVENT_SHAPES, options);
+  return decodeWith(input, CLIENT_EVENTS, options);
 }
 
-const legacyNames: Readonly<Record<string, string>> = LEGACY_EVENT_NAMES;
+/**
+ * What a decoder knows of one union of events: the fast check and the shape of each `type`,
+ * and the beta-era names it may rename (none outside the realtime protocol).
+ */
+export interface EventTable {
+  readonly checks: ReadonlyMap<string, EventCheck>;
+  readonly shapes: Readonly<Record<string, Shape>>;
+  readonly legacyNames: Readonly<Record<string, string>>;
+}
 
-function decodeWith<E>(
+const SERVER_EVENTS: EventTable = {
+  checks: SERVER_EVENT_CHECKS,
+  shapes: SERVER_EVENT_SHAPES,
+  legacyNames: LEGACY_EVENT_NAMES,
+};
+const CLIENT_EVENTS: EventTable = {
+  checks: CLIENT_EVENT_CHECKS,
+  shapes: CLIENT_EVENT_SHAPES,
+  legacyNames: LEGACY_EVENT_NAMES,
+};
+
+/** Decodes a frame against one union's table; every decoder of the package is this. */
+export function decodeWith<E>(
   input: FrameInput,
-  checks: ReadonlyMap<string, EventCheck>,
-  shapes: Readonly<Record<string, Shape>>,
+  table: EventTable,
   options: DecodeOptions | undefined,
 ): DecodeResult<E> {
   // The hot path: JSON.parse output is plain data, so reading it cannot throw or run code.
   // ArrayBuffer.isView reads an internal slot: unlike instanceof, it runs no proxy trap.
   if (typeof input === 'string' || ArrayBuffer.isView(input)) {
     const text = input as string | ArrayBufferView;
-    return decodeFrame(readFrame(text), text, checks, shapes, options);
+    return decodeFrame(readFrame(text), text, table, options);
   }
-  return decodeValue(input, checks, shapes, options);
+  return decodeValue(input, table, options);
 }
 
 /**
@@ -109,17 +127,16 @@ function decodeWith<E>(
  */
 function decodeValue<E>(
   input: unknown,
-  checks: ReadonlyMap<string, EventCheck>,
-  shapes: Readonly<Record<string, Shape>>,
+  table: EventTable,
   options: DecodeOptions | undefined,
 ): DecodeResult<E> {
   try {
     if (input instanceof ArrayBuffer) {
-      return decodeFrame(readFrame(input), input, checks, shapes, options);
+      return decodeFrame(readFrame(input), input, table, options);
     }
     const type = readType(input);
     if (typeof type !== 'string') return { ok: false, error: type };
-    return decodeEvent(input as FrameObject, type, checks, shapes, options, options?.maxNesting);
+    return decodeEvent(input as FrameObject, type, table, options, options?.maxNesting);
   } catch {
     // Whatever was thrown is input too: it is neither read nor kept.
     return {
@@ -136,8 +153,7 @@ function decodeValue<E>(
 function decodeFrame<E>(
   frame: FrameObject | DecodeError,
   source: string | ArrayBufferView | ArrayBuffer,
-  checks: ReadonlyMap<string, EventCheck>,
-  shapes: Readonly<Record<string, Shape>>,
+  table: EventTable,
   options: DecodeOptions | undefined,
 ): DecodeResult<E> {
   // A DecodeError never has a `type`; a parsed frame always has an own string `type`.
@@ -147,7 +163,7 @@ function decodeFrame<E>(
   // Nesting past the limit needs more opening brackets than the limit in the text: counting
   // them (a native scan) clears nearly every frame without walking the parsed value.
   const check = hasMoreBrackets(source, maxNesting) ? maxNesting : undefined;
-  return decodeEvent(frame as FrameObject, type, checks, shapes, options, check);
+  return decodeEvent(frame as FrameObject, type, table, options, check);
 }
 
 /**
@@ -157,11 +173,11 @@ function decodeFrame<E>(
 function decodeEvent<E>(
   frame: FrameObject,
   type: string,
-  checks: ReadonlyMap<string, EventCheck>,
-  shapes: Readonly<Record<string, Shape>>,
+  table: EventTable,
   options: DecodeOptions | undefined,
   maxNesting: number | undefined,
 ): DecodeResult<E> {
+  const { checks, shapes, legacyNames } = table;
   if (maxNesting !== undefined && exceedsNesting(frame, maxNesting)) {
     const path = nestingOverflowPath(frame, maxNesting) ?? '';
     const known = checks.has(type) || Object.hasOwn(legacyNames, type);

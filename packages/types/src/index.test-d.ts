@@ -2,15 +2,32 @@ import { describe, expectTypeOf, it } from 'vitest';
 import {
   type ClientEventOf,
   decodeServerEvent,
+  decodeTranslationClientEvent,
+  decodeTranslationServerEvent,
   type EventOf,
   isContentScopedEvent,
   isEventType,
+  isTranslationServerEvent,
+  type NoiseReductionType,
   type RealtimeClientEvent,
+  type RealtimeClientEventSessionUpdate,
   type RealtimeServerEvent,
   type RealtimeServerEventResponseTextDelta,
   type RealtimeServerEventSessionCreated,
+  type RealtimeTranslationClientEvent,
+  type RealtimeTranslationClientEventSessionUpdate,
+  type RealtimeTranslationServerEvent,
+  type RealtimeTranslationServerEventSessionCreated,
+  type RealtimeTranslationServerEventSessionOutputAudioDelta,
+  type RealtimeTranslationSession,
+  type RealtimeTranslationSessionUpdateRequest,
   type SERVER_EVENT_TYPES,
   type ServerEventType,
+  type TRANSLATION_CLIENT_EVENT_TYPES,
+  type TRANSLATION_SERVER_EVENT_TYPES,
+  type TranslationClientEventOf,
+  type TranslationServerEventOf,
+  type TranslationServerEventType,
 } from './index.ts';
 
 describe('event unions', () => {
@@ -119,5 +136,94 @@ describe('event unions', () => {
     if (result.ok && result.known) expectTypeOf(result.event).toEqualTypeOf<RealtimeServerEvent>();
     if (result.ok && !result.known) expectTypeOf(result.event.type).toEqualTypeOf<string>();
     if (!result.ok) expectTypeOf(result.error.path).toEqualTypeOf<string>();
+  });
+});
+
+describe('translation event unions', () => {
+  it('narrow by type, to the translation members', () => {
+    const event = {} as RealtimeTranslationServerEvent;
+    if (event.type === 'session.output_audio.delta') {
+      expectTypeOf(event).toEqualTypeOf<RealtimeTranslationServerEventSessionOutputAudioDelta>();
+      expectTypeOf(event.elapsed_ms).toEqualTypeOf<number | null | undefined>();
+      // As the spec and openai-node type it: an optional field is absent, never null.
+      expectTypeOf(event.format).toEqualTypeOf<'pcm16' | undefined>();
+    }
+    if (event.type === 'session.created') {
+      expectTypeOf(event.session).toEqualTypeOf<RealtimeTranslationSession>();
+      expectTypeOf(event.session.type).toEqualTypeOf<'translation'>();
+    }
+  });
+
+  it('keep the session shape the spec gives', () => {
+    type Audio = RealtimeTranslationSession['audio'];
+    type Input = NonNullable<Audio['input']>;
+    expectTypeOf<NonNullable<Audio['output']>['language']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<
+      NonNullable<Input['noise_reduction']>['type']
+    >().toEqualTypeOf<NoiseReductionType>();
+    expectTypeOf<NonNullable<Input['transcription']>['model']>().toEqualTypeOf<string>();
+    expectTypeOf<
+      RealtimeTranslationClientEventSessionUpdate['session']
+    >().toEqualTypeOf<RealtimeTranslationSessionUpdateRequest>();
+    // A translation session.update sets no session type, model or voice.
+    expectTypeOf<RealtimeTranslationSessionUpdateRequest>().not.toHaveProperty('type');
+    expectTypeOf<RealtimeTranslationSessionUpdateRequest>().not.toHaveProperty('model');
+  });
+
+  it('are not the realtime unions: same type strings, other events', () => {
+    expectTypeOf<
+      TranslationClientEventOf<'session.update'>
+    >().toEqualTypeOf<RealtimeTranslationClientEventSessionUpdate>();
+    expectTypeOf<
+      TranslationClientEventOf<'session.update'>
+    >().not.toEqualTypeOf<RealtimeClientEventSessionUpdate>();
+    expectTypeOf<
+      TranslationServerEventOf<'session.created'>
+    >().toEqualTypeOf<RealtimeTranslationServerEventSessionCreated>();
+    expectTypeOf<TranslationServerEventType>().toEqualTypeOf<
+      (typeof TRANSLATION_SERVER_EVENT_TYPES)[number]
+    >();
+    expectTypeOf<RealtimeTranslationClientEvent['type']>().toEqualTypeOf<
+      (typeof TRANSLATION_CLIENT_EVENT_TYPES)[number]
+    >();
+    // @ts-expect-error: a realtime-only type has no translation event
+    expectTypeOf<TranslationClientEventOf<'response.create'>>();
+  });
+
+  it('a switch over every translation server event type can be exhaustive', () => {
+    function describeEvent(event: RealtimeTranslationServerEvent): string {
+      switch (event.type) {
+        case 'error':
+        case 'session.created':
+        case 'session.updated':
+        case 'session.closed':
+        case 'session.input_transcript.delta':
+        case 'session.output_transcript.delta':
+        case 'session.output_audio.delta':
+          return event.type;
+        default: {
+          const unhandled: never = event;
+          return unhandled;
+        }
+      }
+    }
+    expectTypeOf(describeEvent).returns.toEqualTypeOf<string>();
+  });
+
+  it('decode results and guards narrow to the translation unions', () => {
+    const server = decodeTranslationServerEvent('{}');
+    if (server.ok && server.known) {
+      expectTypeOf(server.event).toEqualTypeOf<RealtimeTranslationServerEvent>();
+    }
+    const client = decodeTranslationClientEvent('{}', { maxNesting: 64 });
+    if (client.ok && client.known) {
+      expectTypeOf(client.event).toEqualTypeOf<RealtimeTranslationClientEvent>();
+    }
+    // @ts-expect-error: translation sessions have no beta-era names to normalize
+    decodeTranslationClientEvent('{}', { legacyNames: 'normalize' });
+    const value: unknown = {};
+    if (isTranslationServerEvent(value)) {
+      expectTypeOf(value).toEqualTypeOf<RealtimeTranslationServerEvent>();
+    }
   });
 });

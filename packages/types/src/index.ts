@@ -40,6 +40,11 @@ export {
   decodeClientEvent,
   decodeServerEvent,
 } from './decode-event.ts';
+export {
+  decodeTranslationClientEvent,
+  decodeTranslationServerEvent,
+  type TranslationDecodeOptions,
+} from './decode-translation-event.ts';
 export type {
   ClientEventOf,
   ClientEventType,
@@ -61,6 +66,12 @@ export {
 } from './generated/event-types.ts';
 export type * from './generated/schema-types.ts';
 export {
+  type RealtimeTranslationClientEvent,
+  type RealtimeTranslationServerEvent,
+  TRANSLATION_CLIENT_EVENT_TYPES,
+  TRANSLATION_SERVER_EVENT_TYPES,
+} from './generated/translation-event-types.ts';
+export {
   type ContentScopedServerEvent,
   type ItemScopedServerEvent,
   isClientEvent,
@@ -76,3 +87,12 @@ export { exceedsNesting, MAX_NESTING_DEPTH, nestingOverflowPath } from './nestin
 export type { FrameInput } from './read-frame.ts';
 export { MAX_LOG_DEPTH, redactForLog, redactionMarker } from './redact-for-log.ts';
 export { RtwireError } from './rtwire-error.ts';
+export { TRANSLATION_AUDIO } from './translation-audio.ts';
+export { translationClientEventProblem } from './translation-client-event-problem.ts';
+export type {
+  TranslationClientEventOf,
+  TranslationClientEventType,
+  TranslationServerEventOf,
+  TranslationServerEventType,
+} from './translation-event-of.ts';
+export { isTranslationClientEvent, isTranslationServerEvent } from './translation-guards.ts';

@@ -30,6 +30,12 @@ export interface Shape {
 }
 
 /**
+ * A straight-line check of one event's fields, generated beside its shape: the hot path of the
+ * decoders; the shape explains a failure.
+ */
+export type EventCheck = (event: Record<string, unknown>) => boolean;
+
+/**
  * Builds a shape; used by the generated table so every shape has the same hidden class.
  * Fields come as `[name, required, shape]` tuples (compact to generate) and are stored as
  * objects (cheap to read on the validation path).

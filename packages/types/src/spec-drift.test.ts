@@ -7,6 +7,11 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { eventSchemaNames, eventTypeOf, schemas } from '../test/spec.ts';
 import { CLIENT_EVENT_TYPES, SERVER_EVENT_TYPES } from './generated/event-types.ts';
+import {
+  TRANSLATION_CLIENT_EVENT_TYPES,
+  TRANSLATION_SERVER_EVENT_TYPES,
+} from './generated/translation-event-types.ts';
+import { TRANSLATION_AUDIO } from './translation-audio.ts';
 
 const generatedPath = fileURLToPath(new URL('./generated/schema-types.ts', import.meta.url));
 const source = ts.createSourceFile(
@@ -39,7 +44,36 @@ describe('generated types match realtime-schemas.json', () => {
     expect([...CLIENT_EVENT_TYPES].sort()).toEqual([...client].sort());
   });
 
-  for (const union of ['RealtimeServerEvent', 'RealtimeClientEvent'] as const) {
+  it('lists every translation server and client event type, apart from the realtime ones', () => {
+    const server = eventSchemaNames('RealtimeTranslationServerEvent').map(eventTypeOf);
+    const client = eventSchemaNames('RealtimeTranslationClientEvent').map(eventTypeOf);
+    expect(server).toHaveLength(7);
+    expect(client).toHaveLength(3);
+    expect([...TRANSLATION_SERVER_EVENT_TYPES]).toEqual(server);
+    expect([...TRANSLATION_CLIENT_EVENT_TYPES]).toEqual(client);
+    // `session.update` names another event in each protocol: never merged into one union.
+    expect(CLIENT_EVENT_TYPES).toContain('session.update');
+    expect(CLIENT_EVENT_TYPES).not.toContain('session.input_audio_buffer.append');
+    expect(SERVER_EVENT_TYPES).not.toContain('session.output_audio.delta');
+  });
+
+  it('TRANSLATION_AUDIO is what the spec says an output audio delta carries', () => {
+    const fields = schemas.RealtimeTranslationServerEventSessionOutputAudioDelta!.properties!;
+    const defaults = (key: string) => (fields[key] as { default?: unknown }).default;
+    expect(TRANSLATION_AUDIO).toEqual({
+      format: fields.format!.enum![0],
+      sample_rate: defaults('sample_rate'),
+      channels: defaults('channels'),
+    });
+    expect(fields.format!.enum).toHaveLength(1);
+  });
+
+  for (const union of [
+    'RealtimeServerEvent',
+    'RealtimeClientEvent',
+    'RealtimeTranslationServerEvent',
+    'RealtimeTranslationClientEvent',
+  ] as const) {
     for (const name of eventSchemaNames(union)) {
       it(`${name} declares every spec field with the spec's optionality`, () => {
         const members = interfaces.get(name);

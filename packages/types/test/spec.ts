@@ -23,9 +23,21 @@ export const schemas: Record<string, SpecSchema> = JSON.parse(
 
 const refName = (ref: string) => ref.replace('#/components/schemas/', '');
 
-/** Spec names of the members of an event union (`RealtimeServerEvent` / `RealtimeClientEvent`). */
-export function eventSchemaNames(union: 'RealtimeServerEvent' | 'RealtimeClientEvent'): string[] {
+/** The spec's event unions: the realtime protocol's two and the translation protocol's two. */
+export type EventUnion =
+  | 'RealtimeServerEvent'
+  | 'RealtimeClientEvent'
+  | 'RealtimeTranslationServerEvent'
+  | 'RealtimeTranslationClientEvent';
+
+/** Spec names of the members of an event union. */
+export function eventSchemaNames(union: EventUnion): string[] {
   return (schemas[union]!.anyOf ?? []).map((member) => refName(member.$ref!));
+}
+
+/** The spec name of each event type of a union. */
+export function schemaNamesByType(union: EventUnion): Map<string, string> {
+  return new Map(eventSchemaNames(union).map((name) => [eventTypeOf(name), name]));
 }
 
 /** The `type` string an event schema declares. */
@@ -34,7 +46,7 @@ export function eventTypeOf(name: string): string {
 }
 
 /** The official examples whose `type` is the type their schema declares. */
-export function officialExamples(union: 'RealtimeServerEvent' | 'RealtimeClientEvent') {
+export function officialExamples(union: EventUnion) {
   return eventSchemaNames(union)
     .map((name) => ({
       name,

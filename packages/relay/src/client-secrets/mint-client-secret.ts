@@ -4,7 +4,12 @@ import { readBoundedBody } from '../host/read-bounded-body.ts';
 import { isJsonObject, type JsonObject } from '../json-object.ts';
 import { applyClientPolicy } from '../policy/client-policy.ts';
 import type { TenantPolicy } from '../policy/relay-policy.ts';
+import type { SessionKind } from '../upstream/upstream-connector.ts';
 import { type ClientSecretKeys, MAX_SEALED_SESSION_BYTES } from './client-secret-token.ts';
+import {
+  checkTranslationSecretSession,
+  translationSessionObject,
+} from './translation-secret-session.ts';
 
 /**
  * The path client secrets are minted at, as the live API's.
@@ -38,6 +43,12 @@ export interface MintClientSecretOptions {
   readonly rules: TenantPolicy | undefined;
   /** Now, in Unix seconds. */
   readonly nowSeconds: number;
+  /**
+   * The kind of session the secret opens (default `realtime`): `translation` for
+   * `POST /v1/realtime/translations/client_secrets`, whose secret opens only a translation
+   * session.
+   */
+  readonly kind?: SessionKind | undefined;
 }
 
 /**
@@ -76,6 +87,7 @@ export async function mintClientSecret(
   }
   const seconds = expirySeconds(parsed.expires_after);
   if (typeof seconds === 'string') return refuse(400, 'invalid_value', seconds, expiryMessage);
+  if (options.kind === 'translation') return mintTranslation(parsed, seconds, options);
   const requested = parsed.session ?? { type: 'realtime' };
   const checked = checkRequestedSession(requested);
   if (!checked.ok) return refuse(400, 'invalid_value', checked.param, checked.message);
@@ -115,6 +127,51 @@ export async function mintClientSecret(
       value,
       expires_at: expiresAt,
       session: { ...session, object: 'realtime.session', id: sessionId() },
+    }),
+  };
+}
+
+/** A translation secret: its session checked as one, sealed marked `translation`. */
+async function mintTranslation(
+  body: JsonObject,
+  seconds: number | undefined,
+  options: MintClientSecretOptions,
+): Promise<HttpReply> {
+  if (body.session === undefined) {
+    return refuse(
+      400,
+      'missing_required_parameter',
+      'session',
+      'Missing required parameter: session.',
+    );
+  }
+  const checked = checkTranslationSecretSession(body.session, options.rules);
+  if (!checked.ok) return refuse(400, checked.code, checked.param, checked.message);
+  const lifetime = Math.min(
+    seconds ?? SECONDS.default,
+    options.rules?.clientSecretMaxSeconds ?? SECONDS.max,
+  );
+  const expiresAt = Math.floor(options.nowSeconds) + lifetime;
+  if (new TextEncoder().encode(JSON.stringify(checked.session)).length > MAX_SEALED_SESSION_BYTES) {
+    return refuse(
+      400,
+      'invalid_value',
+      'session',
+      'The session is larger than a client secret carries.',
+    );
+  }
+  const value = await options.keys.seal({
+    tenant: options.tenant,
+    expiresAt,
+    session: checked.session,
+  });
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+    body: JSON.stringify({
+      value,
+      expires_at: expiresAt,
+      session: translationSessionObject(checked.session, sessionId(), expiresAt),
     }),
   };
 }

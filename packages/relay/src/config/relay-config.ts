@@ -154,6 +154,13 @@ export interface RelayConfig {
    * here.
    */
   readonly instanceUrl: URL | undefined;
+  /**
+   * What a client of the earlier beta protocol gets (`BETA_PROTOCOL`): `translate` (default)
+   * turns its session into GA and back (`OpenAI-Beta: realtime=v1`, the
+   * `openai-beta.realtime-v1` subprotocol, or a beta first `session.update`); `refuse` answers
+   * its beta events with an `error` that names the beta field.
+   */
+  readonly betaProtocol: 'translate' | 'refuse';
 }
 
 /** A configuration problem: which variable, and what was expected (never the value). */
@@ -275,6 +282,7 @@ export function parseRelayConfig(
     usageStream: read('USAGE_STREAM'),
     instanceId: read('RELAY_INSTANCE_ID'),
     instanceUrl: readUrl(read, errors, 'RELAY_INSTANCE_URL', HTTP_URL),
+    betaProtocol: oneOf('BETA_PROTOCOL', ['translate', 'refuse'] as const, 'translate'),
   };
   if (config.instanceId !== undefined && !INSTANCE_ID.test(config.instanceId)) {
     errors.push({ variable: 'RELAY_INSTANCE_ID', message: 'expected 1–63 of [A-Za-z0-9-]' });
@@ -367,6 +375,7 @@ export function describeRelayConfig(config: RelayConfig): Record<string, unknown
     simulatorPace: config.simulatorPace,
     tls: config.tlsCert !== undefined,
     logLevel: config.logLevel,
+    betaProtocol: config.betaProtocol,
     usageStore: config.redisUrl ? `redis ${config.redisUrl.host}` : 'memory',
     meterStoreFailure: config.meterStoreFailure,
     meterLeaseMs: config.meterLeaseMs,

@@ -1,8 +1,11 @@
 import {
   createRealtimeSession,
+  createTranslationSession,
   type RealtimeModel,
   type RealtimeSessionOptions,
+  type TranslationModel,
 } from '@rtwire/server';
+import { RtwireError } from '@rtwire/types';
 import { createInProcessSocket } from '../sockets/in-process-socket.ts';
 import type { UpstreamConnector } from '../upstream/upstream-connector.ts';
 
@@ -12,9 +15,14 @@ export interface EngineConnectorOptions {
    * The model every session is answered by (shared: keep per-session state out of it), or a
    * function that makes it on the first session, so a module it needs loads only then.
    */
-  readonly model: RealtimeModel | (() => RealtimeModel | Promise<RealtimeModel>);
+  readonly model: EngineModel | (() => EngineModel | Promise<EngineModel>);
   /** What `session.model` reports when the client names no model (default `gpt-realtime`). */
   readonly modelName?: string;
+  /**
+   * What a translation session's `session.model` reports when the client names no model
+   * (default `gpt-realtime-translate`).
+   */
+  readonly translationModelName?: string;
   /** The session's instructions until the client sets its own (default: none). */
   readonly instructions?: string;
   /**
@@ -39,11 +47,25 @@ export interface EngineConnectorOptions {
 }
 
 /**
+ * A model the engine serves: a Realtime one, which may also translate (the simulator's and
+ * the cascade's do) and so serve translation sessions (`/v1/realtime/translations`) too.
+ *
+ * @example
+ * ```ts
+ * const model: EngineModel = createSimulatorModel(); // both: respond() and translate()
+ * ```
+ */
+export type EngineModel = RealtimeModel | (RealtimeModel & TranslationModel);
+
+/**
  * An upstream connector that answers each session in process with the engine of
  * `@rtwire/server` and a model, so the relay serves the Realtime protocol itself: the
  * simulator ({@link createSimulatorConnector} is this with the simulator model), a cascade
  * over an OpenAI-compatible model server, or any {@link RealtimeModel}.
- * `?intent=transcription` gets a transcription session, as upstream. A client event the
+ * `?intent=transcription` gets a transcription session, as upstream; a translation session
+ * (`kind: 'translation'`) gets the engine's translation session, when the model translates
+ * (else the connection fails with `translation_unsupported`, which the client hears as the
+ * upstream's failure). A client event the
  * relay has already decoded reaches the engine decoded (`DuplexSocket.send`'s `decoded`).
  *
  * @example
@@ -57,14 +79,33 @@ export interface EngineConnectorOptions {
  * ```
  */
 export function createEngineConnector(options: EngineConnectorOptions): UpstreamConnector {
-  let made: Promise<RealtimeModel> | undefined;
+  let made: Promise<EngineModel> | undefined;
   const modelOf = () => {
     const { model } = options;
     made ??= Promise.resolve(typeof model === 'function' ? model() : model);
     return made;
   };
-  return async ({ model, intent }) => {
+  return async ({ model, intent, kind }) => {
     const engineModel = await modelOf();
+    if (kind === 'translation') {
+      if (!('translate' in engineModel) || typeof engineModel.translate !== 'function') {
+        throw new RtwireError(
+          'translation_unsupported',
+          'createEngineConnector: the model has no translate method, so it serves no translation session',
+        );
+      }
+      const translator: TranslationModel = engineModel;
+      return createInProcessSocket(
+        (callbacks) =>
+          createTranslationSession({
+            ...callbacks,
+            model: translator,
+            modelName: model ?? options.translationModelName ?? 'gpt-realtime-translate',
+            frames: options.frames ?? 'bytes',
+          }),
+        options.maxQueuedBytes === undefined ? {} : { maxQueuedBytes: options.maxQueuedBytes },
+      );
+    }
     const rateLimits = options.rateLimits?.();
     return createInProcessSocket(
       (callbacks) =>

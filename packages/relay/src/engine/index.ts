@@ -20,6 +20,10 @@ export {
   type InProcessCallbacks,
   type InProcessEngine,
 } from '../sockets/in-process-socket.ts';
-export { createEngineConnector, type EngineConnectorOptions } from './engine-connector.ts';
+export {
+  createEngineConnector,
+  type EngineConnectorOptions,
+  type EngineModel,
+} from './engine-connector.ts';
 export { engineUpstream } from './engine-upstream.ts';
 export { createSimulatorConnector, type SimulatorConnectorOptions } from './simulator-connector.ts';

@@ -22,6 +22,7 @@ describe('admitRequest', () => {
       ok: true,
       model: 'gpt-realtime',
       protocol: undefined,
+      kind: 'realtime',
     });
   });
 
@@ -34,7 +35,12 @@ describe('admitRequest', () => {
       }),
       config,
     );
-    expect(decision).toEqual({ ok: true, model: 'gpt-realtime', protocol: 'realtime' });
+    expect(decision).toEqual({
+      ok: true,
+      model: 'gpt-realtime',
+      protocol: 'realtime',
+      kind: 'realtime',
+    });
   });
 
   it('answers 401 without a valid token, 403 for other origins, 404 elsewhere, 503 when full', () => {
@@ -70,6 +76,7 @@ describe('admitRequest', () => {
       ok: true,
       model: undefined,
       protocol: undefined,
+      kind: 'realtime',
     });
   });
 

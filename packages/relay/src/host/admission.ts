@@ -1,4 +1,6 @@
+import { BETA_SUBPROTOCOL } from '../beta-protocol/beta-handshake.ts';
 import type { RelayConfig } from '../config/relay-config.ts';
+import type { SessionKind } from '../upstream/upstream-connector.ts';
 import { constantTimeEqual } from './constant-time-equal.ts';
 
 /**
@@ -10,6 +12,33 @@ import { constantTimeEqual } from './constant-time-equal.ts';
  * ```
  */
 export const REALTIME_PATH = '/v1/realtime';
+
+/**
+ * The path of translation sessions (`gpt-realtime-translate`), as the live API has it.
+ *
+ * @example
+ * ```ts
+ * const endpoint = new URL(TRANSLATIONS_PATH, 'wss://relay.example.com'); // …/v1/realtime/translations
+ * ```
+ */
+export const TRANSLATIONS_PATH = '/v1/realtime/translations';
+
+/**
+ * The kind of session a path opens, or `undefined` for a path that opens none (a trailing
+ * slash is allowed, as clients that join a base URL and a path add one).
+ *
+ * @example
+ * ```ts
+ * sessionKindOf('/v1/realtime/translations'); // 'translation'
+ * sessionKindOf('/v1/realtime/'); // 'realtime'
+ * ```
+ */
+export function sessionKindOf(pathname: string): SessionKind | undefined {
+  const path = pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
+  if (path === REALTIME_PATH) return 'realtime';
+  if (path === TRANSLATIONS_PATH) return 'translation';
+  return undefined;
+}
 
 /**
  * The browser subprotocol the relay echoes, as the Realtime API does.
@@ -69,6 +98,8 @@ export type AdmissionDecision =
       readonly tenant: string | undefined;
       /** Subprotocol to select in the handshake response, when the client offered it. */
       readonly protocol: string | undefined;
+      /** The kind of session the path opens (`/v1/realtime/translations`: a translation session). */
+      readonly kind: SessionKind;
     }
   | {
       readonly ok: false;
@@ -95,11 +126,12 @@ export type AdmissionDecision =
  * Decides whether an upgrade request becomes a session. A pure function: the adapter reads
  * the request, calls this, and either upgrades (selecting `protocol`) or answers `status`.
  *
- * Checks, in order: path (404), `Origin` against `allowedOrigins` when the request carries one
+ * Checks, in order: path (404: `/v1/realtime` or `/v1/realtime/translations`), `Origin` against `allowedOrigins` when the request carries one
  * (403; non-browser clients send none), a token from `relayTokens` as `Authorization: Bearer`
  * or as the `openai-insecure-api-key.<token>` subprotocol (401), the offered subprotocols (400
- * unless `realtime` is among them, since it is the only one the relay selects and strict
- * clients fail a handshake that selects none), the `model` parameter (400: 1 to 128 printable
+ * unless `realtime` or a beta client's `openai-beta.realtime-v1` is among them, since those
+ * are the ones the relay selects, `realtime` first, and strict clients fail a handshake that
+ * selects none), the `model` parameter (400: 1 to 128 printable
  * ASCII characters, since it is passed upstream and logged), the `intent` parameter (400: a
  * short lower-case word), then capacity (503).
  *
@@ -114,7 +146,8 @@ export function admitRequest(
   config: Pick<RelayConfig, 'relayTokens' | 'allowedOrigins' | 'maxSessions'>,
 ): AdmissionDecision {
   const url = new URL(request.url, 'http://relay.invalid');
-  if (url.pathname !== REALTIME_PATH && url.pathname !== `${REALTIME_PATH}/`) {
+  const kind = sessionKindOf(url.pathname);
+  if (kind === undefined) {
     return { ok: false, status: 404, code: 'not_found', message: 'Not found' };
   }
   const origin = request.headers.get('origin');
@@ -141,7 +174,9 @@ export function admitRequest(
   // Strict clients (browsers, undici, ws) fail a handshake that selects none of the
   // subprotocols they offered. The relay never selects the credential one, which would echo
   // the token in a response header, so a client offering only that is told what to add.
-  if (offered.length > 0 && !offered.includes(REALTIME_SUBPROTOCOL)) {
+  // A beta browser client offers `openai-beta.realtime-v1`: selectable when `realtime` is not.
+  const selectable = [REALTIME_SUBPROTOCOL, BETA_SUBPROTOCOL].find((p) => offered.includes(p));
+  if (offered.length > 0 && selectable === undefined) {
     return {
       ok: false,
       status: 400,
@@ -159,6 +194,14 @@ export function admitRequest(
     };
   }
   const intent = url.searchParams.get('intent') ?? undefined;
+  if (intent !== undefined && kind === 'translation') {
+    return {
+      ok: false,
+      status: 400,
+      code: 'invalid_intent',
+      message: 'A translation session takes no intent parameter',
+    };
+  }
   if (intent !== undefined && !INTENT_PATTERN.test(intent)) {
     return {
       ok: false,
@@ -178,7 +221,8 @@ export function admitRequest(
     model,
     intent,
     tenant,
-    protocol: offered.length > 0 ? REALTIME_SUBPROTOCOL : undefined,
+    protocol: selectable,
+    kind,
   };
 }
 

@@ -1,11 +1,17 @@
 import { RtwireError } from '@rtwire/types';
+import { betaProtocolSession } from '../beta-protocol/beta-handshake.ts';
 import type { CallDirectory } from '../calls/call-directory.ts';
 import type { CallEnd } from '../calls/call-end.ts';
 import { ROUTED_HEADER } from '../calls/call-routing.ts';
 import { createForwardedCalls, type ForwardedCalls } from '../calls/forwarded-calls.ts';
 import { ClientSecretKeys } from '../client-secrets/client-secret-token.ts';
 import { CLIENT_SECRETS_PATH, mintClientSecret } from '../client-secrets/mint-client-secret.ts';
+import {
+  isSealedTranslationSession,
+  TRANSLATION_CLIENT_SECRETS_PATH,
+} from '../client-secrets/translation-secret-session.ts';
 import type { RelayConfig } from '../config/relay-config.ts';
+import type { JsonObject } from '../json-object.ts';
 import { MemoryUsageStore } from '../metering/memory-usage-store.ts';
 import { meterCaps, priceFor } from '../metering/meter-caps.ts';
 import type { UsageSink } from '../metering/usage-record.ts';
@@ -26,8 +32,13 @@ import { describeFault } from '../session/fault-log.ts';
 import { sessionBudgetBytes } from '../session/session-budget.ts';
 import type { DuplexSocket } from '../sockets/duplex-socket.ts';
 import { withFirstClientEvent } from '../sockets/with-first-client-event.ts';
-import type { UpstreamConnector } from '../upstream/upstream-connector.ts';
-import { type AdmissionDecision, admitRequest, REALTIME_PATH } from './admission.ts';
+import type { SessionKind, UpstreamConnector } from '../upstream/upstream-connector.ts';
+import {
+  type AdmissionDecision,
+  admitRequest,
+  REALTIME_PATH,
+  TRANSLATIONS_PATH,
+} from './admission.ts';
 import { overBufferBudget } from './buffer-budget.ts';
 import { CONSOLE_PATHS, consoleReply } from './console-page.ts';
 import { constantTimeEqual } from './constant-time-equal.ts';
@@ -124,6 +135,8 @@ export interface PendingSession {
   readonly intent: string | undefined;
   /** The subprotocol to select in the handshake response. */
   readonly protocol: string | undefined;
+  /** The kind of session (`/v1/realtime/translations`: a translation session). */
+  readonly kind: SessionKind;
   /**
    * Starts the session on the upgraded client socket. With `upstreamCallId`, the session is
    * the sideband of a call the upstream holds: it attaches to `?call_id=` and never resumes
@@ -317,8 +330,10 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
   let forwarded: ForwardedCalls | undefined;
   const routeOf = (path: string): RelayRoute | undefined => {
     if (forwarded?.owns(path) === true) return 'calls';
-    if (path === REALTIME_PATH) return 'realtime';
-    if (path === CLIENT_SECRETS_PATH) return 'client_secrets';
+    if (path === REALTIME_PATH || path === TRANSLATIONS_PATH) return 'realtime';
+    if (path === CLIENT_SECRETS_PATH || path === TRANSLATION_CLIENT_SECRETS_PATH) {
+      return 'client_secrets';
+    }
     if (STATUS_PATHS.has(path)) return 'status';
     return CONSOLE_PATHS.has(path) ? 'console' : undefined;
   };
@@ -469,6 +484,10 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
         tenant: credential.tenant,
         rules: policyForTenant(options.policy, credential.tenant),
         nowSeconds: Date.now() / 1000,
+        kind:
+          new URL(request.url).pathname === TRANSLATION_CLIENT_SECRETS_PATH
+            ? 'translation'
+            : 'realtime',
       });
       logger.log('info', reply.status === 200 ? 'client_secret.minted' : 'client_secret.refused', {
         status: reply.status,
@@ -548,6 +567,21 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
         });
       }
       if (!decision.ok) return reject(decision);
+      // A client secret opens the kind of session it was minted for, and no other.
+      if (
+        sealed !== undefined &&
+        isSealedTranslationSession(sealed) !== (decision.kind === 'translation')
+      ) {
+        return reject({
+          ok: false,
+          status: 401,
+          code: 'unauthorized',
+          message:
+            decision.kind === 'translation'
+              ? 'This client secret opens a Realtime session, not a translation session'
+              : 'This client secret opens a translation session (/v1/realtime/translations)',
+        });
+      }
       const metered = await meterAdmission(decision.tenant, rules);
       if (!metered.ok) return metered.refusal;
       const lease = metered.lease;
@@ -566,6 +600,7 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
         model: decision.model,
         intent: decision.intent,
         protocol: decision.protocol,
+        kind: decision.kind,
         cancel() {
           if (releaseSlot() && lease !== undefined)
             void usageStore.closeSession(lease).catch(() => {});
@@ -576,16 +611,24 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
               'admission_used',
               'RelayHost: this admission was already opened or cancelled',
             );
+          // A beta-protocol client: translated both ways, or its beta events refused
+          // (BETA_PROTOCOL). A call's sideband and a translation session are GA only.
+          const beta =
+            decision.kind === 'realtime' && openOptions?.upstreamCallId === undefined
+              ? betaProtocolSession(config.betaProtocol, request.headers, (error) =>
+                  logger.log('error', 'session.beta_protocol_fault', describeFault(error)),
+                )
+              : undefined;
+          const own = beta?.wrap(client) ?? client;
           let session: RelaySession;
           try {
             session = startRelaySession({
+              // The sealed session is the relay's own GA update: it goes in past the translation.
               client:
                 sealed === undefined
-                  ? client
-                  : withFirstClientEvent(
-                      client,
-                      JSON.stringify({ type: 'session.update', session: sealed }),
-                    ),
+                  ? own
+                  : withFirstClientEvent(own, JSON.stringify(sealedSessionUpdate(sealed))),
+              features: beta?.features ?? [],
               connectUpstream:
                 openOptions?.upstreamCallId === undefined
                   ? connectUpstream
@@ -593,6 +636,7 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
                       connectUpstream({ ...upstream, callId: openOptions.upstreamCallId }),
               model: decision.model,
               intent: decision.intent,
+              kind: decision.kind,
               limits:
                 openOptions?.upstreamCallId === undefined
                   ? config
@@ -700,4 +744,17 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
     });
   }
   return host;
+}
+
+/**
+ * The `session.update` a client secret's session opens with: the sealed Realtime session, or
+ * for a translation secret the `audio` its translation `session.update` may carry (its model
+ * goes in the URL).
+ */
+function sealedSessionUpdate(sealed: JsonObject): JsonObject {
+  if (!isSealedTranslationSession(sealed)) return { type: 'session.update', session: sealed };
+  return {
+    type: 'session.update',
+    session: sealed.audio === undefined ? {} : { audio: sealed.audio },
+  };
 }

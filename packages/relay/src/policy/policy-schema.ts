@@ -162,6 +162,11 @@ export const RELAY_POLICY_SCHEMA: JsonSchema = {
           $ref: '#/definitions/names',
           description: 'Output voices a client may choose.',
         },
+        outputLanguages: {
+          $ref: '#/definitions/names',
+          description:
+            'Languages a translation session may translate into (audio.output.language); the first is the default.',
+        },
         outputModalities: {
           description: 'Output modalities a client may ask for.',
           type: 'array',

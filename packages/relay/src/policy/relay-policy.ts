@@ -27,6 +27,11 @@ export interface TenantPolicy {
   readonly instructions: string | { readonly prefix: string } | undefined;
   readonly models: readonly string[] | undefined;
   readonly voices: readonly string[] | undefined;
+  /**
+   * Languages a translation session may translate into (`audio.output.language`); the first
+   * is set when the session opens.
+   */
+  readonly outputLanguages: readonly string[] | undefined;
   readonly outputModalities: readonly ('text' | 'audio')[] | undefined;
   readonly maxOutputTokens: number | undefined;
   readonly turnDetection: 'locked' | 'free';
@@ -242,6 +247,7 @@ interface RawTenant {
   instructions?: string | { prefix: string };
   models?: string[];
   voices?: string[];
+  outputLanguages?: string[];
   outputModalities?: ('text' | 'audio')[];
   maxOutputTokens?: number;
   turnDetection?: 'locked' | 'free';
@@ -342,6 +348,7 @@ function tenantPolicy(
     instructions: raw.instructions,
     models: raw.models,
     voices: raw.voices,
+    outputLanguages: raw.outputLanguages,
     outputModalities: raw.outputModalities,
     maxOutputTokens: raw.maxOutputTokens,
     turnDetection: raw.turnDetection ?? 'free',

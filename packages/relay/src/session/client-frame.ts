@@ -1,6 +1,7 @@
 import { type ClientEventInput, encodeClientEvent } from '@rtwire/serializer';
 import {
   decodeClientEvent,
+  decodeTranslationClientEvent,
   errorCodeOf,
   errorParamOf,
   type RealtimeClientEvent,
@@ -9,7 +10,7 @@ import { checkSessionBudget, sendRelayError, sendTo } from './backpressure.ts';
 import { CloseCode } from './close-codes.ts';
 import { offendingEventId, type RelayErrorDetails } from './error-event.ts';
 import { failSession } from './fault-boundary.ts';
-import type { ClientRefusal, ClientVerdict } from './feature.ts';
+import type { ClientRefusal, ClientVerdict, RelayClientEvent } from './feature.ts';
 import { readsType } from './feature-filter.ts';
 import { frameSize } from './frame-size.ts';
 import { finishSession } from './session-end.ts';
@@ -52,7 +53,10 @@ export function onClientFrame(
       return;
     }
   }
-  const decoded = decodeClientEvent(data);
+  // A translation session speaks a protocol of its own, whose `session.update` is not the
+  // Realtime one: each kind is decoded against its own schemas.
+  const decoded =
+    context.kind === 'translation' ? decodeTranslationClientEvent(data) : decodeClientEvent(data);
   if (!decoded.ok) {
     const { error } = decoded;
     refuseClientFrame(context, data, error.eventId ?? null, {
@@ -93,7 +97,7 @@ interface ClientPassage {
   readonly binary: boolean;
   readonly bytes: number;
   /** The event as decoded (its `event_id` answers a refusal). */
-  readonly decoded: RealtimeClientEvent;
+  readonly decoded: RelayClientEvent;
 }
 
 /**
@@ -104,7 +108,7 @@ interface ClientPassage {
 function runClientFeatures(
   context: SessionContext,
   passage: ClientPassage,
-  current: RealtimeClientEvent,
+  current: RelayClientEvent,
   from: number,
   wasRewritten: boolean,
 ): void {
@@ -129,22 +133,30 @@ function runClientFeatures(
       refuseWith(context, passage.data, passage.decoded.event_id ?? null, verdict);
       return;
     }
-    event = verdict.event as unknown as RealtimeClientEvent;
+    event = verdict.event as unknown as RelayClientEvent;
     rewritten = true;
   }
   if (rewritten) {
     sendTo(context, 'upstream', encodeClientEvent(event as unknown as ClientEventInput), false);
     return;
   }
-  // The engine in process takes the decoded event with the bytes and does not decode again.
-  sendTo(context, 'upstream', passage.data, passage.binary, passage.bytes, event);
+  // The engine in process takes the decoded event with the bytes and does not decode again
+  // (a Realtime session's: a translation session's engine decodes its own protocol).
+  sendTo(
+    context,
+    'upstream',
+    passage.data,
+    passage.binary,
+    passage.bytes,
+    context.kind === 'realtime' ? (event as RealtimeClientEvent) : undefined,
+  );
 }
 
 /** A decision made later, applied as if it had come at once; then the features after it. */
 function applyVerdict(
   context: SessionContext,
   passage: ClientPassage,
-  event: RealtimeClientEvent,
+  event: RelayClientEvent,
   index: number,
   rewritten: boolean,
   verdict: ClientVerdict,
@@ -160,7 +172,7 @@ function applyVerdict(
     return;
   }
   const next =
-    verdict?.action === 'rewrite' ? (verdict.event as unknown as RealtimeClientEvent) : event;
+    verdict?.action === 'rewrite' ? (verdict.event as unknown as RelayClientEvent) : event;
   runClientFeatures(context, passage, next, index + 1, rewritten || verdict !== undefined);
 }
 

@@ -225,6 +225,7 @@ describe('one host, one faulty session', () => {
       instructions: undefined,
       models: undefined,
       voices: undefined,
+      outputLanguages: undefined,
       outputModalities: undefined,
       maxOutputTokens: undefined,
       turnDetection: 'free',

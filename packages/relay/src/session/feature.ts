@@ -1,9 +1,21 @@
-import type { RealtimeClientEvent } from '@rtwire/types';
+import type { RealtimeClientEvent, RealtimeTranslationClientEvent } from '@rtwire/types';
 import type { JsonObject } from '../json-object.ts';
 import type { RelayLogger } from '../observe/relay-logger.ts';
 import type { RelayMetrics } from '../observe/relay-metrics.ts';
 import type { DuplexSocket } from '../sockets/duplex-socket.ts';
 import type { RelayErrorDetails } from './error-event.ts';
+
+/**
+ * A client event as the pipe decoded it: a Realtime event, or a translation session's (whose
+ * `session.update` has a shape of its own). A feature of one kind of session declares the
+ * narrower type it reads.
+ *
+ * @example
+ * ```ts
+ * const onClientEvent = (event: RelayClientEvent) => (event.type === 'session.update' ? undefined : undefined);
+ * ```
+ */
+export type RelayClientEvent = RealtimeClientEvent | RealtimeTranslationClientEvent;
 
 /**
  * The event types a feature reads on one side: a set of types, a predicate (for a feature
@@ -111,8 +123,11 @@ export interface RelayFeature {
    * parse): return a refusal to answer and drop it.
    */
   admitClientFrame?(frame: ClientFrame): ClientRefusal | undefined;
-  /** A valid client event of a declared type. */
-  onClientEvent?(event: RealtimeClientEvent): ClientVerdict;
+  /**
+   * A valid client event of a declared type: a Realtime event, or in a translation session
+   * (`kind` of the session) a translation event.
+   */
+  onClientEvent?(event: RelayClientEvent): ClientVerdict;
   /** An upstream frame of a declared type. */
   onUpstreamFrame?(frame: UpstreamFrame): UpstreamVerdict;
   /**

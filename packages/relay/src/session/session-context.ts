@@ -6,6 +6,7 @@ import {
 } from '../observe/relay-logger.ts';
 import type { RelayMetrics } from '../observe/relay-metrics.ts';
 import type { DuplexSocket } from '../sockets/duplex-socket.ts';
+import type { SessionKind } from '../upstream/upstream-connector.ts';
 import { createEventTypePeeker } from './cached-type-peeker.ts';
 import { failSession, guardSocket } from './fault-boundary.ts';
 import { createRefusalBudget } from './refusal-budget.ts';
@@ -20,6 +21,8 @@ export interface SessionContextOptions {
   readonly id?: string | undefined;
   readonly model?: string | undefined;
   readonly intent?: string | undefined;
+  /** The kind of session (default `realtime`). */
+  readonly kind?: SessionKind | undefined;
   /** Opens an upstream; given the session's abort signal. */
   readonly connect?: (signal: AbortSignal) => Promise<DuplexSocket>;
   readonly now?: (() => number) | undefined;
@@ -65,6 +68,7 @@ export function createSessionContext(options: SessionContextOptions): {
     id: options.id ?? globalThis.crypto.randomUUID(),
     model: options.model,
     intent: options.intent,
+    kind: options.kind ?? 'realtime',
     features: [],
     connect: connectGuarded,
     client: guardSocket(onFault, client, 'client'),

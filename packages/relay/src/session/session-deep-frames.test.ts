@@ -18,6 +18,7 @@ const openPolicy: TenantPolicy = {
   instructions: { prefix: 'Be kind.' },
   models: undefined,
   voices: undefined,
+  outputLanguages: undefined,
   outputModalities: undefined,
   maxOutputTokens: undefined,
   turnDetection: 'free',

@@ -1,7 +1,7 @@
 import type { RelayLogger } from '../observe/relay-logger.ts';
 import type { RelayMetrics } from '../observe/relay-metrics.ts';
 import type { DuplexSocket } from '../sockets/duplex-socket.ts';
-import type { UpstreamConnector } from '../upstream/upstream-connector.ts';
+import type { SessionKind, UpstreamConnector } from '../upstream/upstream-connector.ts';
 import { drained } from './backpressure.ts';
 import { onClientFrame } from './client-frame.ts';
 import { failSession, guardTask } from './fault-boundary.ts';
@@ -25,6 +25,11 @@ export interface SessionPipeOptions {
   readonly model: string | undefined;
   /** The client's `intent` query parameter. */
   readonly intent?: string | undefined;
+  /**
+   * The kind of session (default `realtime`): a `translation` session's client events are
+   * decoded as the translation protocol's, and its upstream is asked for one.
+   */
+  readonly kind?: SessionKind | undefined;
   readonly limits: RelaySessionLimits;
   readonly metrics?: RelayMetrics | undefined;
   readonly logger?: (RelayLogger & { enabled?(level: 'debug'): boolean }) | undefined;
@@ -85,7 +90,12 @@ export function startSessionPipe(options: SessionPipeOptions): RelaySession {
   const { context, done } = createSessionContext({
     ...options,
     connect: (signal) =>
-      options.connectUpstream({ model: options.model, intent: options.intent, signal }),
+      options.connectUpstream({
+        model: options.model,
+        intent: options.intent,
+        signal,
+        ...(options.kind === undefined ? {} : { kind: options.kind }),
+      }),
   });
   const { state } = context;
   if (metrics) {

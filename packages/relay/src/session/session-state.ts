@@ -4,6 +4,7 @@ import type { LogSampler } from '../observe/log-sampler.ts';
 import type { RelayLogger } from '../observe/relay-logger.ts';
 import type { RelayMetrics } from '../observe/relay-metrics.ts';
 import type { DuplexSocket } from '../sockets/duplex-socket.ts';
+import type { SessionKind } from '../upstream/upstream-connector.ts';
 import type { RelayFeature } from './feature.ts';
 import type { RefusalBudget } from './refusal-budget.ts';
 
@@ -75,6 +76,8 @@ export interface SessionContext {
   readonly model: string | undefined;
   /** The client's `intent` query parameter. */
   readonly intent: string | undefined;
+  /** The kind of session: which protocol the client's events are decoded against. */
+  readonly kind: SessionKind;
   /** The session's features, in the order their hooks run; filled once they are built. */
   readonly features: RelayFeature[];
   /** Opens an upstream for this session (again, on a resume or a rollover). */

@@ -1,5 +1,17 @@
 import type { DuplexSocket } from '../sockets/duplex-socket.ts';
 
+/**
+ * The kind of session a client opened: a Realtime session (`/v1/realtime`, its
+ * transcription variant chosen by `intent`) or a translation session
+ * (`/v1/realtime/translations`), whose events are a protocol of their own.
+ *
+ * @example
+ * ```ts
+ * const kind: SessionKind = url.pathname.endsWith('/translations') ? 'translation' : 'realtime';
+ * ```
+ */
+export type SessionKind = 'realtime' | 'translation';
+
 /** What a connector is asked for when a client session starts. */
 export interface UpstreamRequest {
   /** The client's `model` query parameter, passed on. */
@@ -16,6 +28,8 @@ export interface UpstreamRequest {
    * its sideband (`?call_id=`), not a session of its own.
    */
   readonly callId?: string | undefined;
+  /** The kind of session (default `realtime`): a translation session has its own endpoint. */
+  readonly kind?: SessionKind | undefined;
 }
 
 /**
@@ -33,7 +47,8 @@ export type UpstreamConnector = (request: UpstreamRequest) => Promise<DuplexSock
 
 /**
  * The upstream URL for a session: the configured endpoint with the client's `model` and
- * `intent` set.
+ * `intent` set; for a translation session, the endpoint's `/translations` beside it (the
+ * configured `…/v1/realtime` becomes `…/v1/realtime/translations`, as the live API has it).
  *
  * @example
  * ```ts
@@ -43,6 +58,8 @@ export type UpstreamConnector = (request: UpstreamRequest) => Promise<DuplexSock
  * // 'wss://api.openai.com/v1/realtime?intent=transcription'
  * upstreamUrlFor(new URL('wss://api.openai.com/v1/realtime'), undefined, undefined, 'rtc_1').href;
  * // 'wss://api.openai.com/v1/realtime?call_id=rtc_1' (a call's sideband)
+ * upstreamUrlFor(new URL('wss://api.openai.com/v1/realtime'), 'gpt-realtime-translate', undefined, undefined, 'translation').href;
+ * // 'wss://api.openai.com/v1/realtime/translations?model=gpt-realtime-translate'
  * ```
  */
 export function upstreamUrlFor(
@@ -50,8 +67,10 @@ export function upstreamUrlFor(
   model: string | undefined,
   intent?: string | undefined,
   callId?: string | undefined,
+  kind?: SessionKind | undefined,
 ): URL {
   const url = new URL(base.href);
+  if (kind === 'translation') url.pathname = `${url.pathname.replace(/\/+$/, '')}/translations`;
   if (model !== undefined) url.searchParams.set('model', model);
   if (intent !== undefined) url.searchParams.set('intent', intent);
   if (callId !== undefined) url.searchParams.set('call_id', callId);

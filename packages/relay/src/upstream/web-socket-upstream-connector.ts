@@ -46,7 +46,7 @@ export function createWebSocketUpstreamConnector(
   const headers: Record<string, string> = {};
   if (options.apiKey !== undefined) headers.Authorization = `Bearer ${options.apiKey}`;
   const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
-  return async ({ model, intent, signal, callId }) => {
+  return async ({ model, intent, signal, callId, kind }) => {
     // One signal for both ways an attempt ends early: the client left, or the clock ran out.
     const attempt = new AbortController();
     const giveUp = () => attempt.abort();
@@ -55,7 +55,7 @@ export function createWebSocketUpstreamConnector(
     let socket: WebSocketLike;
     try {
       socket = await options.dial(
-        upstreamUrlFor(options.url, model, intent, callId),
+        upstreamUrlFor(options.url, model, intent, callId, kind),
         headers,
         attempt.signal,
       );

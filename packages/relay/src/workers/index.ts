@@ -64,7 +64,7 @@ export function createWorkersRelay(options: FetchRelayOptions = {}): WorkersRela
       const path = new URL(request.url).pathname;
       if (
         request.method === 'POST' &&
-        path === '/v1/realtime/client_secrets' &&
+        relay.host.routeOf(path) === 'client_secrets' &&
         relay.host.config.clientSecretKeys.length === 0
       ) {
         return notConfigured(

@@ -180,25 +180,36 @@ export function eventIdFrameBytes(head: Fragment, eventId: EventId, tail: Fragme
 }
 
 /**
- * `head + json(eventId) + middle + base64(pcm) + '"}'`, `middle` ending with the opening
- * quote: base64 is clean by construction, so it is written in place with no escape scan.
+ * `head + json(eventId) + middle + base64(pcm) + '"' + trailer + '}'`, `middle` ending with the
+ * opening quote: base64 is clean by construction, so it is written in place with no escape
+ * scan. `trailer` is the JSON of the fields after the audio (`,"elapsed_ms":1200`): ASCII the
+ * caller made, copied as it is.
  */
 export function pcmFrameBytes(
   head: Fragment,
   eventId: EventId,
   middle: Fragment,
   pcm: Uint8Array,
+  trailer = '',
 ): Uint8Array {
   const idBytes = eventIdBytes(eventId);
   if (!(pcm instanceof Uint8Array)) throw new TypeError('encoderFor: pcm must be a Uint8Array');
   const target = outputSlab.reserve(
-    head.bytes.length + idBytes + middle.bytes.length + base64Length(pcm.length) + 2,
+    head.bytes.length +
+      idBytes +
+      middle.bytes.length +
+      base64Length(pcm.length) +
+      trailer.length +
+      2,
   );
   let position = copy(target, outputSlab.start, head.bytes);
   position = writeEventId(target, position, eventId);
   position = copy(target, position, middle.bytes);
   position = writeBase64(target, position, pcm);
   target[position++] = 0x22;
+  for (let index = 0; index < trailer.length; index++) {
+    target[position++] = trailer.charCodeAt(index);
+  }
   target[position++] = 0x7d;
   return outputSlab.commit(position);
 }

@@ -7,7 +7,8 @@ export type SpeechStream = AsyncIterable<Uint8Array>;
 
 /** What {@link SpokenOutput} is made with. */
 export interface SpokenOutputOptions {
-  readonly output: ResponseOutput;
+  /** Where the transcript and audio go: a response's output, or a translation's. */
+  readonly output: Pick<ResponseOutput, 'text' | 'audio' | 'ready'>;
   /** The session's output audio format. */
   readonly format: AudioFormatType;
   /** Starts the speech request of one sentence. */

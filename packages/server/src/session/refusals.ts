@@ -39,6 +39,19 @@ export const refusals = {
       `${type} is not supported in a transcription session: it has no conversation and no responses.`,
       'type',
     ),
+  notInTranslationSession: (type: string) =>
+    invalid(
+      'invalid_value',
+      `${type} is not supported in a translation session: it takes session.update, session.input_audio_buffer.append and session.close only.`,
+      'type',
+    ),
+  /** A translation model that fell `backlogMs` behind: appended audio is dropped, not queued. */
+  inputAudioDropped: (backlogMs: number): Refusal => ({
+    type: 'server_error',
+    code: 'input_audio_dropped',
+    message: `The translation is ${backlogMs} ms of audio behind: audio appended past that is dropped until it catches up.`,
+    param: null,
+  }),
   itemExists: () =>
     invalid('invalid_value', 'An item with this id already exists in the conversation.', 'item.id'),
   previousItemNotFound: () =>

@@ -22,7 +22,7 @@ import { responseUsage } from './response-usage.ts';
  *
  * @example
  * ```ts
- * for (const piece of pieces(delta)) send(piece); // each at most MAX_DELTA_CHARS
+ * for (const piece of deltaPieces(delta)) send(piece); // each at most MAX_DELTA_CHARS
  * ```
  */
 export const MAX_DELTA_CHARS = 16_384;
@@ -268,7 +268,7 @@ export class ResponseStream {
       this.#textDelta(message, delta);
       return;
     }
-    for (const piece of pieces(delta)) this.#textDelta(message, piece);
+    for (const piece of deltaPieces(delta)) this.#textDelta(message, piece);
   }
 
   #textDelta(message: MessageWriter, delta: string): void {
@@ -383,7 +383,7 @@ export class ResponseStream {
       arguments: (delta) => {
         if (!this.#active || call.finished || typeof delta !== 'string' || delta === '') return;
         this.#outputText += delta.length;
-        for (const piece of pieces(delta)) {
+        for (const piece of deltaPieces(delta)) {
           call.record(piece);
           const eventId = this.#host.frameEventId();
           const { sink } = this.#host;
@@ -435,8 +435,16 @@ export class ResponseStream {
   }
 }
 
-/** A delta in pieces of at most {@link MAX_DELTA_CHARS}, never between a surrogate pair. */
-function* pieces(delta: string): Generator<string> {
+/**
+ * A delta in pieces of at most {@link MAX_DELTA_CHARS}, never between a surrogate pair: how
+ * a long delta goes out as several frames.
+ *
+ * @example
+ * ```ts
+ * for (const piece of deltaPieces(delta)) sendDelta(piece);
+ * ```
+ */
+export function* deltaPieces(delta: string): Generator<string> {
   if (delta.length <= MAX_DELTA_CHARS) {
     yield delta;
     return;

@@ -1,7 +1,10 @@
 import { estimateHeldBytes } from '../held-bytes.ts';
 import type { RealtimeModel } from '../model.ts';
 import { createToneSynth } from '../pcm.ts';
+import type { TranslationModel } from '../translation/translation-model.ts';
+import { AUDIO_CHUNK_MS, MS_PER_CHARACTER, TEXT_DELTA_MS } from './pacing.ts';
 import { deriveReply, toDeltas } from './reply.ts';
+import { simulatedTranslation } from './simulated-translation.ts';
 import { createStepClock } from './steps.ts';
 
 /** Options of {@link createSimulatorModel}. */
@@ -9,20 +12,6 @@ export interface SimulatorModelOptions {
   /** `realtime` paces audio at playback speed (default); `fast` sends as fast as it is made. */
   readonly pace?: 'realtime' | 'fast';
 }
-
-/**
- * Milliseconds of audio per `response.output_audio.delta` (4,800 bytes of PCM16).
- *
- * @example
- * ```ts
- * const chunksPerSecond = 1000 / AUDIO_CHUNK_MS; // 10
- * ```
- */
-export const AUDIO_CHUNK_MS = 100;
-/** Spoken length of one character of the transcript. */
-const MS_PER_CHARACTER = 60;
-/** Pause between text deltas under realtime pacing. */
-const TEXT_DELTA_MS = 25;
 
 /**
  * A deterministic stand-in for a realtime model, for tests and offline development: it
@@ -33,14 +22,23 @@ const TEXT_DELTA_MS = 25;
  * longer than `max_output_tokens` stops there, `incomplete`. It transcribes input audio as its
  * length, e.g. `(1200 ms of audio)`.
  *
+ * The same object serves translation sessions (`translate`): speech segments found by
+ * energy, each transcribed and translated into deterministic words of the session's language,
+ * and spoken as a tone as long as the translation takes to say; silence makes nothing.
+ *
  * @example
  * ```ts
- * const session = createRealtimeSession({ model: createSimulatorModel({ pace: 'fast' }), send });
+ * const simulator = createSimulatorModel({ pace: 'fast' });
+ * const session = createRealtimeSession({ model: simulator, send });
+ * const translation = createTranslationSession({ model: simulator, send });
  * ```
  */
-export function createSimulatorModel(options: SimulatorModelOptions = {}): RealtimeModel {
+export function createSimulatorModel(
+  options: SimulatorModelOptions = {},
+): RealtimeModel & TranslationModel {
   const pace = options.pace ?? 'realtime';
   return {
+    translate: simulatedTranslation(pace),
     async respond(request, output, signal) {
       const step = createStepClock(pace, signal);
       const synth = createToneSynth(request.outputAudioFormat);

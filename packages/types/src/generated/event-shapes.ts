@@ -2,7 +2,7 @@
 // Do not edit by hand: run `pnpm --filter @rtwire/types generate`.
 /* eslint-disable */
 
-import { shape, type Shape } from '../shape.ts';
+import { type EventCheck, shape, type Shape } from '../shape.ts';
 import { validateShape } from '../validate-shape.ts';
 
 const s0 = shape(1);
@@ -136,24 +136,6 @@ export const SERVER_EVENT_SHAPES: Readonly<Record<string, Shape>> = {
   "response.mcp_call.completed": s62,
   "response.mcp_call.failed": s62,
 };
-
-/** Decoder shapes of every client event, keyed by `type`. */
-export const CLIENT_EVENT_SHAPES: Readonly<Record<string, Shape>> = {
-  "conversation.item.create": s63,
-  "conversation.item.delete": s64,
-  "conversation.item.retrieve": s64,
-  "conversation.item.truncate": s65,
-  "input_audio_buffer.append": s66,
-  "input_audio_buffer.clear": s67,
-  "output_audio_buffer.clear": s67,
-  "input_audio_buffer.commit": s67,
-  "response.cancel": s68,
-  "response.create": s78,
-  "session.update": s80,
-};
-
-/** A straight-line check of one event's fields: the hot path; the shapes explain failures. */
-export type EventCheck = (event: Record<string, unknown>) => boolean;
 
 /** Fast checks of every server event, equivalent to validating against its shape. */
 export const SERVER_EVENT_CHECKS: ReadonlyMap<string, EventCheck> = new Map<string, EventCheck>([
@@ -684,6 +666,21 @@ export const SERVER_EVENT_CHECKS: ReadonlyMap<string, EventCheck> = new Map<stri
     return true;
   }],
 ]);
+
+/** Decoder shapes of every client event, keyed by `type`. */
+export const CLIENT_EVENT_SHAPES: Readonly<Record<string, Shape>> = {
+  "conversation.item.create": s63,
+  "conversation.item.delete": s64,
+  "conversation.item.retrieve": s64,
+  "conversation.item.truncate": s65,
+  "input_audio_buffer.append": s66,
+  "input_audio_buffer.clear": s67,
+  "output_audio_buffer.clear": s67,
+  "input_audio_buffer.commit": s67,
+  "response.cancel": s68,
+  "response.create": s78,
+  "session.update": s80,
+};
 
 /** Fast checks of every client event, equivalent to validating against its shape. */
 export const CLIENT_EVENT_CHECKS: ReadonlyMap<string, EventCheck> = new Map<string, EventCheck>([

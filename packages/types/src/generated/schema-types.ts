@@ -124,6 +124,22 @@ export type RealtimeAudioFormats = ({
   type?: "audio/pcma" | null;
 });
 
+/** Spec schema `RealtimeCallCreateRequest`. */
+export interface RealtimeCallCreateRequest {
+  sdp: string;
+  session?: RealtimeSessionCreateRequestGA | null;
+}
+
+/** Spec schema `RealtimeCallReferRequest`. */
+export interface RealtimeCallReferRequest {
+  target_uri: string;
+}
+
+/** Spec schema `RealtimeCallRejectRequest`. */
+export interface RealtimeCallRejectRequest {
+  status_code?: number | null;
+}
+
 /** The `conversation.item.create` event (spec schema `RealtimeClientEventConversationItemCreate`). */
 export interface RealtimeClientEventConversationItemCreate {
   event_id?: string | null;
@@ -268,6 +284,22 @@ export interface RealtimeConversationItemMessageUser {
   role: "user";
   status?: "completed" | "incomplete" | "in_progress" | null;
   type: "message";
+}
+
+/** Spec schema `RealtimeCreateClientSecretRequest`. */
+export interface RealtimeCreateClientSecretRequest {
+  expires_after?: {
+    anchor?: "created_at" | null;
+    seconds?: number | null;
+  } | null;
+  session?: RealtimeSessionCreateRequestGA | RealtimeTranscriptionSessionCreateRequestGA | null;
+}
+
+/** Spec schema `RealtimeCreateClientSecretResponse`. */
+export interface RealtimeCreateClientSecretResponse {
+  expires_at: number;
+  session: RealtimeSessionCreateResponseGA | RealtimeTranscriptionSessionCreateResponseGA;
+  value: string;
 }
 
 /** Spec schema `RealtimeFunctionTool`. */
@@ -958,6 +990,145 @@ export interface RealtimeTranscriptionSessionCreateResponseGA {
   include?: "item.input_audio_transcription.logprobs"[] | null;
   object: string;
   type: "transcription";
+}
+
+/** The `session.input_audio_buffer.append` event (spec schema `RealtimeTranslationClientEventInputAudioBufferAppend`). */
+export interface RealtimeTranslationClientEventInputAudioBufferAppend {
+  audio: string;
+  event_id?: string;
+  type: "session.input_audio_buffer.append";
+}
+
+/** The `session.close` event (spec schema `RealtimeTranslationClientEventSessionClose`). */
+export interface RealtimeTranslationClientEventSessionClose {
+  event_id?: string;
+  type: "session.close";
+}
+
+/** The `session.update` event (spec schema `RealtimeTranslationClientEventSessionUpdate`). */
+export interface RealtimeTranslationClientEventSessionUpdate {
+  event_id?: string;
+  session: RealtimeTranslationSessionUpdateRequest;
+  type: "session.update";
+}
+
+/** Spec schema `RealtimeTranslationClientSecretCreateRequest`. */
+export interface RealtimeTranslationClientSecretCreateRequest {
+  expires_after?: {
+    anchor?: "created_at";
+    seconds?: number;
+  };
+  session: RealtimeTranslationSessionCreateRequest;
+}
+
+/** Spec schema `RealtimeTranslationClientSecretCreateResponse`. */
+export interface RealtimeTranslationClientSecretCreateResponse {
+  expires_at: number;
+  session: RealtimeTranslationSession;
+  value: string;
+}
+
+/** The `session.closed` event (spec schema `RealtimeTranslationServerEventSessionClosed`). */
+export interface RealtimeTranslationServerEventSessionClosed {
+  event_id: string;
+  type: "session.closed";
+}
+
+/** The `session.created` event (spec schema `RealtimeTranslationServerEventSessionCreated`). */
+export interface RealtimeTranslationServerEventSessionCreated {
+  event_id: string;
+  session: RealtimeTranslationSession;
+  type: "session.created";
+}
+
+/** The `session.input_transcript.delta` event (spec schema `RealtimeTranslationServerEventSessionInputTranscriptDelta`). */
+export interface RealtimeTranslationServerEventSessionInputTranscriptDelta {
+  delta: string;
+  elapsed_ms?: number | null;
+  event_id: string;
+  type: "session.input_transcript.delta";
+}
+
+/** The `session.output_audio.delta` event (spec schema `RealtimeTranslationServerEventSessionOutputAudioDelta`). */
+export interface RealtimeTranslationServerEventSessionOutputAudioDelta {
+  channels?: number;
+  delta: string;
+  elapsed_ms?: number | null;
+  event_id: string;
+  format?: "pcm16";
+  sample_rate?: number;
+  type: "session.output_audio.delta";
+}
+
+/** The `session.output_transcript.delta` event (spec schema `RealtimeTranslationServerEventSessionOutputTranscriptDelta`). */
+export interface RealtimeTranslationServerEventSessionOutputTranscriptDelta {
+  delta: string;
+  elapsed_ms?: number | null;
+  event_id: string;
+  type: "session.output_transcript.delta";
+}
+
+/** The `session.updated` event (spec schema `RealtimeTranslationServerEventSessionUpdated`). */
+export interface RealtimeTranslationServerEventSessionUpdated {
+  event_id: string;
+  session: RealtimeTranslationSession;
+  type: "session.updated";
+}
+
+/** Spec schema `RealtimeTranslationSession`. */
+export interface RealtimeTranslationSession {
+  audio: {
+    input?: {
+      noise_reduction?: ({
+        type: NoiseReductionType;
+      }) | null;
+      transcription?: ({
+        model: string;
+      }) | null;
+    };
+    output?: {
+      language?: string;
+    };
+  };
+  expires_at: number;
+  id: string;
+  model: string;
+  type: "translation";
+}
+
+/** Spec schema `RealtimeTranslationSessionCreateRequest`. */
+export interface RealtimeTranslationSessionCreateRequest {
+  audio?: {
+    input?: {
+      noise_reduction?: ({
+        type: NoiseReductionType;
+      }) | null;
+      transcription?: ({
+        model: string;
+      }) | null;
+    };
+    output?: {
+      language?: string;
+    };
+  };
+  model: string;
+}
+
+/** Spec schema `RealtimeTranslationSessionUpdateRequest`. */
+export interface RealtimeTranslationSessionUpdateRequest {
+  audio?: {
+    input?: {
+      noise_reduction?: ({
+        type: NoiseReductionType;
+      }) | null;
+      transcription?: ({
+        model: string;
+      }) | null;
+    };
+    output?: {
+      language?: string;
+    };
+  };
 }
 
 /** Spec schema `RealtimeTruncation`. */

@@ -379,6 +379,12 @@ export const RELAY_VARIABLES: readonly RelayVariable[] = [
     meaning: 'Node: the address of this machine calls are offered on (the answer\'s one UDP host candidate); by default HOST when that is one of this machine\'s addresses (127.0.0.1 by default), else every interface; * for every interface.',
   },
   {
+    name: 'BETA_PROTOCOL',
+    flag: '--beta-protocol',
+    default: 'translate',
+    meaning: 'What a client of the earlier beta protocol gets (one announced by OpenAI-Beta: realtime=v1 or the openai-beta.realtime-v1 subprotocol, or whose first session.update has beta fields and no session.type): translate turns its session into GA and back, refuse answers each beta event with an error (beta_protocol_not_supported, param the beta field) and the session stays GA. See "Beta-protocol clients".',
+  },
+  {
     name: 'LOG_LEVEL',
     flag: '--log-level',
     default: 'info',

@@ -399,7 +399,8 @@ const CAP_NAMES: Readonly<Record<Meter, string>> = {
   microUsd: 'budget',
 };
 
-function capName(meter: Meter): string {
+/** A meter as a refusal names it (`output audio`). */
+export function capName(meter: Meter): string {
   return CAP_NAMES[meter];
 }
 
@@ -451,10 +452,11 @@ function bytesPerSecond(format: unknown): number | undefined {
   }
 }
 
-const seconds = (ms: number) => Math.round(ms) / 1000;
+/** Milliseconds as the seconds of a usage record (to the millisecond). */
+export const seconds = (ms: number) => Math.round(ms) / 1000;
 
 /** A reservation of nothing, in the windows `caps` count in now: for a response none was made for. */
-function emptyReservation(
+export function emptyReservation(
   tenant: string,
   caps: readonly { readonly window: UsageWindow }[],
   nowMs: number,
@@ -474,4 +476,5 @@ function responseIdOf(event: Record<string, unknown> | undefined): string | unde
   return typeof id === 'string' ? id : undefined;
 }
 
-const round = (usd: number) => Math.round(usd * 1e6) / 1e6;
+/** Dollars as a usage record gives them (to the micro-dollar). */
+export const round = (usd: number) => Math.round(usd * 1e6) / 1e6;

@@ -1,0 +1,295 @@
+import { type SpeechSegment, SpeechSegmenter } from '../translation/speech-segmenter.ts';
+import type { TranslationModel, TranslationOutput } from '../translation/translation-model.ts';
+import { BackendCall } from './backend-call.ts';
+import { CascadeBackendError, type CascadeStage } from './backend-error.ts';
+import type { CascadeSettings, Stage } from './cascade-options.ts';
+import { readChatStream } from './chat-stream.ts';
+import { CALL_CLOSED, followSignal } from './follow-signal.ts';
+import { SentenceSplitter } from './sentence-splitter.ts';
+import { SpokenOutput } from './spoken-output.ts';
+import { within } from './text-bound.ts';
+import { transcribeAudio } from './transcribe-audio.ts';
+
+/** Speech longer than this without a pause is cut into segments of it (one WAV per segment). */
+const MAX_SEGMENT_MS = 15_000;
+/**
+ * Segments heard and not yet spoken (being transcribed, or waiting their turn): past it the
+ * cascade stops reading input until one is spoken, so audio waits in the session's bounded
+ * backlog, not here.
+ */
+const MAX_PENDING_SEGMENTS = 3;
+/** Bytes of PCM16 24 kHz per ms. */
+const BYTES_PER_MS = 48;
+
+/** One segment on its way: its transcript (asked at once), then, in turn, its translation. */
+interface Pending {
+  readonly segment: SpeechSegment;
+  /** Resolves once the segment's transcript was reported (or failed): its words, or nothing. */
+  readonly heard: Promise<string | undefined>;
+}
+
+/**
+ * The most a cascade's translation session holds in its own buffers, two bytes a character
+ * and 48 bytes a ms of audio: the segments heard and not yet transcribed, the one being cut,
+ * one SSE event being parsed and the translation waiting for speech.
+ *
+ * @example
+ * ```ts
+ * model.maxTranslationHeldBytes = translationHeldBytes(settings);
+ * ```
+ */
+export function translationHeldBytes(settings: CascadeSettings): number {
+  // A segment is cut at the first chunk past the bound: the engine's chunks are at most 1 s.
+  const segmentBytes = (MAX_SEGMENT_MS + 1000) * BYTES_PER_MS;
+  const { maxEventChars, maxTextChars } = settings.bounds;
+  return (MAX_PENDING_SEGMENTS + 1) * segmentBytes + 2 * (maxEventChars + maxTextChars);
+}
+
+/**
+ * A translation session over the cascade's three backends: the input is cut into segments of
+ * speech by energy; each segment goes to `/audio/transcriptions` as soon as it ends (its
+ * transcript is the input transcript, when the client asked for one), then, one segment
+ * after the other, to a streamed `/chat/completions` asked to translate it into the
+ * segment's language, whose sentences go to `/audio/speech` as they come (without a speech
+ * model, the translation is text only). So the next segment is transcribed while the one
+ * before is spoken. A backend's failure costs its segment only: the client hears an `error`
+ * event with the cascade's code and message (as a failed response does) and the session goes
+ * on. Without a transcription model nothing can be heard: the session ends at once with
+ * `backend_not_configured`.
+ *
+ * @example
+ * ```ts
+ * const model: TranslationModel = { translate: cascadeTranslation(settings) };
+ * ```
+ */
+export function cascadeTranslation(settings: CascadeSettings): TranslationModel['translate'] {
+  return async (request, output, signal) => {
+    const transcription = settings.transcription;
+    if (transcription === undefined) {
+      throw new CascadeBackendError({ stage: 'transcription', failure: 'not_configured' });
+    }
+    // One signal for every request of the session: the engine's end, or the session closed.
+    const local = new AbortController();
+    const unfollow = followSignal(signal, local);
+    const segmenter = new SpeechSegmenter({ keepAudio: true, maxSegmentMs: MAX_SEGMENT_MS });
+    const queue: Pending[] = [];
+    /** The last segment's `heard`: input transcripts go out in the order they were spoken. */
+    let lastHeard: Promise<unknown> = Promise.resolve();
+    let wakeSpeaker: (() => void) | undefined;
+    let wakeReader: (() => void) | undefined;
+    let inputEnded = false;
+    const wake = () => {
+      wakeSpeaker?.();
+      wakeReader?.();
+    };
+    local.signal.addEventListener('abort', wake, { once: true });
+    const hear = (segment: SpeechSegment) => {
+      const transcript = transcribeSegment(settings, transcription, segment, local.signal).catch(
+        (error: unknown) => {
+          if (!local.signal.aborted) output.error(error);
+          return undefined;
+        },
+      );
+      const before = lastHeard;
+      const heard = (async () => {
+        const text = await transcript;
+        await before;
+        if (text !== undefined && text !== '' && segment.settings.inputTranscription) {
+          output.inputTranscript(text, segment.endMs);
+        }
+        return text;
+      })();
+      lastHeard = heard;
+      queue.push({ segment, heard });
+      wakeSpeaker?.();
+    };
+    const speaker = (async () => {
+      while (!local.signal.aborted) {
+        const next = queue[0];
+        if (next === undefined) {
+          if (inputEnded) return;
+          await new Promise<void>((resolve) => {
+            wakeSpeaker = resolve;
+          });
+          wakeSpeaker = undefined;
+          continue;
+        }
+        const text = await next.heard;
+        if (text !== undefined && text.trim() !== '' && !local.signal.aborted) {
+          try {
+            await translateSegment(settings, next.segment, text, output, local.signal);
+          } catch (error) {
+            if (!local.signal.aborted) output.error(error);
+          }
+        }
+        queue.shift();
+        wakeReader?.();
+      }
+    })();
+    try {
+      for await (const chunk of request.audio) {
+        if (local.signal.aborted) break;
+        for (const segment of segmenter.push(chunk)) hear(segment);
+        while (queue.length >= MAX_PENDING_SEGMENTS && !local.signal.aborted) {
+          await new Promise<void>((resolve) => {
+            wakeReader = resolve;
+          });
+          wakeReader = undefined;
+        }
+      }
+      const last = segmenter.flush();
+      if (last !== undefined && !local.signal.aborted) hear(last);
+    } finally {
+      inputEnded = true;
+      wakeSpeaker?.();
+      await speaker;
+      unfollow();
+      local.signal.removeEventListener('abort', wake);
+      // Whatever is still open (a transcription of a segment never spoken) closes with it.
+      local.abort(CALL_CLOSED);
+    }
+  };
+}
+
+/** One segment's words, from the transcription stage. */
+function transcribeSegment(
+  settings: CascadeSettings,
+  stage: Stage,
+  segment: SpeechSegment,
+  signal: AbortSignal,
+): Promise<string> {
+  const pcm = segment.pcm ?? new Int16Array(0);
+  return transcribeAudio(
+    { endpoint: stage.endpoint, fetch: settings.fetch, timeoutMs: settings.timeoutMs, signal },
+    {
+      model: stage.model,
+      audio: new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength),
+      format: 'audio/pcm',
+      // The source language is the speaker's, which the session does not say: detected.
+      settings: {},
+    },
+  );
+}
+
+/**
+ * One segment's translation: the chat stream read as it comes, cut into sentences, each
+ * said (its transcript, then its speech) while the next is asked for; every request of it
+ * closes when it ends or fails.
+ */
+async function translateSegment(
+  settings: CascadeSettings,
+  segment: SpeechSegment,
+  text: string,
+  output: TranslationOutput,
+  signal: AbortSignal,
+): Promise<void> {
+  const local = new AbortController();
+  const unfollow = followSignal(signal, local);
+  const call = (stage: CascadeStage, endpoint: Stage['endpoint']) =>
+    new BackendCall({
+      stage,
+      endpoint,
+      fetch: settings.fetch,
+      timeoutMs: settings.timeoutMs,
+      signal: local.signal,
+    });
+  const elapsedMs = segment.endMs;
+  const said = {
+    text: (delta: string) => output.outputTranscript(delta, elapsedMs),
+    audio: (pcm: Uint8Array) => output.audio(samplesOf(pcm), elapsedMs),
+    ready: () => output.ready(),
+  };
+  try {
+    const chat = call('chat', settings.chat.endpoint);
+    const response = await chat.send('chat/completions', {
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({
+        model: settings.chat.model,
+        messages: [
+          { role: 'system', content: translationInstructions(segment.settings.language) },
+          { role: 'user', content: text },
+        ],
+        stream: true,
+      }),
+    });
+    const speech = settings.speech;
+    const spoken =
+      speech === undefined
+        ? undefined
+        : new SpokenOutput({
+            output: said,
+            format: 'audio/pcm',
+            lookahead: settings.lookahead,
+            speak: async (sentence) => {
+              const speaking = call('speech', speech.endpoint);
+              const answer = await speaking.send('audio/speech', {
+                headers: { 'content-type': 'application/json' },
+                body: JSON.stringify({
+                  model: speech.model,
+                  input: sentence,
+                  // A translation session has no voice setting: the cascade's, else the API's default.
+                  voice: speech.voice ?? 'marin',
+                  response_format: 'pcm',
+                }),
+              });
+              return speaking.chunks(answer);
+            },
+          });
+    if (spoken !== undefined) spoken.onFailure = (error) => local.abort(error);
+    const splitter = spoken === undefined ? undefined : new SentenceSplitter();
+    let textLeft = settings.bounds.maxTextChars;
+    for await (const part of readChatStream(chat, response, settings.bounds.maxEventChars)) {
+      // A translation is text: tool calls and usage have nowhere to go here.
+      if (part.type !== 'text') continue;
+      const delta = within(part.delta, textLeft);
+      textLeft -= delta.length;
+      if (splitter === undefined) said.text(delta);
+      else for (const sentence of splitter.push(delta)) spoken?.say(sentence);
+      // Past the text bound the rest of the stream is not read: the translation ends here.
+      if (delta.length < part.delta.length) break;
+      await output.ready();
+    }
+    const rest = splitter?.flush();
+    if (rest !== undefined) spoken?.say(rest);
+    await spoken?.finished();
+  } finally {
+    unfollow();
+    local.abort(CALL_CLOSED);
+  }
+}
+
+/**
+ * What the chat model is told: the target language by name and code (`Spanish (es)`), as
+ * models follow a name better than a code; a code the platform cannot name goes as it is.
+ *
+ * @example
+ * ```ts
+ * translationInstructions('es'); // 'Translate the user's words into Spanish (es). …'
+ * ```
+ */
+export function translationInstructions(language: string): string {
+  return (
+    `Translate the user's words into ${languageName(language)}. ` +
+    'Answer with the translation only: no notes, no quotes, no other language.'
+  );
+}
+
+/** English names of languages, made on first use. */
+let languageNames: Intl.DisplayNames | undefined;
+
+function languageName(code: string): string {
+  try {
+    languageNames ??= new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' });
+    const name = languageNames.of(code);
+    return name === undefined || name === code ? code : `${name} (${code})`;
+  } catch {
+    // Not a well-formed language tag: said as the client wrote it.
+    return code;
+  }
+}
+
+/** PCM16 bytes as samples: a view when aligned, a copy when not. */
+function samplesOf(pcm: Uint8Array): Int16Array {
+  const aligned = pcm.byteOffset % 2 === 0 ? pcm : pcm.slice();
+  return new Int16Array(aligned.buffer, aligned.byteOffset, aligned.byteLength >> 1);
+}
