@@ -5,12 +5,14 @@
 // fake GA upstream that checks every frame it gets against the GA spec.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { CallTransport, CallTransportHandlers, WebRtcStack } from '@rtwire/node';
 import { RealtimeClient } from 'openai-realtime-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { specErrors } from '../../../test-support/spec-validator.ts';
 import { answerLikeGa } from './ga-conversation-upstream.ts';
 import {
   connectClient,
+  eventually,
   type FakeUpstream,
   startFakeUpstream,
   startRelay,
@@ -266,5 +268,56 @@ describe('BETA_PROTOCOL=refuse', () => {
     client.send({ type: 'response.create' });
     await client.waitFor((event) => event.type === 'response.done', 20_000);
     expect(client.events.map((event) => event.type)).toContain('response.output_text.delta');
+  });
+});
+
+/** A WebRTC stack whose one call is driven by the test: its channel's events, its track's frames. */
+class RecordingStack implements WebRtcStack {
+  readonly events: { type: string }[] = [];
+  audioFrames = 0;
+  handlers: CallTransportHandlers | undefined;
+  async answer(_offer: string): Promise<{ sdp: string; transport: CallTransport }> {
+    const transport: CallTransport = {
+      sendEvent: (text) => this.events.push(JSON.parse(text)),
+      eventBufferedAmount: 0,
+      sendAudio: () => {
+        this.audioFrames++;
+      },
+      close: () => {},
+      listen: (handlers) => {
+        this.handlers = handlers;
+      },
+    };
+    return { sdp: 'v=0\r\n', transport };
+  }
+  async close() {}
+}
+
+describe('a WebRTC call whose offer says OpenAI-Beta: realtime=v1', () => {
+  it('stays GA: the reply audio is played on the track, the channel has GA names', async () => {
+    const stack = new RecordingStack();
+    const relay = await startRelay({}, undefined, stack);
+    const created = await fetch(`${relay.url}/v1/realtime/calls?model=gpt-realtime`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/sdp', 'openai-beta': 'realtime=v1' },
+      body: 'v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n',
+    });
+    expect(created.status).toBe(201);
+    stack.handlers?.open();
+    stack.handlers?.event(
+      JSON.stringify({
+        type: 'conversation.item.create',
+        item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Hi.' }] },
+      }),
+    );
+    stack.handlers?.event(JSON.stringify({ type: 'response.create' }));
+    const types = () => stack.events.map((event) => event.type);
+    await eventually(() => types().includes('response.done'), 30_000);
+    expect(types()).toContain('conversation.item.added');
+    expect(types()).toContain('response.output_audio_transcript.delta');
+    expect(types().filter((type) => /^response\.(audio|text)\./.test(type))).toEqual([]);
+    // The playout paces the reply's audio in real time: its end comes after response.done.
+    await eventually(() => types().includes('output_audio_buffer.stopped'), 30_000);
+    expect(stack.audioFrames).toBeGreaterThan(0);
   });
 });

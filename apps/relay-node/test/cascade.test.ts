@@ -4,47 +4,31 @@ import {
   RealtimeSession,
   tool,
 } from '@openai/agents-realtime';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { holdAgentsTurn } from '../../../test-support/agents-conversation.ts';
 import { holdToolsConversation } from '../../../test-support/agents-tools-conversation.ts';
-import {
-  type FakeBackend,
-  startFakeBackend,
-  toolAwareChat,
-} from '../../../test-support/fake-openai-backend.ts';
 import { scenarioPolicy } from '../../../test-support/policy-scenarios.ts';
 import { specErrors } from '../../../test-support/spec-validator.ts';
 import { startToolServer } from '../../../test-support/tool-server.ts';
-import { connectClient, startRelay, stopAll } from './helpers.ts';
+import { cascadeEnv, connectClient, fakeBackendPerTest, startRelay } from './helpers.ts';
 import { runSdkClient } from './sdk-client.ts';
 import { selfSignedCertificate } from './tls-cert.ts';
 
 const TOKEN = 'relay-test-token';
 const MODEL_KEY = 'sk-model-server-key';
 
-let backend: FakeBackend;
-beforeEach(async () => {
-  backend = await startFakeBackend({ chat: toolAwareChat });
-});
-afterEach(async () => {
-  await stopAll();
-  await backend.close();
-});
+const backend = fakeBackendPerTest();
 
 /** The relay in cascade mode over the fake model server. */
-const cascadeEnv = (): Record<string, string> => ({
-  MODEL_BASE_URL: backend.baseURL,
-  MODEL_API_KEY: MODEL_KEY,
-  CHAT_MODEL: 'llama3.2',
-  TRANSCRIPTION_MODEL: 'whisper-small',
-  SPEECH_MODEL: 'kokoro',
+const cascadeRelayEnv = (): Record<string, string> => ({
+  ...cascadeEnv(backend(), MODEL_KEY),
   RELAY_TOKENS: TOKEN,
 });
 
 describe('the relay serving an OpenAI-compatible model server (cascade mode)', () => {
   it('a raw client: every event validates, the session names the chat model, the key stays with the relay', async () => {
-    const relay = await startRelay(cascadeEnv());
+    const relay = await startRelay(cascadeRelayEnv());
     const client = await connectClient(relay.wsUrl, {
       headers: { authorization: `Bearer ${TOKEN}` },
     });
@@ -67,7 +51,7 @@ describe('the relay serving an OpenAI-compatible model server (cascade mode)', (
     expect(text).toBe('You said: hi. Anything else?');
     for (const event of client.events) expect(specErrors(event), event.type).toBeUndefined();
     expect(client.raw.join('')).not.toContain(MODEL_KEY);
-    expect(backend.requestsTo('chat/completions')[0]?.headers.authorization).toBe(
+    expect(backend().requestsTo('chat/completions')[0]?.headers.authorization).toBe(
       `Bearer ${MODEL_KEY}`,
     );
     expect(relay.logs.join('\n')).not.toContain(MODEL_KEY);
@@ -75,7 +59,7 @@ describe('the relay serving an OpenAI-compatible model server (cascade mode)', (
 
   it("openai's OpenAIRealtimeWS holds a text turn, an audio turn and a tool call round trip", async () => {
     const { certPath, keyPath } = selfSignedCertificate();
-    const relay = await startRelay({ ...cascadeEnv(), TLS_CERT: certPath, TLS_KEY: keyPath });
+    const relay = await startRelay({ ...cascadeRelayEnv(), TLS_CERT: certPath, TLS_KEY: keyPath });
     const text = await runSdkClient(`${relay.url}/v1`, certPath, TOKEN);
     expect(text).toMatchObject({ ok: true, text: 'You said: Say hello.. Anything else?' });
 
@@ -94,7 +78,7 @@ describe('the relay serving an OpenAI-compatible model server (cascade mode)', (
       toolCalls: [{ name: 'get_weather', arguments: { city: 'what is get_weather in Oslo' } }],
     });
     expect(tools.types).not.toContain('error');
-    const [, , toolTurn, afterTool] = backend
+    const [, , toolTurn, afterTool] = backend()
       .requestsTo('chat/completions')
       .map((request) => request.json);
     expect(toolTurn?.tools).toEqual([
@@ -135,7 +119,7 @@ describe('the relay serving an OpenAI-compatible model server (cascade mode)', (
     const tools = await startToolServer();
     try {
       const relay = await startRelay({
-        ...cascadeEnv(),
+        ...cascadeRelayEnv(),
         RELAY_TOKENS: 'acme:tok_acme',
         RELAY_POLICY: JSON.stringify(scenarioPolicy(tools.url)),
       });

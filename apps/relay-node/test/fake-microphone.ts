@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeVoicedBuzz } from './fixtures/voiced-buzz.mjs';
 
 /**
  * A microphone's worth of WAV for Chromium's fake capture device, which loops it: `speechMs` of
@@ -23,15 +24,7 @@ export function speechWav(speechMs: number, silenceMs: number): string {
   wav.writeUInt16LE(16, 34);
   wav.write('data', 36);
   wav.writeUInt32LE(total * 2, 40);
-  for (let i = 0; i < speech; i++) {
-    const t = i / rate;
-    const envelope = Math.sin((Math.PI * i) / speech) ** 0.3;
-    const voice =
-      Math.sin(2 * Math.PI * 220 * t) +
-      0.5 * Math.sin(2 * Math.PI * 440 * t) +
-      0.25 * Math.sin(2 * Math.PI * 660 * t + 1);
-    wav.writeInt16LE(Math.round(12_000 * envelope * voice), 44 + i * 2);
-  }
+  writeVoicedBuzz(wav, 44, speech, rate, 12_000);
   const path = join(mkdtempSync(join(tmpdir(), 'rtwire-mic-')), 'speech.wav');
   writeFileSync(path, wav);
   return path;

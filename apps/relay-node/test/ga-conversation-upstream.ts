@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import { assistantAnswer, streamTextPart } from './scripted-upstream.ts';
 
 /** 100 ms of a 440 Hz tone, 24 kHz PCM16, base64: what the fake upstream says. */
 const TONE = (() => {
@@ -95,22 +96,7 @@ export function answerLikeGa(socket: WebSocket, words: readonly string[] = ['Hel
   const respond = (params: Record<string, unknown> | undefined) => {
     const modalities = (params?.output_modalities ?? session.output_modalities) as string[];
     const audio = modalities.includes('audio');
-    const response = {
-      object: 'realtime.response',
-      id: `resp_${sequence}`,
-      status: 'in_progress',
-      output: [],
-      output_modalities: modalities,
-    };
-    const item = {
-      id: `item_${sequence}`,
-      object: 'realtime.item',
-      type: 'message',
-      role: 'assistant',
-      status: 'in_progress',
-      content: [] as unknown[],
-    };
-    const scope = { response_id: response.id, item_id: item.id, output_index: 0, content_index: 0 };
+    const { response, item, scope } = assistantAnswer(sequence, modalities);
     const text = words.join('');
     send({ type: 'response.created', response });
     send({ type: 'response.output_item.added', response_id: response.id, output_index: 0, item });
@@ -133,10 +119,7 @@ export function answerLikeGa(socket: WebSocket, words: readonly string[] = ['Hel
         part: { type: 'audio', transcript: text },
       });
     } else {
-      send({ type: 'response.content_part.added', ...scope, part: { type: 'text', text: '' } });
-      for (const word of words) send({ type: 'response.output_text.delta', ...scope, delta: word });
-      send({ type: 'response.output_text.done', ...scope, text });
-      send({ type: 'response.content_part.done', ...scope, part: { type: 'text', text } });
+      streamTextPart(send, scope, words);
     }
     const done = {
       ...item,

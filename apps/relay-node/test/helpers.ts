@@ -3,7 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { type RelayServer, startRelayServer } from '@rtwire/cli/relay';
 import { createNodeRuntime, type MountRelayOptions, type WebRtcStack } from '@rtwire/node';
 import { createRelayFromEnv, loadRelayPolicy, type UpstreamConnector } from '@rtwire/relay';
+import { afterEach, beforeEach } from 'vitest';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import {
+  type FakeBackend,
+  startFakeBackend,
+  toolAwareChat,
+} from '../../../test-support/fake-openai-backend.ts';
 
 /** Everything started by a test, stopped by {@link stopAll}. */
 const running: (() => Promise<void>)[] = [];
@@ -11,6 +17,43 @@ const running: (() => Promise<void>)[] = [];
 export async function stopAll(): Promise<void> {
   for (const stop of running.splice(0).reverse()) await stop();
 }
+
+/**
+ * A fake OpenAI-compatible model server (test-support/fake-openai-backend.ts, answering chat
+ * with `toolAwareChat`) for each test of the file: started before it; after it, what the test
+ * started is stopped ({@link stopAll}), then the server. Returns the running test's server.
+ */
+export function fakeBackendPerTest(): () => FakeBackend {
+  let backend: FakeBackend | undefined;
+  beforeEach(async () => {
+    backend = await startFakeBackend({ chat: toolAwareChat });
+  });
+  afterEach(async () => {
+    await stopAll();
+    await backend?.close();
+    backend = undefined;
+  });
+  return () => {
+    if (backend === undefined) throw new Error('no fake backend outside a test');
+    return backend;
+  };
+}
+
+/**
+ * The relay's environment for cascade mode over an OpenAI-compatible model server (such as
+ * {@link fakeBackendPerTest}'s): where it is, the key the relay sends it (`apiKey`), and the
+ * chat, transcription and speech models the relay asks it for.
+ */
+export const cascadeEnv = (
+  backend: { readonly baseURL: string },
+  apiKey = 'sk-model-server-key',
+): Record<string, string> => ({
+  MODEL_BASE_URL: backend.baseURL,
+  MODEL_API_KEY: apiKey,
+  CHAT_MODEL: 'llama3.2',
+  TRANSCRIPTION_MODEL: 'whisper-small',
+  SPEECH_MODEL: 'kokoro',
+});
 
 export interface TestRelay extends RelayServer {
   readonly wsUrl: string;

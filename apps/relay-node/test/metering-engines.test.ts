@@ -1,10 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  type FakeBackend,
-  startFakeBackend,
-  toolAwareChat,
-} from '../../../test-support/fake-openai-backend.ts';
-import { connectClient, startRelay, stopAll, type TestClient, upgradeStatus } from './helpers.ts';
+  cascadeEnv,
+  connectClient,
+  fakeBackendPerTest,
+  startRelay,
+  type TestClient,
+  upgradeStatus,
+} from './helpers.ts';
 
 // The same tenant limits on the relay's own engines: the simulator, and the cascade over an
 // OpenAI-compatible model server. (A network upstream is covered by metering-redis and
@@ -16,24 +18,11 @@ const POLICY = JSON.stringify({
   tenants: { acme: { limits: { concurrentSessions: 1, tokens: { perMinute: CAP } } } },
 });
 
-let backend: FakeBackend;
-beforeEach(async () => {
-  backend = await startFakeBackend({ chat: toolAwareChat });
-});
-afterEach(async () => {
-  await stopAll();
-  await backend.close();
-});
+const backend = fakeBackendPerTest();
 
 const engines: Record<string, () => Record<string, string>> = {
   simulator: () => ({}),
-  cascade: () => ({
-    MODEL_BASE_URL: backend.baseURL,
-    MODEL_API_KEY: 'sk-model',
-    CHAT_MODEL: 'llama3.2',
-    TRANSCRIPTION_MODEL: 'whisper-small',
-    SPEECH_MODEL: 'kokoro',
-  }),
+  cascade: () => cascadeEnv(backend(), 'sk-model'),
 };
 
 type Event = { type: string; [key: string]: unknown };

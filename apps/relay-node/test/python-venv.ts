@@ -17,8 +17,9 @@ const run = (command: string, args: string[], timeout: number) =>
 /**
  * A Python with `openai[realtime]==2.54.0`, in a venv made under `.tmp/` (once: a venv that
  * already has it is kept), or why there is none. `pip install` goes through pip's own
- * configuration (index, find-links); `--retries 0` keeps an index it cannot reach from
- * costing minutes of retries before it falls back to the next.
+ * configuration (index, find-links); an index it cannot reach costs one try of at most
+ * `--timeout` seconds a request (`--retries 0`, and a timeout of its own over the
+ * environment's `PIP_DEFAULT_TIMEOUT`) before it falls back to the next.
  */
 export async function pythonWithOpenai(): Promise<
   { readonly python: string } | { readonly reason: string }
@@ -33,7 +34,15 @@ export async function pythonWithOpenai(): Promise<
   if (!venv.ok) return { reason: `python3 -m venv failed (install python3-venv): ${venv.output}` };
   const install = await run(
     `${VENV}/bin/pip`,
-    ['install', '--quiet', '--retries', '0', `openai[realtime]==${PYTHON_OPENAI}`],
+    [
+      'install',
+      '--quiet',
+      '--retries',
+      '0',
+      '--timeout',
+      '10',
+      `openai[realtime]==${PYTHON_OPENAI}`,
+    ],
     600_000,
   );
   if (!install.ok) {

@@ -5,15 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { createSimulatorConnector } from '@rtwire/relay/engine';
 import { decodeTranslationServerEvent, type RealtimeTranslationServerEvent } from '@rtwire/types';
 import type { RealtimeTranslationServerEvent as SdkTranslationServerEvent } from 'openai/resources/realtime/realtime';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import {
-  type FakeBackend,
-  startFakeBackend,
-  toolAwareChat,
-} from '../../../test-support/fake-openai-backend.ts';
 import { translationSpecErrors } from '../../../test-support/spec-validator.ts';
-import { startRelay, stopAll } from './helpers.ts';
+import { TYPED_TRANSLATION_EVENTS } from './fixtures/translation-typed-events.mjs';
+import { cascadeEnv, fakeBackendPerTest, startRelay } from './helpers.ts';
 import { selfSignedCertificate } from './tls-cert.ts';
 
 const TOKEN = 'relay-test-token';
@@ -116,16 +112,7 @@ function expectTranslation(run: TranslationRun) {
     });
   }
   // The SDK dispatches an event to its typed listener only once it checked the event's fields.
-  for (const type of [
-    'session.created',
-    'session.updated',
-    'session.input_transcript.delta',
-    'session.output_transcript.delta',
-    'session.output_audio.delta',
-    'session.closed',
-  ]) {
-    expect(run.typed, type).toContain(type);
-  }
+  for (const type of TYPED_TRANSLATION_EVENTS) expect(run.typed, type).toContain(type);
   expect(run.events.map((event) => event.type)).not.toContain('error');
   expect(run.input.trim().length).toBeGreaterThan(0);
   expect(run.output.trim().length).toBeGreaterThan(0);
@@ -134,14 +121,7 @@ function expectTranslation(run: TranslationRun) {
   expect(deltas.every((event) => typeof event.elapsed_ms === 'number')).toBe(true);
 }
 
-let backend: FakeBackend;
-beforeEach(async () => {
-  backend = await startFakeBackend({ chat: toolAwareChat });
-});
-afterEach(async () => {
-  await stopAll();
-  await backend.close();
-});
+const backend = fakeBackendPerTest();
 
 describe("translation sessions through the relay, held by openai-node's OpenAIRealtimeTranslationWS", () => {
   it('on the embedded simulator: every event validates and the SDK types each one', async () => {
@@ -191,16 +171,12 @@ describe("translation sessions through the relay, held by openai-node's OpenAIRe
       RELAY_TOKENS: TOKEN,
       TLS_CERT: certPath,
       TLS_KEY: keyPath,
-      MODEL_BASE_URL: backend.baseURL,
-      MODEL_API_KEY: 'sk-model-server-key',
-      CHAT_MODEL: 'llama3.2',
-      TRANSCRIPTION_MODEL: 'whisper-small',
-      SPEECH_MODEL: 'kokoro',
+      ...cascadeEnv(backend()),
     });
     expectTranslation(await runTranslationClient(`${relay.url}/v1`, certPath, 'es'));
-    expect(backend.requestsTo('audio/transcriptions').length).toBeGreaterThan(0);
-    expect(backend.requestsTo('audio/speech').length).toBeGreaterThan(0);
-    const [chat] = backend.requestsTo('chat/completions');
+    expect(backend().requestsTo('audio/transcriptions').length).toBeGreaterThan(0);
+    expect(backend().requestsTo('audio/speech').length).toBeGreaterThan(0);
+    const [chat] = backend().requestsTo('chat/completions');
     // The chat stage is asked to translate into the session's language.
     expect(JSON.stringify(chat?.json)).toMatch(/\bes\b|Spanish/);
   });

@@ -6,7 +6,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { playbackOrderErrors, protocolOrderErrors } from '../../../test-support/protocol-order.ts';
-import { specErrors } from '../../../test-support/spec-validator.ts';
+import { specErrors, translationSpecErrors } from '../../../test-support/spec-validator.ts';
 import { agentsPage } from './agents-page.ts';
 import { chromiumRunnable, launchChromium } from './chromium.ts';
 import { fakeMicrophone, speechWav } from './fake-microphone.ts';
@@ -21,7 +21,7 @@ const runnable = chromiumRunnable('the WebRTC call tests');
 const CALL_PAGE = `<!doctype html><meta charset="utf-8"><title>call</title><script>
 window.events = [];
 window.peak = 0;
-window.call = async () => {
+window.call = async (path = '/v1/realtime/calls') => {
   const pc = new RTCPeerConnection();
   const dc = pc.createDataChannel('oai-events');
   dc.onmessage = (e) => window.events.push(JSON.parse(e.data));
@@ -45,7 +45,7 @@ window.call = async () => {
   };
   await pc.setLocalDescription(await pc.createOffer());
   const started = performance.now();
-  const response = await fetch('/v1/realtime/calls', {
+  const response = await fetch(path, {
     method: 'POST',
     body: pc.localDescription.sdp,
     headers: { 'content-type': 'application/sdp' },
@@ -208,6 +208,54 @@ describe.runIf(runnable)('a WebRTC call from headless Chromium, served by the en
     // In protocol order: each response's events, and what played on the track.
     expect(protocolOrderErrors(events)).toEqual([]);
     expect(playbackOrderErrors(events)).toEqual([]);
+  });
+
+  it('a translation call: speech on the track is translated, the transcripts on the channel, the speech on the track', async () => {
+    // 1.2 s of voice, then 1 s of quiet, looped: each utterance is a segment to translate.
+    const { page, relay: mounted } = await start(fakeMicrophone(speechWav(1200, 1000)));
+    const call = await page.evaluate(() =>
+      (
+        window as unknown as { call(path: string): Promise<{ status: number; location: string }> }
+      ).call('/v1/realtime/translations/calls?model=gpt-realtime-translate'),
+    );
+    expect(call.status).toBe(201);
+    expect(mounted.activeCalls).toBe(1);
+    const created = await untilEvent(page, 'session.created');
+    expect(created.find((event) => event.type === 'session.created')).toMatchObject({
+      session: { type: 'translation', model: 'gpt-realtime-translate' },
+    });
+    await page.evaluate((e) => (window as unknown as { send(e: object): void }).send(e), {
+      type: 'session.update',
+      session: {
+        audio: {
+          output: { language: 'fr' },
+          input: { transcription: { model: 'gpt-realtime-whisper' } },
+        },
+      },
+    });
+    await untilEvent(page, 'session.input_transcript.delta', 30_000);
+    const events = await untilEvent(page, 'session.output_transcript.delta', 30_000);
+    const types = events.map((event) => event.type);
+    // The translated speech plays on the track, never on the channel.
+    expect(types).not.toContain('session.output_audio.delta');
+    expect(types).not.toContain('error');
+    expect(events.flatMap((event) => translationSpecErrors(event) ?? [])).toEqual([]);
+    for (let waited = 0; waited < 20_000; waited += 100) {
+      if ((await page.evaluate(() => (window as unknown as { peak: number }).peak)) > 0.01) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await page.evaluate(() => (window as unknown as { peak: number }).peak)).toBeGreaterThan(
+      0.01,
+    );
+    // It ends as a translation session does: session.close, then session.closed.
+    await page.evaluate((e) => (window as unknown as { send(e: object): void }).send(e), {
+      type: 'session.close',
+    });
+    await untilEvent(page, 'session.closed', 30_000);
+    for (let waited = 0; waited < 10_000 && mounted.activeCalls > 0; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(mounted.activeCalls).toBe(0);
   });
 
   it('agents-realtime: a spoken turn is heard by server VAD, its reply reaches an AnalyserNode, and speaking over it clears the track and truncates', async () => {

@@ -17,7 +17,12 @@
  *
  * @module
  */
-export { CALLS_PATH, UnanswerableOfferError, type WebRtcStack } from './calls/call-server.ts';
+export {
+  CALLS_PATH,
+  TRANSLATION_CALLS_PATH,
+  UnanswerableOfferError,
+  type WebRtcStack,
+} from './calls/call-server.ts';
 export type { CallTransport, CallTransportHandlers } from './calls/call-socket.ts';
 export { createWrtcStack, type WrtcStackOptions } from './calls/wrtc-stack.ts';
 export {

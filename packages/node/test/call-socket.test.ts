@@ -187,3 +187,71 @@ describe('CallSocket: a WebRTC call as the client of a relay session', () => {
     expect(transport.closed).toBe(true);
   });
 });
+
+describe('CallSocket: a translation call', () => {
+  /** A translation call on the simulator, as the call server starts one. */
+  function startTranslationCall() {
+    const transport = new TestTransport();
+    const socket = new CallSocket(transport, { protocol: 'translation' });
+    const appended: string[] = [];
+    const session = startRelaySession({
+      client: socket,
+      connectUpstream: createSimulatorConnector({ pace: 'fast' }),
+      model: undefined,
+      kind: 'translation',
+      limits,
+      features: [
+        () => ({
+          name: 'watch',
+          clientTypes: '*',
+          onClientEvent(event) {
+            appended.push(event.type);
+            return undefined;
+          },
+        }),
+      ],
+    });
+    sessions.push(session);
+    return { transport, socket, session, appended };
+  }
+
+  /** `ms` of a loud 220 Hz buzz, PCM16 24 kHz, as the track delivers it. */
+  const buzz = (ms: number) => {
+    const samples = new Int16Array(ms * 24);
+    for (let i = 0; i < samples.length; i++) {
+      samples[i] = Math.round(9000 * Math.sin((2 * Math.PI * 220 * i) / 24_000));
+    }
+    return new Uint8Array(samples.buffer);
+  };
+
+  it('appends track audio as session.input_audio_buffer.append and plays the translation on the track', async () => {
+    const { transport, appended } = startTranslationCall();
+    transport.handlers?.open();
+    send(transport, { type: 'session.update', session: { audio: { output: { language: 'de' } } } });
+    for (let chunk = 0; chunk < 60; chunk++) transport.handlers?.audio(buzz(20));
+    for (let chunk = 0; chunk < 60; chunk++) transport.handlers?.audio(new Uint8Array(960));
+    await until(
+      () =>
+        transport.types().includes('session.output_transcript.delta') &&
+        transport.frames.length > 0,
+      'the translation to be heard',
+    );
+    expect(appended).toContain('session.input_audio_buffer.append');
+    expect(appended).not.toContain('input_audio_buffer.append');
+    const types = transport.types();
+    // The speech is on the track, never on the channel; a translation has no output buffer events.
+    expect(types).not.toContain('session.output_audio.delta');
+    expect(types.some((type) => type.startsWith('output_audio_buffer.'))).toBe(false);
+    expect(transport.frames.every((frame) => frame.pcm.length === 960)).toBe(true);
+  });
+
+  it('passes output_audio_buffer.clear on to the session, which refuses it, instead of cutting the track', async () => {
+    const { transport } = startTranslationCall();
+    transport.handlers?.open();
+    send(transport, { type: 'output_audio_buffer.clear', event_id: 'evt_clear' });
+    await until(() => transport.types().includes('error'), 'the refusal');
+    expect(transport.events.find((event) => event.type === 'error')).toMatchObject({
+      error: { event_id: 'evt_clear' },
+    });
+  });
+});

@@ -74,7 +74,10 @@ export {
   isClientSecretKey,
 } from './client-secrets/client-secret-token.ts';
 export { CLIENT_SECRETS_PATH } from './client-secrets/mint-client-secret.ts';
-export { TRANSLATION_CLIENT_SECRETS_PATH } from './client-secrets/translation-secret-session.ts';
+export {
+  type SealedTranslationSession,
+  TRANSLATION_CLIENT_SECRETS_PATH,
+} from './client-secrets/translation-secret-session.ts';
 export {
   parseRelayConfig,
   type RelayConfig,

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   type FakeBackend,
   type FakeBackendScript,
@@ -14,6 +14,7 @@ beforeEach(async () => {
   backend = await startFakeBackend();
 });
 afterEach(async () => {
+  vi.restoreAllMocks();
   await backend.close();
 });
 
@@ -97,38 +98,87 @@ describe('a translation session on the cascade', () => {
 
   it('transcribes the next segment while the one before is being spoken', async () => {
     const harness = openCascade(
-      {},
+      // Longer than the test: the hanging speech is not timed out under it.
+      { timeoutMs: 120_000 },
       {
         transcription: numbered,
         chat: tagging,
-        // Slow speech: each sentence streams for a while.
-        speech: () => ({
-          kind: 'pcm',
-          bytes: new Uint8Array(9600).fill(3),
-          chunkSizes: [960],
-          delayMs: 20,
-        }),
+        // The first segment's speech never ends: whatever comes next happens while it plays.
+        speech: (_body, index) =>
+          index === 0
+            ? { kind: 'hang' }
+            : { kind: 'pcm', bytes: new Uint8Array(960).fill(3), chunkSizes: [960] },
       },
     );
-    harness.send(setLanguage('fr', false));
+    harness.send(setLanguage('fr'));
     for (const event of appends(utterance(800))) harness.send(event);
     await harness.until(() => backend.requestsTo('audio/speech').length > 0, 'the first speech');
     for (const event of appends(utterance(800))) harness.send(event);
-    harness.send({ type: 'session.close' });
-    await harness.until(() => harness.closes.length > 0, 'the session to close');
-    const [, second] = backend.requestsTo('audio/transcriptions');
-    // The first segment's two sentences are the first two speech requests.
-    const lastSpokenOfFirst = backend.requestsTo('audio/speech')[1];
-    expect(lastSpokenOfFirst?.json?.input).toBe('Done.');
-    expect(second).toBeDefined();
-    expect(lastSpokenOfFirst?.finishedAt).toBeDefined();
-    // Order, not time: the second segment reached the backend before the first was all said.
-    expect(second?.receivedAt).toBeLessThan(lastSpokenOfFirst?.finishedAt as number);
-    expect(harness.only('session.input_transcript.delta')).toEqual([]);
-    expect(joined(harness.only('session.output_transcript.delta'))).toContain(
-      '[French] second words.',
+    await harness.until(
+      () => harness.only('session.input_transcript.delta').length === 2,
+      'the second transcript, while the first segment is still being spoken',
+    );
+    expect(backend.requestsTo('audio/transcriptions')).toHaveLength(2);
+    expect(joined(harness.only('session.input_transcript.delta'))).toBe('first wordssecond words');
+    // The second segment's translation waits its turn behind the first's speech.
+    expect(backend.requestsTo('chat/completions')).toHaveLength(1);
+    harness.session.close();
+    await harness.until(
+      () => backend.requestsTo('audio/speech')[0]?.abortedAt !== undefined,
+      'the hanging speech to be aborted',
     );
     harness.expectWellFormed();
+  });
+
+  it('keeps one listener on the session for all its segments, not one a segment', async () => {
+    // Abort listeners alive on each signal: a backend call that stays subscribed to the
+    // session's signal after its segment is done would show there, one more a segment.
+    const live = new Map<AbortSignal, Set<unknown>>();
+    const add = EventTarget.prototype.addEventListener;
+    const remove = EventTarget.prototype.removeEventListener;
+    vi.spyOn(EventTarget.prototype, 'addEventListener').mockImplementation(function (
+      this: EventTarget,
+      type,
+      listener,
+      options,
+    ) {
+      if (type === 'abort' && this instanceof AbortSignal) {
+        const listeners = live.get(this) ?? new Set();
+        live.set(this, listeners.add(listener));
+      }
+      return add.call(this, type, listener, options);
+    });
+    vi.spyOn(EventTarget.prototype, 'removeEventListener').mockImplementation(function (
+      this: EventTarget,
+      type,
+      listener,
+      options,
+    ) {
+      if (type === 'abort' && this instanceof AbortSignal) live.get(this)?.delete(listener);
+      return remove.call(this, type, listener, options);
+    });
+    const harness = openCascade({ speechModel: undefined }, { transcription: numbered });
+    harness.send(setLanguage('es', false));
+    const segments = 12;
+    for (let index = 0; index < segments; index++) {
+      for (const event of appends(utterance(400, 600))) harness.send(event);
+    }
+    await harness.until(
+      () => backend.requestsTo('chat/completions').length === segments,
+      'every segment to be translated',
+    );
+    await harness.until(
+      () => backend.requestsTo('chat/completions').every((chat) => chat.finishedAt !== undefined),
+      'the last translation to end',
+    );
+    let most = 0;
+    for (const [signal, listeners] of live) {
+      if (!signal.aborted) most = Math.max(most, listeners.size);
+    }
+    expect(most).toBeLessThanOrEqual(3);
+    harness.send({ type: 'session.close' });
+    await harness.until(() => harness.closes.length > 0, 'the session to close');
+    expect(harness.closes).toEqual([{ code: 1000, reason: 'session closed' }]);
   });
 
   it('tells the client of a backend failure with the cascade code, and goes on with the next segment', async () => {

@@ -486,6 +486,80 @@ describe('what a translation session holds', () => {
     harness.expectWellFormed();
   });
 
+  it('hands a long append to the model in seconds that each hold only their own audio', async () => {
+    const buffers: number[] = [];
+    const harness = openTranslation({
+      async translate(request) {
+        for await (const chunk of request.audio) buffers.push(chunk.pcm.buffer.byteLength);
+      },
+    });
+    // 5.5 s in one append: a view per second would keep all 264,000 bytes alive in each.
+    harness.send({
+      type: 'session.input_audio_buffer.append',
+      audio: encodeBase64(new Uint8Array(5.5 * 48_000).fill(7)),
+    });
+    await speakAndClose(harness, []);
+    expect(buffers).toEqual([48_000, 48_000, 48_000, 48_000, 48_000, 24_000]);
+  });
+
+  it('gives the model its closeTimeoutMs when that is past what a timer can hold', async () => {
+    const harness = openTranslation(
+      {
+        async translate(request, output) {
+          for await (const _chunk of request.audio) {
+            // Reads the input to its end.
+          }
+          // Longer than a timer that overflowed to fire at once would wait.
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          output.outputTranscript('the rest', 0);
+        },
+      },
+      { closeTimeoutMs: 2 ** 32 },
+    );
+    await speakAndClose(harness, []);
+    expect(harness.events.map((event) => event.type)).toEqual([
+      'session.created',
+      'session.output_transcript.delta',
+      'session.closed',
+    ]);
+  });
+
+  it('lets a model waiting on output.ready() go on at the drain, or when the session ends', async () => {
+    let drain: () => void = () => {};
+    const waits: number[] = [];
+    let returned = false;
+    const harness = openTranslation(
+      {
+        async translate(request, output) {
+          for await (const chunk of request.audio) {
+            output.outputTranscript('x', chunk.endMs);
+            await output.ready();
+            waits.push(chunk.endMs);
+          }
+          await output.ready();
+          returned = true;
+        },
+      },
+      {
+        // The client reads no more until it drains: every wait waits.
+        sendReady: () =>
+          new Promise<void>((resolve) => {
+            drain = resolve;
+          }),
+      },
+    );
+    for (const event of appends(silencePcm(400))) harness.send(event);
+    await harness.until(() => harness.only('session.output_transcript.delta').length === 1, 'x');
+    expect(waits).toEqual([]);
+    drain();
+    await harness.until(() => harness.only('session.output_transcript.delta').length === 2, 'x');
+    expect(waits).toEqual([200]);
+    // The client never drains again: the host's close lets the model go on all the same.
+    harness.session.close();
+    await harness.until(() => returned, 'the model to return');
+    expect(waits).toEqual([200, 400]);
+  });
+
   it('ends on session.close after closeTimeoutMs when the model does not finish', async () => {
     let aborted = false;
     const harness = openTranslation(

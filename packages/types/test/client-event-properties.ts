@@ -1,7 +1,8 @@
 // Client events generated from spec/realtime-schemas.json itself (not from the interpreter's
-// generated tables), their single mutations, and two ajv readings to judge them: the machinery
-// of the property tests of clientEventProblem and translationClientEventProblem, each run over
-// the events of its union by describeClientEventProperties. Events of every type of the union,
+// generated tables; test-support/spec-arbitrary.ts walks the spec, the leaves are this file's),
+// their single mutations, and two ajv readings to judge them: the machinery of the property
+// tests of clientEventProblem and translationClientEventProblem, each run over the events of its
+// union by describeClientEventProperties. Events of every type of the union,
 // each optional field present, absent or `null` at random, every union member, strings at their
 // bounds in characters (astral ones too). Then:
 //   - every generated event is valid to ajv (else the generator is wrong), and every branch and
@@ -37,39 +38,26 @@
 import { Ajv } from 'ajv';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import {
+  NULL_TREE,
+  refName,
+  type SpecNode,
+  type SpecTree,
+  smallJson,
+  specArbitraries,
+  specNodes,
+} from '../../../test-support/spec-arbitrary.ts';
 import { schemaErrors } from '../../../test-support/spec-validator.ts';
 import type { ClientEventProblem } from '../src/client-event-problem.ts';
 import type { DecodeResult } from '../src/decode-event.ts';
-import { schemas as specSchemas } from './spec.ts';
 
-/** A JSON Schema node of the spec, as far as this generator reads it. */
-interface Schema {
-  readonly $ref?: string;
-  readonly anyOf?: readonly Schema[];
-  readonly oneOf?: readonly Schema[];
-  readonly allOf?: readonly Schema[];
-  readonly type?: string | readonly string[];
-  readonly enum?: readonly unknown[];
-  readonly const?: unknown;
-  readonly nullable?: boolean;
-  readonly properties?: Readonly<Record<string, Schema>>;
-  readonly required?: readonly string[];
-  readonly additionalProperties?: boolean | Schema;
-  readonly items?: Schema;
-  readonly minimum?: number;
-  readonly maximum?: number;
-  readonly minLength?: number;
-  readonly maxLength?: number;
-  readonly minItems?: number;
-  readonly maxItems?: number;
-  readonly format?: string;
-  readonly pattern?: string;
-  /** Set by this test on a node bounded by PROSE_BOUNDS, which the spec's reading lacks. */
-  readonly 'x-prose-bound'?: true;
-}
-
-const schemas = specSchemas as unknown as Readonly<Record<string, Schema>>;
-const refName = (ref: string) => ref.replace('#/components/schemas/', '');
+/**
+ * A JSON Schema node of the spec; a node bounded by PROSE_BOUNDS is marked `x-prose-bound`
+ * (the spec's reading lacks the bound).
+ */
+type Schema = SpecNode;
+/** A generated value with the schema branch that produced it, so a mutation knows its rules. */
+type Tree = SpecTree;
 
 /** PROSE_BOUNDS of scripts/generate.mjs, by schema and property (applied to integer members). */
 const PROSE_BOUNDS: Readonly<Record<string, Readonly<Record<string, Bounds>>>> = {
@@ -86,35 +74,6 @@ interface Bounds {
   readonly maximum: number;
 }
 
-/** A generated value with the schema branch that produced it, so a mutation knows its rules. */
-interface Tree {
-  readonly json: unknown;
-  /** The branch that produced the value: `$ref`s followed, a union's member chosen. */
-  readonly schema: Schema;
-  /** The spec name of that branch, when it is a named schema. */
-  readonly name: string | undefined;
-  /** Declared fields, `additionalProperties` entries and array items; not open JSON. */
-  readonly children: readonly Child[];
-  /** Whether the branch is one member of a union (a discriminator in it picks the member). */
-  readonly member?: boolean;
-}
-
-interface Child {
-  readonly key: string | number;
-  readonly tree: Tree;
-  /** A field the object's schema names (not an `additionalProperties` entry, not an item). */
-  readonly declared: boolean;
-}
-
-const NULL_SCHEMA: Schema = { type: 'null' };
-const NULL_TREE: Tree = { json: null, schema: NULL_SCHEMA, name: undefined, children: [] };
-const leaf = (json: unknown, schema: Schema, name?: string): Tree => ({
-  json,
-  schema,
-  name,
-  children: [],
-});
-
 // Keys of open objects: mostly field-like, sometimes keys the interpreter must never echo.
 const openKey = fc.oneof(
   { weight: 4, arbitrary: fc.stringMatching(/^[a-z][a-z0-9_]{0,7}$/) },
@@ -122,18 +81,16 @@ const openKey = fc.oneof(
 );
 
 /** Any small JSON value: what an open schema (`{}`, a tool's `parameters`) takes. */
-const anyJson: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small', maxDepth: 2 },
+const anyJson = smallJson(
+  [
     fc.constant(null),
     fc.boolean(),
     fc.integer(),
     fc.double({ noNaN: true, noDefaultInfinity: true }),
     fc.string({ maxLength: 8 }),
-    fc.array(tie('value'), { maxLength: 2 }),
-    fc.dictionary(openKey, tie('value'), { maxKeys: 2 }),
-  ),
-})).value;
+  ],
+  openKey,
+);
 
 /** The node a property of a named schema is generated from: its PROSE_BOUNDS applied. */
 const proseNodes = new Map<string, Schema>();
@@ -177,155 +134,14 @@ function numberArb(node: Schema, integer: boolean): fc.Arbitrary<number> {
   return fc.oneof(double, whole);
 }
 
-const arbitraries = new Map<Schema, fc.Arbitrary<Tree>>();
-const named = new Map<string, fc.Arbitrary<Tree>>();
-
-/** Valid values of a spec schema node, as trees. The spec's client schemas are acyclic. */
-function treeArb(node: Schema, depth = 0): fc.Arbitrary<Tree> {
-  if (depth > 16) throw new Error('the client schemas nest deeper than expected: a cycle?');
-  let arbitrary = arbitraries.get(node);
-  if (arbitrary === undefined) {
-    arbitrary = buildArb(node, depth);
-    arbitraries.set(node, arbitrary);
-  }
-  return arbitrary;
-}
-
-function buildArb(node: Schema, depth: number): fc.Arbitrary<Tree> {
-  if (node.$ref !== undefined) {
-    const name = refName(node.$ref);
-    let arbitrary = named.get(name);
-    if (arbitrary === undefined) {
-      arbitrary = namedArb(schemas[name]!, name, depth);
-      named.set(name, arbitrary);
-    }
-    return arbitrary;
-  }
-  return namedArb(node, undefined, depth);
-}
-
-/** Values of a schema, `null` too when it is `nullable` (OpenAPI's word for `X | null`). */
-function namedArb(node: Schema, name: string | undefined, depth: number): fc.Arbitrary<Tree> {
-  const arbitrary = nonNullArb(node, name, depth);
-  if (node.nullable !== true) return arbitrary;
-  return fc.oneof({ weight: 4, arbitrary }, { weight: 1, arbitrary: fc.constant(NULL_TREE) });
-}
-
-function nonNullArb(node: Schema, name: string | undefined, depth: number): fc.Arbitrary<Tree> {
-  if (node.allOf !== undefined) throw new Error('allOf in a client schema: teach the generator');
-  const members = node.anyOf ?? node.oneOf;
-  if (members !== undefined) {
-    if (node.properties !== undefined || node.enum !== undefined || node.items !== undefined) {
-      throw new Error('a union with its own constraints: teach the generator');
-    }
-    const member = (tree: Tree): Tree => (tree === NULL_TREE ? tree : { ...tree, member: true });
-    return fc.oneof(...members.map((node) => treeArb(node, depth + 1).map(member)));
-  }
-  const values = node.const !== undefined ? [node.const] : node.enum;
-  if (values !== undefined) {
-    return fc.constantFrom(...values).map((value) => leaf(value, node, name));
-  }
-  const types =
-    node.type === undefined
-      ? node.properties !== undefined
-        ? ['object']
-        : []
-      : typeof node.type === 'string'
-        ? [node.type]
-        : node.type;
-  if (types.length === 0) return anyJson.map((value) => leaf(value, node, name));
-  return fc.oneof(...types.map((type) => typedArb(node, type, name, depth)));
-}
-
-function typedArb(
-  node: Schema,
-  type: string,
-  name: string | undefined,
-  depth: number,
-): fc.Arbitrary<Tree> {
-  switch (type) {
-    case 'string':
-      return stringArb(node).map((value) => leaf(value, node, name));
-    case 'integer':
-    case 'number':
-      return numberArb(node, type === 'integer').map((value) => leaf(value, node, name));
-    case 'boolean':
-      return fc.boolean().map((value) => leaf(value, node, name));
-    case 'null':
-      return fc.constant(leaf(null, node, name));
-    case 'array':
-      return arrayArb(node, name, depth);
-    case 'object':
-      return objectArb(node, name, depth);
-    default:
-      throw new Error(`type ${type}: teach the generator`);
-  }
-}
-
-function arrayArb(node: Schema, name: string | undefined, depth: number): fc.Arbitrary<Tree> {
-  const minLength = node.minItems ?? 0;
-  const maxLength = Math.min(node.maxItems ?? Number.POSITIVE_INFINITY, minLength + 2);
-  const itemArb =
-    node.items === undefined
-      ? anyJson.map((value) => leaf(value, {}))
-      : treeArb(node.items, depth + 1);
-  return fc.array(itemArb, { minLength, maxLength }).map((trees) => ({
-    json: trees.map((tree) => tree.json),
-    schema: node,
-    name,
-    children:
-      node.items === undefined ? [] : trees.map((tree, key) => ({ key, tree, declared: false })),
-  }));
-}
-
-type Entry = readonly [string, Tree, boolean];
-
-function objectArb(node: Schema, name: string | undefined, depth: number): fc.Arbitrary<Tree> {
-  const properties = node.properties ?? {};
-  const required = new Set(node.required ?? []);
-  const fields = Object.entries(properties).map(([key, child]): fc.Arbitrary<Entry | undefined> => {
-    const present = treeArb(propertyNode(name, key, child), depth + 1).map(
-      (tree): Entry => [key, tree, true],
-    );
-    if (required.has(key)) return present;
-    // Present mostly (so deep fields show up), absent or `null` (as the live API sends) sometimes.
-    return fc.oneof(
-      { weight: 7, arbitrary: present },
-      { weight: 2, arbitrary: fc.constant(undefined) },
-      { weight: 1, arbitrary: fc.constant<Entry>([key, NULL_TREE, true]) },
-    );
-  });
-  const additional = node.additionalProperties;
-  let extras: fc.Arbitrary<readonly Entry[]> = fc.constant([]);
-  let open = false;
-  if (typeof additional === 'object') {
-    extras = fc.uniqueArray(
-      fc
-        .tuple(openKey, treeArb(additional, depth + 1))
-        .map(([key, tree]): Entry => [key, tree, false]),
-      { maxLength: 2, selector: ([key]) => key },
-    );
-  } else if (node.properties === undefined && additional !== false) {
-    open = true;
-  }
-  if (open) {
-    return fc.dictionary(openKey, anyJson, { maxKeys: 2 }).map((json) => leaf(json, node, name));
-  }
-  return fc.tuple(fc.tuple(...fields), extras).map(([declared, more]) => {
-    const entries = [...declared, ...more].filter(
-      (entry): entry is Entry =>
-        entry !== undefined && (entry[2] || !Object.hasOwn(properties, entry[0])),
-    );
-    const json: Record<string, unknown> = {};
-    for (const [key, tree] of entries) json[key] = tree.json;
-    return {
-      json,
-      schema: node,
-      name,
-      children: entries.map(([key, tree, isDeclared]) => ({ key, tree, declared: isDeclared })),
-    };
-  });
-}
+/** The spec's walk with this test's leaves: values ajv finds valid, in the spec and live. */
+const generator = specArbitraries({
+  string: stringArb,
+  number: numberArb,
+  anyJson,
+  openKey,
+  propertyNode,
+});
 
 /** What a union's property tests are run with. */
 export interface ClientEventProperties {
@@ -351,17 +167,12 @@ const RUNS = 300 * SCALE;
 const MUTATED_RUNS = 100 * SCALE;
 const TIMEOUT = 30_000 * SCALE;
 
-/** Valid events of a union, as trees. */
+/** Valid events of a union, as trees: valid to ajv, strings at their bounds, formats honoured. */
 export function eventTreeArb(
   schemaNames: ReadonlyMap<string, string>,
   weights: Readonly<Record<string, number>> = {},
 ): fc.Arbitrary<Tree> {
-  return fc.oneof(
-    ...[...schemaNames].map(([type, name]) => ({
-      weight: weights[type] ?? 1,
-      arbitrary: treeArb({ $ref: `#/components/schemas/${name}` }),
-    })),
-  );
+  return generator.eventsOf(schemaNames, weights);
 }
 
 /** The four properties of a problem check over its union's events (see the top). */
@@ -809,7 +620,7 @@ liveAjv.addSchema({
   $id: 'live',
   components: {
     schemas: Object.fromEntries(
-      Object.entries(schemas).map(([name, schema]) => [name, liveReading(schema, name)]),
+      Object.entries(specNodes).map(([name, schema]) => [name, liveReading(schema, name)]),
     ),
   },
 });
@@ -858,7 +669,7 @@ function coverageUniverse(schemaNames: ReadonlyMap<string, string>): Set<string>
   const visit = (node: Schema, name: string | undefined) => {
     if (node.$ref !== undefined) {
       const target = refName(node.$ref);
-      visit(schemas[target]!, target);
+      visit(specNodes[target]!, target);
       return;
     }
     if (visited.has(node)) return;
@@ -876,12 +687,12 @@ function coverageUniverse(schemaNames: ReadonlyMap<string, string>): Set<string>
     if (node.items !== undefined) visit(node.items, undefined);
     if (typeof node.additionalProperties === 'object') visit(node.additionalProperties, undefined);
   };
-  for (const name of schemaNames.values()) visit(schemas[name]!, name);
+  for (const name of schemaNames.values()) visit(specNodes[name]!, name);
   return universe;
 }
 
 function markSeen(tree: Tree, seen: Set<string>) {
-  if (tree.schema !== NULL_SCHEMA) seen.add(`branch ${idOf(tree.schema)}`);
+  if (tree.schema !== NULL_TREE.schema) seen.add(`branch ${idOf(tree.schema)}`);
   for (const child of tree.children) {
     if (child.declared) seen.add(`field ${idOf(tree.schema)}.${child.key}`);
     markSeen(child.tree, seen);

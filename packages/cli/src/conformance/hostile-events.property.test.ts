@@ -50,6 +50,19 @@ describe('events from any server', () => {
     );
   });
 
+  it('the order check joins only string deltas (found by a CI run: one with no prototype threw)', () => {
+    const events = [
+      { type: 'response.created', response_id: 'resp_1', response: {} },
+      { type: 'response.output_item.added', response_id: 'resp_1', item: [] },
+      {
+        type: 'response.function_call_arguments.delta',
+        response_id: 'resp_1',
+        delta: Object.create(null),
+      },
+    ];
+    expect(() => protocolOrderErrors(events)).not.toThrow();
+  });
+
   it('the spec validator names where and what, never the value', () => {
     fc.assert(
       fc.property(hostileEvent, fc.string({ minLength: 12 }), (event, secret) => {

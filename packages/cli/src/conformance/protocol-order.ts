@@ -186,14 +186,14 @@ function step(state: ResponseState, event: Event, errors: string[], tracker: Tra
       );
       if (item) {
         item.phase = 'deltas';
-        if (event.type === 'response.output_text.delta') item.text += event.delta as string;
+        if (event.type === 'response.output_text.delta') item.text += deltaText(event);
         if (event.type === 'response.output_audio_transcript.delta')
-          item.audioTranscript += event.delta as string;
+          item.audioTranscript += deltaText(event);
       }
       return;
     case 'response.function_call_arguments.delta':
       expect(item?.kind === 'function_call' && item.phase !== 'done', 'out of order');
-      if (item) item.args += event.delta as string;
+      if (item) item.args += deltaText(event);
       return;
     case 'response.function_call_arguments.done':
       expect(item?.kind === 'function_call', 'no open call');
@@ -272,4 +272,13 @@ export function playbackOrderErrors(events: readonly OrderedEvent[]): string[] {
     }
   }
   return errors;
+}
+
+/**
+ * A delta's text, to join: a server's delta that is not a string (an object without a
+ * prototype cannot even be turned into one) joins as nothing, and the `.done` that follows
+ * reports the mismatch.
+ */
+function deltaText(event: Event): string {
+  return typeof event.delta === 'string' ? event.delta : '';
 }

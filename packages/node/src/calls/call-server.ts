@@ -10,6 +10,8 @@ import {
   type RelayHost,
   type RelaySession,
   readCallOffer,
+  type SessionKind,
+  TRANSLATIONS_PATH,
 } from '@rtwire/relay';
 import { toWebRequest } from '../web-request.ts';
 import { CallSocket, type CallTransport } from './call-socket.ts';
@@ -23,6 +25,18 @@ import { CallSocket, type CallTransport } from './call-socket.ts';
  * ```
  */
 export const CALLS_PATH = '/v1/realtime/calls';
+
+/**
+ * The path a translation call's offer is posted to, as the live API's: the call is a
+ * translation session (audio in on the track, translated speech out on it, the transcripts on
+ * the data channel).
+ *
+ * @example
+ * ```ts
+ * await fetch(new URL(`${TRANSLATION_CALLS_PATH}?model=gpt-realtime-translate`, relayUrl), { method: 'POST', body: offer.sdp, headers: { 'content-type': 'application/sdp' } });
+ * ```
+ */
+export const TRANSLATION_CALLS_PATH = '/v1/realtime/translations/calls';
 
 /**
  * A WebRTC stack as the call server uses it: it answers an offer with its SDP and the call's
@@ -136,6 +150,7 @@ export function createCallServer(options: CallServerOptions): CallServer {
     request: IncomingMessage,
     response: ServerResponse,
     headers: Record<string, string>,
+    kind: SessionKind,
   ) => {
     // The credential first (a relay token, or a client secret the relay minted): an unknown
     // caller gets 401, saying why, before its body is read.
@@ -145,7 +160,7 @@ export function createCallServer(options: CallServerOptions): CallServer {
       request.resume();
       return;
     }
-    const offer = await readCallOffer(toWebRequest(request));
+    const offer = await readCallOffer(toWebRequest(request), { kind });
     if (!offer.ok) {
       reply(
         response,
@@ -155,15 +170,17 @@ export function createCallServer(options: CallServerOptions): CallServer {
       );
       return;
     }
-    const { sdp, session } = offer.offer;
+    const { sdp, session, translationSession } = offer.offer;
     // The model as the form's session names it, else as the query does (`?model=`, as on the
     // WebSocket path); admission checks it either way.
+    const named = session?.model ?? translationSession?.model;
     const model =
-      typeof session?.model === 'string'
-        ? session.model
+      typeof named === 'string'
+        ? named
         : (new URLSearchParams((request.url ?? '').split('?')[1] ?? '').get('model') ?? undefined);
+    const path = kind === 'translation' ? TRANSLATIONS_PATH : '/v1/realtime';
     const admission = await host.admit({
-      url: model === undefined ? '/v1/realtime' : `/v1/realtime?model=${encodeURIComponent(model)}`,
+      url: model === undefined ? path : `${path}?model=${encodeURIComponent(model)}`,
       headers: headersOf(request),
       credential,
     });
@@ -199,13 +216,21 @@ export function createCallServer(options: CallServerOptions): CallServer {
     }
     const callId =
       host.callDirectory?.newCallId() ?? `rtc_${crypto.randomUUID().replaceAll('-', '')}`;
-    const socket = new CallSocket(answer.transport);
+    const socket = new CallSocket(answer.transport, { protocol: kind });
     const relaySession = admission.open(socket);
     calls.set(callId, { socket, session: relaySession, tenant: credential.tenant });
     void relaySession.done.then(() => calls.delete(callId));
     // After the session a client secret seals (its first event, a microtask from now): what
     // the form asks for is the client's own change on top of it.
     if (session !== undefined) queueMicrotask(() => socket.fromClient(sessionUpdate(session)));
+    // A translation call's session: the audio its session.update may set (its model named
+    // the session already).
+    const audio = translationSession?.audio;
+    if (audio !== undefined) {
+      queueMicrotask(() =>
+        socket.fromClient(JSON.stringify({ type: 'session.update', session: { audio } })),
+      );
+    }
     reply(
       response,
       201,
@@ -222,7 +247,7 @@ export function createCallServer(options: CallServerOptions): CallServer {
     handleRequest(request, response) {
       const path = (request.url ?? '/').split('?', 1)[0] as string;
       const hangup = HANGUP_PATH.exec(path);
-      if (path !== CALLS_PATH && hangup === null) return false;
+      if (path !== CALLS_PATH && path !== TRANSLATION_CALLS_PATH && hangup === null) return false;
       const headers = cors(request);
       if (headers === undefined) {
         error(response, 403, {}, 'forbidden_origin', 'Origin not allowed');
@@ -260,7 +285,12 @@ export function createCallServer(options: CallServerOptions): CallServer {
         }
         return true;
       }
-      create(request, response, headers).catch(() => {
+      create(
+        request,
+        response,
+        headers,
+        path === TRANSLATION_CALLS_PATH ? 'translation' : 'realtime',
+      ).catch(() => {
         if (!response.headersSent)
           error(response, 500, headers, 'server_error', 'The call could not be set up.');
       });

@@ -1,12 +1,17 @@
 import { Buffer } from 'node:buffer';
-import { ClientEvents, ResponseEventBuilder } from '@rtwire/builders';
+import { ClientEvents, ResponseEventBuilder, TranslationClientEvents } from '@rtwire/builders';
 import {
   CallSidebands,
   type DuplexSocket,
   type DuplexSocketHandlers,
   peekEventType,
 } from '@rtwire/relay';
-import { EventIdSequence, encodeClientEvent, encodeServerEvent } from '@rtwire/serializer';
+import {
+  EventIdSequence,
+  encodeClientEvent,
+  encodeServerEvent,
+  encodeTranslationClientEvent,
+} from '@rtwire/serializer';
 import { OutputPlayout, type PlayoutCut, type PlayoutEvent } from './output-playout.ts';
 
 /**
@@ -48,7 +53,19 @@ export interface CallSocketOptions {
   readonly maxHeldBytes?: number;
   /** A clock in milliseconds (default `performance.now`), for tests. */
   readonly now?: () => number;
+  /**
+   * The protocol the call's session speaks (default `realtime`). A `translation` call's track
+   * audio becomes `session.input_audio_buffer.append`, its `session.output_audio.delta` goes
+   * to the track, and there are no responses to cut or truncate.
+   */
+  readonly protocol?: 'realtime' | 'translation';
 }
+
+/**
+ * The playout's one stream for a translation call: a translation session's audio is one
+ * continuous output, not responses and items.
+ */
+const TRANSLATION_STREAM = 'translation';
 
 const FRAME_MS = 20;
 const BYTES_PER_MS = 48;
@@ -92,7 +109,9 @@ const ticker = new PacerTicker();
  * which also reports `output_audio_buffer.started`, `.stopped` and `.cleared`. A barge-in
  * (`input_audio_buffer.speech_started`) or the client's `output_audio_buffer.clear` stops the
  * track at once and truncates the item at the audio that was really sent. Sidebands (server
- * WebSockets attached by call id) see what the channel sees and may send client events.
+ * WebSockets attached by call id) see what the channel sees and may send client events. A
+ * translation call (`protocol: 'translation'`) appends `session.input_audio_buffer.append`
+ * and plays `session.output_audio.delta`, with no responses to cut or report.
  *
  * @example
  * ```ts
@@ -108,6 +127,7 @@ export class CallSocket implements DuplexSocket {
   readonly #now: () => number;
   readonly #appendBytes: number;
   readonly #maxHeldBytes: number;
+  readonly #translation: boolean;
   readonly #sidebands = new CallSidebands((data) =>
     this.#clientEvent(typeof data === 'string' ? data : Buffer.from(data).toString('utf8')),
   );
@@ -148,6 +168,7 @@ export class CallSocket implements DuplexSocket {
     this.#now = options.now ?? (() => performance.now());
     this.#appendBytes = (options.appendMs ?? 40) * BYTES_PER_MS;
     this.#maxHeldBytes = options.maxHeldBytes ?? 4 * 1024 * 1024;
+    this.#translation = options.protocol === 'translation';
     this.#input = new Uint8Array(this.#appendBytes);
     this.#playout = new OutputPlayout({
       frameMs: FRAME_MS,
@@ -185,6 +206,10 @@ export class CallSocket implements DuplexSocket {
   send(data: string | Uint8Array): void {
     if (this.#closed) return;
     const type = peekEventType(data);
+    if (this.#translation) {
+      this.#sendTranslation(type, data);
+      return;
+    }
     if (type === 'response.output_audio.delta') {
       this.#outputAudio(data);
       return;
@@ -197,6 +222,35 @@ export class CallSocket implements DuplexSocket {
 
   close(code: number, reason: string): void {
     this.#end(code, reason);
+  }
+
+  /** A translation session's frame: its audio to the track, the rest to the channel. */
+  #sendTranslation(type: string | undefined, data: string | Uint8Array): void {
+    if (type === 'session.output_audio.delta') {
+      const delta = this.#parsed(data)?.delta;
+      if (typeof delta !== 'string') return;
+      this.#queueAudio(TRANSLATION_STREAM, TRANSLATION_STREAM, 0, delta);
+      return;
+    }
+    this.#toClients(typeof data === 'string' ? data : Buffer.from(data).toString('utf8'));
+    if (type === 'session.closed') {
+      // The last partial frame waited for more audio: none will come.
+      this.#playout.finish(TRANSLATION_STREAM);
+      if (this.#playout.queuedBytes > 0) this.#startPacer();
+    }
+  }
+
+  #parsed(data: string | Uint8Array): Record<string, unknown> | undefined {
+    try {
+      const event: unknown = JSON.parse(
+        typeof data === 'string' ? data : Buffer.from(data).toString('utf8'),
+      );
+      return typeof event === 'object' && event !== null
+        ? (event as Record<string, unknown>)
+        : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   pause(): void {
@@ -245,7 +299,7 @@ export class CallSocket implements DuplexSocket {
   /** A client event from the data channel or a sideband. */
   #clientEvent(text: string): void {
     if (this.#closed) return;
-    if (peekEventType(text) === 'output_audio_buffer.clear') {
+    if (!this.#translation && peekEventType(text) === 'output_audio_buffer.clear') {
       // The track is this side's: the session never hears of it (the client cancels the
       // response itself, with response.cancel, as the API asks).
       this.#cut();
@@ -280,29 +334,34 @@ export class CallSocket implements DuplexSocket {
   #flushInput(): void {
     const audio = Buffer.from(this.#input.buffer, 0, this.#inputLength).toString('base64');
     this.#inputLength = 0;
-    this.#clientEvent(encodeClientEvent(ClientEvents.inputAudioBufferAppend(undefined, audio)));
+    this.#clientEvent(
+      this.#translation
+        ? encodeTranslationClientEvent(
+            TranslationClientEvents.inputAudioBufferAppend(undefined, audio),
+          )
+        : encodeClientEvent(ClientEvents.inputAudioBufferAppend(undefined, audio)),
+    );
   }
 
   #outputAudio(data: string | Uint8Array): void {
-    const text = typeof data === 'string' ? data : Buffer.from(data).toString('utf8');
-    let event: {
-      response_id?: unknown;
-      item_id?: unknown;
-      content_index?: unknown;
-      delta?: unknown;
-    };
-    try {
-      event = JSON.parse(text);
-    } catch {
-      return;
-    }
+    const event = this.#parsed(data);
+    if (event === undefined) return;
     const { response_id, item_id, content_index, delta } = event;
     if (typeof response_id !== 'string' || typeof item_id !== 'string' || typeof delta !== 'string')
       return;
+    this.#queueAudio(
+      response_id,
+      item_id,
+      typeof content_index === 'number' ? content_index : 0,
+      delta,
+    );
+  }
+
+  /** A delta's audio onto the track's queue; past its bound the call ends. */
+  #queueAudio(responseId: string, itemId: string, contentIndex: number, delta: string): void {
     const pcm = Buffer.from(delta, 'base64');
-    const index = typeof content_index === 'number' ? content_index : 0;
     const pcmView = new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.length);
-    if (!this.#playout.push(response_id, item_id, index, pcmView)) {
+    if (!this.#playout.push(responseId, itemId, contentIndex, pcmView)) {
       this.#end(1013, 'call audio queued past the limit');
       return;
     }
@@ -310,13 +369,11 @@ export class CallSocket implements DuplexSocket {
   }
 
   #responseDone(text: string): void {
-    let event: { response?: { id?: unknown } };
-    try {
-      event = JSON.parse(text);
-    } catch {
-      return;
-    }
-    const id = event.response?.id;
+    const response = this.#parsed(text)?.response;
+    const id =
+      typeof response === 'object' && response !== null
+        ? (response as { id?: unknown }).id
+        : undefined;
     if (typeof id !== 'string') return;
     this.#playout.finish(id);
     // A partial last frame was waiting for this end.
@@ -353,7 +410,8 @@ export class CallSocket implements DuplexSocket {
   }
 
   #playoutEvent(event: PlayoutEvent): void {
-    if (this.#closed) return;
+    // A translation session has no output audio buffer events: its track just plays.
+    if (this.#closed || this.#translation) return;
     const builder = new ResponseEventBuilder(event.responseId);
     const id = this.#ids.next();
     const built =

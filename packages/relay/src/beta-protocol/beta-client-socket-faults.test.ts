@@ -1,6 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { MemorySocket } from '../../test/memory-socket.ts';
-import { type RelaySessionLimits, startRelaySession } from '../relay-session.ts';
+import { openMemorySession } from '../../test/memory-session.ts';
 import { withBetaProtocol } from './beta-client-socket.ts';
 
 // A translation that throws: a fault of the relay's own, in either direction.
@@ -17,27 +16,13 @@ vi.mock('./translate-server-event.ts', async (original) => ({
   },
 }));
 
-const limits: RelaySessionLimits = {
-  maxFrameBytes: 64 * 1024,
-  rateLimitPerSecond: 0,
-  rateLimitBurst: 1,
-  highWaterBytes: 64 * 1024,
-  hardLimitBytes: 1024 * 1024,
-};
-const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
-
 async function open() {
-  const client = new MemorySocket();
-  const upstream = new MemorySocket();
   const faults: unknown[] = [];
-  const session = startRelaySession({
-    client: withBetaProtocol(client, { announced: true, onFault: (error) => faults.push(error) }),
-    connectUpstream: async () => upstream,
-    model: 'gpt-realtime',
-    limits,
+  const opened = await openMemorySession({
+    wrapClient: (client) =>
+      withBetaProtocol(client, { announced: true, onFault: (error) => faults.push(error) }),
   });
-  await tick();
-  return { client, upstream, faults, session };
+  return { ...opened, faults };
 }
 
 describe('withBetaProtocol when a translation fails', () => {

@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { roomyLimits } from '../../test/memory-session.ts';
 import { MemorySocket } from '../../test/memory-socket.ts';
 import { createSimulatorConnector } from '../engine/simulator-connector.ts';
-import { type RelaySessionLimits, startRelaySession } from '../relay-session.ts';
+import { startRelaySession } from '../relay-session.ts';
 import { withBetaProtocol } from './beta-client-socket.ts';
-
-const MIB = 1024 * 1024;
-const limits: RelaySessionLimits = {
-  maxFrameBytes: 4 * MIB,
-  rateLimitPerSecond: 0,
-  rateLimitBurst: 1,
-  highWaterBytes: MIB,
-  hardLimitBytes: 8 * MIB,
-};
 
 /** Polls `condition` with a generous hang guard (machines are busy; nothing here is timed). */
 async function until(condition: () => boolean, what: string): Promise<void> {
@@ -78,6 +70,31 @@ describe('withBetaProtocol: an announced beta client', () => {
     expect(received[0]?.data).toBe('{"type":"session.update","session":');
   });
 
+  it('passes a frame of a translated type with nothing beta in it as the very frame that came', () => {
+    const { client, socket, received } = wrapped(true);
+    const bytes = (event: unknown) => new TextEncoder().encode(JSON.stringify(event));
+    const create = bytes({
+      type: 'response.create',
+      response: {
+        instructions: 'Be brief.',
+        input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Hi' }] }],
+      },
+    });
+    const gaUpdate = bytes({ type: 'session.update', session: { type: 'realtime' } });
+    client.deliver(create);
+    client.deliver(gaUpdate);
+    expect(received.map(({ data }) => data)).toEqual([create, gaUpdate]);
+    expect(received[0]?.data).toBe(create);
+    expect(received[1]?.data).toBe(gaUpdate);
+    const responseCreated = bytes({
+      type: 'response.created',
+      event_id: 'e1',
+      response: { object: 'realtime.response', id: 'resp_1', status: 'in_progress', output: [] },
+    });
+    socket.send(responseCreated, false);
+    expect(client.sent[0]?.data).toBe(responseCreated);
+  });
+
   it('renames server frames, withholds conversation.item.done, and passes the rest untouched', () => {
     const { client, socket } = wrapped(true);
     const delta = new TextEncoder().encode(
@@ -121,6 +138,20 @@ describe('withBetaProtocol: a client that did not announce itself', () => {
     expect(client.events()[0]?.type).toBe('response.output_text.delta');
   });
 
+  it('reads the type of a first session.update that the peek cannot see', () => {
+    const { client, socket, parsed } = wrapped(false);
+    // `type` after a long instructions: past what peekEventType scans.
+    client.deliver(
+      `{"session":{"instructions":"${'x'.repeat(2048)}","voice":"alloy"},"type":"session.update"}`,
+    );
+    socket.send('{"type":"response.output_text.delta","event_id":"e1","delta":"x"}', false);
+    expect(parsed()[0]?.session).toMatchObject({
+      type: 'realtime',
+      audio: { output: { voice: 'alloy' } },
+    });
+    expect(client.events()[0]?.type).toBe('response.text.delta');
+  });
+
   it('leaves frames before the first session.update as they came', () => {
     const { client, received } = wrapped(false);
     const item = JSON.stringify({
@@ -139,7 +170,7 @@ describe('withBetaProtocol in a relay session on the simulator', () => {
       client: withBetaProtocol(client, { announced: true }),
       connectUpstream: createSimulatorConnector({ pace: 'fast' }),
       model: 'gpt-realtime',
-      limits,
+      limits: roomyLimits,
     });
     await until(() => client.events().some((e) => e.type === 'session.created'), 'session');
     expect(client.events()[0]?.session).toMatchObject({

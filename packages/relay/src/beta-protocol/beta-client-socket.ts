@@ -11,6 +11,7 @@ import { isJsonObject, type JsonObject } from '../json-object.ts';
 import { CloseCode } from '../session/close-codes.ts';
 import { nextRelayEventId } from '../session/error-event.ts';
 import { peekEventType } from '../session/peek-event-type.ts';
+import { delegatingSocket } from '../sockets/delegating-socket.ts';
 import type { DuplexSocket, DuplexSocketHandlers } from '../sockets/duplex-socket.ts';
 import { betaFieldOf } from './beta-field-of.ts';
 import { TRANSCRIPTION_EVENTS } from './beta-fields.ts';
@@ -36,6 +37,9 @@ export interface BetaProtocolOptions {
 
 const decoder = new TextDecoder();
 
+/** The client events that decide an unannounced session: its first `session.update`. */
+const OPENING_TYPES: ReadonlySet<string> = new Set(['session.update', TRANSCRIPTION_EVENTS.update]);
+
 /**
  * A beta client as a GA session sees it: the client socket of a session, wrapped so its
  * frames reach the session in GA (`betaClientEventToGa`) and the session's reach it in beta
@@ -57,17 +61,17 @@ export function withBetaProtocol(socket: DuplexSocket, options: BetaProtocolOpti
   /** A client frame as the session gets it: its translation, or `undefined` for as it came. */
   const toSession = (data: string | Uint8Array): string | Uint8Array | undefined => {
     if (mode === 'ga') return undefined;
+    const types = mode === 'beta' ? BETA_CLIENT_TYPES : OPENING_TYPES;
+    // A type the peek cannot see (past its window, escaped) is read from the parsed frame.
     const type = peekEventType(data);
-    if (mode === 'undecided') {
-      if (type !== 'session.update' && type !== TRANSCRIPTION_EVENTS.update) return undefined;
-      const event = readEvent(data);
-      mode = event !== undefined && isBetaOpening(event) ? 'beta' : 'ga';
-      if (mode === 'ga' || event === undefined) return undefined;
-      return encodedLike(data, betaClientEventToGa(event), event, 'client');
-    }
-    if (type !== undefined && !BETA_CLIENT_TYPES.has(type)) return undefined;
+    if (type !== undefined && !types.has(type)) return undefined;
     const event = readEvent(data);
     if (event === undefined) return undefined;
+    if (mode === 'undecided') {
+      if (!types.has(String(event.type))) return undefined;
+      mode = isBetaOpening(event) ? 'beta' : 'ga';
+      if (mode === 'ga') return undefined;
+    }
     return encodedLike(data, betaClientEventToGa(event), event, 'client');
   };
 
@@ -99,7 +103,7 @@ export function withBetaProtocol(socket: DuplexSocket, options: BetaProtocolOpti
     handlers.close(CloseCode.internalError, 'beta-protocol translation failed');
   };
 
-  const wrapped: DuplexSocket = {
+  return delegatingSocket(socket, {
     send(data, binary, decoded) {
       if (mode !== 'beta' || binary) {
         socket.send(data, binary, decoded);
@@ -116,16 +120,6 @@ export function withBetaProtocol(socket: DuplexSocket, options: BetaProtocolOpti
       if (event !== undefined && beta === undefined) return;
       const translated = event === undefined ? undefined : encodedLike(data, beta, event, 'server');
       socket.send(translated ?? data, translated === undefined ? binary : false, decoded);
-    },
-    close: (code, reason) => socket.close(code, reason),
-    get bufferedAmount() {
-      return socket.bufferedAmount;
-    },
-    get incomingBytes() {
-      return socket.incomingBytes;
-    },
-    get heldBytes() {
-      return socket.heldBytes;
     },
     listen(handlers) {
       socket.listen({
@@ -147,10 +141,7 @@ export function withBetaProtocol(socket: DuplexSocket, options: BetaProtocolOpti
         drain: () => handlers.drain(),
       });
     },
-  };
-  if (socket.pause !== undefined) wrapped.pause = () => socket.pause?.();
-  if (socket.resume !== undefined) wrapped.resume = () => socket.resume?.();
-  return wrapped;
+  });
 }
 
 /**

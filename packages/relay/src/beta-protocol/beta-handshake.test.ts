@@ -6,10 +6,10 @@ import { BETA_SUBPROTOCOL, betaProtocolSession, offersBetaProtocol } from './bet
 
 const headers = (values: Record<string, string>) => new Headers(values);
 const config = { relayTokens: [], allowedOrigins: [], maxSessions: 10 };
-const admit = (protocols: string) =>
+const admit = (protocols: string, path = '/v1/realtime') =>
   admitRequest(
     {
-      url: '/v1/realtime?model=gpt-realtime',
+      url: `${path}?model=gpt-realtime`,
       headers: headers({ 'sec-websocket-protocol': protocols }),
       activeSessions: 0,
     },
@@ -40,6 +40,15 @@ describe('a beta client at the handshake', () => {
     expect(admit('openai-insecure-api-key.x')).toMatchObject({ ok: false, status: 400 });
   });
 
+  it('is not selected the beta subprotocol where only GA is served (a translation session)', () => {
+    const translations = '/v1/realtime/translations';
+    expect(admit(BETA_SUBPROTOCOL, translations)).toMatchObject({ ok: false, status: 400 });
+    expect(admit(`realtime, ${BETA_SUBPROTOCOL}`, translations)).toMatchObject({
+      ok: true,
+      protocol: 'realtime',
+    });
+  });
+
   it('is translated, or refused, as BETA_PROTOCOL says (translate by default)', () => {
     const read = (env: Record<string, string>) => parseRelayConfig(env);
     expect(read({})).toMatchObject({ ok: true, config: { betaProtocol: 'translate' } });
@@ -55,8 +64,24 @@ describe('a beta client at the handshake', () => {
     const refuse = betaProtocolSession('refuse', headers({ 'openai-beta': 'realtime=v1' }));
     expect(refuse.wrap(client)).toBe(client);
     expect(refuse.features).toHaveLength(1);
-    const translate = betaProtocolSession('translate', headers({}));
+    const translate = betaProtocolSession('translate', headers({ upgrade: 'websocket' }));
     expect(translate.wrap(client)).not.toBe(client);
     expect(translate.features).toEqual([]);
+  });
+
+  it("leaves a WebRTC call's session GA: only a WebSocket upgrade is translated", () => {
+    const client = new MemorySocket();
+    // A call's offer is a POST: the call socket reads the GA names to play the reply's audio.
+    const call = betaProtocolSession(
+      'translate',
+      headers({ 'openai-beta': 'realtime=v1', 'content-type': 'application/sdp' }),
+    );
+    expect(call.wrap(client)).toBe(client);
+    expect(call.features).toEqual([]);
+    const upgrade = betaProtocolSession(
+      'translate',
+      headers({ 'openai-beta': 'realtime=v1', upgrade: 'WebSocket' }),
+    );
+    expect(upgrade.wrap(client)).not.toBe(client);
   });
 });

@@ -47,7 +47,10 @@ export interface BetaProtocolSession {
 /**
  * How a session opened by `headers` serves a beta client under `mode`: with `translate`, its
  * client socket translates (from the first frame when the handshake announced beta, else from
- * a beta first `session.update`); with `refuse`, beta events are refused.
+ * a beta first `session.update`); with `refuse`, beta events are refused. Only a WebSocket
+ * upgrade is translated: a WebRTC call's session (opened by a `POST`) keeps its client GA,
+ * since the call socket between it and the data channel reads the GA names (its output audio
+ * goes to the track by `response.output_audio.delta`).
  *
  * @example
  * ```ts
@@ -61,9 +64,16 @@ export function betaProtocolSession(
   onFault?: (error: unknown) => void,
 ): BetaProtocolSession {
   if (mode === 'refuse') return { wrap: (client) => client, features: [betaRefusalFeature()] };
+  if (!isWebSocketUpgrade(headers)) return { wrap: (client) => client, features: [] };
   const announced = offersBetaProtocol(headers);
   return {
     wrap: (client) => withBetaProtocol(client, { announced, ...(onFault ? { onFault } : {}) }),
     features: [],
   };
+}
+
+/** Whether `headers` are a WebSocket handshake's (`Upgrade: websocket`, RFC 6455). */
+function isWebSocketUpgrade(headers: { get(name: string): string | null }): boolean {
+  const upgrade = headers.get('upgrade') ?? '';
+  return upgrade.split(',').some((protocol) => protocol.trim().toLowerCase() === 'websocket');
 }

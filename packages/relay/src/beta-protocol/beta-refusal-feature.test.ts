@@ -1,33 +1,13 @@
 import { decodeServerEvent } from '@rtwire/types';
 import { describe, expect, it } from 'vitest';
-import { MemorySocket } from '../../test/memory-socket.ts';
-import { type RelaySessionLimits, startRelaySession } from '../relay-session.ts';
+import { openMemorySession } from '../../test/memory-session.ts';
+import { tick } from '../../test/wait.ts';
 import { BETA_PROTOCOL_REFUSED, betaRefusalFeature } from './beta-refusal-feature.ts';
 
-const limits: RelaySessionLimits = {
-  maxFrameBytes: 64 * 1024,
-  rateLimitPerSecond: 0,
-  rateLimitBurst: 1,
-  highWaterBytes: 64 * 1024,
-  hardLimitBytes: 1024 * 1024,
-};
-const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 // A marker in every value: a refusal that echoed one would show it.
 const SECRET = 'sk-SECRET-VALUE';
 
-async function open() {
-  const client = new MemorySocket();
-  const upstream = new MemorySocket();
-  startRelaySession({
-    client,
-    connectUpstream: async () => upstream,
-    model: 'gpt-realtime',
-    limits,
-    features: [betaRefusalFeature()],
-  });
-  await tick();
-  return { client, upstream };
-}
+const open = () => openMemorySession({ features: [betaRefusalFeature()] });
 
 describe('betaRefusalFeature (BETA_PROTOCOL=refuse)', () => {
   it('refuses each beta event, naming its beta field and GA’s, never a value', async () => {

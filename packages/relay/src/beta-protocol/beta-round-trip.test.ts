@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { specEvents, unionTypes } from '../../test/spec-event-arbitrary.ts';
+import { clientSchemaNames, serverSchemaNames } from '../../../../test-support/spec-validator.ts';
+import { specEvents } from '../../test/spec-event-arbitrary.ts';
 import { isJsonObject, type JsonObject } from '../json-object.ts';
 import { ASSISTANT_CONTENT_TYPES, WITHHELD_FROM_BETA } from './beta-fields.ts';
 import {
@@ -38,12 +39,8 @@ function canonical(value: unknown, key = ''): unknown {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, canonical(v, k)]));
 }
 
-const gaServerEvents = specEvents('RealtimeServerEvent').map(
-  (event) => canonical(event) as JsonObject,
-);
-const gaClientEvents = specEvents('RealtimeClientEvent').map(
-  (event) => canonical(event) as JsonObject,
-);
+const gaServerEvents = specEvents(serverSchemaNames).map((event) => canonical(event) as JsonObject);
+const gaClientEvents = specEvents(clientSchemaNames).map((event) => canonical(event) as JsonObject);
 
 /** GA events beta says another way or not at all: they cannot come back as they were. */
 const ONE_WAY = new Set(['conversation.item.created', ...WITHHELD_FROM_BETA]);
@@ -84,10 +81,7 @@ describe('GA → beta → GA over events generated from the spec', () => {
     const seen = new Set<string>();
     for (const event of fc.sample(gaServerEvents, 3000)) seen.add(String(event.type));
     for (const event of fc.sample(gaClientEvents, 1000)) seen.add(String(event.type));
-    const all = [
-      ...unionTypes('RealtimeServerEvent').keys(),
-      ...unionTypes('RealtimeClientEvent').keys(),
-    ];
+    const all = [...serverSchemaNames.keys(), ...clientSchemaNames.keys()];
     expect(all.filter((type) => !seen.has(type))).toEqual([]);
   });
 

@@ -5,7 +5,8 @@ import type { FieldMove } from './beta-fields.ts';
  * A beta object (a session, a response) as GA has it: each moved field at its GA path, its
  * value converted, the `dropped` ones left out, every other field as it was. Objects on the
  * way are copied, never changed in place; a GA path already present (a client that mixes the
- * protocols) keeps its siblings.
+ * protocols) keeps its siblings. An object with no field to move or drop is returned itself,
+ * so a caller can tell nothing changed (its frame then passes as it came).
  *
  * @example
  * ```ts
@@ -19,6 +20,7 @@ export function movedToGa(
   dropped: readonly string[] = [],
 ): JsonObject {
   const moved = new Set(moves.map((move) => move.beta));
+  if (!Object.keys(beta).some((key) => moved.has(key) || dropped.includes(key))) return beta;
   // Entries, not assignments: a client's own `__proto__` key stays a field (and is refused
   // downstream as the unknown parameter it is) instead of becoming the object's prototype.
   const ga: JsonObject = Object.fromEntries(
@@ -35,7 +37,8 @@ export function movedToGa(
 /**
  * A GA object as beta has it: each field at a GA path of `moves` at its flat beta name, its
  * value converted. An object the move left empty goes with it (GA's `audio` when all it held
- * moved); one that holds anything else stays, as do all other fields.
+ * moved); one that holds anything else stays, as do all other fields. An object with no field
+ * at a GA path of `moves` is returned itself.
  *
  * @example
  * ```ts
@@ -43,10 +46,11 @@ export function movedToGa(
  * ```
  */
 export function movedToBeta(ga: JsonObject, moves: readonly FieldMove[]): JsonObject {
-  let beta: JsonObject = { ...ga };
+  let beta = ga;
   for (const move of moves) {
     const found = readPath(ga, move.ga);
     if (!found.present) continue;
+    // withoutPath copies every object on its way: `ga` itself is never written.
     beta = withoutPath(beta, move.ga);
     beta[move.beta] = move.value === undefined ? found.value : move.value.toBeta(found.value);
   }

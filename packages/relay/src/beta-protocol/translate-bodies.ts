@@ -29,7 +29,8 @@ const onObject =
 
 /**
  * A session (beta `Session`, GA `RealtimeSessionCreateRequestGA` / `…ResponseGA`) as GA has it:
- * its fields moved, `type` set to `kind` unless it names one (GA requires it).
+ * its fields moved, `type` set to `kind` unless it names one (GA requires it). A session that
+ * names its `type` and has nothing to move is returned itself.
  *
  * @example
  * ```ts
@@ -41,7 +42,8 @@ export function sessionToGa(
   kind: 'realtime' | 'transcription' = 'realtime',
 ): JsonObject {
   const dropped = kind === 'transcription' ? TRANSCRIPTION_DROPPED : SESSION_DROPPED;
-  return { type: kind, ...movedToGa(session, SESSION_MOVES, dropped) };
+  const moved = movedToGa(session, SESSION_MOVES, dropped);
+  return moved === session && Object.hasOwn(session, 'type') ? session : { type: kind, ...moved };
 }
 
 /**
@@ -122,13 +124,15 @@ export const RESPONSE_BODY: BodyTranslation = {
  */
 export const ITEM_BODY: BodyTranslation = { field: 'item', toGa: itemToGa, toBeta: itemToBeta };
 
+/** `object` with the items of its list `field` translated, or `object` itself when none changed. */
 function withItems(
   object: JsonObject,
   field: string,
   translate: (item: unknown) => unknown,
 ): JsonObject {
   if (!Object.hasOwn(object, field)) return object;
-  return { ...object, [field]: itemsWith(object[field], translate) };
+  const items = itemsWith(object[field], translate);
+  return items === object[field] ? object : { ...object, [field]: items };
 }
 
 /**

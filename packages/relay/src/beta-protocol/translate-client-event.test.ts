@@ -108,6 +108,8 @@ describe('betaClientEventToGa', () => {
     };
     expect(betaClientEventToGa(user)).toBe(user);
     for (const event of [
+      { type: 'response.create', response: { instructions: 'Be brief.', input: [user.item] } },
+      { type: 'session.update', session: { type: 'realtime', instructions: 'Be brief.' } },
       { type: 'input_audio_buffer.append', audio: 'AAAA' },
       { type: 'input_audio_buffer.commit' },
       { type: 'conversation.item.truncate', item_id: 'item_1', content_index: 0, audio_end_ms: 5 },

@@ -36,7 +36,8 @@ export function itemToBeta(item: unknown): unknown {
 
 /**
  * Each item of a list through `translate` (a response's `output`, `response.create`'s
- * `input`); a value that is not a list is returned as it is.
+ * `input`); a value that is not a list, or a list none of whose items changed, is returned as
+ * it is.
  *
  * @example
  * ```ts
@@ -44,7 +45,7 @@ export function itemToBeta(item: unknown): unknown {
  * ```
  */
 export function itemsWith(items: unknown, translate: (item: unknown) => unknown): unknown {
-  return Array.isArray(items) ? items.map(translate) : items;
+  return Array.isArray(items) ? mappedIfChanged(items, translate) : items;
 }
 
 /**
@@ -65,13 +66,19 @@ function withContentTypes(item: unknown, names: Readonly<Record<string, string>>
   if (!isJsonObject(item) || item.type !== 'message' || item.role !== 'assistant') return item;
   const { content } = item;
   if (!Array.isArray(content)) return item;
+  const parts = mappedIfChanged(content, (part) => renamedPart(part, names));
+  return parts === content ? item : { ...item, content: parts };
+}
+
+/** `list` through `map`, or `list` itself when `map` returned every element unchanged. */
+function mappedIfChanged(list: readonly unknown[], map: (element: unknown) => unknown): unknown[] {
   let changed = false;
-  const parts = content.map((part) => {
-    const renamed = renamedPart(part, names);
-    if (renamed !== part) changed = true;
-    return renamed;
+  const mapped = list.map((element) => {
+    const result = map(element);
+    if (result !== element) changed = true;
+    return result;
   });
-  return changed ? { ...item, content: parts } : item;
+  return changed ? mapped : (list as unknown[]);
 }
 
 function renamedPart(part: unknown, names: Readonly<Record<string, string>>): unknown {

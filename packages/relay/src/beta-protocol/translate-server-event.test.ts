@@ -128,6 +128,12 @@ describe('gaServerEventToBeta', () => {
       { type: 'rate_limits.updated', event_id: 'e', rate_limits: [] },
       { type: 'error', event_id: 'e', error: { type: 'invalid_request_error', message: 'x' } },
       { type: 'response.content_part.added', event_id: 'e', ...scope, part: { type: 'audio' } },
+      {
+        type: 'response.created',
+        event_id: 'e',
+        response: { id: 'resp_1', status: 'in_progress', output: [{ type: 'function_call' }] },
+      },
+      { type: 'session.created', event_id: 'e', session: { type: 'realtime', id: 'sess_1' } },
       { type: 'future.event', event_id: 'e' },
     ]) {
       expect(gaServerEventToBeta(event)).toBe(event);

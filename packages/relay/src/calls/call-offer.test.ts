@@ -148,4 +148,35 @@ describe('readCallOffer', () => {
       { numRuns: 300 },
     );
   });
+
+  it("reads a translation call's session as a translation session, refusing what one lacks", async () => {
+    const session = { model: 'gpt-realtime-translate', audio: { output: { language: 'es' } } };
+    const read = (value: unknown) =>
+      readCallOffer(post(form({ sdp: OFFER, session: JSON.stringify(value) }), {}), {
+        kind: 'translation',
+      });
+    expect(await read(session)).toEqual({
+      ok: true,
+      offer: {
+        sdp: OFFER,
+        session: undefined,
+        translationSession: { type: 'translation', ...session },
+      },
+    });
+    // A Realtime session is not one: its fields are named, never echoed.
+    const realtime = await read({ type: 'realtime', instructions: 'secret plan' });
+    expect(realtime).toMatchObject({
+      ok: false,
+      refusal: { status: 400, error: { code: 'invalid_session', param: 'session.type' } },
+    });
+    expect(JSON.stringify(realtime)).not.toContain('secret plan');
+    // And a translation session is not a Realtime call's.
+    const asRealtime = await readCallOffer(
+      post(form({ sdp: OFFER, session: JSON.stringify(session) }), {}),
+    );
+    expect(asRealtime).toMatchObject({
+      ok: false,
+      refusal: { error: { code: 'invalid_session' } },
+    });
+  });
 });

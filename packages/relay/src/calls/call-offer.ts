@@ -1,4 +1,9 @@
+import {
+  checkTranslationSecretSession,
+  type SealedTranslationSession,
+} from '../client-secrets/translation-secret-session.ts';
 import { readBoundedBody } from '../host/read-bounded-body.ts';
+import type { SessionKind } from '../upstream/upstream-connector.ts';
 import { checkRequestedSession, type RealtimeSessionRequest } from './requested-session.ts';
 
 /**
@@ -25,6 +30,11 @@ export interface CallOffer {
   readonly sdp: string;
   /** The `session` field of the multipart form, valid against the spec; absent otherwise. */
   readonly session: CallSession | undefined;
+  /**
+   * For a translation call (`kind: 'translation'`), the form's `session` instead: a
+   * translation session (`model`, `audio`), valid against the spec; absent otherwise.
+   */
+  readonly translationSession?: SealedTranslationSession | undefined;
 }
 
 /** Why a call request was refused: an HTTP status and the live API's error body. */
@@ -50,6 +60,11 @@ export type CallOfferResult =
 export interface ReadCallOfferOptions {
   /** Most bytes of body read; a longer one is refused with 413. Default {@link MAX_CALL_OFFER_BYTES}. */
   readonly maxBytes?: number;
+  /**
+   * The kind of session the call opens (default `realtime`): a `translation` call's `session`
+   * field is a translation session, checked as one.
+   */
+  readonly kind?: SessionKind | undefined;
 }
 
 /**
@@ -88,12 +103,13 @@ export async function readCallOffer(
     return refuse(400, 'invalid_body', null, 'The request body could not be read.');
   }
   if (mediaType === 'application/sdp') return offerOf(decodeUtf8(body), undefined);
-  return readForm(body, contentType);
+  return readForm(body, contentType, options.kind);
 }
 
 async function readForm(
   body: Uint8Array<ArrayBuffer>,
   contentType: string,
+  kind: SessionKind | undefined,
 ): Promise<CallOfferResult> {
   let form: FormData;
   try {
@@ -112,6 +128,16 @@ async function readForm(
     session = JSON.parse(sessionField);
   } catch {
     return refuse(400, 'invalid_session', 'session', 'The session field must be JSON.');
+  }
+  if (kind === 'translation') {
+    const translation = checkTranslationSecretSession(session, undefined);
+    if (!translation.ok) {
+      return refuse(400, 'invalid_session', translation.param, translation.message);
+    }
+    const offered = offerOf(sdp, undefined);
+    return offered.ok
+      ? { ok: true, offer: { ...offered.offer, translationSession: translation.session } }
+      : offered;
   }
   const checked = checkRequestedSession(session);
   if (!checked.ok) return refuse(400, 'invalid_session', checked.param, checked.message);

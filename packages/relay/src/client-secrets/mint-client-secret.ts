@@ -106,29 +106,11 @@ export async function mintClientSecret(
       return refuse(400, verdict.code, param, verdict.message);
     }
   }
-  if (new TextEncoder().encode(JSON.stringify(session)).length > MAX_SEALED_SESSION_BYTES) {
-    return refuse(
-      400,
-      'invalid_value',
-      'session',
-      `The session is larger than a client secret carries (${MAX_SEALED_SESSION_BYTES} bytes of JSON).`,
-    );
-  }
-  const lifetime = Math.min(
-    seconds ?? SECONDS.default,
-    options.rules?.clientSecretMaxSeconds ?? SECONDS.max,
-  );
-  const expiresAt = Math.floor(options.nowSeconds) + lifetime;
-  const value = await options.keys.seal({ tenant: options.tenant, expiresAt, session });
-  return {
-    status: 200,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-    body: JSON.stringify({
-      value,
-      expires_at: expiresAt,
-      session: { ...session, object: 'realtime.session', id: sessionId() },
-    }),
-  };
+  return sealed(session, seconds, options, () => ({
+    ...session,
+    object: 'realtime.session',
+    id: sessionId(),
+  }));
 }
 
 /** A translation secret: its session checked as one, sealed marked `translation`. */
@@ -147,32 +129,39 @@ async function mintTranslation(
   }
   const checked = checkTranslationSecretSession(body.session, options.rules);
   if (!checked.ok) return refuse(400, checked.code, checked.param, checked.message);
+  return sealed(checked.session, seconds, options, (expiresAt) =>
+    translationSessionObject(checked.session, sessionId(), expiresAt),
+  );
+}
+
+/**
+ * Seals `session` for `seconds` (the default, within the policy's most), and replies as the
+ * live API does: the secret, when it expires, and the session as `shown` shows it.
+ */
+async function sealed(
+  session: JsonObject,
+  seconds: number | undefined,
+  options: MintClientSecretOptions,
+  shown: (expiresAt: number) => JsonObject,
+): Promise<HttpReply> {
+  if (new TextEncoder().encode(JSON.stringify(session)).length > MAX_SEALED_SESSION_BYTES) {
+    return refuse(
+      400,
+      'invalid_value',
+      'session',
+      `The session is larger than a client secret carries (${MAX_SEALED_SESSION_BYTES} bytes of JSON).`,
+    );
+  }
   const lifetime = Math.min(
     seconds ?? SECONDS.default,
     options.rules?.clientSecretMaxSeconds ?? SECONDS.max,
   );
   const expiresAt = Math.floor(options.nowSeconds) + lifetime;
-  if (new TextEncoder().encode(JSON.stringify(checked.session)).length > MAX_SEALED_SESSION_BYTES) {
-    return refuse(
-      400,
-      'invalid_value',
-      'session',
-      'The session is larger than a client secret carries.',
-    );
-  }
-  const value = await options.keys.seal({
-    tenant: options.tenant,
-    expiresAt,
-    session: checked.session,
-  });
+  const value = await options.keys.seal({ tenant: options.tenant, expiresAt, session });
   return {
     status: 200,
     headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-    body: JSON.stringify({
-      value,
-      expires_at: expiresAt,
-      session: translationSessionObject(checked.session, sessionId(), expiresAt),
-    }),
+    body: JSON.stringify({ value, expires_at: expiresAt, session: shown(expiresAt) }),
   };
 }
 

@@ -129,9 +129,9 @@ export type AdmissionDecision =
  * Checks, in order: path (404: `/v1/realtime` or `/v1/realtime/translations`), `Origin` against `allowedOrigins` when the request carries one
  * (403; non-browser clients send none), a token from `relayTokens` as `Authorization: Bearer`
  * or as the `openai-insecure-api-key.<token>` subprotocol (401), the offered subprotocols (400
- * unless `realtime` or a beta client's `openai-beta.realtime-v1` is among them, since those
- * are the ones the relay selects, `realtime` first, and strict clients fail a handshake that
- * selects none), the `model` parameter (400: 1 to 128 printable
+ * unless `realtime` or, on `/v1/realtime`, a beta client's `openai-beta.realtime-v1` is among
+ * them, since those are the ones the relay selects, `realtime` first, and strict clients fail
+ * a handshake that selects none), the `model` parameter (400: 1 to 128 printable
  * ASCII characters, since it is passed upstream and logged), the `intent` parameter (400: a
  * short lower-case word), then capacity (503).
  *
@@ -174,8 +174,11 @@ export function admitRequest(
   // Strict clients (browsers, undici, ws) fail a handshake that selects none of the
   // subprotocols they offered. The relay never selects the credential one, which would echo
   // the token in a response header, so a client offering only that is told what to add.
-  // A beta browser client offers `openai-beta.realtime-v1`: selectable when `realtime` is not.
-  const selectable = [REALTIME_SUBPROTOCOL, BETA_SUBPROTOCOL].find((p) => offered.includes(p));
+  // A beta browser client offers `openai-beta.realtime-v1`: selectable when `realtime` is not,
+  // and only where a beta client is served (a translation session is GA only).
+  const selectable = (
+    kind === 'realtime' ? [REALTIME_SUBPROTOCOL, BETA_SUBPROTOCOL] : [REALTIME_SUBPROTOCOL]
+  ).find((protocol) => offered.includes(protocol));
   if (offered.length > 0 && selectable === undefined) {
     return {
       ok: false,

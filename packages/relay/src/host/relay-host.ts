@@ -1,3 +1,4 @@
+import { type ClientEventInput, encodeClientEvent } from '@rtwire/serializer';
 import { RtwireError } from '@rtwire/types';
 import { betaProtocolSession } from '../beta-protocol/beta-handshake.ts';
 import type { CallDirectory } from '../calls/call-directory.ts';
@@ -611,23 +612,30 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
               'admission_used',
               'RelayHost: this admission was already opened or cancelled',
             );
+          let session: RelaySession | undefined;
           // A beta-protocol client: translated both ways, or its beta events refused
-          // (BETA_PROTOCOL). A call's sideband and a translation session are GA only.
+          // (BETA_PROTOCOL). A call's sideband and a translation session are GA only, and so
+          // is a call (betaProtocolSession translates WebSocket upgrades only).
           const beta =
             decision.kind === 'realtime' && openOptions?.upstreamCallId === undefined
               ? betaProtocolSession(config.betaProtocol, request.headers, (error) =>
-                  logger.log('error', 'session.beta_protocol_fault', describeFault(error)),
+                  logger.log('error', 'session.beta_protocol_fault', {
+                    session: session?.id,
+                    ...describeFault(error),
+                  }),
                 )
               : undefined;
           const own = beta?.wrap(client) ?? client;
-          let session: RelaySession;
           try {
             session = startRelaySession({
               // The sealed session is the relay's own GA update: it goes in past the translation.
               client:
                 sealed === undefined
                   ? own
-                  : withFirstClientEvent(own, JSON.stringify(sealedSessionUpdate(sealed))),
+                  : withFirstClientEvent(
+                      own,
+                      encodeClientEvent(sealedSessionUpdate(sealed) as unknown as ClientEventInput),
+                    ),
               features: beta?.features ?? [],
               connectUpstream:
                 openOptions?.upstreamCallId === undefined

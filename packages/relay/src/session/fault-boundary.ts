@@ -1,3 +1,4 @@
+import { delegatingSocket } from '../sockets/delegating-socket.ts';
 import type { DuplexSocket } from '../sockets/duplex-socket.ts';
 import { sendRelayError } from './backpressure.ts';
 import { CloseCode } from './close-codes.ts';
@@ -99,22 +100,14 @@ export function guardSocket(
       }
     };
   type Send = DuplexSocket['send'];
-  const guarded: DuplexSocket = {
+  const pausable = socket.pause !== undefined;
+  return delegatingSocket(socket, {
     send: guard(
       'send',
       (data: Parameters<Send>[0], binary: boolean, decoded: Parameters<Send>[2]) =>
         socket.send(data, binary, decoded),
     ),
     close: guard('close', (code: number, reason: string) => socket.close(code, reason)),
-    get bufferedAmount() {
-      return socket.bufferedAmount;
-    },
-    get incomingBytes() {
-      return socket.incomingBytes;
-    },
-    get heldBytes() {
-      return socket.heldBytes;
-    },
     listen(handlers) {
       socket.listen({
         message: guard('message', (data: string | Uint8Array, binary: boolean) =>
@@ -124,10 +117,8 @@ export function guardSocket(
         drain: guard('drain', () => handlers.drain()),
       });
     },
-  };
-  if (socket.pause !== undefined) {
-    guarded.pause = guard('pause', () => socket.pause?.());
-    guarded.resume = guard('resume', () => socket.resume?.());
-  }
-  return guarded;
+    // Both or neither, as the socket can pause.
+    pause: pausable ? guard('pause', () => socket.pause?.()) : undefined,
+    resume: pausable ? guard('resume', () => socket.resume?.()) : undefined,
+  });
 }

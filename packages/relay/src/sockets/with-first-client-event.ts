@@ -1,3 +1,4 @@
+import { delegatingSocket } from './delegating-socket.ts';
 import type { DuplexSocket } from './duplex-socket.ts';
 
 /**
@@ -11,25 +12,12 @@ import type { DuplexSocket } from './duplex-socket.ts';
  * ```
  */
 export function withFirstClientEvent(socket: DuplexSocket, text: string): DuplexSocket {
-  return {
-    send: (data, binary, decoded) => socket.send(data, binary, decoded),
-    close: (code, reason) => socket.close(code, reason),
-    get bufferedAmount() {
-      return socket.bufferedAmount;
-    },
-    get incomingBytes() {
-      return socket.incomingBytes;
-    },
-    get heldBytes() {
-      return socket.heldBytes;
-    },
-    ...(socket.pause === undefined ? {} : { pause: () => socket.pause?.() }),
-    ...(socket.resume === undefined ? {} : { resume: () => socket.resume?.() }),
+  return delegatingSocket(socket, {
     listen(handlers) {
       socket.listen(handlers);
       // After the session has wired itself (listen is called while it starts), before any
       // frame of the client's: those arrive in later tasks.
       queueMicrotask(() => handlers.message(text, false));
     },
-  };
+  });
 }

@@ -21,6 +21,7 @@ import { chatMessages, chatToolChoice, chatTools, type HeardText } from './chat-
 import { readChatStream } from './chat-stream.ts';
 import { CALL_CLOSED, followSignal } from './follow-signal.ts';
 import { SentenceSplitter } from './sentence-splitter.ts';
+import { speechRequest } from './speech-request.ts';
 import { SpokenOutput } from './spoken-output.ts';
 import { within } from './text-bound.ts';
 import { ToolCallStream } from './tool-call-stream.ts';
@@ -129,19 +130,7 @@ async function respond(
             output,
             format: request.outputAudioFormat,
             lookahead: settings.lookahead,
-            speak: async (sentence) => {
-              const speaking = call('speech', speech.endpoint);
-              const answer = await speaking.send('audio/speech', {
-                headers: { 'content-type': 'application/json' },
-                body: JSON.stringify({
-                  model: speech.model,
-                  input: sentence,
-                  voice: speech.voice ?? request.voice,
-                  response_format: 'pcm',
-                }),
-              });
-              return speaking.chunks(answer);
-            },
+            speak: speechRequest(call, speech, speech.voice ?? request.voice),
           });
     if (spoken !== undefined) spoken.onFailure = (error) => local.abort(error);
     const splitter = spoken === undefined ? undefined : new SentenceSplitter();

@@ -2,7 +2,19 @@ import type { CascadeEndpoint } from './backend-call.ts';
 import type { CascadeStage } from './backend-error.ts';
 import { type ImageUrlFilter, type ImageUrlPolicy, imageUrlFilter } from './image-urls.ts';
 
-/** Options of {@link createCascadeModel}. */
+/**
+ * Options of `createCascadeModel`.
+ *
+ * @example
+ * ```ts
+ * const options: CascadeModelOptions = {
+ *   baseURL: 'http://127.0.0.1:11434/v1',
+ *   chatModel: 'llama3.2',
+ *   transcriptionModel: 'whisper-small',
+ *   speechModel: 'kokoro',
+ * };
+ * ```
+ */
 export interface CascadeModelOptions {
   /** The OpenAI-compatible API root of every stage, such as `http://127.0.0.1:11434/v1`. */
   readonly baseURL: string;
@@ -71,13 +83,27 @@ export interface CascadeModelOptions {
   readonly maxToolArgumentsChars?: number | undefined;
 }
 
-/** One backend stage: where it is and the model it runs. */
+/**
+ * One backend stage: where it is and the model it runs.
+ *
+ * @example
+ * ```ts
+ * const chat: Stage = { endpoint: { baseURL: 'http://127.0.0.1:11434/v1' }, model: 'llama3.2' };
+ * ```
+ */
 export interface Stage {
   readonly endpoint: CascadeEndpoint;
   readonly model: string;
 }
 
-/** What one response may take from the chat backend. */
+/**
+ * What one response may take from the chat backend.
+ *
+ * @example
+ * ```ts
+ * const text = within(delta, settings.bounds.maxTextChars - taken);
+ * ```
+ */
 export interface OutputBounds {
   readonly maxTextChars: number;
   readonly maxToolCalls: number;
@@ -86,7 +112,15 @@ export interface OutputBounds {
   readonly maxEventChars: number;
 }
 
-/** The cascade's options, checked and with their defaults. */
+/**
+ * The cascade's options, checked and with their defaults: what `resolveCascadeOptions` gives.
+ *
+ * @example
+ * ```ts
+ * const settings: CascadeSettings = resolveCascadeOptions(options);
+ * const call = new BackendCall({ stage: 'chat', endpoint: settings.chat.endpoint, ...rest });
+ * ```
+ */
 export interface CascadeSettings {
   readonly chat: Stage;
   readonly images: ImageUrlFilter;
@@ -184,6 +218,11 @@ export function resolveCascadeOptions(options: CascadeModelOptions): CascadeSett
  * The most one response holds in the cascade's buffers, two bytes a character: one SSE event
  * being parsed, the text waiting for speech, and the calls held until what was said before
  * them has been spoken.
+ *
+ * @example
+ * ```ts
+ * model.maxHeldBytes = heldBytesOf(resolveCascadeOptions(options));
+ * ```
  */
 export function heldBytesOf(settings: CascadeSettings): number {
   const { maxEventChars, maxTextChars, maxToolCalls, maxToolArgumentsChars } = settings.bounds;

@@ -1,11 +1,17 @@
 import { type SpeechSegment, SpeechSegmenter } from '../translation/speech-segmenter.ts';
-import type { TranslationModel, TranslationOutput } from '../translation/translation-model.ts';
+import { translateBySegment } from '../translation/translate-by-segment.ts';
+import type {
+  TranslationModel,
+  TranslationOutput,
+  TranslationSettings,
+} from '../translation/translation-model.ts';
 import { BackendCall } from './backend-call.ts';
 import { CascadeBackendError, type CascadeStage } from './backend-error.ts';
 import type { CascadeSettings, Stage } from './cascade-options.ts';
 import { readChatStream } from './chat-stream.ts';
 import { CALL_CLOSED, followSignal } from './follow-signal.ts';
 import { SentenceSplitter } from './sentence-splitter.ts';
+import { speechRequest } from './speech-request.ts';
 import { SpokenOutput } from './spoken-output.ts';
 import { within } from './text-bound.ts';
 import { transcribeAudio } from './transcribe-audio.ts';
@@ -13,25 +19,28 @@ import { transcribeAudio } from './transcribe-audio.ts';
 /** Speech longer than this without a pause is cut into segments of it (one WAV per segment). */
 const MAX_SEGMENT_MS = 15_000;
 /**
- * Segments heard and not yet spoken (being transcribed, or waiting their turn): past it the
- * cascade stops reading input until one is spoken, so audio waits in the session's bounded
- * backlog, not here.
+ * Segments heard and not yet spoken (being transcribed, waiting their turn, or being spoken):
+ * at it the cascade stops reading input until one is spoken, so audio waits in the session's
+ * bounded backlog, not here.
  */
 const MAX_PENDING_SEGMENTS = 3;
 /** Bytes of PCM16 24 kHz per ms. */
 const BYTES_PER_MS = 48;
 
 /** One segment on its way: its transcript (asked at once), then, in turn, its translation. */
-interface Pending {
-  readonly segment: SpeechSegment;
+interface Heard {
+  /** Where the segment ends in the input: what its output is stamped with. */
+  readonly endMs: number;
+  /** The settings of its last chunk: the language it is translated into. */
+  readonly settings: TranslationSettings;
   /** Resolves once the segment's transcript was reported (or failed): its words, or nothing. */
-  readonly heard: Promise<string | undefined>;
+  readonly words: Promise<string | undefined>;
 }
 
 /**
  * The most a cascade's translation session holds in its own buffers, two bytes a character
- * and 48 bytes a ms of audio: the segments heard and not yet transcribed, the one being cut,
- * one SSE event being parsed and the translation waiting for speech.
+ * and 48 bytes a ms of audio: the segments being transcribed, the one being cut, one SSE
+ * event being parsed and the translation waiting for speech.
  *
  * @example
  * ```ts
@@ -71,104 +80,88 @@ export function cascadeTranslation(settings: CascadeSettings): TranslationModel[
     // One signal for every request of the session: the engine's end, or the session closed.
     const local = new AbortController();
     const unfollow = followSignal(signal, local);
-    const segmenter = new SpeechSegmenter({ keepAudio: true, maxSegmentMs: MAX_SEGMENT_MS });
-    const queue: Pending[] = [];
-    /** The last segment's `heard`: input transcripts go out in the order they were spoken. */
-    let lastHeard: Promise<unknown> = Promise.resolve();
-    let wakeSpeaker: (() => void) | undefined;
-    let wakeReader: (() => void) | undefined;
-    let inputEnded = false;
-    const wake = () => {
-      wakeSpeaker?.();
-      wakeReader?.();
-    };
-    local.signal.addEventListener('abort', wake, { once: true });
-    const hear = (segment: SpeechSegment) => {
+    /** The last segment's words: input transcripts go out in the order they were spoken. */
+    let lastWords: Promise<unknown> = Promise.resolve();
+    const hear = (segment: SpeechSegment): Heard => {
       const transcript = transcribeSegment(settings, transcription, segment, local.signal).catch(
         (error: unknown) => {
           if (!local.signal.aborted) output.error(error);
           return undefined;
         },
       );
-      const before = lastHeard;
-      const heard = (async () => {
+      // Not the segment: its audio is let go once it is transcribed, not when it is said.
+      const { endMs, settings: segmentSettings } = segment;
+      const before = lastWords;
+      const words = (async () => {
         const text = await transcript;
         await before;
-        if (text !== undefined && text !== '' && segment.settings.inputTranscription) {
-          output.inputTranscript(text, segment.endMs);
+        if (text !== undefined && text !== '' && segmentSettings.inputTranscription) {
+          output.inputTranscript(text, endMs);
         }
         return text;
       })();
-      lastHeard = heard;
-      queue.push({ segment, heard });
-      wakeSpeaker?.();
+      lastWords = words;
+      return { endMs, settings: segmentSettings, words };
     };
-    const speaker = (async () => {
-      while (!local.signal.aborted) {
-        const next = queue[0];
-        if (next === undefined) {
-          if (inputEnded) return;
-          await new Promise<void>((resolve) => {
-            wakeSpeaker = resolve;
-          });
-          wakeSpeaker = undefined;
-          continue;
-        }
-        const text = await next.heard;
-        if (text !== undefined && text.trim() !== '' && !local.signal.aborted) {
-          try {
-            await translateSegment(settings, next.segment, text, output, local.signal);
-          } catch (error) {
-            if (!local.signal.aborted) output.error(error);
-          }
-        }
-        queue.shift();
-        wakeReader?.();
+    const say = async (heard: Heard) => {
+      const text = await heard.words;
+      if (text === undefined || text.trim() === '' || local.signal.aborted) return;
+      try {
+        await translateSegment(settings, heard, text, output, local.signal);
+      } catch (error) {
+        if (!local.signal.aborted) output.error(error);
       }
-    })();
+    };
     try {
-      for await (const chunk of request.audio) {
-        if (local.signal.aborted) break;
-        for (const segment of segmenter.push(chunk)) hear(segment);
-        while (queue.length >= MAX_PENDING_SEGMENTS && !local.signal.aborted) {
-          await new Promise<void>((resolve) => {
-            wakeReader = resolve;
-          });
-          wakeReader = undefined;
-        }
-      }
-      const last = segmenter.flush();
-      if (last !== undefined && !local.signal.aborted) hear(last);
+      await translateBySegment({
+        audio: request.audio,
+        segmenter: new SpeechSegmenter({ keepAudio: true, maxSegmentMs: MAX_SEGMENT_MS }),
+        signal: local.signal,
+        maxPending: MAX_PENDING_SEGMENTS,
+        hear,
+        say,
+      });
     } finally {
-      inputEnded = true;
-      wakeSpeaker?.();
-      await speaker;
       unfollow();
-      local.signal.removeEventListener('abort', wake);
       // Whatever is still open (a transcription of a segment never spoken) closes with it.
       local.abort(CALL_CLOSED);
     }
   };
 }
 
-/** One segment's words, from the transcription stage. */
-function transcribeSegment(
+/**
+ * One segment's words, from the transcription stage. The call follows a signal of its own,
+ * let go when it is done: a backend call keeps listening to the signal it is given for as
+ * long as that signal lives, and the session's would gather one listener a segment.
+ */
+async function transcribeSegment(
   settings: CascadeSettings,
   stage: Stage,
   segment: SpeechSegment,
   signal: AbortSignal,
 ): Promise<string> {
+  const call = new AbortController();
+  const unfollow = followSignal(signal, call);
   const pcm = segment.pcm ?? new Int16Array(0);
-  return transcribeAudio(
-    { endpoint: stage.endpoint, fetch: settings.fetch, timeoutMs: settings.timeoutMs, signal },
-    {
-      model: stage.model,
-      audio: new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength),
-      format: 'audio/pcm',
-      // The source language is the speaker's, which the session does not say: detected.
-      settings: {},
-    },
-  );
+  try {
+    return await transcribeAudio(
+      {
+        endpoint: stage.endpoint,
+        fetch: settings.fetch,
+        timeoutMs: settings.timeoutMs,
+        signal: call.signal,
+      },
+      {
+        model: stage.model,
+        audio: new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength),
+        format: 'audio/pcm',
+        // The source language is the speaker's, which the session does not say: detected.
+        settings: {},
+      },
+    );
+  } finally {
+    unfollow();
+  }
 }
 
 /**
@@ -178,7 +171,7 @@ function transcribeSegment(
  */
 async function translateSegment(
   settings: CascadeSettings,
-  segment: SpeechSegment,
+  segment: Pick<Heard, 'endMs' | 'settings'>,
   text: string,
   output: TranslationOutput,
   signal: AbortSignal,
@@ -220,20 +213,8 @@ async function translateSegment(
             output: said,
             format: 'audio/pcm',
             lookahead: settings.lookahead,
-            speak: async (sentence) => {
-              const speaking = call('speech', speech.endpoint);
-              const answer = await speaking.send('audio/speech', {
-                headers: { 'content-type': 'application/json' },
-                body: JSON.stringify({
-                  model: speech.model,
-                  input: sentence,
-                  // A translation session has no voice setting: the cascade's, else the API's default.
-                  voice: speech.voice ?? 'marin',
-                  response_format: 'pcm',
-                }),
-              });
-              return speaking.chunks(answer);
-            },
+            // A translation session has no voice setting: the cascade's, else the API's default.
+            speak: speechRequest(call, speech, speech.voice ?? 'marin'),
           });
     if (spoken !== undefined) spoken.onFailure = (error) => local.abort(error);
     const splitter = spoken === undefined ? undefined : new SentenceSplitter();

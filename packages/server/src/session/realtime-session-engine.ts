@@ -3,8 +3,6 @@ import type { EventId, EventIdSequence } from '@rtwire/serializer';
 import {
   clientEventProblem,
   decodeClientEvent,
-  errorCodeOf,
-  errorParamOf,
   MAX_NESTING_DEPTH,
   type RealtimeClientEvent,
   type RealtimeServerEvent,
@@ -172,14 +170,7 @@ export class RealtimeSessionEngine implements RealtimeSession {
     // nothing behind this (merge, copies, encoders) meets a value deeper than the limit.
     const result = decodeClientEvent(frame, { maxNesting: MAX_NESTING_DEPTH });
     if (!result.ok) {
-      const { error } = result;
-      const param = errorParamOf(error.path);
-      this.#context.refuse(
-        errorCodeOf(error) === 'invalid_json'
-          ? refusals.notJson(error.message, param)
-          : refusals.invalidEvent(error.message, param),
-        error.eventId,
-      );
+      this.#context.refuse(refusals.undecodable(result.error), result.error.eventId);
       return undefined;
     }
     if (!result.known) {

@@ -1,4 +1,10 @@
-import type { ClientEventProblem, RealtimeServerEvent } from '@rtwire/types';
+import {
+  type ClientEventProblem,
+  type DecodeError,
+  errorCodeOf,
+  errorParamOf,
+  type RealtimeServerEvent,
+} from '@rtwire/types';
 
 /**
  * The `error` of an `error` event, without the client event id it answers.
@@ -28,8 +34,11 @@ const invalid = (code: string, message: string, param: string | null): Refusal =
  * ```
  */
 export const refusals = {
-  notJson: (message: string, param: string | null) => invalid('invalid_json', message, param),
-  invalidEvent: (message: string, param: string | null) => invalid('invalid_event', message, param),
+  /** A frame the decoder refused: not JSON, or not a valid event (the field named). */
+  undecodable: (error: DecodeError) =>
+    errorCodeOf(error) === 'invalid_json'
+      ? invalid('invalid_json', error.message, errorParamOf(error.path))
+      : invalid('invalid_event', error.message, errorParamOf(error.path)),
   unknownEvent: () => invalid('invalid_value', 'Unsupported client event type.', 'type'),
   /** A parameter the spec does not allow, named and worded by `clientEventProblem`. */
   invalidParameter: ({ code, message, param }: ClientEventProblem) => invalid(code, message, param),

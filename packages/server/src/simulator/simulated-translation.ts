@@ -1,5 +1,6 @@
 import { createToneSynth } from '../pcm.ts';
 import { type SpeechSegment, SpeechSegmenter } from '../translation/speech-segmenter.ts';
+import { translateBySegment } from '../translation/translate-by-segment.ts';
 import type { TranslationModel, TranslationOutput } from '../translation/translation-model.ts';
 import { AUDIO_CHUNK_MS, MS_PER_CHARACTER, TEXT_DELTA_MS } from './pacing.ts';
 import { toDeltas } from './reply.ts';
@@ -11,8 +12,8 @@ const MAX_SEGMENT_MS = 4000;
 /** The simulator "hears" a word per this much of a segment. */
 const MS_PER_WORD = 500;
 /**
- * Segments heard and not yet said: past it the simulator stops reading input until one is
- * said, so audio waits in the session's bounded backlog, not here.
+ * Segments heard and not yet said (the one being said included): at it the simulator stops
+ * reading input until one is said, so audio waits in the session's bounded backlog, not here.
  */
 const MAX_PENDING_SEGMENTS = 4;
 
@@ -32,63 +33,22 @@ const MAX_PENDING_SEGMENTS = 4;
  */
 export function simulatedTranslation(pace: 'realtime' | 'fast'): TranslationModel['translate'] {
   return async (request, output, signal) => {
-    const step = createStepClock(pace, signal);
-    const say = sayer(output, step);
-    const segmenter = new SpeechSegmenter({ keepAudio: false, maxSegmentMs: MAX_SEGMENT_MS });
-    const pending: SpeechSegment[] = [];
-    let inputEnded = false;
-    let wakeSpeaker: (() => void) | undefined;
-    let wakeReader: (() => void) | undefined;
-    const wake = () => {
-      wakeSpeaker?.();
-      wakeReader?.();
-    };
-    signal.addEventListener('abort', wake, { once: true });
-    const speaker = (async () => {
-      for (let index = 0; !signal.aborted; ) {
-        const segment = pending.shift();
-        if (segment === undefined) {
-          if (inputEnded) return;
-          await new Promise<void>((resolve) => {
-            wakeSpeaker = resolve;
-          });
-          wakeSpeaker = undefined;
-          continue;
-        }
-        wakeReader?.();
-        if (!(await say(segment, index++))) return;
-      }
-    })();
-    try {
-      for await (const chunk of request.audio) {
-        if (signal.aborted) break;
-        for (const segment of segmenter.push(chunk)) {
-          pending.push(segment);
-          wakeSpeaker?.();
-        }
-        while (pending.length >= MAX_PENDING_SEGMENTS && !signal.aborted) {
-          await new Promise<void>((resolve) => {
-            wakeReader = resolve;
-          });
-          wakeReader = undefined;
-        }
-      }
-      const last = segmenter.flush();
-      if (last !== undefined) pending.push(last);
-    } finally {
-      inputEnded = true;
-      wakeSpeaker?.();
-      await speaker;
-      signal.removeEventListener('abort', wake);
-    }
+    await translateBySegment<SpeechSegment>({
+      audio: request.audio,
+      segmenter: new SpeechSegmenter({ keepAudio: false, maxSegmentMs: MAX_SEGMENT_MS }),
+      signal,
+      maxPending: MAX_PENDING_SEGMENTS,
+      hear: (segment) => segment,
+      say: sayer(output, createStepClock(pace, signal)),
+    });
   };
 }
 
-/** Says one segment; resolves `false` once the session ended under it. */
+/** Says one segment; stops where the session ended under it. */
 function sayer(
   output: TranslationOutput,
   step: StepClock,
-): (segment: SpeechSegment, index: number) => Promise<boolean> {
+): (segment: SpeechSegment, index: number) => Promise<void> {
   const synth = createToneSynth('audio/pcm');
   return async (segment, index) => {
     const { startMs, endMs, settings } = segment;
@@ -101,7 +61,7 @@ function sayer(
     if (settings.inputTranscription) {
       const deltas = withLead(lead, toDeltas(sentence(heard)));
       for (const [position, delta] of deltas.entries()) {
-        if (!(await step(position === 0 ? 0 : TEXT_DELTA_MS))) return false;
+        if (!(await step(position === 0 ? 0 : TEXT_DELTA_MS))) return;
         output.inputTranscript(delta, at((position + 1) / deltas.length));
       }
     }
@@ -114,20 +74,19 @@ function sayer(
     for (let chunk = 0; chunk < chunks; chunk++) {
       const fraction = (chunk + 1) / chunks;
       if (chunk % transcriptEvery === 0 && nextDelta < deltas.length) {
-        if (!(await step(0))) return false;
+        if (!(await step(0))) return;
         output.outputTranscript(deltas[nextDelta++] as string, at(fraction));
       }
-      if (!(await step(chunk === 0 ? 0 : AUDIO_CHUNK_MS))) return false;
+      if (!(await step(chunk === 0 ? 0 : AUDIO_CHUNK_MS))) return;
       const tone = synth(Math.min(AUDIO_CHUNK_MS, totalMs - chunk * AUDIO_CHUNK_MS));
       output.audio(new Int16Array(tone.buffer, tone.byteOffset, tone.length >> 1), at(fraction));
       // Under `fast` pacing, no faster than the client reads.
       await output.ready();
     }
     for (const delta of deltas.slice(nextDelta)) {
-      if (!(await step(0))) return false;
+      if (!(await step(0))) return;
       output.outputTranscript(delta, endMs);
     }
-    return true;
   };
 }
 

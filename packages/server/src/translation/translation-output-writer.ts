@@ -51,7 +51,8 @@ export class TranslationOutputWriter {
   readonly output: TranslationOutput;
   readonly #host: TranslationOutputHost;
   #ended = false;
-  #endedSignal: { promise: Promise<void>; resolve: () => void } | undefined;
+  /** The `ready()` calls waiting on the host, each let go when it resolves. */
+  readonly #waiting = new Set<() => void>();
 
   constructor(host: TranslationOutputHost) {
     this.#host = host;
@@ -71,7 +72,8 @@ export class TranslationOutputWriter {
   /** The session ended: nothing more goes out, and a model waiting on `ready()` goes on. */
   end(): void {
     this.#ended = true;
-    this.#endedSignal?.resolve();
+    for (const resolve of this.#waiting) resolve();
+    this.#waiting.clear();
   }
 
   #guard(write: () => void): void {
@@ -132,17 +134,16 @@ export class TranslationOutputWriter {
       return RESOLVED;
     }
     if (waiting === undefined) return RESOLVED;
-    if (this.#endedSignal === undefined) {
-      let resolve = () => {};
-      const promise = new Promise<void>((done) => {
-        resolve = done;
-      });
-      this.#endedSignal = { promise, resolve };
-    }
-    // Also when the session ends first: a model must not wait on a client that went away.
-    return Promise.race([waiting, this.#endedSignal.promise]).then(
-      () => {},
-      () => {},
-    );
+    // Also when the session ends first: a model must not wait on a client that went away. Not
+    // a race against one promise of the session's end: each wait would stay attached to it,
+    // and a long session with a slow client would gather them without bound.
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        this.#waiting.delete(done);
+        resolve();
+      };
+      this.#waiting.add(done);
+      Promise.resolve(waiting).then(done, done);
+    });
   }
 }

@@ -3,8 +3,6 @@ import type { EventIdSequence } from '@rtwire/serializer';
 import {
   CLIENT_EVENT_TYPES,
   decodeTranslationClientEvent,
-  errorCodeOf,
-  errorParamOf,
   MAX_NESTING_DEPTH,
   type RealtimeClientEvent,
   type RealtimeTranslationClientEvent,
@@ -35,6 +33,8 @@ const SAMPLES_PER_MS = 24;
 const MAX_CHUNK_SAMPLES = 1000 * SAMPLES_PER_MS;
 const DEFAULT_BACKLOG_MS = 30_000;
 const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
+/** The longest delay `setTimeout` keeps: 2^31 - 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const TRANSLATION_TYPES: ReadonlySet<string> = new Set(TRANSLATION_CLIENT_EVENT_TYPES);
 const REALTIME_TYPES: ReadonlySet<string> = new Set(CLIENT_EVENT_TYPES);
 /** What the host hears when the session ends as the protocol ends it. */
@@ -88,7 +88,11 @@ export class TranslationSessionEngine implements TranslationSession {
       closeHost: this.#closeHost,
     });
     this.#backlogMs = positive(options.maxInputBacklogMs, DEFAULT_BACKLOG_MS);
-    this.#closeTimeoutMs = positive(options.closeTimeoutMs, DEFAULT_CLOSE_TIMEOUT_MS);
+    // Past a timer's range (24.8 days) a runtime fires it at once: held to the range.
+    this.#closeTimeoutMs = Math.min(
+      positive(options.closeTimeoutMs, DEFAULT_CLOSE_TIMEOUT_MS),
+      MAX_TIMER_MS,
+    );
     this.#modelHeldBytes = declaredHeldBytes(options.model);
     this.#frames = this.#makeFrames(options);
     const frames = this.#frames;
@@ -202,14 +206,7 @@ export class TranslationSessionEngine implements TranslationSession {
   #decode(frame: string | Uint8Array): RealtimeTranslationClientEvent | undefined {
     const result = decodeTranslationClientEvent(frame, { maxNesting: MAX_NESTING_DEPTH });
     if (!result.ok) {
-      const { error } = result;
-      const param = errorParamOf(error.path);
-      this.#refuse(
-        errorCodeOf(error) === 'invalid_json'
-          ? refusals.notJson(error.message, param)
-          : refusals.invalidEvent(error.message, param),
-        error.eventId,
-      );
+      this.#refuse(refusals.undecodable(result.error), result.error.eventId);
       return undefined;
     }
     if (!result.known) {
@@ -265,11 +262,14 @@ export class TranslationSessionEngine implements TranslationSession {
     if (bytes.length === 0) return;
     // Decoded into a buffer of its own at offset 0: a view, not a copy.
     const pcm = new Int16Array(bytes.buffer, bytes.byteOffset, bytes.length >> 1);
+    // A long append reaches the model as chunks of at most a second, each a copy: a view
+    // would keep the whole append alive for as long as any second of it is held (queued,
+    // kept by a model), past what `heldBytes` counts and past the backlog's bound.
+    const long = pcm.length > MAX_CHUNK_SAMPLES;
     let dropped = false;
-    // A long append reaches the model as chunks of at most a second (views of it), so what a
-    // model holds of a chunk is bounded whatever the client sends at once.
     for (let offset = 0; offset < pcm.length; offset += MAX_CHUNK_SAMPLES) {
-      const piece = pcm.subarray(offset, offset + MAX_CHUNK_SAMPLES);
+      const end = offset + MAX_CHUNK_SAMPLES;
+      const piece = long ? pcm.slice(offset, end) : pcm;
       const startMs = this.#inputSamples / SAMPLES_PER_MS;
       this.#inputSamples += piece.length;
       const queued = this.#input.push({
