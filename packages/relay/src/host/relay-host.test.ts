@@ -13,6 +13,37 @@ const neverConnects = () => new Promise<never>(() => {});
 const upgrade = { url: '/v1/realtime', headers: new Headers() };
 
 describe('createRelayHost', () => {
+  it("reads an upgrade's headers only while admitting it: Deno closes them at the upgrade", async () => {
+    const upstream = new MemorySocket();
+    const host = createRelayHost({ config: configFrom({}), connectUpstream: async () => upstream });
+    for (const headers of [
+      new Headers({ upgrade: 'websocket', 'openai-beta': 'realtime=v1' }),
+      new Headers({ upgrade: 'websocket' }),
+    ]) {
+      let upgraded = false;
+      const admission = await host.admit({
+        url: '/v1/realtime',
+        headers: {
+          get(name) {
+            if (upgraded) throw new TypeError('Request closed');
+            return headers.get(name);
+          },
+        },
+      });
+      if (!admission.ok) throw new Error(admission.code);
+      upgraded = true;
+      const client = new MemorySocket();
+      const session = admission.open(client);
+      // A beta client is still translated: its beta update reaches the upstream as GA.
+      client.deliver(JSON.stringify({ type: 'session.update', session: { modalities: ['text'] } }));
+      await until(() => upstream.sent.length > 0, 'the update upstream');
+      const [sent] = upstream.events();
+      expect(sent?.session).toMatchObject({ type: 'realtime' });
+      upstream.sent.length = 0;
+      session.close(1000, 'done');
+    }
+  });
+
   it('serves /metrics only with the metrics token when METRICS_TOKEN is set', () => {
     const host = createRelayHost({
       config: configFrom({ METRICS_TOKEN: 'scrape-me', RELAY_TOKENS: 'client' }),

@@ -596,6 +596,20 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
         reserved--;
         return true;
       };
+      // A beta-protocol client: translated both ways, or its beta events refused
+      // (BETA_PROTOCOL). A translation session is GA only, and so is a call
+      // (betaProtocolSession translates WebSocket upgrades only). Decided from the headers
+      // now: once upgraded, a runtime may no longer read them (Deno's throw "Request closed").
+      let opened: RelaySession | undefined;
+      const beta =
+        decision.kind === 'realtime'
+          ? betaProtocolSession(config.betaProtocol, request.headers, (error) =>
+              logger.log('error', 'session.beta_protocol_fault', {
+                session: opened?.id,
+                ...describeFault(error),
+              }),
+            )
+          : undefined;
       return {
         ok: true,
         model: decision.model,
@@ -613,19 +627,9 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
               'RelayHost: this admission was already opened or cancelled',
             );
           let session: RelaySession | undefined;
-          // A beta-protocol client: translated both ways, or its beta events refused
-          // (BETA_PROTOCOL). A call's sideband and a translation session are GA only, and so
-          // is a call (betaProtocolSession translates WebSocket upgrades only).
-          const beta =
-            decision.kind === 'realtime' && openOptions?.upstreamCallId === undefined
-              ? betaProtocolSession(config.betaProtocol, request.headers, (error) =>
-                  logger.log('error', 'session.beta_protocol_fault', {
-                    session: session?.id,
-                    ...describeFault(error),
-                  }),
-                )
-              : undefined;
-          const own = beta?.wrap(client) ?? client;
+          // A call's sideband is GA only: its client talks to the upstream directly.
+          const sessionBeta = openOptions?.upstreamCallId === undefined ? beta : undefined;
+          const own = sessionBeta?.wrap(client) ?? client;
           try {
             session = startRelaySession({
               // The sealed session is the relay's own GA update: it goes in past the translation.
@@ -636,7 +640,7 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
                       own,
                       encodeClientEvent(sealedSessionUpdate(sealed) as unknown as ClientEventInput),
                     ),
-              features: beta?.features ?? [],
+              features: sessionBeta?.features ?? [],
               connectUpstream:
                 openOptions?.upstreamCallId === undefined
                   ? connectUpstream
@@ -689,6 +693,7 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
             return failedSession(client, error, logger);
           }
           logger.log('info', 'session.open', { session: session.id, model: decision.model });
+          opened = session;
           sessions.add(session);
           watchSessions();
           void session.done.then(() => {
