@@ -127,6 +127,7 @@ export {
   withLocalAllowance,
 } from './metering/allowance-usage-store.ts';
 export { MemoryUsageStore } from './metering/memory-usage-store.ts';
+export { OpeningContext } from './metering/opening-context.ts';
 export { RedisUsageStore, type RedisUsageStoreOptions } from './metering/redis-usage-store.ts';
 export type { UsageRecord, UsageSink } from './metering/usage-record.ts';
 export {

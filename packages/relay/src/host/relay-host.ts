@@ -15,6 +15,7 @@ import type { RelayConfig } from '../config/relay-config.ts';
 import type { JsonObject } from '../json-object.ts';
 import { MemoryUsageStore } from '../metering/memory-usage-store.ts';
 import { meterCaps, priceFor } from '../metering/meter-caps.ts';
+import { OpeningContext } from '../metering/opening-context.ts';
 import type { UsageSink } from '../metering/usage-record.ts';
 import type { Exhausted, SessionLease, UsageStore } from '../metering/usage-store.ts';
 import { watchUsageStore } from '../metering/watched-usage-store.ts';
@@ -347,6 +348,8 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
         : ClientSecretKeys.generate();
     return keys;
   };
+  /** What each tenant's first responses read, held by its new sessions' first reservations. */
+  const openingContext = new OpeningContext();
   const usageStore = watchUsageStore(options.usageStore ?? new MemoryUsageStore(), logger, metrics);
   const onStoreFailure = options.usageStoreFailure ?? config.meterStoreFailure;
   /**
@@ -684,6 +687,7 @@ export function createRelayHost(options: RelayHostOptions): RelayHost {
                           : 'default',
                       onStoreFailure,
                       sink: options.usageSink,
+                      openingContext,
                     },
                   }),
             });

@@ -1,4 +1,5 @@
 import { meterCaps, usedAmounts } from '../../metering/meter-caps.ts';
+import type { OpeningContext } from '../../metering/opening-context.ts';
 import type { UsageRecord, UsageSink } from '../../metering/usage-record.ts';
 import {
   type Exhausted,
@@ -35,6 +36,12 @@ export interface MeteringOptions {
   readonly onStoreFailure: 'open' | 'closed';
   /** Where usage records go besides the log. */
   readonly sink?: UsageSink | undefined;
+  /**
+   * What the first response of the tenant's sessions reads (the relay host's, shared by its
+   * sessions): held with a new session's first reservation, and learnt from it. Without it a
+   * first response holds no input.
+   */
+  readonly openingContext?: OpeningContext | undefined;
 }
 
 /**
@@ -111,9 +118,11 @@ export function meteringFeature(options: MeteringOptions): RelayFeatureFactory {
     /**
      * Tokens the next response is expected to read: the last one's input and output (its
      * context, which the conversation carries on). Held with each reservation, so relays
-     * racing to a cap overshoot it only by what a response reads beyond that.
+     * racing to a cap overshoot it only by what a response reads beyond that. Before the first
+     * usage, what the tenant's last session's first response read.
      */
-    let contextTokens = 0;
+    let contextTokens = options.openingContext?.expected(options.tenant, session.model) ?? 0;
+    let openingLearnt = false;
 
     /** A usage record, to the log and to the sink. */
     const record = (
@@ -341,6 +350,10 @@ export function meteringFeature(options: MeteringOptions): RelayFeatureFactory {
             if (measured) {
               const read = usedAmounts(body.usage, undefined);
               contextTokens = read.inputTokens + read.outputTokens;
+              if (!openingLearnt) {
+                openingLearnt = true;
+                options.openingContext?.learn(options.tenant, session.model, read.inputTokens);
+              }
             }
             const used = withAudio(
               measured ? usedAmounts(body.usage, options.price) : estimate(streamed),

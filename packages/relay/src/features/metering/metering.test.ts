@@ -168,6 +168,30 @@ describe('metering a session against its tenant’s limits', () => {
     });
   });
 
+  it('holds with a new session’s first response what the tenant’s last first response read, which no frame shows', async () => {
+    const { open } = relay({ tokens: { perMinute: 1000 } });
+    const first = await open();
+    first.client.deliver('{"type":"response.create","response":{"max_output_tokens":100}}');
+    await tick();
+    // A first response holds no input yet: it may write the 100 it asked for.
+    expect(first.upstream.events().at(-1)).toEqual({
+      type: 'response.create',
+      response: { max_output_tokens: 100 },
+    });
+    first.upstream.deliver(created('resp_1'));
+    // The upstream's own instructions: 300 tokens the client never sent.
+    first.upstream.deliver(done('resp_1', usage(300, 20)));
+    await tick();
+    // 680 left. A second session's first response expects to read those 300: 380 to write.
+    const second = await open();
+    second.client.deliver('{"type":"response.create","response":{"max_output_tokens":500}}');
+    await tick();
+    expect(second.upstream.events().at(-1)).toEqual({
+      type: 'response.create',
+      response: { max_output_tokens: 380 },
+    });
+  });
+
   it('bills a response that ended without usage for what it streamed', async () => {
     const { open, logs } = relay({ tokens: { perDay: 100_000 } });
     const { client, upstream } = await open();
