@@ -25,6 +25,8 @@ export default defineConfig({
       'packages/server/test/cascade.test.ts',
       'packages/server/test/cascade-hardening.test.ts',
       'packages/server/test/translation-cascade.test.ts',
+      'packages/server/test/translation-cascade-held-bytes.test.ts',
+      'packages/server/test/backend-call-signal.test.ts',
     ],
     testTimeout: 30_000,
   },

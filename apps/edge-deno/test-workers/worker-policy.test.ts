@@ -104,7 +104,7 @@ describe('the relay worker in workerd with a policy', () => {
     });
     const error = await client.waitFor((event) => event.type === 'error');
     expect(error).toMatchObject({
-      error: { code: 'policy_violation', param: '/session/audio/output/voice', event_id: 'v1' },
+      error: { code: 'policy_violation', param: 'session.audio.output.voice', event_id: 'v1' },
     });
     client.close();
   }, 60_000);

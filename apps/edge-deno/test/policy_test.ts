@@ -111,7 +111,7 @@ Deno.test('policy on Deno: a forbidden voice is refused with policy_violation, t
   assert(error.type === 'error');
   assert.deepEqual(
     [error.error.code, error.error.param, error.error.event_id],
-    ['policy_violation', '/session/audio/output/voice', 'v1'],
+    ['policy_violation', 'session.audio.output.voice', 'v1'],
   );
   assert.deepEqual(
     await serverToolTurn(scenarioClient(client), 'A-1'),

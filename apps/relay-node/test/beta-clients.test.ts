@@ -17,6 +17,7 @@ import {
   startFakeUpstream,
   startRelay,
   stopAll,
+  upgradeStatus,
 } from './helpers.ts';
 import { PYTHON_OPENAI, pythonWithOpenai } from './python-venv.ts';
 import { selfSignedCertificate } from './tls-cert.ts';
@@ -243,6 +244,19 @@ describe('a beta client that announces itself only by its subprotocol', () => {
 });
 
 describe('BETA_PROTOCOL=refuse', () => {
+  it('selects realtime at the handshake, never the beta subprotocol', async () => {
+    const relay = await startRelay({ BETA_PROTOCOL: 'refuse' });
+    const url = `${relay.wsUrl}?model=gpt-realtime`;
+    // A browser beta client (openai-realtime-api) offers both: it gets a GA session.
+    expect(
+      await upgradeStatus(url, { protocols: ['realtime', 'openai-beta.realtime-v1'] }),
+    ).toEqual({ status: 101, protocol: 'realtime' });
+    // Offered alone, it is not half accepted: the answer asks for `realtime`.
+    expect(await upgradeStatus(url, { protocols: ['openai-beta.realtime-v1'] })).toEqual({
+      status: 400,
+    });
+  });
+
   it('answers a beta session.update with an error naming the beta field, and stays GA', async () => {
     const relay = await startRelay({ BETA_PROTOCOL: 'refuse' });
     const client = await connectClient(`${relay.wsUrl}?model=gpt-realtime`, {

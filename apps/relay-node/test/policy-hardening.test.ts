@@ -154,7 +154,7 @@ describe('a realtime session cannot become a transcription session to skip the p
         type: 'invalid_request_error',
         code: 'invalid_value',
         message: "the session's type is realtime and cannot change; event not forwarded",
-        param: '/session/type',
+        param: 'session.type',
         event_id: 'switch',
       },
     ]);

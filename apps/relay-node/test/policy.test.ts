@@ -80,12 +80,12 @@ describe('policy against an upstream that records what it receives', () => {
     });
     await acme.waitFor((event) => event.type === 'session.created');
     const forbidden = [
-      ['v', { audio: { output: { voice: 'ash' } } }, '/session/audio/output/voice'],
-      ['m', { model: 'gpt-4o-realtime-preview' }, '/session/model'],
+      ['v', { audio: { output: { voice: 'ash' } } }, 'session.audio.output.voice'],
+      ['m', { model: 'gpt-4o-realtime-preview' }, 'session.model'],
       [
         't',
         { tools: [{ type: 'function', name: 'delete_account', parameters: { type: 'object' } }] },
-        '/session/tools/0',
+        'session.tools[0]',
       ],
     ] as const;
     for (const [id, session] of forbidden) {
@@ -205,7 +205,7 @@ describe('policy against the simulator', () => {
       ['session.update', OPERATOR_INSTRUCTIONS],
     ]);
     expect(acme.events.find((event) => event.type === 'error')).toMatchObject({
-      error: { code: 'policy_violation', param: '/session/audio/output/voice', event_id: 'v1' },
+      error: { code: 'policy_violation', param: 'session.audio.output.voice', event_id: 'v1' },
     });
     expect(acme.raw.some((frame) => frame.includes('OP-7731'))).toBe(false);
 

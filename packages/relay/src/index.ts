@@ -92,6 +92,7 @@ export {
   type RelayFromEnv,
   type RelayRuntime,
 } from './config/relay-from-env.ts';
+export { deltaPayloadSpan } from './features/metering/delta-payload.ts';
 export type { MeteringOptions } from './features/metering/metering-feature.ts';
 export {
   type AdmissionDecision,

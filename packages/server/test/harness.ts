@@ -1,5 +1,5 @@
 import { ClientEvents } from '@rtwire/builders';
-import type { RealtimeClientEvent, RealtimeServerEvent, ServerEventOf } from '@rtwire/types';
+import type { RealtimeClientEvent, RealtimeServerEvent } from '@rtwire/types';
 import { expect, vi } from 'vitest';
 import { protocolOrderErrors } from '../../../test-support/protocol-order.ts';
 import { specErrors } from '../../../test-support/spec-validator.ts';
@@ -9,13 +9,11 @@ import {
   type RealtimeSession,
   type RealtimeSessionOptions,
 } from '../src/index.ts';
+import { type RecordedSession, recordSession } from './recorded-session.ts';
 
-/** A session under test whose frames (strings) are parsed and kept in order. */
-export interface Harness {
-  readonly session: RealtimeSession;
-  readonly events: RealtimeServerEvent[];
+/** A Realtime session under test whose frames (strings) are parsed and kept in order. */
+export interface Harness extends RecordedSession<RealtimeSession, RealtimeServerEvent> {
   send(event: RealtimeClientEvent | string): void;
-  only<T extends RealtimeServerEvent['type']>(type: T): ServerEventOf<T>[];
   /** Runs every (fake) timer and microtask, then returns the events sent since the last call. */
   eventsAfterTimers(): Promise<RealtimeServerEvent[]>;
   /** Every event validates against the spec and each response keeps the protocol order. */
@@ -27,25 +25,22 @@ export function openSession(
   model: RealtimeModel,
   options: Omit<Partial<RealtimeSessionOptions<'string'>>, 'model' | 'send' | 'frames'> = {},
 ): Harness {
-  const events: RealtimeServerEvent[] = [];
-  let seen = 0;
-  let eventCounter = 0;
   let idCounter = 0;
-  const session = createRealtimeSession({
-    eventIds: () => `event_${++eventCounter}`,
-    ids: (kind) => `${kind}_${++idCounter}`,
-    now: () => 1_700_000_000_000,
-    ...options,
-    model,
-    frames: 'string',
-    send: (frame) => events.push(JSON.parse(frame)),
-  });
+  const recorded = recordSession<RealtimeServerEvent, RealtimeSession>(
+    (recording) =>
+      createRealtimeSession({
+        ...recording.defaults,
+        ids: (kind) => `${kind}_${++idCounter}`,
+        ...options,
+        model,
+        ...recording.sink,
+      }),
+    specErrors,
+  );
+  const { events } = recorded;
+  let seen = 0;
   return {
-    session,
-    events,
-    send: (event) => session.receive(typeof event === 'string' ? event : JSON.stringify(event)),
-    only: <T extends RealtimeServerEvent['type']>(type: T) =>
-      events.filter((event): event is ServerEventOf<T> => event.type === type),
+    ...recorded,
     async eventsAfterTimers() {
       await vi.runAllTimersAsync();
       const fresh = events.slice(seen);
@@ -53,7 +48,7 @@ export function openSession(
       return fresh;
     },
     expectWellFormed() {
-      for (const event of events) expect(specErrors(event), event.type).toBeUndefined();
+      recorded.expectSpecValid();
       expect(protocolOrderErrors(events)).toEqual([]);
     },
   };

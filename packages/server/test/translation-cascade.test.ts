@@ -3,6 +3,7 @@ import {
   type FakeBackend,
   type FakeBackendScript,
   startFakeBackend,
+  type TranscriptionReply,
 } from '../../../test-support/fake-openai-backend.ts';
 import { type CascadeModelOptions, createCascadeModel } from '../src/index.ts';
 import { appends, joined, openTranslation, setLanguage, utterance } from './translation-harness.ts';
@@ -49,6 +50,25 @@ const tagging: FakeBackendScript['chat'] = (body) => {
   return { kind: 'stream', tokens: [`[${language}] `, `${said}. `, 'Done.'] };
 };
 
+/**
+ * Two utterances translated into Italian with no speech model, the first one's transcription
+ * answered with `first`, then the session closed; resolves once it has.
+ */
+async function twoUtterancesIntoItalian(first: TranscriptionReply) {
+  const harness = openCascade(
+    { speechModel: undefined },
+    {
+      transcription: (form, index) => (index === 0 ? first : numbered(form, index)),
+      chat: tagging,
+    },
+  );
+  harness.send(setLanguage('it'));
+  for (const event of [...appends(utterance(800)), ...appends(utterance(800))]) harness.send(event);
+  harness.send({ type: 'session.close' });
+  await harness.until(() => harness.closes.length > 0, 'the session to close');
+  return harness;
+}
+
 describe('a translation session on the cascade', () => {
   it('transcribes each segment, has the chat translate it into the language, and speaks it', async () => {
     const harness = openCascade({}, { transcription: numbered, chat: tagging });
@@ -87,10 +107,15 @@ describe('a translation session on the cascade', () => {
     );
     const audio = harness.only('session.output_audio.delta');
     expect(audio.length).toBeGreaterThan(0);
-    // Each segment's output carries where its segment ended in the input (within 4,000 ms).
+    // Each segment's words carry where it ended in the input (within 4,000 ms), and its output
+    // that or later: elapsed_ms is one clock for the three deltas, and the second segment's
+    // words may go out while the first segment is still being said.
+    const heard = harness.only('session.input_transcript.delta').map((event) => event.elapsed_ms);
+    expect(new Set(heard).size).toBe(2);
     const stamps = new Set(audio.map((event) => event.elapsed_ms));
-    expect(stamps.size).toBe(2);
+    expect(stamps.size).toBeLessThanOrEqual(2);
     for (const stamp of stamps) expect(stamp).toBeLessThanOrEqual(4000);
+    expect(audio.at(-1)?.elapsed_ms).toBe(heard.at(-1));
     expect(harness.events.at(-1)?.type).toBe('session.closed');
     expect(harness.closes).toEqual([{ code: 1000, reason: 'session closed' }]);
     harness.expectWellFormed();
@@ -215,21 +240,12 @@ describe('a translation session on the cascade', () => {
   });
 
   it('reports a failed transcription the same way, and translates text only without a speech model', async () => {
-    const harness = openCascade(
-      { speechModel: undefined },
-      {
-        transcription: (form, index) =>
-          index === 0
-            ? { kind: 'status', status: 429, body: '{}', headers: { 'retry-after': '3' } }
-            : numbered(form, index),
-        chat: tagging,
-      },
-    );
-    harness.send(setLanguage('it'));
-    for (const event of [...appends(utterance(800)), ...appends(utterance(800))])
-      harness.send(event);
-    harness.send({ type: 'session.close' });
-    await harness.until(() => harness.closes.length > 0, 'the session to close');
+    const harness = await twoUtterancesIntoItalian({
+      kind: 'status',
+      status: 429,
+      body: '{}',
+      headers: { 'retry-after': '3' },
+    });
     expect(harness.only('error').map((event) => event.error.code)).toEqual([
       'backend_rate_limited',
     ]);
@@ -240,6 +256,15 @@ describe('a translation session on the cascade', () => {
     );
     expect(harness.only('session.output_audio.delta')).toEqual([]);
     expect(backend.requestsTo('audio/speech')).toEqual([]);
+    harness.expectWellFormed();
+  });
+
+  it('refuses a segment’s transcription answer past 64 KiB (16 s of speech is a few hundred characters), and goes on', async () => {
+    const harness = await twoUtterancesIntoItalian({ kind: 'text', text: 'w'.repeat(70_000) });
+    expect(harness.only('error').map((event) => event.error.code)).toEqual([
+      'backend_malformed_response',
+    ]);
+    expect(joined(harness.only('session.input_transcript.delta'))).toBe('second words');
     harness.expectWellFormed();
   });
 

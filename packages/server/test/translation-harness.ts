@@ -1,5 +1,4 @@
-import type { RealtimeTranslationServerEvent, TranslationServerEventOf } from '@rtwire/types';
-import { expect } from 'vitest';
+import type { RealtimeTranslationServerEvent } from '@rtwire/types';
 import { translationSpecErrors } from '../../../test-support/spec-validator.ts';
 import { silencePcm, speechLikePcm } from '../../cli/src/conformance/speech.ts';
 import {
@@ -9,16 +8,12 @@ import {
   type TranslationSessionOptions,
 } from '../src/index.ts';
 import { encodeBase64 } from './harness.ts';
-
-type ServerType = RealtimeTranslationServerEvent['type'];
+import { type RecordedSession, recordSession } from './recorded-session.ts';
 
 /** A translation session under test: its frames (strings) parsed in order, its closes kept. */
-export interface TranslationHarness {
-  readonly session: TranslationSession;
-  readonly events: RealtimeTranslationServerEvent[];
+export interface TranslationHarness
+  extends RecordedSession<TranslationSession, RealtimeTranslationServerEvent> {
   readonly closes: { code: number; reason: string }[];
-  send(event: object | string): void;
-  only<T extends ServerType>(type: T): TranslationServerEventOf<T>[];
   /** Polls (real timers) until `predicate` holds; fails naming `what` after a generous guard. */
   until(predicate: () => boolean, what: string): Promise<void>;
   /** Every event validates against the spec's translation schemas. */
@@ -30,30 +25,24 @@ export function openTranslation(
   model: TranslationModel,
   options: Omit<Partial<TranslationSessionOptions<'string'>>, 'model' | 'send' | 'frames'> = {},
 ): TranslationHarness {
-  const events: RealtimeTranslationServerEvent[] = [];
   const closes: { code: number; reason: string }[] = [];
-  let eventCounter = 0;
-  const session = createTranslationSession({
-    eventIds: () => `event_${++eventCounter}`,
-    ids: (kind) => `${kind}_1`,
-    now: () => 1_700_000_000_000,
-    close: (code, reason) => closes.push({ code, reason }),
-    ...options,
-    model,
-    frames: 'string',
-    send: (frame) => events.push(JSON.parse(frame)),
-  });
+  const recorded = recordSession<RealtimeTranslationServerEvent, TranslationSession>(
+    (recording) =>
+      createTranslationSession({
+        ...recording.defaults,
+        ids: (kind) => `${kind}_1`,
+        close: (code, reason) => closes.push({ code, reason }),
+        ...options,
+        model,
+        ...recording.sink,
+      }),
+    translationSpecErrors,
+  );
   return {
-    session,
-    events,
+    ...recorded,
     closes,
-    send: (event) => session.receive(typeof event === 'string' ? event : JSON.stringify(event)),
-    only: <T extends ServerType>(type: T) =>
-      events.filter((event): event is TranslationServerEventOf<T> => event.type === type),
     until: (predicate, what) => until(predicate, what),
-    expectWellFormed() {
-      for (const event of events) expect(translationSpecErrors(event), event.type).toBeUndefined();
-    },
+    expectWellFormed: () => recorded.expectSpecValid(),
   };
 }
 

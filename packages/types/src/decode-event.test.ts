@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { inputsOf } from '../test/decode-inputs.ts';
 import {
   eventSchemaNames,
   eventTypeOf,
@@ -11,12 +12,6 @@ import { decodeClientEvent, decodeServerEvent } from './decode-event.ts';
 import { SERVER_EVENT_TYPES } from './generated/event-types.ts';
 
 const encoder = new TextEncoder();
-const inputsOf = (json: string) => ({
-  string: json,
-  bytes: encoder.encode(json),
-  arrayBuffer: encoder.encode(json).buffer,
-  object: JSON.parse(json) as unknown,
-});
 
 describe('official spec examples', () => {
   const server = officialExamples('RealtimeServerEvent');

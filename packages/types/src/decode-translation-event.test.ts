@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { eventTreeArb } from '../test/client-event-properties.ts';
+import { inputsOf } from '../test/decode-inputs.ts';
 import {
   type EventUnion,
   eventSchemaNames,
@@ -18,14 +19,6 @@ import {
   TRANSLATION_CLIENT_EVENT_TYPES,
   TRANSLATION_SERVER_EVENT_TYPES,
 } from './generated/translation-event-types.ts';
-
-const encoder = new TextEncoder();
-const inputsOf = (json: string) => ({
-  string: json,
-  bytes: encoder.encode(json),
-  arrayBuffer: encoder.encode(json).buffer,
-  object: JSON.parse(json) as unknown,
-});
 
 const sides = [
   ['server', 'RealtimeTranslationServerEvent', decodeTranslationServerEvent],

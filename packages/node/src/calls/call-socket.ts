@@ -12,7 +12,9 @@ import {
   encodeServerEvent,
   encodeTranslationClientEvent,
 } from '@rtwire/serializer';
+import { readAudioDelta } from './audio-delta.ts';
 import { OutputPlayout, type PlayoutCut, type PlayoutEvent } from './output-playout.ts';
+import { parseFrame } from './parse-frame.ts';
 
 /**
  * What a WebRTC stack gives a call: the `oai-events` data channel, the audio track (PCM16
@@ -227,9 +229,9 @@ export class CallSocket implements DuplexSocket {
   /** A translation session's frame: its audio to the track, the rest to the channel. */
   #sendTranslation(type: string | undefined, data: string | Uint8Array): void {
     if (type === 'session.output_audio.delta') {
-      const delta = this.#parsed(data)?.delta;
-      if (typeof delta !== 'string') return;
-      this.#queueAudio(TRANSLATION_STREAM, TRANSLATION_STREAM, 0, delta);
+      const audio = readAudioDelta(data);
+      if (audio !== undefined)
+        this.#queueAudio(TRANSLATION_STREAM, TRANSLATION_STREAM, 0, audio.delta);
       return;
     }
     this.#toClients(typeof data === 'string' ? data : Buffer.from(data).toString('utf8'));
@@ -237,19 +239,6 @@ export class CallSocket implements DuplexSocket {
       // The last partial frame waited for more audio: none will come.
       this.#playout.finish(TRANSLATION_STREAM);
       if (this.#playout.queuedBytes > 0) this.#startPacer();
-    }
-  }
-
-  #parsed(data: string | Uint8Array): Record<string, unknown> | undefined {
-    try {
-      const event: unknown = JSON.parse(
-        typeof data === 'string' ? data : Buffer.from(data).toString('utf8'),
-      );
-      return typeof event === 'object' && event !== null
-        ? (event as Record<string, unknown>)
-        : undefined;
-    } catch {
-      return undefined;
     }
   }
 
@@ -343,18 +332,11 @@ export class CallSocket implements DuplexSocket {
     );
   }
 
+  /** A Realtime delta's audio onto the track: an API-shaped frame is read without a parse. */
   #outputAudio(data: string | Uint8Array): void {
-    const event = this.#parsed(data);
-    if (event === undefined) return;
-    const { response_id, item_id, content_index, delta } = event;
-    if (typeof response_id !== 'string' || typeof item_id !== 'string' || typeof delta !== 'string')
-      return;
-    this.#queueAudio(
-      response_id,
-      item_id,
-      typeof content_index === 'number' ? content_index : 0,
-      delta,
-    );
+    const audio = readAudioDelta(data);
+    if (audio?.responseId === undefined || audio.itemId === undefined) return;
+    this.#queueAudio(audio.responseId, audio.itemId, audio.contentIndex ?? 0, audio.delta);
   }
 
   /** A delta's audio onto the track's queue; past its bound the call ends. */
@@ -369,7 +351,7 @@ export class CallSocket implements DuplexSocket {
   }
 
   #responseDone(text: string): void {
-    const response = this.#parsed(text)?.response;
+    const response = parseFrame(text)?.response;
     const id =
       typeof response === 'object' && response !== null
         ? (response as { id?: unknown }).id

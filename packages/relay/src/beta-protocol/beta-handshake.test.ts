@@ -1,20 +1,43 @@
 import { describe, expect, it } from 'vitest';
 import { MemorySocket } from '../../test/memory-socket.ts';
+import { until } from '../../test/wait.ts';
 import { parseRelayConfig } from '../config/relay-config.ts';
+import { createSimulatorConnector } from '../engine/simulator-connector.ts';
 import { admitRequest } from '../host/admission.ts';
-import { BETA_SUBPROTOCOL, betaProtocolSession, offersBetaProtocol } from './beta-handshake.ts';
+import { createRelayHost } from '../host/relay-host.ts';
+import {
+  BETA_SUBPROTOCOL,
+  type BetaProtocolMode,
+  betaProtocolSession,
+  offersBetaProtocol,
+} from './beta-handshake.ts';
+import { BETA_PROTOCOL_REFUSED } from './beta-refusal-feature.ts';
 
 const headers = (values: Record<string, string>) => new Headers(values);
 const config = { relayTokens: [], allowedOrigins: [], maxSessions: 10 };
-const admit = (protocols: string, path = '/v1/realtime') =>
+const admit = (
+  protocols: string,
+  path = '/v1/realtime',
+  betaProtocol: BetaProtocolMode = 'translate',
+) =>
   admitRequest(
     {
       url: `${path}?model=gpt-realtime`,
       headers: headers({ 'sec-websocket-protocol': protocols }),
       activeSessions: 0,
     },
-    config,
+    { ...config, betaProtocol },
   );
+
+/** A host as `BETA_PROTOCOL=refuse` makes it, on the simulator. */
+function refusingHost() {
+  const parsed = parseRelayConfig({ BETA_PROTOCOL: 'refuse' });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  return createRelayHost({
+    config: parsed.config,
+    connectUpstream: createSimulatorConnector({ pace: 'fast', frames: 'string' }),
+  });
+}
 
 describe('a beta client at the handshake', () => {
   it('is known by its OpenAI-Beta header or its subprotocol', () => {
@@ -46,6 +69,53 @@ describe('a beta client at the handshake', () => {
     expect(admit(`realtime, ${BETA_SUBPROTOCOL}`, translations)).toMatchObject({
       ok: true,
       protocol: 'realtime',
+    });
+  });
+
+  it('is not selected the beta subprotocol under BETA_PROTOCOL=refuse: realtime, or a 400', () => {
+    const refuse = 'refuse' as const;
+    expect(admit(`realtime, ${BETA_SUBPROTOCOL}`, '/v1/realtime', refuse)).toMatchObject({
+      ok: true,
+      protocol: 'realtime',
+    });
+    // Selecting it would half-accept a session whose every beta event is then refused.
+    expect(admit(`${BETA_SUBPROTOCOL}, openai-insecure-api-key.x`, '/v1/realtime', refuse)).toEqual(
+      {
+        ok: false,
+        status: 400,
+        code: 'unsupported_subprotocol',
+        message: expect.stringMatching(
+          /^Only the GA Realtime protocol is served here: offer the 'realtime'/,
+        ),
+      },
+    );
+    expect(admit('', '/v1/realtime', refuse)).toMatchObject({ ok: true, protocol: undefined });
+  });
+
+  it('reaches a refusing host as a GA client: realtime selected, its beta events refused', async () => {
+    const host = refusingHost();
+    const betaOnly = await host.admit({
+      url: '/v1/realtime?model=gpt-realtime',
+      headers: headers({ upgrade: 'websocket', 'sec-websocket-protocol': BETA_SUBPROTOCOL }),
+    });
+    expect(betaOnly).toMatchObject({ ok: false, status: 400, code: 'unsupported_subprotocol' });
+    const browser = await host.admit({
+      url: '/v1/realtime?model=gpt-realtime',
+      headers: headers({
+        upgrade: 'websocket',
+        'sec-websocket-protocol': `realtime, ${BETA_SUBPROTOCOL}`,
+      }),
+    });
+    expect(browser).toMatchObject({ ok: true, protocol: 'realtime' });
+    if (!browser.ok) return;
+    const client = new MemorySocket();
+    browser.open(client);
+    const events = () => client.sent.map((frame) => JSON.parse(String(frame.data)));
+    await until(() => events().some((event) => event.type === 'session.created'), 'created');
+    client.deliver(JSON.stringify({ type: 'session.update', session: { modalities: ['text'] } }));
+    await until(() => events().some((event) => event.type === 'error'), 'the refusal');
+    expect(events().find((event) => event.type === 'error')).toMatchObject({
+      error: { code: BETA_PROTOCOL_REFUSED, param: 'session.modalities' },
     });
   });
 

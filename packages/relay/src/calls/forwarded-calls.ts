@@ -124,8 +124,7 @@ export function createForwardedCalls(deps: ForwardedCallsDeps): ForwardedCalls {
         { clientInstructions: undefined, sessionType: undefined },
       );
       if (verdict.action === 'refuse') {
-        const param = verdict.param.replace(/^\//, '').split('/').join('.');
-        return error(400, headers, verdict.code, verdict.message, param);
+        return error(400, headers, verdict.code, verdict.message, verdict.param);
       }
       const requested =
         verdict.action === 'rewrite' ? (verdict.event.session as JsonObject) : session;

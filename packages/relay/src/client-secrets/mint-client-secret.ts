@@ -100,11 +100,9 @@ export async function mintClientSecret(
       { type: 'session.update', session: structuredClone(session) },
       { clientInstructions: undefined, sessionType: undefined },
     );
-    if (verdict.action === 'refuse') {
-      // Policy names the field by JSON pointer into the event (`/session/audio/output/voice`).
-      const param = verdict.param.replace(/^\//, '').split('/').join('.');
-      return refuse(400, verdict.code, param, verdict.message);
-    }
+    // Policy names the field as the API does (`session.audio.output.voice`): passed on as it is.
+    if (verdict.action === 'refuse')
+      return refuse(400, verdict.code, verdict.param, verdict.message);
   }
   return sealed(session, seconds, options, () => ({
     ...session,

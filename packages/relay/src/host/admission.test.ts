@@ -5,6 +5,7 @@ const config = {
   relayTokens: ['secret-token'],
   allowedOrigins: ['https://app.example'],
   maxSessions: 2,
+  betaProtocol: 'translate' as const,
 };
 const request = (
   headers: Record<string, string>,
@@ -71,7 +72,12 @@ describe('admitRequest', () => {
   });
 
   it('needs no token when none are configured', () => {
-    const open = { relayTokens: [], allowedOrigins: [], maxSessions: 10 };
+    const open = {
+      relayTokens: [],
+      allowedOrigins: [],
+      maxSessions: 10,
+      betaProtocol: 'translate' as const,
+    };
     expect(admitRequest(request({}, '/v1/realtime'), open)).toEqual({
       ok: true,
       model: undefined,
@@ -113,7 +119,12 @@ it('parseSubprotocols splits and trims', () => {
 });
 
 describe('admitRequest and the model parameter', () => {
-  const open = { relayTokens: [], allowedOrigins: [], maxSessions: 10 };
+  const open = {
+    relayTokens: [],
+    allowedOrigins: [],
+    maxSessions: 10,
+    betaProtocol: 'translate' as const,
+  };
   it('refuses a model name longer than 128 characters, or with spaces or controls, with 400', () => {
     for (const model of ['m'.repeat(129), 'gpt realtime', 'gpt\u0000x', '', 'gpt-é']) {
       const decision = admitRequest(
@@ -158,7 +169,12 @@ describe('admitRequest and the model parameter', () => {
 });
 
 describe('admitRequest and subprotocols', () => {
-  const tokens = { relayTokens: ['secret-token'], allowedOrigins: [], maxSessions: 10 };
+  const tokens = {
+    relayTokens: ['secret-token'],
+    allowedOrigins: [],
+    maxSessions: 10,
+    betaProtocol: 'translate' as const,
+  };
   it('refuses, with 400, a client that offers subprotocols but not realtime (it would abort on any 101)', () => {
     const decision = admitRequest(
       request({ 'sec-websocket-protocol': 'openai-insecure-api-key.secret-token' }),

@@ -66,6 +66,9 @@ export const MAX_MODEL_LENGTH = 128;
 /** Printable ASCII without spaces: what model names (`gpt-realtime`, `ft:…:org:id`) are made of. */
 const MODEL_PATTERN = /^[\x21-\x7e]{1,128}$/;
 
+/** What a client refused for its subprotocols is told to offer (no request data in it). */
+const OFFER_REALTIME = `the '${REALTIME_SUBPROTOCOL}' subprotocol (beside '${INSECURE_KEY_SUBPROTOCOL_PREFIX}<token>' when the token travels that way)`;
+
 /** What `intent` values (`transcription`) are made of: a short lower-case word. */
 const INTENT_PATTERN = /^[a-z_]{1,32}$/;
 
@@ -129,11 +132,11 @@ export type AdmissionDecision =
  * Checks, in order: path (404: `/v1/realtime` or `/v1/realtime/translations`), `Origin` against `allowedOrigins` when the request carries one
  * (403; non-browser clients send none), a token from `relayTokens` as `Authorization: Bearer`
  * or as the `openai-insecure-api-key.<token>` subprotocol (401), the offered subprotocols (400
- * unless `realtime` or, on `/v1/realtime`, a beta client's `openai-beta.realtime-v1` is among
- * them, since those are the ones the relay selects, `realtime` first, and strict clients fail
- * a handshake that selects none), the `model` parameter (400: 1 to 128 printable
- * ASCII characters, since it is passed upstream and logged), the `intent` parameter (400: a
- * short lower-case word), then capacity (503).
+ * unless `realtime` or, on `/v1/realtime` with `betaProtocol: 'translate'`, a beta client's
+ * `openai-beta.realtime-v1` is among them, since those are the ones the relay selects,
+ * `realtime` first, and strict clients fail a handshake that selects none), the `model`
+ * parameter (400: 1 to 128 printable ASCII characters, since it is passed upstream and
+ * logged), the `intent` parameter (400: a short lower-case word), then capacity (503).
  *
  * @example
  * ```ts
@@ -143,7 +146,7 @@ export type AdmissionDecision =
  */
 export function admitRequest(
   request: AdmissionRequest,
-  config: Pick<RelayConfig, 'relayTokens' | 'allowedOrigins' | 'maxSessions'>,
+  config: Pick<RelayConfig, 'relayTokens' | 'allowedOrigins' | 'maxSessions' | 'betaProtocol'>,
 ): AdmissionDecision {
   const url = new URL(request.url, 'http://relay.invalid');
   const kind = sessionKindOf(url.pathname);
@@ -175,16 +178,21 @@ export function admitRequest(
   // subprotocols they offered. The relay never selects the credential one, which would echo
   // the token in a response header, so a client offering only that is told what to add.
   // A beta browser client offers `openai-beta.realtime-v1`: selectable when `realtime` is not,
-  // and only where a beta client is served (a translation session is GA only).
+  // and only where a beta client is served. A translation session is GA only; under
+  // BETA_PROTOCOL=refuse, selecting it would half-accept a beta session whose every beta event
+  // is then refused, so that client is answered as a GA-only relay answers it.
+  const servesBeta = kind === 'realtime' && config.betaProtocol === 'translate';
   const selectable = (
-    kind === 'realtime' ? [REALTIME_SUBPROTOCOL, BETA_SUBPROTOCOL] : [REALTIME_SUBPROTOCOL]
+    servesBeta ? [REALTIME_SUBPROTOCOL, BETA_SUBPROTOCOL] : [REALTIME_SUBPROTOCOL]
   ).find((protocol) => offered.includes(protocol));
   if (offered.length > 0 && selectable === undefined) {
     return {
       ok: false,
       status: 400,
       code: 'unsupported_subprotocol',
-      message: `Offer the '${REALTIME_SUBPROTOCOL}' subprotocol (beside '${INSECURE_KEY_SUBPROTOCOL_PREFIX}<token>' when the token travels that way)`,
+      message: offered.includes(BETA_SUBPROTOCOL)
+        ? `Only the GA Realtime protocol is served here: offer ${OFFER_REALTIME}`
+        : `Offer ${OFFER_REALTIME}`,
     };
   }
   const model = url.searchParams.get('model') ?? undefined;

@@ -15,7 +15,12 @@ describe('translation sessions through the relay', () => {
   });
 
   it('admits the translation path as a translation session and refuses an intent on it', () => {
-    const config = { relayTokens: [], allowedOrigins: [], maxSessions: 10 };
+    const config = {
+      relayTokens: [],
+      allowedOrigins: [],
+      maxSessions: 10,
+      betaProtocol: 'translate' as const,
+    };
     const admitted = admitRequest(
       { url: TRANSLATIONS, headers: new Headers(), activeSessions: 0 },
       config,

@@ -60,22 +60,22 @@ function strictSource() {
 
 describe('applyClientPolicy: reject', () => {
   const refusals: [string, Record<string, unknown>, string][] = [
-    ['a voice', { audio: { output: { voice: 'ash' } } }, '/session/audio/output/voice'],
+    ['a voice', { audio: { output: { voice: 'ash' } } }, 'session.audio.output.voice'],
     [
       'a custom voice',
       { audio: { output: { voice: { id: 'voice_1' } } } },
-      '/session/audio/output/voice',
+      'session.audio.output.voice',
     ],
-    ['a model', { model: 'gpt-4o-realtime-preview' }, '/session/model'],
-    ['a modality', { output_modalities: ['text'] }, '/session/output_modalities'],
-    ['more tokens', { max_output_tokens: 4096 }, '/session/max_output_tokens'],
-    ['unlimited tokens', { max_output_tokens: 'inf' }, '/session/max_output_tokens'],
+    ['a model', { model: 'gpt-4o-realtime-preview' }, 'session.model'],
+    ['a modality', { output_modalities: ['text'] }, 'session.output_modalities'],
+    ['more tokens', { max_output_tokens: 4096 }, 'session.max_output_tokens'],
+    ['unlimited tokens', { max_output_tokens: 'inf' }, 'session.max_output_tokens'],
     [
       'turn detection',
       { audio: { input: { turn_detection: null } } },
-      '/session/audio/input/turn_detection',
+      'session.audio.input.turn_detection',
     ],
-    ['a tool choice', { tool_choice: 'required' }, '/session/tool_choice'],
+    ['a tool choice', { tool_choice: 'required' }, 'session.tool_choice'],
     [
       'a tool',
       {
@@ -84,15 +84,15 @@ describe('applyClientPolicy: reject', () => {
           { type: 'function', name: 'rm_rf' },
         ],
       },
-      '/session/tools/1',
+      'session.tools[1]',
     ],
     [
       'the server tool by name',
       { tools: [{ type: 'function', name: 'lookup_order' }] },
-      '/session/tools/0',
+      'session.tools[0]',
     ],
-    ['an MCP tool', { tools: [{ type: 'mcp', server_label: 'x' }] }, '/session/tools/0'],
-    ['a stored prompt', { prompt: { id: 'pmpt_1' } }, '/session/prompt'],
+    ['an MCP tool', { tools: [{ type: 'mcp', server_label: 'x' }] }, 'session.tools[0]'],
+    ['a stored prompt', { prompt: { id: 'pmpt_1' } }, 'session.prompt'],
   ];
   for (const [what, session, param] of refusals) {
     it(`refuses ${what} at ${param}`, () => {
@@ -113,14 +113,14 @@ describe('applyClientPolicy: reject', () => {
       { type: 'response.create', response: { max_output_tokens: 600 } },
       fresh(),
     );
-    expect(verdict).toMatchObject({ action: 'refuse', param: '/response/max_output_tokens' });
+    expect(verdict).toMatchObject({ action: 'refuse', param: 'response.max_output_tokens' });
     expect(
       applyClientPolicy(
         strict,
         { type: 'response.create', response: { audio: { output: { voice: 'ash' } } } },
         fresh(),
       ),
-    ).toMatchObject({ action: 'refuse', param: '/response/audio/output/voice' });
+    ).toMatchObject({ action: 'refuse', param: 'response.audio.output.voice' });
   });
 
   it('leaves MCP tools alone when no client tool list is set', () => {
@@ -192,6 +192,24 @@ describe('applyClientPolicy: reject', () => {
         },
       },
     });
+  });
+});
+
+describe('applyClientPolicy names a field as the engine and the live API do', () => {
+  it('writes the path dotted, an array index in brackets, as clientEventProblem does', () => {
+    // The same tool, once refused by policy and once by the spec's check: the spec's `param`
+    // names a field inside the tool policy names, so both must write the tool alike.
+    const tools = [
+      { type: 'function', name: 'get_weather' },
+      { type: 'function', name: 'rm_rf' },
+    ];
+    const byPolicy = applyClientPolicy(strict, update({ tools }), fresh());
+    const withTypo = update({ tools: [tools[0], { ...tools[1], bogus: 1 }] });
+    const bySpec = applyClientPolicy(strict, withTypo, fresh());
+    expect(bySpec).toMatchObject({ code: 'unknown_parameter', param: 'session.tools[1].bogus' });
+    expect(byPolicy).toMatchObject({ code: 'policy_violation', param: 'session.tools[1]' });
+    if (bySpec.action !== 'refuse' || byPolicy.action !== 'refuse') return;
+    expect(bySpec.param.startsWith(`${byPolicy.param}.`)).toBe(true);
   });
 });
 
@@ -451,7 +469,7 @@ describe('applyClientPolicy and items the client never saw', () => {
         },
         hidden,
       ),
-    ).toMatchObject({ action: 'refuse', code: 'item_not_found', param: '/response/input/1/id' });
+    ).toMatchObject({ action: 'refuse', code: 'item_not_found', param: 'response.input[1].id' });
   });
 });
 
@@ -527,7 +545,7 @@ describe('applyClientPolicy and the session type', () => {
       expect(applyClientPolicy(policy, update({ type: 'transcription' }), state)).toEqual({
         action: 'refuse',
         code: 'invalid_value',
-        param: '/session/type',
+        param: 'session.type',
         message: "the session's type is realtime and cannot change; event not forwarded",
       });
     }

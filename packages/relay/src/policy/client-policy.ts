@@ -13,7 +13,9 @@ export type PolicyVerdict =
   | { readonly action: 'rewrite'; readonly event: Json }
   /**
    * Refuse it: an `error` (`invalid_request_error`) with this `code` (`policy_violation`, or
-   * what the API answers for the same mistake: `item_not_found`, `invalid_value`) and `param`.
+   * what the API answers for the same mistake: `item_not_found`, `invalid_value`) and `param`,
+   * the field as the engine and the live API name it: dotted, an array index in brackets
+   * (`session.audio.output.voice`, `session.tools[1]`).
    */
   | {
       readonly action: 'refuse';
@@ -103,7 +105,7 @@ export function applyClientPolicy(
     return {
       action: 'refuse',
       code: 'invalid_value',
-      param: '/session/type',
+      param: 'session.type',
       message: `the session's type is ${state.sessionType} and cannot change; event not forwarded`,
     };
   }
@@ -123,7 +125,9 @@ export function applyClientPolicy(
   const violations: Violation[] = [];
   let changed = false;
   const clamp = policy.onViolation === 'clamp';
-  const at = (path: string) => `/${key}${path}`;
+  // Named as the engine and the live API name a field: dotted, an array index in brackets
+  // (`session.tools[1]`), so a client reads one convention whoever refused it.
+  const at = (path: string) => `${key}.${path}`;
 
   const violate = (path: string, message: string, fix: () => void) => {
     violations.push({ param: at(path), message });
@@ -140,7 +144,7 @@ export function applyClientPolicy(
     }
     if (target.prompt !== undefined && target.prompt !== null) {
       violate(
-        '/prompt',
+        'prompt',
         'a stored prompt is not allowed: the operator sets the instructions',
         () => {
           delete target.prompt;
@@ -152,7 +156,7 @@ export function applyClientPolicy(
   if (key === 'session' && typeof target.model === 'string' && policy.models !== undefined) {
     const allowed = policy.models;
     if (!allowed.includes(target.model)) {
-      violate('/model', `the model is not allowed (allowed: ${allowed.join(', ')})`, () => {
+      violate('model', `the model is not allowed (allowed: ${allowed.join(', ')})`, () => {
         delete target.model;
       });
     }
@@ -164,7 +168,7 @@ export function applyClientPolicy(
     const voices = policy.voices;
     if (!voices.includes(output.voice)) {
       violate(
-        '/audio/output/voice',
+        'audio.output.voice',
         `the voice is not allowed (allowed: ${voices.join(', ')})`,
         () => {
           output.voice = voices[0];
@@ -174,7 +178,7 @@ export function applyClientPolicy(
   }
   // A voice given as an object (a custom voice id) is not on any list of names.
   if (output && isJsonObject(output.voice) && policy.voices !== undefined) {
-    violate('/audio/output/voice', 'only the named voices are allowed', () => {
+    violate('audio.output.voice', 'only the named voices are allowed', () => {
       output.voice = policy.voices?.[0];
     });
   }
@@ -185,7 +189,7 @@ export function applyClientPolicy(
       allowed.includes(modality as string),
     );
     if (kept.length !== target.output_modalities.length) {
-      violate('/output_modalities', `only ${allowed.join(', ')} output is allowed`, () => {
+      violate('output_modalities', `only ${allowed.join(', ')} output is allowed`, () => {
         target.output_modalities = kept.length > 0 ? kept : [allowed[0]];
       });
     }
@@ -195,7 +199,7 @@ export function applyClientPolicy(
     const cap = policy.maxOutputTokens;
     const asked = target.max_output_tokens;
     if (asked === 'inf' || (typeof asked === 'number' && asked > cap)) {
-      violate('/max_output_tokens', `at most ${cap} output tokens are allowed`, () => {
+      violate('max_output_tokens', `at most ${cap} output tokens are allowed`, () => {
         target.max_output_tokens = cap;
       });
     }
@@ -203,7 +207,7 @@ export function applyClientPolicy(
 
   const input = audio && isJsonObject(audio.input) ? audio.input : undefined;
   if (policy.turnDetection === 'locked' && input && Object.hasOwn(input, 'turn_detection')) {
-    violate('/audio/input/turn_detection', 'turn detection is set by the operator', () => {
+    violate('audio.input.turn_detection', 'turn detection is set by the operator', () => {
       delete input.turn_detection;
     });
   }
@@ -217,7 +221,7 @@ export function applyClientPolicy(
           ? 'function'
           : 'mcp';
     if (!allowed.includes(mode)) {
-      violate('/tool_choice', `tool_choice may be ${allowed.join(', ')}`, () => {
+      violate('tool_choice', `tool_choice may be ${allowed.join(', ')}`, () => {
         target.tool_choice = allowed.find((choice) => choice !== 'function') ?? 'auto';
       });
     }
@@ -239,7 +243,7 @@ export function applyClientPolicy(
               ? `the tool is not allowed (allowed: ${policy.clientTools.join(', ') || 'none'})`
               : undefined;
       if (reason === undefined) kept.push(tool);
-      else violate(`/tools/${index}`, reason, () => {});
+      else violate(`tools[${index}]`, reason, () => {});
     });
     if (clamp || violations.length === 0) {
       target.tools = [...kept, ...policy.serverTools.map(declareServerTool)];
@@ -392,7 +396,7 @@ export function refusalForHiddenItem(
     for (let index = 0; index < input.length; index++) {
       const entry: unknown = input[index];
       if (isJsonObject(entry) && typeof entry.id === 'string' && hiddenItems.has(entry.id)) {
-        return notFound(`/response/input/${index}/id`);
+        return notFound(`response.input[${index}].id`);
       }
     }
   }

@@ -1,6 +1,17 @@
 import type { AudioFormatType } from '../pcm.ts';
 
 /**
+ * The bytes a WAV file made by {@link wavOf} has before its samples: it is that much larger
+ * than the PCM it copies.
+ *
+ * @example
+ * ```ts
+ * const copyBytes = WAV_HEADER_BYTES + pcm.byteLength;
+ * ```
+ */
+export const WAV_HEADER_BYTES = 44;
+
+/**
  * Session audio as a WAV file for `/audio/transcriptions`: PCM16 24 kHz as it is, G.711
  * decoded to PCM16 at 8 kHz (every transcription server reads PCM WAV; not all read G.711).
  *
@@ -13,7 +24,7 @@ export function wavOf(audio: Uint8Array, format: AudioFormatType): Uint8Array {
   const pcm = format === 'audio/pcm' ? audio : decodeG711(audio, format);
   const sampleRate = format === 'audio/pcm' ? 24_000 : 8000;
   const dataBytes = pcm.length - (pcm.length % 2);
-  const wav = new Uint8Array(44 + dataBytes);
+  const wav = new Uint8Array(WAV_HEADER_BYTES + dataBytes);
   const view = new DataView(wav.buffer);
   const ascii = (offset: number, text: string) => {
     for (let i = 0; i < text.length; i++) wav[offset + i] = text.charCodeAt(i);
@@ -31,7 +42,7 @@ export function wavOf(audio: Uint8Array, format: AudioFormatType): Uint8Array {
   view.setUint16(34, 16, true);
   ascii(36, 'data');
   view.setUint32(40, dataBytes, true);
-  wav.set(pcm.subarray(0, dataBytes), 44);
+  wav.set(pcm.subarray(0, dataBytes), WAV_HEADER_BYTES);
   return wav;
 }
 

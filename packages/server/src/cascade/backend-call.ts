@@ -34,7 +34,18 @@ const MAX_ERROR_BODY_BYTES = 64 * 1024;
  * One HTTP request to a backend stage and the reading of its answer, with the two things
  * every stage needs: a timeout that also bounds the silence inside a streamed body, and
  * failures turned into a {@link CascadeBackendError} that names the stage and the status
- * only. Aborting the caller's signal closes the connection, so the backend sees the cancel.
+ * only. Aborting the caller's signal closes the connection, so the backend sees the cancel;
+ * the call follows that signal until it is closed (or released).
+ *
+ * @example
+ * ```ts
+ * const call = new BackendCall({ stage: 'transcription', endpoint, fetch, timeoutMs: 30_000, signal });
+ * try {
+ *   const text = await call.text(await call.send('audio/transcriptions', { body: form }), maxBytes);
+ * } finally {
+ *   call.close(); // lets go of `signal` too
+ * }
+ * ```
  */
 export class BackendCall {
   readonly #options: BackendCallOptions;
@@ -170,9 +181,14 @@ export class BackendCall {
     return this.#error(details);
   }
 
-  /** Stops the call: the request, or the body being read. */
+  /**
+   * Stops the call: the request, or the body being read. It also stops following the
+   * caller's signal, so calls made one after the other on a long-lived signal (a session's)
+   * leave no listener behind on it.
+   */
   close(): void {
     this.#disarm();
+    this.#unfollow();
     this.#abort.abort(CALL_CLOSED);
   }
 

@@ -7,8 +7,7 @@ import {
 } from '../model.ts';
 import { decodeBase64 } from '../pcm.ts';
 import type { TranslationModel } from '../translation/translation-model.ts';
-import { BackendCall, type CascadeEndpoint } from './backend-call.ts';
-import { CascadeBackendError, type CascadeStage } from './backend-error.ts';
+import { CascadeBackendError } from './backend-error.ts';
 import {
   type CascadeModelOptions,
   type CascadeSettings,
@@ -19,10 +18,10 @@ import {
 import { cascadeTranslation, translationHeldBytes } from './cascade-translation.ts';
 import { chatMessages, chatToolChoice, chatTools, type HeardText } from './chat-request.ts';
 import { readChatStream } from './chat-stream.ts';
-import { CALL_CLOSED, followSignal } from './follow-signal.ts';
 import { SentenceSplitter } from './sentence-splitter.ts';
 import { speechRequest } from './speech-request.ts';
 import { SpokenOutput } from './spoken-output.ts';
+import { callOptions, stageCalls } from './stage-calls.ts';
 import { within } from './text-bound.ts';
 import { ToolCallStream } from './tool-call-stream.ts';
 import { type TranscribeAudioRequest, transcribeAudio } from './transcribe-audio.ts';
@@ -86,10 +85,10 @@ function transcribe(
   signal: AbortSignal,
 ): Promise<string> {
   const stage = settings.transcription as Stage;
-  return transcribeAudio(
-    { endpoint: stage.endpoint, fetch: settings.fetch, timeoutMs: settings.timeoutMs, signal },
-    { ...request, model: stage.model },
-  );
+  return transcribeAudio(callOptions(settings, stage.endpoint, signal), {
+    ...request,
+    model: stage.model,
+  });
 }
 
 type MessageItem = RealtimeConversationItem & { type: 'message' };
@@ -101,23 +100,14 @@ async function respond(
   signal: AbortSignal,
 ): Promise<void> {
   // One signal for every request of this response: the engine's cancel, or a failed stage.
-  const local = new AbortController();
-  const unfollow = followSignal(signal, local);
-  const call = (stage: CascadeStage, endpoint: CascadeEndpoint) =>
-    new BackendCall({
-      stage,
-      endpoint,
-      fetch: settings.fetch,
-      timeoutMs: settings.timeoutMs,
-      signal: local.signal,
-    });
+  const calls = stageCalls(settings, signal);
   try {
     const messages = await chatMessages(
       request,
-      heardText(settings, request, local.signal),
+      heardText(settings, request, calls.signal),
       settings.images,
     );
-    const chat = call('chat', settings.chat.endpoint);
+    const chat = calls.call('chat', settings.chat.endpoint);
     const response = await chat.send('chat/completions', {
       headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
       body: JSON.stringify(chatBody(settings, request, messages)),
@@ -130,9 +120,9 @@ async function respond(
             output,
             format: request.outputAudioFormat,
             lookahead: settings.lookahead,
-            speak: speechRequest(call, speech, speech.voice ?? request.voice),
+            speak: speechRequest(calls.call, speech, speech.voice ?? request.voice),
           });
-    if (spoken !== undefined) spoken.onFailure = (error) => local.abort(error);
+    if (spoken !== undefined) spoken.onFailure = (error) => calls.abort(error);
     const splitter = spoken === undefined ? undefined : new SentenceSplitter();
     /** Writes in order: after the sentences queued for speech, or at once. */
     const write = (doWrite: () => void) =>
@@ -200,9 +190,8 @@ async function respond(
       output.incomplete('max_output_tokens');
     } else if (finishReason === 'content_filter') output.incomplete('content_filter');
   } finally {
-    unfollow();
     // Whatever is still open (speech asked ahead, a body not read) closes with the response.
-    local.abort(CALL_CLOSED);
+    calls.close();
   }
 }
 

@@ -5,14 +5,14 @@ import type {
   TranslationOutput,
   TranslationSettings,
 } from '../translation/translation-model.ts';
-import { BackendCall } from './backend-call.ts';
-import { CascadeBackendError, type CascadeStage } from './backend-error.ts';
+import { WAV_HEADER_BYTES } from './audio-convert.ts';
+import { CascadeBackendError } from './backend-error.ts';
 import type { CascadeSettings, Stage } from './cascade-options.ts';
 import { readChatStream } from './chat-stream.ts';
-import { CALL_CLOSED, followSignal } from './follow-signal.ts';
 import { SentenceSplitter } from './sentence-splitter.ts';
 import { speechRequest } from './speech-request.ts';
 import { SpokenOutput } from './spoken-output.ts';
+import { callOptions, stageCalls } from './stage-calls.ts';
 import { within } from './text-bound.ts';
 import { transcribeAudio } from './transcribe-audio.ts';
 
@@ -24,6 +24,12 @@ const MAX_SEGMENT_MS = 15_000;
  * bounded backlog, not here.
  */
 const MAX_PENDING_SEGMENTS = 3;
+/**
+ * The most a segment's transcription answer may hold, in bytes: 16 s of speech is a few
+ * hundred characters, so this is ample, and each segment waiting its turn holds at most this
+ * (twice, as UTF-16) rather than a whole transcription answer's megabyte.
+ */
+const MAX_SEGMENT_ANSWER_BYTES = 64 * 1024;
 /** Bytes of PCM16 24 kHz per ms. */
 const BYTES_PER_MS = 48;
 
@@ -39,8 +45,10 @@ interface Heard {
 
 /**
  * The most a cascade's translation session holds in its own buffers, two bytes a character
- * and 48 bytes a ms of audio: the segments being transcribed, the one being cut, one SSE
- * event being parsed and the translation waiting for speech.
+ * and 48 bytes a ms of audio: each segment heard and not yet said (its audio, the WAV copy
+ * of it a transcription in flight sends, its transcript), the segment being cut, one SSE
+ * event being parsed and the translation waiting for speech. The session counts it in its
+ * `heldBytes`, the figure a host bounds the session by, so nothing held is left out.
  *
  * @example
  * ```ts
@@ -50,8 +58,13 @@ interface Heard {
 export function translationHeldBytes(settings: CascadeSettings): number {
   // A segment is cut at the first chunk past the bound: the engine's chunks are at most 1 s.
   const segmentBytes = (MAX_SEGMENT_MS + 1000) * BYTES_PER_MS;
+  // The input waits at MAX_PENDING_SEGMENTS heard, but the chunk before may have ended two.
+  const heard = MAX_PENDING_SEGMENTS + 1;
+  // All three at once, not one after the other: a transcription's answer is read while the
+  // segment's audio and its WAV copy are still held.
+  const eachHeard = segmentBytes + (WAV_HEADER_BYTES + segmentBytes) + 2 * MAX_SEGMENT_ANSWER_BYTES;
   const { maxEventChars, maxTextChars } = settings.bounds;
-  return (MAX_PENDING_SEGMENTS + 1) * segmentBytes + 2 * (maxEventChars + maxTextChars);
+  return heard * eachHeard + segmentBytes + 2 * (maxEventChars + maxTextChars);
 }
 
 /**
@@ -78,14 +91,13 @@ export function cascadeTranslation(settings: CascadeSettings): TranslationModel[
       throw new CascadeBackendError({ stage: 'transcription', failure: 'not_configured' });
     }
     // One signal for every request of the session: the engine's end, or the session closed.
-    const local = new AbortController();
-    const unfollow = followSignal(signal, local);
+    const session = stageCalls(settings, signal);
     /** The last segment's words: input transcripts go out in the order they were spoken. */
     let lastWords: Promise<unknown> = Promise.resolve();
     const hear = (segment: SpeechSegment): Heard => {
-      const transcript = transcribeSegment(settings, transcription, segment, local.signal).catch(
+      const transcript = transcribeSegment(settings, transcription, segment, session.signal).catch(
         (error: unknown) => {
-          if (!local.signal.aborted) output.error(error);
+          if (!session.signal.aborted) output.error(error);
           return undefined;
         },
       );
@@ -105,63 +117,48 @@ export function cascadeTranslation(settings: CascadeSettings): TranslationModel[
     };
     const say = async (heard: Heard) => {
       const text = await heard.words;
-      if (text === undefined || text.trim() === '' || local.signal.aborted) return;
+      if (text === undefined || text.trim() === '' || session.signal.aborted) return;
       try {
-        await translateSegment(settings, heard, text, output, local.signal);
+        await translateSegment(settings, heard, text, output, session.signal);
       } catch (error) {
-        if (!local.signal.aborted) output.error(error);
+        if (!session.signal.aborted) output.error(error);
       }
     };
     try {
       await translateBySegment({
         audio: request.audio,
         segmenter: new SpeechSegmenter({ keepAudio: true, maxSegmentMs: MAX_SEGMENT_MS }),
-        signal: local.signal,
+        signal: session.signal,
         maxPending: MAX_PENDING_SEGMENTS,
         hear,
         say,
       });
     } finally {
-      unfollow();
       // Whatever is still open (a transcription of a segment never spoken) closes with it.
-      local.abort(CALL_CLOSED);
+      session.close();
     }
   };
 }
 
 /**
- * One segment's words, from the transcription stage. The call follows a signal of its own,
- * let go when it is done: a backend call keeps listening to the signal it is given for as
- * long as that signal lives, and the session's would gather one listener a segment.
+ * One segment's words, from the transcription stage: its call is on the session's signal,
+ * which it lets go of when it closes.
  */
-async function transcribeSegment(
+function transcribeSegment(
   settings: CascadeSettings,
   stage: Stage,
   segment: SpeechSegment,
   signal: AbortSignal,
 ): Promise<string> {
-  const call = new AbortController();
-  const unfollow = followSignal(signal, call);
   const pcm = segment.pcm ?? new Int16Array(0);
-  try {
-    return await transcribeAudio(
-      {
-        endpoint: stage.endpoint,
-        fetch: settings.fetch,
-        timeoutMs: settings.timeoutMs,
-        signal: call.signal,
-      },
-      {
-        model: stage.model,
-        audio: new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength),
-        format: 'audio/pcm',
-        // The source language is the speaker's, which the session does not say: detected.
-        settings: {},
-      },
-    );
-  } finally {
-    unfollow();
-  }
+  return transcribeAudio(callOptions(settings, stage.endpoint, signal), {
+    model: stage.model,
+    audio: new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength),
+    format: 'audio/pcm',
+    // The source language is the speaker's, which the session does not say: detected.
+    settings: {},
+    maxAnswerBytes: MAX_SEGMENT_ANSWER_BYTES,
+  });
 }
 
 /**
@@ -176,16 +173,7 @@ async function translateSegment(
   output: TranslationOutput,
   signal: AbortSignal,
 ): Promise<void> {
-  const local = new AbortController();
-  const unfollow = followSignal(signal, local);
-  const call = (stage: CascadeStage, endpoint: Stage['endpoint']) =>
-    new BackendCall({
-      stage,
-      endpoint,
-      fetch: settings.fetch,
-      timeoutMs: settings.timeoutMs,
-      signal: local.signal,
-    });
+  const calls = stageCalls(settings, signal);
   const elapsedMs = segment.endMs;
   const said = {
     text: (delta: string) => output.outputTranscript(delta, elapsedMs),
@@ -193,7 +181,7 @@ async function translateSegment(
     ready: () => output.ready(),
   };
   try {
-    const chat = call('chat', settings.chat.endpoint);
+    const chat = calls.call('chat', settings.chat.endpoint);
     const response = await chat.send('chat/completions', {
       headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
       body: JSON.stringify({
@@ -214,9 +202,9 @@ async function translateSegment(
             format: 'audio/pcm',
             lookahead: settings.lookahead,
             // A translation session has no voice setting: the cascade's, else the API's default.
-            speak: speechRequest(call, speech, speech.voice ?? 'marin'),
+            speak: speechRequest(calls.call, speech, speech.voice ?? 'marin'),
           });
-    if (spoken !== undefined) spoken.onFailure = (error) => local.abort(error);
+    if (spoken !== undefined) spoken.onFailure = (error) => calls.abort(error);
     const splitter = spoken === undefined ? undefined : new SentenceSplitter();
     let textLeft = settings.bounds.maxTextChars;
     for await (const part of readChatStream(chat, response, settings.bounds.maxEventChars)) {
@@ -234,8 +222,7 @@ async function translateSegment(
     if (rest !== undefined) spoken?.say(rest);
     await spoken?.finished();
   } finally {
-    unfollow();
-    local.abort(CALL_CLOSED);
+    calls.close();
   }
 }
 

@@ -2,7 +2,7 @@ import type { AudioFormatType } from '../pcm.ts';
 import { wavOf } from './audio-convert.ts';
 import { BackendCall, type BackendCallOptions } from './backend-call.ts';
 
-/** The most a transcription answer may hold (its JSON). */
+/** The most a transcription answer may hold by default (its JSON), in bytes. */
 const MAX_TRANSCRIPT_BYTES = 1024 * 1024;
 
 /** What {@link transcribeAudio} sends. */
@@ -12,6 +12,8 @@ export interface TranscribeAudioRequest {
   readonly format: AudioFormatType;
   /** The session's `audio.input.transcription` settings: `language` and `prompt` are passed on. */
   readonly settings: Readonly<Record<string, unknown>>;
+  /** The most the answer may hold, in bytes (default {@link MAX_TRANSCRIPT_BYTES}). */
+  readonly maxAnswerBytes?: number;
 }
 
 /**
@@ -46,7 +48,7 @@ export async function transcribeAudio(
   const call = new BackendCall({ ...options, stage: 'transcription' });
   try {
     const response = await call.send('audio/transcriptions', { body: form });
-    const text = await call.text(response, MAX_TRANSCRIPT_BYTES);
+    const text = await call.text(response, request.maxAnswerBytes ?? MAX_TRANSCRIPT_BYTES);
     let body: unknown;
     try {
       body = JSON.parse(text);

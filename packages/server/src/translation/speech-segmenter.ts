@@ -145,7 +145,11 @@ export class SpeechSegmenter {
   }
 }
 
-/** The samples of `chunks` between `startMs` and `endMs`, joined. */
+/**
+ * The samples of `chunks` between `startMs` and `endMs`, joined into a buffer of their own:
+ * not a view into all the chunks kept, which would hold the audio before the segment's start
+ * too, for as long as the segment is held.
+ */
 function joined(
   chunks: readonly TranslationAudioChunk[],
   startMs: number,
@@ -153,14 +157,17 @@ function joined(
 ): Int16Array {
   let length = 0;
   for (const chunk of chunks) length += chunk.pcm.length;
-  const all = new Int16Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk.pcm, offset);
-    offset += chunk.pcm.length;
-  }
   const firstMs = chunks[0]?.startMs ?? startMs;
   const from = Math.max(0, Math.round((startMs - firstMs) * SAMPLES_PER_MS));
-  const to = Math.max(from, Math.min(all.length, Math.round((endMs - firstMs) * SAMPLES_PER_MS)));
-  return all.subarray(from, to);
+  const to = Math.max(from, Math.min(length, Math.round((endMs - firstMs) * SAMPLES_PER_MS)));
+  const segment = new Int16Array(to - from);
+  /** Where the chunk starts among all the chunks' samples. */
+  let offset = 0;
+  for (const chunk of chunks) {
+    const start = Math.max(0, from - offset);
+    const end = Math.min(chunk.pcm.length, to - offset);
+    if (end > start) segment.set(chunk.pcm.subarray(start, end), offset + start - from);
+    offset += chunk.pcm.length;
+  }
+  return segment;
 }

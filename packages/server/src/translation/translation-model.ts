@@ -92,7 +92,9 @@ export interface TranslationRequest {
  * `elapsedMs` is the input-audio time the output corresponds to (ms since the first append,
  * as {@link TranslationAudioChunk.startMs}): the engine sends it as `elapsed_ms`, in whole
  * ms, never before 0 nor past the input received so far; a value that is not a finite
- * number is sent as the input received so far.
+ * number is sent as the input received so far. `elapsed_ms` is one clock for the session's
+ * three deltas (input transcript, output transcript, audio) and never goes back: a stamp
+ * before the last one sent, of any of them, is sent as that one.
  *
  * @example
  * ```ts

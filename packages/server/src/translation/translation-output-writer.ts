@@ -34,11 +34,12 @@ export interface TranslationOutputHost {
 
 /**
  * The {@link TranslationOutput} a model writes to: each call checks what it was given (a
- * careless model's non-string or empty delta is dropped), stamps `elapsed_ms`, cuts long
- * deltas and audio into frames of a bounded size and hands them to the session's frames;
- * audio goes from PCM straight into its frame. Once {@link end} was called everything is
- * ignored and `ready()` resolves at once. A throw on the way out (the host's `send`) ends the
- * session rather than reaching the model, which could swallow it and go on writing.
+ * careless model's non-string or empty delta is dropped), stamps `elapsed_ms` (within the
+ * input received, never before the last one sent), cuts long deltas and audio into frames
+ * of a bounded size and hands them to the session's frames; audio goes from PCM straight
+ * into its frame. Once {@link end} was called everything is ignored and `ready()` resolves
+ * at once. A throw on the way out (the host's `send`) ends the session rather than reaching
+ * the model, which could swallow it and go on writing.
  *
  * @example
  * ```ts
@@ -51,6 +52,8 @@ export class TranslationOutputWriter {
   readonly output: TranslationOutput;
   readonly #host: TranslationOutputHost;
   #ended = false;
+  /** The last `elapsed_ms` sent, of any of the three deltas: the next is never before it. */
+  #lastElapsedMs = 0;
   /** The `ready()` calls waiting on the host, each let go when it resolves. */
   readonly #waiting = new Set<() => void>();
 
@@ -117,11 +120,21 @@ export class TranslationOutputWriter {
     );
   }
 
-  /** `elapsed_ms`: whole ms within the input received so far (its end for a non-number). */
+  /**
+   * `elapsed_ms`: whole ms within the input received so far (its end for a non-number), and
+   * never before the last one sent. It is the session's one alignment clock, shared by the
+   * input transcript, the output transcript and the audio, so a model that stamps a later
+   * segment's words before an earlier segment's speech cannot make it run backwards. The
+   * input only grows, so the last one sent is still within it.
+   */
   #stamp(elapsedMs: unknown): number {
     const received = Math.floor(this.#host.inputMs());
-    if (typeof elapsedMs !== 'number' || !Number.isFinite(elapsedMs)) return received;
-    return Math.min(received, Math.max(0, Math.floor(elapsedMs)));
+    const asked =
+      typeof elapsedMs === 'number' && Number.isFinite(elapsedMs)
+        ? Math.min(received, Math.max(0, Math.floor(elapsedMs)))
+        : received;
+    this.#lastElapsedMs = Math.max(this.#lastElapsedMs, asked);
+    return this.#lastElapsedMs;
   }
 
   #ready(): Promise<void> {

@@ -10,8 +10,21 @@ const KEY_TAIL = [...'delta":"'].map((char) => char.charCodeAt(0));
  * from the start (the envelope before it is short), then for the closing quote, a native
  * forward scan (`memchr` on a Node Buffer; a scan from the end is no native `memrchr` and
  * cost more than the relay's whole work for the frame). `undefined` when the frame has no such key.
+ *
+ * It is the first `"delta":"` of the frame, wherever it stands, and its text as it came
+ * (escapes not decoded): a caller that takes the payload itself checks that the key is the
+ * top-level one and that the span holds no backslash, and parses the frame otherwise. Metering
+ * (`response.output_audio.delta` sizes) and `@rtwire/node`'s calls (audio deltas played on the
+ * track) share it.
+ *
+ * @example
+ * ```ts
+ * const frame = '{"type":"response.output_audio.delta","delta":"AAAA"}';
+ * const span = deltaPayloadSpan(frame); // [47, 51]
+ * if (span !== undefined) frame.slice(...span); // 'AAAA'
+ * ```
  */
-function payloadSpan(data: string | Uint8Array): readonly [number, number] | undefined {
+export function deltaPayloadSpan(data: string | Uint8Array): readonly [number, number] | undefined {
   let start: number;
   if (typeof data === 'string') {
     const key = data.indexOf('"delta":"');
@@ -55,7 +68,7 @@ function codeAt(data: string | Uint8Array, index: number): number {
  * ```
  */
 export function deltaAudioBytes(data: string | Uint8Array): number {
-  const span = payloadSpan(data);
+  const span = deltaPayloadSpan(data);
   if (span === undefined) return 0;
   const [start, end] = span;
   const length = end - start;
@@ -75,6 +88,6 @@ export function deltaAudioBytes(data: string | Uint8Array): number {
  * ```
  */
 export function deltaTextLength(data: string | Uint8Array): number {
-  const span = payloadSpan(data);
+  const span = deltaPayloadSpan(data);
   return span === undefined ? 0 : span[1] - span[0];
 }
