@@ -36,7 +36,7 @@ function openCascade(options: Partial<CascadeModelOptions> = {}, script: FakeBac
 }
 
 /** Each transcription answers with the words of its segment: `first words`, `second words`, … */
-const numbered: FakeBackendScript['transcription'] = (_form, index) => ({
+const numbered: NonNullable<FakeBackendScript['transcription']> = (_form, index) => ({
   kind: 'text',
   text: `${['first', 'second', 'third'][index] ?? 'more'} words`,
 });
