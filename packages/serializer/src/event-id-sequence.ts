@@ -88,6 +88,34 @@ export class EventIdSequence {
     return position;
   }
 
+  /**
+   * @internal The bytes of every id's JSON before its digits (`"` and the prefix), for a
+   * writer that keeps them joined to the constant bytes around the id and then writes only
+   * {@link writeDigits}. A view of this sequence's own bytes: copy it, never write into it.
+   */
+  get jsonHead(): Uint8Array {
+    return this.#json.subarray(0, this.#digitsAt);
+  }
+
+  /** @internal How many digits the next id has: {@link writeDigits} writes one byte more. */
+  get digitCount(): number {
+    return this.#digits;
+  }
+
+  /**
+   * @internal Writes the rest of the next id's JSON after {@link jsonHead} (its
+   * {@link digitCount} digits and the closing quote) at `position`, takes the id, and returns
+   * the position after it.
+   */
+  writeDigits(target: Uint8Array, position: number): number {
+    const json = this.#json;
+    const end = this.#digitsAt + this.#digits + 1;
+    for (let index = this.#digitsAt; index < end; index++)
+      target[position++] = json[index] as number;
+    this.#advance();
+    return position;
+  }
+
   /** Adds one to the counter and to its digits. */
   #advance(): void {
     if (this.#counter >= Number.MAX_SAFE_INTEGER) {

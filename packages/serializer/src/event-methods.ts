@@ -3,9 +3,9 @@ import {
   eventIdFrameBytes,
   type Fragment,
   fragment,
-  frameBytes,
   quoteArgument,
   quoteEventId,
+  StringFrameWriter,
   sharedFragment,
   startFrame,
 } from './engine/frame-writer.ts';
@@ -44,13 +44,13 @@ function eventIdOnly(type: string, rest: string) {
 function withString(type: string, scope: string, key: string) {
   const first = head(type);
   const middle = fragment(`${scope},"${key}":`);
+  const writer = new StringFrameWriter(first, middle);
   return {
     text: (eventId: EventId, value: string): string =>
       `${first.text}${quoteEventId(eventId)}${middle.text}${quoteArgument(value, key)}}`,
-    bytes: (eventId: EventId, value: string): Uint8Array =>
-      frameBytes(first, eventId, middle, value),
+    bytes: (eventId: EventId, value: string): Uint8Array => writer.bytes(eventId, value),
     into: (eventId: EventId, value: string, target: Uint8Array, offset = 0): number =>
-      copyFrameInto(frameBytes(first, eventId, middle, value), target, offset),
+      copyFrameInto(writer.bytes(eventId, value), target, offset),
   };
 }
 

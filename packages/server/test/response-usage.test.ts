@@ -50,6 +50,20 @@ const isCount = (value: unknown): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 2 ** 48;
 
 describe('responseUsage', () => {
+  it('reports nothing reported (its fast path) as the general path reports an empty report', () => {
+    const anyEstimate = fc.oneof(
+      fc.nat({ max: 10_000 }),
+      fc.double(),
+      fc.constantFrom(-1, 0.5, 2 ** 60, Number.NaN, Number.POSITIVE_INFINITY),
+    );
+    fc.assert(
+      fc.property(anyEstimate, anyEstimate, (textTokens, audioTokens) => {
+        const guess = { textTokens, audioTokens };
+        expect(responseUsage(undefined, guess)).toStrictEqual(responseUsage({}, guess));
+      }),
+    );
+  });
+
   it('reports what the model said, and its details always add up to the totals', () => {
     fc.assert(
       fc.property(maybe(reportedUsage), estimate, (reported, guess) => {

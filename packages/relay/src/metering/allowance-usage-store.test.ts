@@ -63,6 +63,87 @@ describe('a local allowance in front of a shared usage store', () => {
     expect(await spent(shared, cap)).toBe(6_000);
   });
 
+  it('settles the responses still running when their allowance is settled with the next allowance, not one round trip each', async () => {
+    const shared = new MemoryUsageStore();
+    const { store, calls } = counted(shared);
+    const local = withLocalAllowance(store, { responses: 2, maxAgeMs: 60_000, now: () => NOW });
+    const cap = capOf(1_000_000);
+    const reserve = async () => {
+      const reserved = await local.reserve('t', cap, ask(100), NOW);
+      if (!reserved.ok) throw new Error('refused');
+      return reserved.reservation;
+    };
+    // Two responses fill the first allowance; a third settles it (both counted whole, 200)
+    // and takes a second one while the first two still run.
+    const first = await reserve();
+    const second = await reserve();
+    const third = await reserve();
+    expect(calls).toEqual({ reserve: 2, settle: 1 });
+    expect(await local.settle(first, tokens(60), cap, NOW)).toBe(false);
+    expect(await local.settle(second, tokens(70), cap, NOW)).toBe(false);
+    // What the first two gave back rode with the live allowance: no call of their own.
+    expect(calls).toEqual({ reserve: 2, settle: 1 });
+    expect(await local.settle(third, tokens(80), cap, NOW)).toBe(false);
+    await local.close();
+    expect(calls).toEqual({ reserve: 2, settle: 2 });
+    expect(await spent(shared, cap)).toBe(210);
+  });
+
+  it('takes the next allowance ahead: after the first, no response waits for a grant', async () => {
+    const shared = new MemoryUsageStore();
+    // Grants from the shared store are answered only when the test says so.
+    const held: (() => void)[] = [];
+    const gated: UsageStore = {
+      ...counted(shared).store,
+      reserve: (...args) =>
+        new Promise((resolve) => held.push(() => resolve(shared.reserve(...args)))),
+    };
+    const local = withLocalAllowance(gated, { responses: 8, maxAgeMs: 60_000, now: () => NOW });
+    const cap = capOf(1_000_000);
+    let waited = 0;
+    for (let index = 0; index < 40; index++) {
+      const pending = local.reserve('t', cap, ask(100), NOW);
+      const first = await Promise.race([
+        pending,
+        new Promise<'waiting'>((resolve) => setTimeout(() => resolve('waiting'), 0)),
+      ]);
+      if (first === 'waiting') {
+        waited++;
+        for (const answer of held.splice(0)) answer();
+      }
+      const reserved = await pending;
+      if (!reserved.ok) throw new Error('refused');
+      // Grants taken ahead arrive while the response streams.
+      for (const answer of held.splice(0)) answer();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      await local.settle(reserved.reservation, tokens(100), cap, NOW);
+    }
+    for (const answer of held.splice(0)) answer();
+    await local.close();
+    expect(waited).toBe(1);
+    expect(await spent(shared, cap)).toBe(4_000);
+  });
+
+  it('settles a late response of a settled allowance on its own when the live one counts other windows', async () => {
+    let clock = NOW;
+    const shared = new MemoryUsageStore();
+    const { store, calls } = counted(shared);
+    const local = withLocalAllowance(store, { responses: 1, maxAgeMs: 600_000, now: () => clock });
+    const cap: MeterCap[] = [{ meter: 'tokens', window: 'minute', limit: 1_000_000 }];
+    const early = await local.reserve('t', cap, ask(100), clock);
+    if (!early.ok) throw new Error('refused');
+    // The next minute: the first allowance ended with its window; a new one counts in the new one.
+    clock = NOW + 60_000;
+    const later = await local.reserve('t', cap, ask(100), clock);
+    if (!later.ok) throw new Error('refused');
+    const settlesBefore = calls.settle;
+    await local.settle(early.reservation, tokens(10), cap, clock);
+    // The first minute's counter is corrected directly, never the second minute's.
+    expect(calls.settle).toBe(settlesBefore + 1);
+    await local.settle(later.reservation, tokens(20), cap, clock);
+    await local.close();
+  });
+
   it('near a cap goes to the shared store for each response, so it stops where the store would', async () => {
     const shared = new MemoryUsageStore();
     const local = withLocalAllowance(shared, { responses: 8, maxAgeMs: 60_000 });

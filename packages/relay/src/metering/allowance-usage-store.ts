@@ -54,17 +54,22 @@ interface Allowance {
 /**
  * A shared usage store (Redis) behind a local allowance: instead of two round trips a
  * response, a relay takes several responses' worth of a tenant's tokens and budget at once
- * and hands them out itself. An allowance is settled (what was used, and what its responses in
- * progress hold; the rest given back) when it is `maxAgeMs` old, when its window ends, when it
- * cannot cover a response, or when a response spends a token or budget cap; a response still
- * running then corrects the count by its own settlement. Audio is counted with the allowance,
- * so an audio cap is enforced within `maxAgeMs`. The shared counters are never less than what was
- * used, so relays sharing a cap still stop within a response of it; near the cap, where less
- * than a whole allowance is left, every response goes to the shared store as without one. The
- * price: the shared counters run ahead of use by what allowances hold (another relay may be
- * refused the tenant's last tokens for up to `maxAgeMs`), and a relay that dies leaves what it
- * held counted until the window ends. A settlement that fails is not retried (its outcome is
- * unknown): the counters keep the allowance whole, never less than was used.
+ * and hands them out itself. The next allowance is taken ahead, once the live one can cover
+ * fewer than a quarter of its responses, so a response rarely waits for a round trip. An
+ * allowance is settled (what was used, and what its responses in progress hold; the rest given
+ * back) when the next one replaces it, when it is `maxAgeMs` old, when its window ends, or when
+ * a response spends a token or budget cap. A response still running then corrects the count
+ * through the live allowance of the same windows (by a settlement of its own when there is
+ * none), so sessions running at once cost no round trip each. Audio is counted with the
+ * allowance, so an audio cap is enforced within `maxAgeMs`. The shared counters are never less
+ * than what was used, so relays sharing a cap still stop within a response of it; near the
+ * cap, where less than a whole allowance is left, the live one's last tokens are given back and
+ * every response goes to the shared store as without one. The price: the shared counters run
+ * ahead of use by what allowances hold (two per tenant at most: the live one and the one taken
+ * ahead; another relay may be refused the tenant's last tokens for up to `maxAgeMs`), and a
+ * relay that dies leaves what it held counted until the window ends. A settlement that fails is
+ * not retried (its outcome is unknown): the counters keep the allowance whole, never less than
+ * was used.
  *
  * @example
  * ```ts
@@ -85,6 +90,8 @@ export function withLocalAllowance(
   /** Which allowance a reservation was handed out from. */
   const handedOut = new WeakMap<Reservation, Allowance>();
   const capsKeys = new WeakMap<readonly MeterCap[], string>();
+  /** The allowance taken ahead for each key, to hand out once the active one is spent. */
+  const ready = new Map<string, Allowance>();
   /** Grants from the shared store in flight, by key: one at a time per tenant and caps. */
   const granting = new Map<string, Promise<Allowance | undefined>>();
   /** Keys whose last grant found less than a whole allowance left: direct until then. */
@@ -103,6 +110,7 @@ export function withLocalAllowance(
   const retire = (allowance: Allowance): Promise<boolean> => {
     if (allowance.settled !== undefined) return allowance.settled;
     if (active.get(allowance.key) === allowance) active.delete(allowance.key);
+    if (ready.get(allowance.key) === allowance) ready.delete(allowance.key);
     const settled = inner.settle(
       allowance.reservation,
       add(allowance.used, allowance.held, 1),
@@ -118,7 +126,7 @@ export function withLocalAllowance(
 
   const sweep = () => {
     const at = now();
-    for (const allowance of [...active.values()]) {
+    for (const allowance of [...active.values(), ...ready.values()]) {
       if (at - allowance.grantedMs >= maxAgeMs || at >= allowance.expiresMs) {
         retire(allowance).catch(() => {});
       }
@@ -190,12 +198,7 @@ export function withLocalAllowance(
   ): Promise<Allowance | undefined> => {
     const pending = granting.get(key);
     if (pending !== undefined) return pending;
-    const asked: ReserveRequest = {
-      outputTokens: request.outputTokens * scale,
-      microUsdPerOutputToken: request.microUsdPerOutputToken,
-      inputTokens: request.inputTokens * scale,
-      inputMicroUsd: request.inputMicroUsd * scale,
-    };
+    const asked = times(request, scale);
     const made = inner.reserve(tenant, caps, asked, at).then((granted): Allowance | undefined => {
       if (!granted.ok) {
         nearCapUntil.set(key, at + maxAgeMs);
@@ -224,9 +227,6 @@ export function withLocalAllowance(
         held: NO_USAGE,
         settled: undefined,
       };
-      const previous = active.get(key);
-      if (previous !== undefined) retire(previous).catch(() => {});
-      active.set(key, allowance);
       startSweeping();
       return allowance;
     });
@@ -234,6 +234,39 @@ export function withLocalAllowance(
     const forget = () => granting.delete(key);
     made.then(forget, forget);
     return made;
+  };
+
+  /** Makes `next` the allowance that hands out for `key`; the one it replaces is settled. */
+  const promote = (key: string, next: Allowance) => {
+    if (ready.get(key) === next) ready.delete(key);
+    const previous = active.get(key);
+    if (previous === next) return;
+    if (previous !== undefined) retire(previous).catch(() => {});
+    active.set(key, next);
+  };
+
+  /**
+   * Takes the next allowance ahead, while `current` can still cover a few responses like
+   * `request`: a response then rarely waits for a grant's round trip.
+   */
+  const prefetch = (
+    current: Allowance,
+    tenant: string,
+    caps: readonly MeterCap[],
+    request: ReserveRequest,
+    nowMs: number,
+  ) => {
+    const key = current.key;
+    if (ready.has(key) || granting.has(key)) return;
+    const ahead = Math.max(1, Math.ceil(scale / 4));
+    if (grantable(current, times(request, ahead)) >= request.outputTokens * ahead) return;
+    grant(key, tenant, caps, request, nowMs).then(
+      (next) => {
+        // A response that waited for this grant may have promoted it already.
+        if (next !== undefined && active.get(key) !== next) ready.set(key, next);
+      },
+      () => {},
+    );
   };
 
   /**
@@ -263,19 +296,32 @@ export function withLocalAllowance(
     ): Promise<{ readonly ok: true; readonly reservation: Reservation } | Exhausted> {
       if (caps.length === 0 || closed) return inner.reserve(tenant, caps, request, nowMs);
       const key = keyOf(tenant, caps);
-      if ((nearCapUntil.get(key) ?? 0) <= nowMs) {
-        for (let attempt = 0; attempt < 2; attempt++) {
-          const current = active.get(key);
-          if (current !== undefined) {
-            const handed = handOut(current, request, nowMs);
-            if (handed !== undefined) return handed;
-            // Too old, or it cannot cover this response whole: settled, and a new one taken.
-            retire(current).catch(() => {});
+      const nearCap = (nearCapUntil.get(key) ?? 0) > nowMs;
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const current = active.get(key);
+        if (current !== undefined) {
+          const handed = handOut(current, request, nowMs);
+          if (handed !== undefined) {
+            if (!nearCap) prefetch(current, tenant, caps, request, nowMs);
+            return handed;
           }
-          const fresh = await grant(key, tenant, caps, request, nowMs);
-          if (fresh === undefined) break;
-          const handed = handOut(fresh, request, nowMs);
-          if (handed !== undefined) return handed;
+          // Too old, or near a cap (its last tokens are given back before this response goes
+          // to the store alone): settled now. Otherwise it hands out and takes corrections
+          // until the next allowance replaces (and settles) it.
+          if (nearCap || !live(current, nowMs)) retire(current).catch(() => {});
+        }
+        if (nearCap) break;
+        const waiting = ready.get(key);
+        const next =
+          waiting !== undefined && live(waiting, nowMs)
+            ? waiting
+            : await grant(key, tenant, caps, request, nowMs);
+        if (next === undefined || !live(next, nowMs)) break;
+        promote(key, next);
+        const handed = handOut(next, request, nowMs);
+        if (handed !== undefined) {
+          prefetch(next, tenant, caps, request, nowMs);
+          return handed;
         }
       }
       // Near a cap: this response alone, as without an allowance.
@@ -286,8 +332,24 @@ export function withLocalAllowance(
       const from = handedOut.get(reservation);
       if (from !== undefined) {
         handedOut.delete(reservation);
-        // Its allowance was settled while it ran, counting it whole: it corrects that itself.
-        if (from.settled !== undefined) return inner.settle(reservation, used, caps, nowMs);
+        if (from.settled !== undefined) {
+          // Its allowance was settled while it ran, counting it whole. The correction (mostly
+          // a give-back: a response rarely uses all it holds) rides with the tenant's live
+          // allowance of the same windows instead of a round trip of its own: with sessions
+          // running at once, an allowance is often settled with several of them in flight.
+          const correct = (current: Allowance | undefined): Promise<boolean> => {
+            if (current === undefined || !live(current, now()) || !sameWindows(current, from)) {
+              return inner.settle(reservation, used, caps, nowMs);
+            }
+            const correction = add(used, reservation.amounts, -1);
+            current.used = add(current.used, correction, 1);
+            return mustSettle(current, correction, caps) ? retire(current) : Promise.resolve(false);
+          };
+          const pending = active.has(from.key) ? undefined : granting.get(from.key);
+          return pending === undefined
+            ? correct(active.get(from.key))
+            : pending.then(correct, () => inner.settle(reservation, used, caps, nowMs));
+        }
         from.held = add(from.held, reservation.amounts, -1);
         from.used = add(from.used, used, 1);
         return mustSettle(from, used, caps) ? retire(from) : Promise.resolve(false);
@@ -310,10 +372,32 @@ export function withLocalAllowance(
       closed = true;
       if (timer !== undefined) clearInterval(timer);
       timer = undefined;
-      for (const allowance of [...active.values()]) retire(allowance).catch(() => {});
+      for (const allowance of [...active.values(), ...ready.values()]) {
+        retire(allowance).catch(() => {});
+      }
       await Promise.allSettled([...settling]);
       await inner.close?.();
     },
+  };
+}
+
+/** Whether two allowances count in the same windows (a window that ended is another counter). */
+function sameWindows(a: Allowance, b: Allowance): boolean {
+  const ours = a.reservation.windows;
+  const theirs = b.reservation.windows;
+  return (
+    ours.length === theirs.length &&
+    ours.every((window, index) => window.key === theirs[index]?.key)
+  );
+}
+
+/** `request` as `count` such responses ask for it together. */
+function times(request: ReserveRequest, count: number): ReserveRequest {
+  return {
+    outputTokens: request.outputTokens * count,
+    microUsdPerOutputToken: request.microUsdPerOutputToken,
+    inputTokens: request.inputTokens * count,
+    inputMicroUsd: request.inputMicroUsd * count,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { ModelPrice, TenantLimits, UsageWindow, WindowCaps } from '../policy/relay-policy.ts';
-import { type MeterAmounts, type MeterCap, NO_USAGE } from './usage-store.ts';
+import type { MeterAmounts, MeterCap } from './usage-store.ts';
 
 /**
  * A tenant's limits as the caps a store checks: tokens (all, input, output) and audio
@@ -94,12 +94,13 @@ export function usedAmounts(usage: unknown, price: ModelPrice | undefined): Mete
   const read = (typeof usage === 'object' && usage !== null ? usage : {}) as ResponseUsage;
   const input = count(read.input_tokens);
   const output = count(read.output_tokens);
-  const inDetails = read.input_token_details ?? {};
-  const outDetails = read.output_token_details ?? {};
-  const cached = Math.min(input, count(inDetails.cached_tokens));
-  const audioIn = Math.min(input - cached, count(inDetails.audio_tokens));
+  // Optional chaining, not `?? {}`: no object made for details a usage leaves out.
+  const inDetails = read.input_token_details;
+  const outDetails = read.output_token_details;
+  const cached = Math.min(input, count(inDetails?.cached_tokens));
+  const audioIn = Math.min(input - cached, count(inDetails?.audio_tokens));
   const textIn = input - cached - audioIn;
-  const audioOut = Math.min(output, count(outDetails.audio_tokens));
+  const audioOut = Math.min(output, count(outDetails?.audio_tokens));
   const textOut = output - audioOut;
   const microUsd =
     price === undefined
@@ -109,11 +110,15 @@ export function usedAmounts(usage: unknown, price: ModelPrice | undefined): Mete
         cached * price.cachedIn +
         textOut * price.textOut +
         audioOut * price.audioOut;
+  // Every meter written out in NO_USAGE's order (not spread from it): one shape of amounts
+  // for everything that reads them per response (the session's sums, the metrics, the store).
   return {
-    ...NO_USAGE,
     tokens: input + output,
     inputTokens: input,
     outputTokens: output,
+    audioMs: 0,
+    inputAudioMs: 0,
+    outputAudioMs: 0,
     microUsd,
   };
 }

@@ -7,7 +7,12 @@ import { writeJsonValue } from './encode-value.ts';
 import { quoteJsonString } from './escape-json-string.ts';
 import { toJsonValue } from './json-value.ts';
 import { outputSlab } from './output-slab.ts';
-import { jsonFragmentBytes, maxJsonStringBytes, writeJsonString } from './utf8-writer.ts';
+import {
+  jsonFragmentBytes,
+  maxJsonStringBytes,
+  writeJsonString,
+  writeJsonText,
+} from './utf8-writer.ts';
 
 /**
  * A constant piece of a frame, as text and as UTF-8 bytes. The bytes are made on first use:
@@ -116,8 +121,9 @@ function writeShortString(target: Uint8Array, position: number, text: string): n
 }
 
 /**
- * `head + json(eventId) + middle + json(value) + '}'` straight into the output slab: the hot
- * path of every delta. A long clean `value` (base64 audio) is scanned once and copied in.
+ * `head + json(eventId) + middle + json(value) + '}'` straight into the output slab, for any
+ * event id (a {@link StringFrameWriter} takes a sequence's ids its faster way). A long clean
+ * `value` (base64 audio) is scanned once and copied in.
  */
 export function frameBytes(
   head: Fragment,
@@ -137,6 +143,133 @@ export function frameBytes(
   position = writeShortString(target, position, value);
   target[position++] = 0x7d;
   return outputSlab.commit(position);
+}
+
+/** Never given by a caller (this module keeps it): what a template holds before its first. */
+const NO_SEQUENCE = new EventIdSequence('');
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Frames a template joins for one sequence before another may take its place: joining costs
+ * about as much as a few frames, so an encoder shared by sessions that take turns frame by
+ * frame joins at most once in this many, the others' frames taking the general path.
+ */
+const REJOIN_AFTER = 64;
+
+/**
+ * The constant bytes of one method's frames around a sequence's event id, joined: `head`, the
+ * id's JSON (its digits current), then `middle`. A session gives the same
+ * {@link EventIdSequence} frame after frame, so a frame copies this once (a single native
+ * copy, against one for the head, a loop for the id and one for the middle) after writing
+ * the next id's digits into it; only what follows the middle is written per frame.
+ */
+class IdTemplate {
+  readonly #head: Fragment;
+  readonly #middle: Fragment;
+  /** The sequence the template holds the id of, and frames written since it was joined. */
+  sequence: EventIdSequence = NO_SEQUENCE;
+  #taken = 0;
+  /** The joined bytes, the digits of the id last taken in them. */
+  bytes: Uint8Array = EMPTY;
+  #digitsAt = 0;
+  #digits = 0;
+  /** What the general path reserves for all but the variable part: the same, so slabs fill alike. */
+  fixed = 0;
+
+  constructor(head: Fragment, middle: Fragment) {
+    this.#head = head;
+    this.#middle = middle;
+  }
+
+  /**
+   * Whether frames with ids of `sequence` are made here (joining it when another sequence has
+   * had its turn), else by the general path.
+   */
+  joins(sequence: EventIdSequence): boolean {
+    if (this.#taken < REJOIN_AFTER && this.sequence !== NO_SEQUENCE) return false;
+    this.sequence = sequence;
+    this.#taken = 0;
+    this.#layout(sequence);
+    return true;
+  }
+
+  /** Takes the sequence's next id into {@link bytes} and returns them. */
+  take(): Uint8Array {
+    const sequence = this.sequence;
+    if (sequence.digitCount !== this.#digits) this.#layout(sequence);
+    sequence.writeDigits(this.bytes, this.#digitsAt);
+    this.#taken++;
+    return this.bytes;
+  }
+
+  /**
+   * Lays the bytes out for the sequence's digit count (when joined, then once per power of
+   * ten). The middle is encoded straight into them, not through {@link Fragment.bytes}: a
+   * middle holds a context's ids, so it is new for every content part, and its own bytes
+   * would be two more buffers per part that the general path may never need.
+   */
+  #layout(sequence: EventIdSequence): void {
+    const head = this.#head.bytes;
+    const prefix = sequence.jsonHead;
+    const middle = this.#middle.text;
+    const digits = sequence.digitCount;
+    const digitsAt = head.length + prefix.length;
+    const middleAt = digitsAt + digits + 1;
+    const room = new Uint8Array(middleAt + middle.length * 3);
+    room.set(head);
+    room.set(prefix, head.length);
+    const end = writeJsonText(room, middleAt, middle);
+    this.bytes = room.subarray(0, end);
+    this.#digitsAt = digitsAt;
+    this.#digits = digits;
+    this.fixed = head.length + sequence.maxJsonBytes + (end - middleAt);
+  }
+}
+
+/**
+ * {@link frameBytes} of one method of one encoder (its `head` and `middle` fixed): the hot path
+ * of every text delta. With a sequence's id, the frame is one copy of an {@link IdTemplate}
+ * and the value; any other id, and a long value, take {@link frameBytes}'s own paths. The
+ * bytes are the same either way.
+ *
+ * @example
+ * ```ts
+ * const delta = new StringFrameWriter(
+ *   sharedFragment('{"type":"response.output_text.delta","event_id":'),
+ *   fragment(',"response_id":"resp_1","item_id":"item_1","output_index":0,"content_index":0,"delta":'),
+ * );
+ * send(delta.bytes(sequence, 'Hel')); // the sequence's next id, written in place
+ * ```
+ */
+export class StringFrameWriter {
+  readonly #head: Fragment;
+  readonly #middle: Fragment;
+  readonly #template: IdTemplate;
+
+  constructor(head: Fragment, middle: Fragment) {
+    this.#head = head;
+    this.#middle = middle;
+    this.#template = new IdTemplate(head, middle);
+  }
+
+  /** `head + json(eventId) + middle + json(value) + '}'`, as {@link frameBytes} writes it. */
+  bytes(eventId: EventId, value: string): Uint8Array {
+    const template = this.#template;
+    if (
+      (eventId !== template.sequence &&
+        !(eventId instanceof EventIdSequence && template.joins(eventId))) ||
+      typeof value !== 'string' ||
+      value.length >= SIMD_MIN_LENGTH
+    ) {
+      return frameBytes(this.#head, eventId, this.#middle, value);
+    }
+    const target = outputSlab.reserve(template.fixed + maxJsonStringBytes(value.length) + 1);
+    const lead = template.take();
+    let position = copy(target, outputSlab.start, lead);
+    position = writeShortString(target, position, value);
+    target[position++] = 0x7d;
+    return outputSlab.commit(position);
+  }
 }
 
 function longFrameBytes(head: Fragment, eventId: EventId, middle: Fragment, value: string) {

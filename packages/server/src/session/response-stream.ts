@@ -38,6 +38,7 @@ export const MAX_DELTA_CHARS = 16_384;
 export const MAX_AUDIO_DELTA_BYTES = 32_768;
 
 const RESOLVED: Promise<void> = Promise.resolve();
+const ignoreDelta = (_delta: string): void => {};
 
 /**
  * Everything fixed about one response before it starts.
@@ -125,6 +126,8 @@ export class ResponseStream {
   /** The open message, when the open item is one, and its content part's encoder. */
   #message: MessageWriter | undefined;
   #content: ContentEventEncoder | undefined;
+  /** Sends a text delta of the open message's part (see `#textSender`). */
+  #sendText: (delta: string) => void = ignoreDelta;
   #active = true;
   #usage: ModelUsage | undefined;
   #outputText = 0;
@@ -273,17 +276,30 @@ export class ResponseStream {
 
   #textDelta(message: MessageWriter, delta: string): void {
     message.record(delta);
-    const content = this.#content as ContentEventEncoder;
-    const eventId = this.#host.frameEventId();
-    const { sink } = this.#host;
+    this.#sendText(delta);
+  }
+
+  /**
+   * How the open part's text deltas are sent, chosen once per part rather than per delta:
+   * text or transcript events (by the response's modality), as bytes or as text (the
+   * session's form).
+   */
+  #textSender(content: ContentEventEncoder): (delta: string) => void {
+    const { sink, frameEventId } = this.#host;
     if (this.#plan.modality === 'text') {
-      if (this.#bytes) sink.bytes(content.outputTextDeltaBytes(eventId, delta));
-      else sink.text(content.outputTextDelta(eventId, delta));
-    } else if (this.#bytes) {
-      sink.bytes(content.outputAudioTranscriptDeltaBytes(eventId, delta));
-    } else {
-      sink.text(content.outputAudioTranscriptDelta(eventId, delta));
+      if (this.#bytes) {
+        const encode = content.outputTextDeltaBytes;
+        return (delta) => sink.bytes(encode(frameEventId(), delta));
+      }
+      const encode = content.outputTextDelta;
+      return (delta) => sink.text(encode(frameEventId(), delta));
     }
+    if (this.#bytes) {
+      const encode = content.outputAudioTranscriptDeltaBytes;
+      return (delta) => sink.bytes(encode(frameEventId(), delta));
+    }
+    const encode = content.outputAudioTranscriptDelta;
+    return (delta) => sink.text(encode(frameEventId(), delta));
   }
 
   #ready(): Promise<void> {
@@ -366,6 +382,7 @@ export class ResponseStream {
     // Half a sample of the message before cannot start this one.
     this.#carry = undefined;
     this.#content = encoderFor(message.content);
+    this.#sendText = this.#textSender(this.#content);
     return message;
   }
 

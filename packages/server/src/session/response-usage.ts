@@ -36,6 +36,7 @@ export function responseUsage(
   reported: ModelUsage | undefined,
   estimate: OutputEstimate,
 ): RealtimeResponseUsage {
+  if (reported === undefined) return estimatedUsage(estimate);
   const inputDetails = reported?.input_token_details ?? undefined;
   const input = fit(
     tokens(reported?.input_tokens),
@@ -84,6 +85,29 @@ export function responseUsage(
       },
     },
     output_token_details: { text_tokens: outputText, audio_tokens: outputAudio },
+  };
+}
+
+/**
+ * {@link responseUsage} when the model reported nothing (most responses): no input, the
+ * output as estimated. Written out because it runs once per response, too seldom for V8 to
+ * optimize the general path, which then costs some 10 µs of a text response's 0.7 ms.
+ */
+function estimatedUsage(estimate: OutputEstimate): RealtimeResponseUsage {
+  const text = whole(estimate.textTokens);
+  const audio = whole(estimate.audioTokens);
+  return {
+    total_tokens: text + audio,
+    input_tokens: 0,
+    output_tokens: text + audio,
+    input_token_details: {
+      text_tokens: 0,
+      audio_tokens: 0,
+      image_tokens: 0,
+      cached_tokens: 0,
+      cached_tokens_details: { text_tokens: 0, audio_tokens: 0, image_tokens: 0 },
+    },
+    output_token_details: { text_tokens: text, audio_tokens: audio },
   };
 }
 

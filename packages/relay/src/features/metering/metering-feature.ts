@@ -1,9 +1,8 @@
 import { meterCaps, usedAmounts } from '../../metering/meter-caps.ts';
 import type { OpeningContext } from '../../metering/opening-context.ts';
-import type { UsageRecord, UsageSink } from '../../metering/usage-record.ts';
+import { type UsageRecord, type UsageSink, usageRecordTime } from '../../metering/usage-record.ts';
 import {
   type Exhausted,
-  METERS,
   type Meter,
   type MeterAmounts,
   NO_USAGE,
@@ -12,6 +11,7 @@ import {
   type UsageStore,
 } from '../../metering/usage-store.ts';
 import { capWindows } from '../../metering/usage-window.ts';
+import type { LogLevel, RelayLogger } from '../../observe/relay-logger.ts';
 import type { ModelPrice, TenantLimits, UsageWindow } from '../../policy/relay-policy.ts';
 import { CloseCode } from '../../session/close-codes.ts';
 import type { ClientVerdict, RelayFeatureFactory } from '../../session/feature.ts';
@@ -77,6 +77,9 @@ interface ActiveResponse {
   audioBytes: number;
 }
 
+/** What a usage record says after its session's `tenant`, `session` and `model`. */
+type RecordFields = Omit<UsageRecord, 'type' | 'time' | 'tenant' | 'session' | 'model'>;
+
 /**
  * Meters a session against its tenant's limits, reading only `response.create`,
  * `response.created`, `response.done` and the size of the deltas (never parsed). Each
@@ -124,22 +127,30 @@ export function meteringFeature(options: MeteringOptions): RelayFeatureFactory {
     let contextTokens = options.openingContext?.expected(options.tenant, session.model) ?? 0;
     let openingLearnt = false;
 
-    /** A usage record, to the log and to the sink. */
-    const record = (
-      type: UsageRecord['type'],
-      fields: Omit<UsageRecord, 'type' | 'time' | 'tenant' | 'session' | 'model'>,
-    ) => {
-      const usage: UsageRecord = {
-        type,
-        time: new Date().toISOString(),
-        tenant: options.tenant,
-        session: session.id,
-        ...(session.model === undefined ? {} : { model: session.model }),
-        ...fields,
-      };
-      const { time: _time, type: _type, ...logged } = usage;
-      session.logger.log('info', type, logged);
-      options.sink?.write(usage);
+    /**
+     * Whether the session's log takes `info` records (the relay's drops them below its
+     * LOG_LEVEL; a logger that cannot say is taken to take them all), asked once per session
+     * as the session asks about `debug`. A usage record neither the log nor a sink takes is
+     * not built.
+     */
+    const logsUsage =
+      (session.logger as RelayLogger & { enabled?(level: LogLevel): boolean }).enabled?.('info') ??
+      true;
+    const recording = logsUsage || options.sink !== undefined;
+
+    /**
+     * A usage record, to the log and to the sink (each only when it takes records). The log's
+     * fields are the record's without `type` (the message) and `time` (the log line's own), in
+     * the record's order.
+     */
+    const record = (type: UsageRecord['type'], fields: RecordFields) => {
+      const sink = options.sink;
+      const logged =
+        session.model === undefined
+          ? { tenant: options.tenant, session: session.id, ...fields }
+          : { tenant: options.tenant, session: session.id, model: session.model, ...fields };
+      if (logsUsage) session.logger.log('info', type, logged);
+      sink?.write({ type, time: usageRecordTime(), ...logged });
     };
 
     const refusal = (refused: Exhausted): ClientVerdict => ({
@@ -163,17 +174,29 @@ export function meteringFeature(options: MeteringOptions): RelayFeatureFactory {
       session.end(CloseCode.policyViolation, 'quota exceeded');
     };
 
+    /**
+     * Counts what a response (`responseId`) or the appended audio used, and replaces its
+     * reservation with it in the store. `status` and `estimated` go to a response's record.
+     */
     const settle = (
       responseId: string | undefined,
       reservation: Reservation | undefined,
       used: MeterAmounts,
-      fields: { readonly status?: string; readonly estimated?: boolean },
+      status?: string,
+      estimated?: boolean,
     ) => {
       const counted = responseId !== undefined || reservation !== undefined ? 1 : 0;
       total.responses += counted;
-      for (const meter of METERS) total[meter] += used[meter];
+      // Meter by meter, written out: a loop over METERS is a keyed access per meter.
+      total.tokens += used.tokens;
+      total.inputTokens += used.inputTokens;
+      total.outputTokens += used.outputTokens;
+      total.audioMs += used.audioMs;
+      total.inputAudioMs += used.inputAudioMs;
+      total.outputAudioMs += used.outputAudioMs;
+      total.microUsd += used.microUsd;
       session.metrics?.countUsage(options.metricsLabel, used, counted);
-      if (responseId !== undefined) {
+      if (responseId !== undefined && recording) {
         record('usage.response', {
           response: responseId,
           input_tokens: used.inputTokens,
@@ -181,7 +204,8 @@ export function meteringFeature(options: MeteringOptions): RelayFeatureFactory {
           input_audio_seconds: seconds(used.inputAudioMs),
           output_audio_seconds: seconds(used.outputAudioMs),
           usd: round(used.microUsd / 1e6),
-          ...fields,
+          status,
+          estimated,
         });
       }
       // Limits with no cap to count (a session cap alone) need no round trip.
@@ -218,10 +242,14 @@ export function meteringFeature(options: MeteringOptions): RelayFeatureFactory {
       const text = Math.ceil(response.textBytes / TEXT_BYTES_PER_TOKEN);
       const audio = Math.ceil((sentMs(response) / 1000) * AUDIO_TOKENS_PER_SECOND);
       const price = options.price;
+      // Every meter written out, in NO_USAGE's order: amounts of one shape throughout.
       return {
-        ...NO_USAGE,
         tokens: text + audio,
+        inputTokens: 0,
         outputTokens: text + audio,
+        audioMs: 0,
+        inputAudioMs: 0,
+        outputAudioMs: 0,
         microUsd: price === undefined ? 0 : text * price.textOut + audio * price.audioOut,
       };
     };
@@ -233,10 +261,13 @@ export function meteringFeature(options: MeteringOptions): RelayFeatureFactory {
       const input = Math.floor(appendedMs);
       appendedMs -= input;
       return {
-        ...used,
+        tokens: used.tokens,
+        inputTokens: used.inputTokens,
+        outputTokens: used.outputTokens,
         audioMs: used.audioMs + input + output,
         inputAudioMs: used.inputAudioMs + input,
         outputAudioMs: used.outputAudioMs + output,
+        microUsd: used.microUsd,
       };
     };
 
@@ -251,7 +282,7 @@ export function meteringFeature(options: MeteringOptions): RelayFeatureFactory {
           if (appendedMs >= INPUT_AUDIO_FLUSH_MS) {
             session.watch(
               'metering.settle',
-              settle(undefined, undefined, withAudio(NO_USAGE, undefined), {}),
+              settle(undefined, undefined, withAudio(NO_USAGE, undefined)),
             );
           }
           return undefined;
@@ -310,12 +341,13 @@ export function meteringFeature(options: MeteringOptions): RelayFeatureFactory {
         return { action: 'await', decision };
       },
       onUpstreamFrame(frame) {
+        // Audio deltas first: nearly every frame metering reads is one.
         switch (frame.type) {
-          case 'response.output_text.delta':
-            if (latest) latest.textBytes += deltaTextLength(frame.data);
-            return undefined;
           case 'response.output_audio.delta':
             if (latest) latest.audioBytes += deltaAudioBytes(frame.data);
+            return undefined;
+          case 'response.output_text.delta':
+            if (latest) latest.textBytes += deltaTextLength(frame.data);
             return undefined;
           case 'session.created':
           case 'session.updated': {
@@ -347,21 +379,18 @@ export function meteringFeature(options: MeteringOptions): RelayFeatureFactory {
             const status = typeof body.status === 'string' ? body.status : 'unknown';
             const streamed = response ?? { reservation: undefined, textBytes: 0, audioBytes: 0 };
             const measured = body.usage !== undefined && body.usage !== null;
+            // Read once: the tokens (the next response's context) do not depend on the price.
+            const read = measured ? usedAmounts(body.usage, options.price) : estimate(streamed);
             if (measured) {
-              const read = usedAmounts(body.usage, undefined);
               contextTokens = read.inputTokens + read.outputTokens;
               if (!openingLearnt) {
                 openingLearnt = true;
                 options.openingContext?.learn(options.tenant, session.model, read.inputTokens);
               }
             }
-            const used = withAudio(
-              measured ? usedAmounts(body.usage, options.price) : estimate(streamed),
-              streamed,
-            );
             session.watch(
               'metering.settle',
-              settle(id, streamed.reservation, used, { status, estimated: !measured }),
+              settle(id, streamed.reservation, withAudio(read, streamed), status, !measured),
             );
             return undefined;
           }
@@ -375,18 +404,22 @@ export function meteringFeature(options: MeteringOptions): RelayFeatureFactory {
         // What never finished: lost responses are billed for what they streamed; reservations
         // never used are given back.
         for (const [id, response] of active) {
-          void settle(id, response.reservation, withAudio(estimate(response), response), {
-            status: 'ended',
-            estimated: true,
-          });
+          void settle(
+            id,
+            response.reservation,
+            withAudio(estimate(response), response),
+            'ended',
+            true,
+          );
         }
-        if (appendedMs >= 1) void settle(undefined, undefined, withAudio(NO_USAGE, undefined), {});
+        if (appendedMs >= 1) void settle(undefined, undefined, withAudio(NO_USAGE, undefined));
         for (const reservation of reserved.splice(0)) {
           options.store.settle(reservation, NO_USAGE, caps, now).catch(storeFailed);
         }
         active.clear();
         if (options.lease !== undefined)
           options.store.closeSession(options.lease).catch(storeFailed);
+        if (!recording) return;
         record('usage.session', {
           responses: total.responses,
           input_tokens: total.inputTokens,

@@ -9,14 +9,23 @@ import { MemoryUsageStore } from '../../metering/memory-usage-store.ts';
 import type { UsageRecord } from '../../metering/usage-record.ts';
 import { type MeterCap, NO_USAGE } from '../../metering/usage-store.ts';
 import { usageWindow } from '../../metering/usage-window.ts';
+import { createRedactingLogger, type LogLevel } from '../../observe/relay-logger.ts';
 import { parseRelayPolicy } from '../../policy/relay-policy.ts';
 
 const PRICES = {
   'gpt-realtime': { textIn: 4, textOut: 16, audioIn: 32, audioOut: 64, cachedIn: 0.4 },
 };
 
-/** A relay host with `limits` for tenant acme, its logs, and sessions opened on memory sockets. */
-function relay(limits: Record<string, unknown>, store = new MemoryUsageStore()) {
+/**
+ * A relay host with `limits` for tenant acme, its logs, and sessions opened on memory sockets.
+ * With `logLevel`, its logger writes from that level up, as the relay's does.
+ */
+function relay(
+  limits: Record<string, unknown>,
+  store = new MemoryUsageStore(),
+  logLevel?: LogLevel,
+  url = '/v1/realtime?model=gpt-realtime',
+) {
   const parsed = parseRelayConfig({ RELAY_TOKENS: 'acme:tok_acme', RESUME_ATTEMPTS: '0' });
   if (!parsed.ok) throw new Error('config');
   const policy = parseRelayPolicy({ prices: PRICES, tenants: { acme: { limits } } });
@@ -29,7 +38,13 @@ function relay(limits: Record<string, unknown>, store = new MemoryUsageStore()) 
     policy: policy.policy,
     usageStore: store,
     usageSink: { write: (record) => records.push(record) },
-    logger: { log: (level, msg, fields) => logs.push({ level, msg, ...fields }) },
+    logger:
+      logLevel === undefined
+        ? { log: (level, msg, fields) => logs.push({ level, msg, ...fields }) }
+        : createRedactingLogger(
+            { log: (level, msg, fields) => logs.push({ level, msg, ...fields }) },
+            { minimum: logLevel },
+          ),
     connectUpstream: async () => {
       const upstream = new MemorySocket();
       upstreams.push(upstream);
@@ -38,7 +53,7 @@ function relay(limits: Record<string, unknown>, store = new MemoryUsageStore()) 
   });
   const admit = () =>
     host.admit({
-      url: '/v1/realtime?model=gpt-realtime',
+      url,
       headers: new Headers({ authorization: 'Bearer tok_acme' }),
     });
   const open = async () => {
@@ -149,6 +164,91 @@ describe('metering a session against its tenant’s limits', () => {
     });
     expect(records[1]).toMatchObject({ responses: 1, close_code: 1000 });
     expect(Date.parse(records[1]?.time ?? '')).toBeGreaterThan(0);
+  });
+
+  it('writes each usage record where it goes: the log has the sink’s fields, in its order', async () => {
+    for (const [logLevel, model] of [
+      ['info', 'gpt-realtime'],
+      ['warn', 'gpt-realtime'],
+      ['info', undefined],
+    ] as const) {
+      const { open, logs, records } = relay(
+        { tokens: { perMinute: 1000 } },
+        undefined,
+        logLevel,
+        model === undefined ? '/v1/realtime' : `/v1/realtime?model=${model}`,
+      );
+      const { client, upstream, session } = await open();
+      client.deliver('{"type":"response.create","response":{"max_output_tokens":500}}');
+      await tick();
+      upstream.deliver(created('resp_1'));
+      upstream.deliver(done('resp_1', usage(120, 30)));
+      client.deliver('{"type":"response.create"}');
+      await tick();
+      upstream.deliver(created('resp_2'));
+      upstream.deliver(
+        '{"type":"response.output_audio.delta","response_id":"resp_2","delta":"AAAAAAAA"}',
+      );
+      session.close(1000, 'bye');
+      await session.done;
+      const responseKeys = [
+        'type',
+        'time',
+        'tenant',
+        'session',
+        ...(model === undefined ? [] : ['model']),
+        'response',
+        'input_tokens',
+        'output_tokens',
+        'input_audio_seconds',
+        'output_audio_seconds',
+        'usd',
+        'status',
+        'estimated',
+      ];
+      expect(records.map((record) => [record.type, Object.keys(record)])).toEqual([
+        ['usage.response', responseKeys],
+        ['usage.response', responseKeys],
+        [
+          'usage.session',
+          [
+            'type',
+            'time',
+            'tenant',
+            'session',
+            ...(model === undefined ? [] : ['model']),
+            'responses',
+            'input_tokens',
+            'output_tokens',
+            'input_audio_seconds',
+            'output_audio_seconds',
+            'usd',
+            'duration_ms',
+            'close_code',
+          ],
+        ],
+      ]);
+      expect(records[1]).toMatchObject({
+        response: 'resp_2',
+        status: 'ended',
+        estimated: true,
+        output_audio_seconds: 0,
+      });
+      const logged = logs.filter((line) => line.msg.startsWith('usage.'));
+      if (logLevel === 'warn') {
+        // Below the logger's level: no line, and the sink has its records all the same.
+        expect(logged).toEqual([]);
+        continue;
+      }
+      // The log line is the record without its type (the message) and time (the line's own).
+      expect(logged).toEqual(
+        records.map(({ type, time: _time, ...fields }) => ({
+          level: 'info',
+          msg: type,
+          ...fields,
+        })),
+      );
+    }
   });
 
   it('holds the context the next response will read: the last response’s tokens come off what it may write', async () => {
