@@ -10,7 +10,9 @@
  *   metering goes to Redis for each response by default, and with `METER_ALLOWANCE=8` (a third
  *   variant) takes eight responses' worth at a time;
  * - time from the client's `response.create` to its `response.created`, p50 and p99: what
- *   metering adds is the reservation's round trip.
+ *   metering adds is the reservation's round trip;
+ * - the baseline measured twice (`metering off, again`): its ratio to the first shows how far
+ *   the machine alone moves a ratio in the same run.
  *
  *   pnpm bench:metering
  *   BENCH_RESPONSES=2000 BENCH_DELTAS=40 pnpm bench:metering
@@ -187,6 +189,9 @@ async function main() {
       },
     },
     { name: 'no policy at all', env: base },
+    // The first variant again: its ratio to the first is what the machine alone moves a
+    // ratio by, the floor under which no difference above means anything.
+    { name: 'metering off, again', env: { ...base, RELAY_POLICY: JSON.stringify(unlimited) } },
   ];
   const totals = variants.map(() => ({
     cpu: 0,
