@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { handleSafely } from './http-handler.ts';
 
 /** The SDP answer the fake gives every offer. */
 export const ANSWER =
@@ -56,32 +57,37 @@ export async function startFakeCallsUpstream(): Promise<FakeCallsUpstream> {
     refuseNext: undefined,
     close: async () => {},
   };
-  const server = createServer(async (request, response) => {
-    const hangup = /^\/v1\/realtime\/calls\/([^/]+)\/hangup$/.exec(request.url ?? '');
-    if (hangup !== null) {
-      fake.hangups.push({
-        callId: hangup[1] as string,
-        authorization: request.headers.authorization,
-      });
-      // The call ends: its sidebands are closed by the upstream.
-      for (const sideband of fake.sidebands) sideband.ws.close(1000, 'call ended');
-      response.writeHead(200).end();
-      return;
-    }
-    const offer = await readOffer(request);
-    fake.offers.push({ authorization: request.headers.authorization, ...offer });
-    if (fake.refuseNext !== undefined) {
-      const { status, message } = fake.refuseNext;
-      fake.refuseNext = undefined;
+  const server = createServer(
+    handleSafely(async (request, response) => {
+      const hangup = /^\/v1\/realtime\/calls\/([^/]+)\/hangup$/.exec(request.url ?? '');
+      if (hangup !== null) {
+        fake.hangups.push({
+          callId: hangup[1] as string,
+          authorization: request.headers.authorization,
+        });
+        // The call ends: its sidebands are closed by the upstream.
+        for (const sideband of fake.sidebands) sideband.ws.close(1000, 'call ended');
+        response.writeHead(200).end();
+        return;
+      }
+      const offer = await readOffer(request);
+      fake.offers.push({ authorization: request.headers.authorization, ...offer });
+      if (fake.refuseNext !== undefined) {
+        const { status, message } = fake.refuseNext;
+        fake.refuseNext = undefined;
+        response
+          .writeHead(status, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { type: 'invalid_request_error', message } }));
+        return;
+      }
       response
-        .writeHead(status, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ error: { type: 'invalid_request_error', message } }));
-      return;
-    }
-    response
-      .writeHead(201, { 'content-type': 'application/sdp', location: '/v1/realtime/calls/rtc_up1' })
-      .end(ANSWER);
-  });
+        .writeHead(201, {
+          'content-type': 'application/sdp',
+          location: '/v1/realtime/calls/rtc_up1',
+        })
+        .end(ANSWER);
+    }),
+  );
   const wss = new WebSocketServer({ server });
   wss.on('connection', (ws, request: IncomingMessage) => {
     const sideband = {

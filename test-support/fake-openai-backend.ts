@@ -3,6 +3,7 @@
 // every request (and when its connection closed) so tests assert what was sent.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { handleSafely } from './http-handler.ts';
 import { type ChatReply, chatEvents, echoTokens, toneFor } from './openai-backend-script.ts';
 
 export { type ChatReply, echoTokens, toneFor, toolAwareChat } from './openai-backend-script.ts';
@@ -87,82 +88,84 @@ export async function startFakeBackend(script: FakeBackendScript = {}): Promise<
     requestsTo: (endpoint) => requests.filter((request) => request.path === `/v1/${endpoint}`),
     close: async () => {},
   };
-  const server = createServer(async (incoming, response) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of incoming) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks);
-    const path = (incoming.url ?? '').split('?')[0] ?? '';
-    const contentType = String(incoming.headers['content-type'] ?? '');
-    let json: Record<string, unknown> | undefined;
-    let form: Record<string, string> | undefined;
-    let file: BackendRequest['file'];
-    if (contentType.startsWith('application/json')) json = JSON.parse(raw.toString('utf8'));
-    if (contentType.startsWith('multipart/form-data')) {
-      const data = await new Request('http://backend/', {
-        method: 'POST',
-        headers: { 'content-type': contentType },
-        body: raw,
-      }).formData();
-      form = {};
-      for (const [name, value] of data) {
-        if (typeof value === 'string') form[name] = value;
-        else
-          file = {
-            name: value.name,
-            type: value.type,
-            bytes: new Uint8Array(await value.arrayBuffer()),
-          };
+  const server = createServer(
+    handleSafely(async (incoming, response) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of incoming) chunks.push(chunk as Buffer);
+      const raw = Buffer.concat(chunks);
+      const path = (incoming.url ?? '').split('?')[0] ?? '';
+      const contentType = String(incoming.headers['content-type'] ?? '');
+      let json: Record<string, unknown> | undefined;
+      let form: Record<string, string> | undefined;
+      let file: BackendRequest['file'];
+      if (contentType.startsWith('application/json')) json = JSON.parse(raw.toString('utf8'));
+      if (contentType.startsWith('multipart/form-data')) {
+        const data = await new Request('http://backend/', {
+          method: 'POST',
+          headers: { 'content-type': contentType },
+          body: raw,
+        }).formData();
+        form = {};
+        for (const [name, value] of data) {
+          if (typeof value === 'string') form[name] = value;
+          else
+            file = {
+              name: value.name,
+              type: value.type,
+              bytes: new Uint8Array(await value.arrayBuffer()),
+            };
+        }
       }
-    }
-    const record: BackendRequest = {
-      path,
-      headers: incoming.headers,
-      json,
-      form,
-      file,
-      receivedAt: performance.now(),
-      abortedAt: undefined,
-      finishedAt: undefined,
-    };
-    requests.push(record);
-    response.on('close', () => {
-      if (!response.writableFinished) record.abortedAt = performance.now();
-    });
-    response.on('finish', () => {
-      record.finishedAt = performance.now();
-    });
-    const index = counts.get(path) ?? 0;
-    counts.set(path, index + 1);
-    if (path === '/v1/chat/completions' && json) {
-      const reply = backend.script.chat?.(json, index) ?? {
-        kind: 'stream',
-        tokens: echoTokens(json),
+      const record: BackendRequest = {
+        path,
+        headers: incoming.headers,
+        json,
+        form,
+        file,
+        receivedAt: performance.now(),
+        abortedAt: undefined,
+        finishedAt: undefined,
       };
-      await answerChat(reply, response, tokenTimes);
-    } else if (path === '/v1/audio/speech' && json) {
-      const reply = backend.script.speech?.(json, index) ?? {
-        kind: 'pcm',
-        bytes: toneFor(String(json.input ?? '')),
-      };
-      await answerSpeech(reply, response);
-    } else if (path === '/v1/audio/transcriptions' && form) {
-      const reply = backend.script.transcription?.(form, index) ?? {
-        kind: 'text',
-        text: 'hello there',
-      };
-      if (reply.kind === 'status') answerStatus(reply, response);
-      else {
-        await sleep(reply.delayMs ?? 0);
+      requests.push(record);
+      response.on('close', () => {
+        if (!response.writableFinished) record.abortedAt = performance.now();
+      });
+      response.on('finish', () => {
+        record.finishedAt = performance.now();
+      });
+      const index = counts.get(path) ?? 0;
+      counts.set(path, index + 1);
+      if (path === '/v1/chat/completions' && json) {
+        const reply = backend.script.chat?.(json, index) ?? {
+          kind: 'stream',
+          tokens: echoTokens(json),
+        };
+        await answerChat(reply, response, tokenTimes);
+      } else if (path === '/v1/audio/speech' && json) {
+        const reply = backend.script.speech?.(json, index) ?? {
+          kind: 'pcm',
+          bytes: toneFor(String(json.input ?? '')),
+        };
+        await answerSpeech(reply, response);
+      } else if (path === '/v1/audio/transcriptions' && form) {
+        const reply = backend.script.transcription?.(form, index) ?? {
+          kind: 'text',
+          text: 'hello there',
+        };
+        if (reply.kind === 'status') answerStatus(reply, response);
+        else {
+          await sleep(reply.delayMs ?? 0);
+          response
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ text: reply.text }));
+        }
+      } else {
         response
-          .writeHead(200, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ text: reply.text }));
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end('{"error":{"message":"not found","type":"invalid_request_error"}}');
       }
-    } else {
-      response
-        .writeHead(404, { 'content-type': 'application/json' })
-        .end('{"error":{"message":"not found","type":"invalid_request_error"}}');
-    }
-  });
+    }),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return Object.assign(backend, {
