@@ -16,7 +16,7 @@ export default defineConfig({
     // The cascade's loopback tests need a real fetch for the same reason; they run on Node, Deno
     // and Bun, and the cascade on Deno in apps/edge-deno. So does a Request with a body (the
     // call offer's and the client secret requests' tests), which runs on Node, Deno (the
-    // relay's test:deno) and Bun.
+    // relay's test:deno) and Bun. The fakes' request listener is a test of node:http itself.
     exclude: [
       'packages/relay/src/host/fetch-handler.test.ts',
       'packages/relay/src/calls/call-offer.test.ts',
@@ -27,6 +27,7 @@ export default defineConfig({
       'packages/server/test/translation-cascade.test.ts',
       'packages/server/test/translation-cascade-held-bytes.test.ts',
       'packages/server/test/backend-call-signal.test.ts',
+      'packages/server/test/fake-server-abort.test.ts',
     ],
     testTimeout: 30_000,
   },
