@@ -1,5 +1,5 @@
 import type { ModelPrice, TenantLimits, UsageWindow, WindowCaps } from '../policy/relay-policy.ts';
-import type { MeterAmounts, MeterCap } from './usage-store.ts';
+import { type MeterAmounts, type MeterCap, NO_USAGE } from './usage-store.ts';
 
 /**
  * A tenant's limits as the caps a store checks: tokens (all, input, output) and audio
@@ -110,15 +110,11 @@ export function usedAmounts(usage: unknown, price: ModelPrice | undefined): Mete
         cached * price.cachedIn +
         textOut * price.textOut +
         audioOut * price.audioOut;
-  // Every meter written out in NO_USAGE's order (not spread from it): one shape of amounts
-  // for everything that reads them per response (the session's sums, the metrics, the store).
   return {
+    ...NO_USAGE,
     tokens: input + output,
     inputTokens: input,
     outputTokens: output,
-    audioMs: 0,
-    inputAudioMs: 0,
-    outputAudioMs: 0,
     microUsd,
   };
 }

@@ -242,14 +242,10 @@ export function meteringFeature(options: MeteringOptions): RelayFeatureFactory {
       const text = Math.ceil(response.textBytes / TEXT_BYTES_PER_TOKEN);
       const audio = Math.ceil((sentMs(response) / 1000) * AUDIO_TOKENS_PER_SECOND);
       const price = options.price;
-      // Every meter written out, in NO_USAGE's order: amounts of one shape throughout.
       return {
+        ...NO_USAGE,
         tokens: text + audio,
-        inputTokens: 0,
         outputTokens: text + audio,
-        audioMs: 0,
-        inputAudioMs: 0,
-        outputAudioMs: 0,
         microUsd: price === undefined ? 0 : text * price.textOut + audio * price.audioOut,
       };
     };
@@ -261,13 +257,10 @@ export function meteringFeature(options: MeteringOptions): RelayFeatureFactory {
       const input = Math.floor(appendedMs);
       appendedMs -= input;
       return {
-        tokens: used.tokens,
-        inputTokens: used.inputTokens,
-        outputTokens: used.outputTokens,
+        ...used,
         audioMs: used.audioMs + input + output,
         inputAudioMs: used.inputAudioMs + input,
         outputAudioMs: used.outputAudioMs + output,
-        microUsd: used.microUsd,
       };
     };
 
