@@ -1,6 +1,6 @@
 import type { RealtimeClientEvent, RealtimeTranslationClientEvent } from '@rtwire/types';
 import type { JsonObject } from '../json-object.ts';
-import type { RelayLogger } from '../observe/relay-logger.ts';
+import type { LogLevel, RelayLogger } from '../observe/relay-logger.ts';
 import type { RelayMetrics } from '../observe/relay-metrics.ts';
 import type { DuplexSocket } from '../sockets/duplex-socket.ts';
 import type { RelayErrorDetails } from './error-event.ts';
@@ -186,7 +186,8 @@ export interface FeatureSession {
   readonly model: string | undefined;
   /** The client's `intent` query parameter (`transcription`). */
   readonly intent: string | undefined;
-  readonly logger: RelayLogger;
+  /** The session's logger; `enabled(level)` says whether a level is logged at all (true when the logger cannot say). */
+  readonly logger: RelayLogger & { enabled(level: LogLevel): boolean };
   readonly metrics: RelayMetrics | undefined;
   /** The session's clock (ms). */
   readonly now: () => number;

@@ -1,6 +1,7 @@
 import { createLogSampler } from '../observe/log-sampler.ts';
 import {
   createNeverThrowingLogger,
+  type LogLevel,
   type RelayLogger,
   silentLogger,
 } from '../observe/relay-logger.ts';
@@ -17,7 +18,7 @@ export interface SessionContextOptions {
   readonly client: DuplexSocket;
   readonly limits: RelaySessionLimits;
   readonly metrics?: RelayMetrics | undefined;
-  readonly logger?: (RelayLogger & { enabled?(level: 'debug'): boolean }) | undefined;
+  readonly logger?: (RelayLogger & { enabled?(level: LogLevel): boolean }) | undefined;
   readonly id?: string | undefined;
   readonly model?: string | undefined;
   readonly intent?: string | undefined;

@@ -1,7 +1,7 @@
 import type { RealtimeClientEvent } from '@rtwire/types';
 import type { RelayConfig } from '../config/relay-config.ts';
 import type { LogSampler } from '../observe/log-sampler.ts';
-import type { RelayLogger } from '../observe/relay-logger.ts';
+import type { LogLevel, RelayLogger } from '../observe/relay-logger.ts';
 import type { RelayMetrics } from '../observe/relay-metrics.ts';
 import type { DuplexSocket } from '../sockets/duplex-socket.ts';
 import type { SessionKind } from '../upstream/upstream-connector.ts';
@@ -85,7 +85,7 @@ export interface SessionContext {
   readonly client: DuplexSocket;
   readonly limits: RelaySessionLimits;
   readonly metrics: RelayMetrics | undefined;
-  readonly logger: RelayLogger;
+  readonly logger: RelayLogger & { enabled(level: LogLevel): boolean };
   /** Whether debug events are logged at all (so nothing is redacted for a logger that drops them). */
   readonly debug: boolean;
   readonly now: () => number;

@@ -3,6 +3,7 @@ import type { OpeningContext } from '../../metering/opening-context.ts';
 import { type UsageRecord, type UsageSink, usageRecordTime } from '../../metering/usage-record.ts';
 import {
   type Exhausted,
+  METERS,
   type Meter,
   type MeterAmounts,
   NO_USAGE,
@@ -11,7 +12,6 @@ import {
   type UsageStore,
 } from '../../metering/usage-store.ts';
 import { capWindows } from '../../metering/usage-window.ts';
-import type { LogLevel, RelayLogger } from '../../observe/relay-logger.ts';
 import type { ModelPrice, TenantLimits, UsageWindow } from '../../policy/relay-policy.ts';
 import { CloseCode } from '../../session/close-codes.ts';
 import type { ClientVerdict, RelayFeatureFactory } from '../../session/feature.ts';
@@ -129,13 +129,10 @@ export function meteringFeature(options: MeteringOptions): RelayFeatureFactory {
 
     /**
      * Whether the session's log takes `info` records (the relay's drops them below its
-     * LOG_LEVEL; a logger that cannot say is taken to take them all), asked once per session
-     * as the session asks about `debug`. A usage record neither the log nor a sink takes is
+     * LOG_LEVEL), asked once per session. A usage record neither the log nor a sink takes is
      * not built.
      */
-    const logsUsage =
-      (session.logger as RelayLogger & { enabled?(level: LogLevel): boolean }).enabled?.('info') ??
-      true;
+    const logsUsage = session.logger.enabled('info');
     const recording = logsUsage || options.sink !== undefined;
 
     /**
@@ -187,14 +184,7 @@ export function meteringFeature(options: MeteringOptions): RelayFeatureFactory {
     ) => {
       const counted = responseId !== undefined || reservation !== undefined ? 1 : 0;
       total.responses += counted;
-      // Meter by meter, written out: a loop over METERS is a keyed access per meter.
-      total.tokens += used.tokens;
-      total.inputTokens += used.inputTokens;
-      total.outputTokens += used.outputTokens;
-      total.audioMs += used.audioMs;
-      total.inputAudioMs += used.inputAudioMs;
-      total.outputAudioMs += used.outputAudioMs;
-      total.microUsd += used.microUsd;
+      for (const meter of METERS) total[meter] += used[meter];
       session.metrics?.countUsage(options.metricsLabel, used, counted);
       if (responseId !== undefined && recording) {
         record('usage.response', {
