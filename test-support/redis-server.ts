@@ -5,6 +5,8 @@ import { createServer } from 'node:net';
 export interface RedisServer {
   readonly url: string;
   readonly port: number;
+  /** The server's process id while it runs (a benchmark counts its CPU); `undefined` when stopped. */
+  readonly pid: number | undefined;
   /** Stops the server (SIGKILL: it vanishes as a crashed or unreachable Redis does). */
   stop(): Promise<void>;
   /** Starts it again on the same port, empty (no persistence). */
@@ -60,6 +62,9 @@ export async function startRedisServer(): Promise<RedisServer> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    get pid() {
+      return child?.exitCode === null ? child.pid : undefined;
+    },
     async stop() {
       const running = child;
       child = undefined;

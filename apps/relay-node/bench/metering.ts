@@ -8,7 +8,10 @@
  *   the baseline the median of each round's ratio (the variants run back to back in a round);
  * - Redis round trips per response (`INFO commandstats`, every command the relays sent);
  *   metering goes to Redis for each response by default, and with `METER_ALLOWANCE=8` (a third
- *   variant) takes eight responses' worth at a time;
+ *   variant) takes eight responses' worth at a time; and the CPU Redis spent per response
+ *   running them (its own process: on a small machine it competes with the relay);
+ * - metering in memory (the same limits, no `REDIS_URL`): what the feature costs without the
+ *   shared store;
  * - time from the client's `response.create` to its `response.created`, p50 and p99: what
  *   metering adds is the reservation's round trip;
  * - the baseline measured twice (`metering off, again`): its ratio to the first shows how far
@@ -188,6 +191,7 @@ async function main() {
         METER_ALLOWANCE: '8',
       },
     },
+    { name: 'metering in memory', env: { ...base, RELAY_POLICY: JSON.stringify(POLICY) } },
     { name: 'no policy at all', env: base },
     // The first variant again: its ratio to the first is what the machine alone moves a
     // ratio by, the floor under which no difference above means anything.
@@ -198,6 +202,8 @@ async function main() {
     deltas: 0,
     responses: 0,
     calls: 0,
+    /** Redis's CPU (µs) while the variant's responses ran. */
+    redisCpu: 0,
     latencies: [] as number[],
     /** CPU per delta of each round, for the ratio to the baseline in the same round. */
     perRound: [] as number[],
@@ -208,11 +214,14 @@ async function main() {
       const pid = relay.child.pid as number;
       // A warm-up, so the JIT and the Lua scripts' first EVAL are not counted.
       await drive(relay);
+      const redisPid = redis.pid as number;
+      const redisCpuBefore = cpuMicros(redisPid);
       const cpuBefore = cpuMicros(pid);
       const callsBefore = await redisCalls(probe.command);
       const latencies = await drive(relay);
       const total = totals[index] as (typeof totals)[number];
       const cpu = cpuMicros(pid) - cpuBefore;
+      total.redisCpu += cpuMicros(redisPid) - redisCpuBefore;
       total.cpu += cpu;
       total.perRound.push(cpu / (latencies.length * DELTAS));
       total.calls += (await redisCalls(probe.command)) - callsBefore;
@@ -230,7 +239,8 @@ async function main() {
     const total = totals[index] as (typeof totals)[number];
     console.log(
       `  ${variant.name.padEnd(22)} CPU ${(total.cpu / total.deltas).toFixed(2)} µs/delta, ` +
-        `${(total.calls / total.responses).toFixed(2)} Redis round trips/response, ` +
+        `${(total.calls / total.responses).toFixed(2)} Redis round trips/response ` +
+        `(Redis CPU ${(total.redisCpu / total.responses).toFixed(1)} µs/response), ` +
         `response.created p50 ${percentile(total.latencies, 50).toFixed(2)} ms, p99 ${percentile(total.latencies, 99).toFixed(2)} ms`,
     );
   }

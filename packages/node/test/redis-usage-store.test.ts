@@ -144,6 +144,71 @@ describe('RedisUsageStore on a real Redis', () => {
       `a dead relay's sessions stopped counting ${waited} ms after it died (lease ${leaseMs} ms)`,
     );
   });
+
+  it('keeps a counter per cap, each expiring a minute after its window ends, one a refund makes again too', async () => {
+    const { store, command } = relayStore();
+    const tenant = 'expiring';
+    const caps: MeterCap[] = [
+      { meter: 'tokens', window: 'minute', limit: 1e9 },
+      { meter: 'audioMs', window: 'day', limit: 1e9 },
+    ];
+    const now = Date.now();
+    const graceMs = 60_000;
+    const minuteEnd = Math.floor(now / 60_000) * 60_000 + 60_000;
+    const today = new Date(now);
+    const dayEnd = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + 1);
+    const used = (tokens: number, audioMs: number) => ({
+      tokens,
+      inputTokens: 0,
+      outputTokens: tokens,
+      audioMs,
+      inputAudioMs: 0,
+      outputAudioMs: audioMs,
+      microUsd: 0,
+    });
+    const reserve = async () => {
+      const reserved = await store.reserve(tenant, caps, ask(100), now);
+      if (!reserved.ok) throw new Error('the reservation was refused');
+      return reserved.reservation;
+    };
+    const keys = async () =>
+      ((await command(['KEYS', `rtwire:{t:${tenant}}:*`], '')) as string[]).sort();
+    const expiries = async () =>
+      Object.fromEntries(
+        await Promise.all(
+          (await keys()).map(async (key) => [
+            key.replace(/:\d.*$/, ''),
+            Number(await command(['PEXPIRETIME', key], key)),
+          ]),
+        ),
+      );
+
+    const expected = (key: string) => (key.includes(':minute') ? minuteEnd : dayEnd) + graceMs;
+    const expectExpiring = async () => {
+      const found = await expiries();
+      expect(Object.keys(found).length).toBeGreaterThan(0);
+      for (const [key, expiresAt] of Object.entries(found)) {
+        expect({ key, expiresAt }).toEqual({ key, expiresAt: expected(key) });
+      }
+    };
+    // Made by a reservation, then back at zero: nothing was used.
+    await store.settle(await reserve(), used(0, 0), caps, now);
+    // Counted up from zero again, and settled with audio the reservation did not hold.
+    await store.settle(await reserve(), used(60, 1_000), caps, now);
+    await expectExpiring();
+    // A counter for each cap and no other: a meter no cap reads in a window is not counted.
+    expect(Object.keys(await expiries()).map((key) => key.replace(/^.*\}:/, ''))).toEqual([
+      'audioMs:day',
+      'tokens:minute',
+    ]);
+    // A counter gone before its settlement (flushed, say) is made again by the refund.
+    const refunded = await reserve();
+    for (const key of await keys()) await command(['DEL', key], key);
+    await store.settle(refunded, used(10, 0), caps, now);
+    await expectExpiring();
+    const tokenKey = (await keys()).find((key) => key.includes(':tokens:minute:')) as string;
+    expect(Number(await command(['GET', tokenKey], tokenKey))).toBe(10 - 100);
+  });
 });
 
 describe('a relay whose Redis goes away', () => {

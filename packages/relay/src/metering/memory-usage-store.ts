@@ -1,6 +1,5 @@
 import {
   type Exhausted,
-  METERS,
   type Meter,
   type MeterAmounts,
   type MeterCap,
@@ -10,14 +9,15 @@ import {
   type SessionLease,
   type UsageStore,
 } from './usage-store.ts';
-import { capWindows, secondsUntil, usageWindow } from './usage-window.ts';
+import { cappedMeters, capWindows, secondsUntil, usageWindow, windowKind } from './usage-window.ts';
 
 /** How often counters of ended windows are swept (a minute cap leaves one key a minute). */
 const SWEEP_EVERY_MS = 60_000;
 
 /**
  * The usage store of one relay: counts in this process, gone with it. The default when no
- * shared store is configured; every operation completes at once (atomic by construction).
+ * shared store is configured; every operation completes at once (atomic by construction). As
+ * on Redis, a counter is kept for each cap and only for caps.
  *
  * @example
  * ```ts
@@ -86,7 +86,7 @@ export class MemoryUsageStore implements UsageStore {
     }
     const amounts = reservedAmounts(granted, request);
     const windows = capWindows(caps, nowMs);
-    this.#add(tenant, windows, amounts, 1);
+    this.#add(tenant, caps, windows, amounts, 1);
     return {
       ok: true,
       reservation: {
@@ -105,8 +105,8 @@ export class MemoryUsageStore implements UsageStore {
     nowMs: number,
   ): Promise<boolean> {
     this.#sweep(nowMs);
-    this.#add(reservation.tenant, reservation.windows, reservation.amounts, -1);
-    this.#add(reservation.tenant, reservation.windows, used, 1);
+    this.#add(reservation.tenant, caps, reservation.windows, reservation.amounts, -1);
+    this.#add(reservation.tenant, caps, reservation.windows, used, 1);
     return (await this.exhausted(reservation.tenant, caps, nowMs)) !== undefined;
   }
 
@@ -134,14 +134,16 @@ export class MemoryUsageStore implements UsageStore {
     return counter.amount;
   }
 
+  /** Adds `amounts` (`sign` −1: takes them off) to the counters of `caps` in `windows`. */
   #add(
     tenant: string,
+    caps: readonly MeterCap[],
     windows: readonly { readonly key: string; readonly endMs: number }[],
     amounts: MeterAmounts,
     sign: 1 | -1,
   ): void {
     for (const { key, endMs } of windows) {
-      for (const meter of METERS) {
+      for (const meter of cappedMeters(caps, windowKind(key))) {
         const amount = amounts[meter];
         if (amount === 0) continue;
         const id = `${tenant}|${meter}|${key}`;

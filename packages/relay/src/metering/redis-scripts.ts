@@ -2,7 +2,9 @@
  * The Lua scripts of `RedisUsageStore`. Each runs atomically on the server, so relays racing
  * for one tenant's last tokens are served one after the other; every key a script touches
  * carries the tenant's hash tag, so on Redis Cluster they live in one slot. Counters are
- * integers (tokens, audio milliseconds, µUSD) and expire at their window's end.
+ * integers (tokens, audio milliseconds, µUSD) and expire at their window's end. The expiry is
+ * set by the change that makes a counter (whose value is then that change, also when it was
+ * at zero), not by every change: a counter's window, and so its end, never changes.
  */
 
 /**
@@ -50,8 +52,7 @@ local amounts = {
 }
 for j = n + 1, #KEYS do
   local amount = amounts[ARGV[a]]
-  if amount > 0 then
-    redis.call('INCRBY', KEYS[j], amount)
+  if amount > 0 and redis.call('INCRBY', KEYS[j], amount) == amount then
     redis.call('PEXPIREAT', KEYS[j], ARGV[a + 1])
   end
   a = a + 2
@@ -69,8 +70,7 @@ local d = tonumber(ARGV[1])
 local a = 2
 for j = 1, d do
   local change = tonumber(ARGV[a])
-  if change ~= 0 then
-    redis.call('INCRBY', KEYS[j], change)
+  if change ~= 0 and redis.call('INCRBY', KEYS[j], change) == change then
     redis.call('PEXPIREAT', KEYS[j], ARGV[a + 1])
   end
   a = a + 2

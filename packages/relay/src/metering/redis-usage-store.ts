@@ -8,7 +8,6 @@ import {
 } from './redis-scripts.ts';
 import {
   type Exhausted,
-  METERS,
   type Meter,
   type MeterAmounts,
   type MeterCap,
@@ -19,7 +18,7 @@ import {
   type SessionLease,
   type UsageStore,
 } from './usage-store.ts';
-import { capWindows, secondsUntil, usageWindow } from './usage-window.ts';
+import { cappedMeters, capWindows, secondsUntil, usageWindow, windowKind } from './usage-window.ts';
 
 /** Options of {@link RedisUsageStore}. */
 export interface RedisUsageStoreOptions {
@@ -42,7 +41,9 @@ const WINDOW_GRACE_MS = 60_000;
  * A usage store on Redis (or anything that speaks its commands and Lua), shared by every relay
  * that points at it, so a tenant's limits hold across them. Each operation is one round trip
  * (a Lua script: atomic, so relays racing to a cap overshoot it by at most the reservations
- * in flight); a response costs two (reserve, settle). Keys are
+ * in flight); a response costs two (reserve, settle). A counter is kept for each cap, and only
+ * for caps (a meter no cap reads in a window is not counted there; a cap added mid-window
+ * counts from then). Keys are
  * `<prefix>:{t:<tenant>}:<meter>:<window>` and `<prefix>:{t:<tenant>}:sessions`: one hash tag
  * per tenant, so they work on Redis Cluster. Open sessions are leases that this store renews
  * every third of `leaseMs`; a relay that dies stops counting once its leases lapse. A command
@@ -168,7 +169,9 @@ export class RedisUsageStore implements UsageStore {
     ];
     for (const cap of caps) args.push(String(cap.limit), limitKind(cap.meter));
     for (const window of counted) {
+      const capped = cappedMeters(caps, windowKind(window.key));
       for (const [meter, kind] of RESERVED_METERS) {
+        if (!capped.includes(meter)) continue;
         keys.push(this.#counterKey(tenant, meter, window.key));
         args.push(kind, String(window.endMs + WINDOW_GRACE_MS));
       }
@@ -195,7 +198,7 @@ export class RedisUsageStore implements UsageStore {
     const keys: string[] = [];
     const args: string[] = [];
     for (const window of reservation.windows) {
-      for (const meter of METERS) {
+      for (const meter of cappedMeters(caps, windowKind(window.key))) {
         const change = Math.round(used[meter]) - reservation.amounts[meter];
         if (change === 0) continue;
         keys.push(this.#counterKey(reservation.tenant, meter, window.key));

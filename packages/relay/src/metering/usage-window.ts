@@ -1,4 +1,5 @@
 import type { UsageWindow } from '../policy/relay-policy.ts';
+import type { Meter } from './usage-store.ts';
 
 /**
  * Where the window of `kind` that holds `nowMs` starts and ends (UTC; a month is a calendar
@@ -91,4 +92,37 @@ export function capWindows(
  */
 export function secondsUntil(endMs: number, nowMs: number): number {
   return Math.max(1, Math.ceil((endMs - nowMs) / 1000));
+}
+
+/**
+ * The meters `caps` read in windows of `kind`, each once: the counters a reservation or a
+ * settlement in such a window changes (a meter no cap reads there would be written for
+ * nothing: a command per write, on Redis).
+ *
+ * @example
+ * ```ts
+ * cappedMeters([{ meter: 'tokens', window: 'day', limit: 1e6 }], 'day'); // ['tokens']
+ * ```
+ */
+export function cappedMeters(
+  caps: readonly { readonly meter: Meter; readonly window: UsageWindow }[],
+  kind: string,
+): Meter[] {
+  const meters: Meter[] = [];
+  for (const cap of caps) {
+    if (cap.window === kind && !meters.includes(cap.meter)) meters.push(cap.meter);
+  }
+  return meters;
+}
+
+/**
+ * The kind of a window from its key.
+ *
+ * @example
+ * ```ts
+ * windowKind('day:2026-12-07'); // 'day'
+ * ```
+ */
+export function windowKind(key: string): string {
+  return key.slice(0, key.indexOf(':'));
 }

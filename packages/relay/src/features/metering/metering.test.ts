@@ -11,6 +11,7 @@ import { type MeterCap, NO_USAGE } from '../../metering/usage-store.ts';
 import { usageWindow } from '../../metering/usage-window.ts';
 import { createRedactingLogger, type LogLevel } from '../../observe/relay-logger.ts';
 import { parseRelayPolicy } from '../../policy/relay-policy.ts';
+import { emptyReservation } from './metering-feature.ts';
 
 const PRICES = {
   'gpt-realtime': { textIn: 4, textOut: 16, audioIn: 32, audioOut: 64, cachedIn: 0.4 },
@@ -531,5 +532,36 @@ describe('the memory usage store', () => {
     }
     // Two hours of minutes, each with a counter: the ended ones are gone.
     expect(store.size).toBeLessThanOrEqual(2);
+  });
+
+  it('keeps a counter for each cap and none for a meter no cap reads', async () => {
+    const store = new MemoryUsageStore();
+    const caps: MeterCap[] = [
+      { meter: 'tokens', window: 'minute', limit: 1_000 },
+      { meter: 'outputAudioMs', window: 'day', limit: 60_000 },
+    ];
+    const now = Date.UTC(2026, 0, 1, 0, 0, 30);
+    const reserved = await store.reserve('t', caps, { ...ask(100), inputTokens: 20 }, now);
+    if (!reserved.ok) throw new Error('refused');
+    // The reservation holds tokens in the minute; nothing else has a cap it could count for.
+    expect(store.size).toBe(1);
+    const used = { ...NO_USAGE, tokens: 70, outputTokens: 50, inputTokens: 20 };
+    await store.settle(
+      reserved.reservation,
+      { ...used, audioMs: 900, outputAudioMs: 900 },
+      caps,
+      now,
+    );
+    expect(store.size).toBe(2);
+    // What the caps read is what was used.
+    const left = await store.reserve('t', caps, ask(1_000), now);
+    expect(left.ok && left.reservation.outputTokens).toBe(1_000 - 70);
+    const spent = await store.settle(
+      emptyReservation('t', caps, now),
+      { ...NO_USAGE, audioMs: 59_100, outputAudioMs: 59_100 },
+      caps,
+      now,
+    );
+    expect(spent).toBe(true);
   });
 });
