@@ -63,7 +63,7 @@ export async function startRedisServer(): Promise<RedisServer> {
     url: `redis://127.0.0.1:${port}`,
     port,
     get pid() {
-      return child?.exitCode === null ? child.pid : undefined;
+      return child?.exitCode === null && child.signalCode === null ? child.pid : undefined;
     },
     async stop() {
       const running = child;

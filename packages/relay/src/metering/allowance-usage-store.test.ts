@@ -241,6 +241,77 @@ describe('a local allowance in front of a shared usage store', () => {
     );
   });
 
+  it('leaves each cap of several (tokens, audio, budget; three windows) counting exactly what was used, and nothing else counted (property)', async () => {
+    // The exact value of a counter: a cap at it is reached, one past it is not.
+    const counter = async (shared: UsageStore, cap: MeterCap, value: number) => [
+      (await shared.exhausted('t', [{ ...cap, limit: value }], NOW)) !== undefined,
+      (await shared.exhausted('t', [{ ...cap, limit: value + 1 }], NOW)) === undefined,
+    ];
+    const caps: MeterCap[] = [
+      { meter: 'tokens', window: 'minute', limit: 1e9 },
+      { meter: 'outputAudioMs', window: 'day', limit: 1e9 },
+      { meter: 'microUsd', window: 'month', limit: 1e12 },
+      { meter: 'tokens', window: 'month', limit: 1e9 },
+    ];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            want: fc.integer({ min: 1, max: 500 }),
+            input: fc.integer({ min: 0, max: 200 }),
+            share: fc.double({ min: 0, max: 1, noNaN: true }),
+            audioMs: fc.integer({ min: 0, max: 5_000 }),
+          }),
+          { maxLength: 40 },
+        ),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 0, max: 64 }),
+        async (responses, scale, rate) => {
+          const shared = new MemoryUsageStore();
+          const local = withLocalAllowance(shared, { responses: scale, maxAgeMs: 60_000 });
+          const total = { tokens: 0, outputAudioMs: 0, microUsd: 0 };
+          await Promise.all(
+            responses.map(async ({ want, input, share, audioMs }) => {
+              const request = {
+                outputTokens: want,
+                microUsdPerOutputToken: rate,
+                inputTokens: input,
+                inputMicroUsd: input * rate,
+              };
+              const reserved = await local.reserve('t', caps, request, NOW);
+              if (!reserved.ok) throw new Error('refused under limits never reached');
+              const output = Math.floor(reserved.reservation.outputTokens * share);
+              const used = {
+                ...NO_USAGE,
+                tokens: input + output,
+                inputTokens: input,
+                outputTokens: output,
+                audioMs,
+                outputAudioMs: audioMs,
+                microUsd: (input + output) * rate,
+              };
+              total.tokens += used.tokens;
+              total.outputAudioMs += audioMs;
+              total.microUsd += used.microUsd;
+              await local.settle(reserved.reservation, used, caps, NOW);
+            }),
+          );
+          await local.close();
+          for (const cap of caps) {
+            const meter = cap.meter as keyof typeof total;
+            expect({ cap, exact: await counter(shared, cap, total[meter]) }).toEqual({
+              cap,
+              exact: [true, true],
+            });
+          }
+          // A counter per cap, none for what no cap reads (input tokens, all audio, …).
+          expect(shared.size).toBeLessThanOrEqual(caps.length);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
   it('settles an allowance on time even when a response of it never settles, and counts that one whole', async () => {
     const shared = new MemoryUsageStore();
     const local = withLocalAllowance(shared, { responses: 8, maxAgeMs: 60 });

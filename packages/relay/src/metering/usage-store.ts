@@ -36,7 +36,10 @@ export interface Reservation {
   readonly tenant: string;
   /** Output tokens granted (at most what was asked). */
   readonly outputTokens: number;
-  /** What was added to each meter. */
+  /**
+   * What it holds of each meter: added to the meter's counter in each of its windows where a
+   * cap reads that meter (a meter no cap reads is not counted).
+   */
   readonly amounts: MeterAmounts;
   /** The windows it counted in (key and end), so its settlement lands in the same ones. */
   readonly windows: readonly { readonly key: string; readonly endMs: number }[];
@@ -98,7 +101,8 @@ export interface UsageStore {
   ): Promise<{ readonly ok: true; readonly reservation: Reservation } | Exhausted>;
   /**
    * Replaces a reservation with what was used, in its windows; resolves whether a cap is
-   * now reached (the session ends at the response's end).
+   * now reached (the session ends at the response's end). `caps` are those the reservation
+   * was made with: they name the counters it changed.
    */
   settle(
     reservation: Reservation,

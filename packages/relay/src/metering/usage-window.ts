@@ -124,5 +124,6 @@ export function cappedMeters(
  * ```
  */
 export function windowKind(key: string): string {
-  return key.slice(0, key.indexOf(':'));
+  const colon = key.indexOf(':');
+  return colon < 0 ? key : key.slice(0, colon);
 }
