@@ -59,6 +59,9 @@ export async function startRedisServer(): Promise<RedisServer> {
       process_.once('exit', () => clearTimeout(timer));
     });
   await launch();
+  // A test process that dies before stop() (a benchmark whose output pipe closed, a worker
+  // killed on a timeout) takes its server with it, instead of leaving it listening.
+  process.once('exit', () => child?.kill('SIGKILL'));
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
