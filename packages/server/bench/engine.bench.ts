@@ -9,7 +9,9 @@
  * Cases: a 10 s audio response (PCM16 24 kHz in 100 ms chunks, 4,800 bytes each) with its
  * transcript, and a long text response (2,000 deltas). "Sessions per core" is how many
  * real-time audio sessions one core could stream: 1 / (CPU seconds per audio second).
- * `pnpm bench` builds the package first and measures `dist/`.
+ * `pnpm bench` builds the package first and measures `dist/`. Under the table, each side's
+ * minor page faults and system time in the audio rounds: memory its output slabs had to fault
+ * in again, one cause of the engine's slow rounds.
  */
 import { ClientEvents, ResponseWriter } from '@rtwire/builders';
 import type { RealtimeModel } from '../src/index.ts';
@@ -136,12 +138,17 @@ async function twinResponses(modality: 'audio' | 'text', count: number) {
   }
 }
 
-/** CPU microseconds a run took, user plus system. */
-async function cpuOf(run: () => Promise<unknown>): Promise<number> {
-  const before = process.cpuUsage();
+/** What a run cost: CPU µs (user plus system), of them system, and minor page faults. */
+async function costOf(run: () => Promise<unknown>): Promise<Cost> {
+  const before = process.resourceUsage();
   await run();
-  const spent = process.cpuUsage(before);
-  return spent.user + spent.system;
+  const after = process.resourceUsage();
+  const system = after.systemCPUTime - before.systemCPUTime;
+  return {
+    cpu: after.userCPUTime - before.userCPUTime + system,
+    system,
+    faults: after.minorPageFault - before.minorPageFault,
+  };
 }
 
 const quantile = (values: readonly number[], q: number) => {
@@ -152,15 +159,25 @@ const median = (values: readonly number[]) => quantile(values, 0.5);
 
 type Modality = 'audio' | 'text';
 type Side = 'engine' | 'twin';
-interface Sample {
+interface Cost {
   readonly cpu: number;
+  readonly system: number;
+  /**
+   * Memory the process had to get from the kernel again. The engine's output slabs are freed
+   * in bulk after a collection; when the allocator hands them back to the kernel, the next
+   * ones fault in. Standalone, a 50-response round with 3,000-4,300 faults cost the engine
+   * 100-127 µs a streamed second, and one with under 150 faults 24-40 µs.
+   */
+  readonly faults: number;
+}
+interface Sample extends Cost {
   readonly bytes: number;
 }
 
 /** One sample of `count` responses on this process's side, in this process's CPU time. */
-function measure(side: Side, modality: Modality, count: number): Promise<number> {
+function measure(side: Side, modality: Modality, count: number): Promise<Cost> {
   const model = modality === 'audio' ? audioModel : textModel;
-  return cpuOf(() =>
+  return costOf(() =>
     side === 'engine' ? engineResponses(model, modality, count) : twinResponses(modality, count),
   );
 }
@@ -170,8 +187,8 @@ function measure(side: Side, modality: Modality, count: number): Promise<number>
 const SIDE = process.env.RTWIRE_BENCH_SIDE as Side | undefined;
 if (SIDE !== undefined) {
   process.on('message', (request: { modality: Modality; count: number }) => {
-    void measure(SIDE, request.modality, request.count).then((cpu) =>
-      process.send?.({ cpu, bytes: sinkBytes } satisfies Sample),
+    void measure(SIDE, request.modality, request.count).then((cost) =>
+      process.send?.({ ...cost, bytes: sinkBytes } satisfies Sample),
     );
   });
 } else {
@@ -183,10 +200,13 @@ if (SIDE !== undefined) {
     });
   const sides = { engine: spawnSide('engine'), twin: spawnSide('twin') };
   const lastBytes = { engine: 0, twin: 0 };
+  /** The audio samples' system time and page faults, per side, for the report. */
+  const audioCosts = { engine: [] as Cost[], twin: [] as Cost[] };
   const ask = (side: Side, modality: Modality, count: number) =>
     new Promise<number>((resolve) => {
       sides[side].once('message', (sample: Sample) => {
         lastBytes[side] = sample.bytes;
+        if (modality === 'audio') audioCosts[side].push(sample);
         resolve(sample.cpu);
       });
       sides[side].send({ modality, count });
@@ -203,6 +223,8 @@ if (SIDE !== undefined) {
     await ask(side, 'audio', WARM_UP_RESPONSES);
     await ask(side, 'text', WARM_UP_RESPONSES / 10);
   }
+  audioCosts.engine.length = 0;
+  audioCosts.twin.length = 0;
   // Each round measures both sides back to back (only one process works at a time), in
   // alternating order, and yields one ratio: a neighbour's burst on this shared VM slows a
   // round's pair together.
@@ -221,11 +243,12 @@ if (SIDE !== undefined) {
   }
   sides.engine.kill();
   sides.twin.kill();
-  report(samples, lastBytes.engine + lastBytes.twin);
+  report(samples, audioCosts, lastBytes.engine + lastBytes.twin);
 }
 
 function report(
   samples: Record<'engineAudio' | 'twinAudio' | 'engineText' | 'twinText', number[]>,
+  audioCosts: Record<Side, readonly Cost[]>,
   bytes: number,
 ): void {
   const audioSeconds = (AUDIO_CHUNKS * 100) / 1000;
@@ -278,5 +301,11 @@ function report(
   for (const [name, engine, twin, ratio, goal, met] of rows) {
     console.log(`| ${name} | ${engine} | ${twin} | ${ratio} | ${goal} | ${met ? '✓' : '✗'} |`);
   }
+  const memory = (side: Side) => {
+    const faults = audioCosts[side].map((cost) => cost.faults / RESPONSES_PER_ROUND);
+    const system = audioCosts[side].map((cost) => perAudioSecond(cost.system));
+    return `${side} ${median(faults).toFixed(0)} (${Math.min(...faults).toFixed(0)}–${Math.max(...faults).toFixed(0)}) faults a response, ${median(system).toFixed(1)} µs of system time a streamed second`;
+  };
+  console.log(`audio rounds, medians (ranges): ${memory('engine')}; ${memory('twin')}`);
   console.log(`(${(bytes / 1024 / 1024).toFixed(0)} MiB of frames encoded in all)`);
 }
