@@ -1,24 +1,28 @@
 /**
- * Metering benchmark: the relay (dist/main.js, its own process) with a tenant's limits counted
- * on a real Redis, against the same build with no limits, in the same run, rounds alternating.
- * A local upstream answers each `response.create` at once with `response.created`, then
- * streams audio deltas and a `response.done` with usage. Prints, per variant:
+ * Metering benchmark: what counting a tenant's usage costs the relay (dist/main.js, its own
+ * process). One relay process per usage store (Redis; Redis taking an allowance of eight
+ * responses at a time; in memory) serves three tenants at once: `metered` (limits, so every
+ * session is metered), `open` (the same policy without limits: the baseline) and `spare` (the
+ * same as `open`: the control). A local upstream answers each `response.create` at once with
+ * `response.created`, audio deltas and a `response.done` with usage.
  *
- * - the relay's CPU per audio delta (all its threads, from the scheduler's counts), and against
- *   the baseline the median of each round's ratio (the variants run back to back in a round);
- * - Redis round trips per response (`INFO commandstats`, every command the relays sent);
- *   metering goes to Redis for each response by default, and with `METER_ALLOWANCE=8` (a third
- *   variant) takes eight responses' worth at a time; and the CPU Redis spent per response
- *   running them (its own process: on a small machine it competes with the relay);
- * - metering in memory (the same limits, no `REDIS_URL`): what the feature costs without the
- *   shared store;
- * - time from the client's `response.create` to its `response.created`, p50 and p99: what
- *   metering adds is the reservation's round trip;
- * - the baseline measured twice (`metering off, again`): its ratio to the first shows how far
- *   the machine alone moves a ratio in the same run.
+ * Each tenant keeps its sessions open; the bench runs blocks of responses, one tenant at a
+ * time, and reads the relay's CPU (all its threads, from the scheduler's counts) around each
+ * block. A pair is one block of each tenant back to back, in an order that rotates. Comparing
+ * tenants inside one process and one pair takes out what made the old comparison of separate
+ * processes move by ±20 % with nothing changed: each process's own code, heap and cores, and
+ * the shared machine's minutes. Prints, per store:
+ *
+ * - CPU per audio delta of each tenant; metered against open: the median of each pair's ratio
+ *   with its quartiles, and the ratio of the totals; spare against open (the same work twice)
+ *   shows how far the method alone moves a ratio;
+ * - Redis round trips per metered response (`INFO commandstats`, every command the relay
+ *   sent) and the CPU Redis spent per metered response (its own process);
+ * - time from the client's `response.create` to its `response.created`, p50 and p99, metered
+ *   and open: what metering adds is the reservation's round trip.
  *
  *   pnpm bench:metering
- *   BENCH_RESPONSES=2000 BENCH_DELTAS=40 pnpm bench:metering
+ *   BENCH_PAIRS=100 BENCH_DELTAS=40 pnpm bench:metering
  *   BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' pnpm bench:metering
  *
  * Goals (issue 30): CPU per delta ≤ 3 % more, ≤ 2 round trips per response, p99 added ≤ 2 ms.
@@ -30,19 +34,33 @@ import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { startRedisServer } from '../../../test-support/redis-server.ts';
 import { type SpawnedRelay, spawnRelay } from '../test/spawn-relay.ts';
 
-const RESPONSES = Number(process.env.BENCH_RESPONSES ?? 1000);
+/** Pairs measured per store (a block: one tenant's sessions, each running `BLOCK` responses). */
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 60);
+/** Responses each session runs in a block. */
+const BLOCK = Number(process.env.BENCH_BLOCK ?? 5);
 const DELTAS = Number(process.env.BENCH_DELTAS ?? 20);
+/** Sessions each tenant keeps open, running their responses at once. */
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+/**
+ * Responses each session runs before anything is measured. A metered response's own steps run
+ * once a response, so V8 optimises them only after a few thousand: with 60 a session, metered
+ * against open in memory measured ×1.17–1.30, with 300 ×1.09.
+ */
+const WARM_UP = Number(process.env.BENCH_WARM_UP ?? 300);
 /** Node flags for the relays, to profile one: `BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof'`. */
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
 // 50 ms of 24 kHz PCM16 per delta, as base64.
 const AUDIO = Buffer.alloc(2400, 7).toString('base64');
 
+const TENANTS = ['metered', 'open', 'spare'] as const;
+type Tenant = (typeof TENANTS)[number];
+
 const POLICY = {
   prices: { 'gpt-realtime': { textIn: 4, textOut: 16, audioIn: 32, audioOut: 64 } },
   tenants: {
-    acme: {
+    open: {},
+    spare: {},
+    metered: {
       limits: {
         concurrentSessions: 1000,
         tokens: { perMinute: 1e12, perDay: 1e12 },
@@ -110,39 +128,56 @@ function cpuMicros(pid: number): number {
   return nanos / 1000;
 }
 
-/** Sessions asking for responses one after another, timing each to its `response.created`. */
-async function drive(relay: SpawnedRelay): Promise<number[]> {
-  const url = `${relay.url.replace(/^http/, 'ws')}/v1/realtime?model=gpt-realtime`;
-  const latencies: number[] = [];
-  const perSession = Math.ceil(RESPONSES / SESSIONS);
-  await Promise.all(
-    Array.from({ length: SESSIONS }, async () => {
-      const ws = new WebSocket(url, { headers: { authorization: 'Bearer tok_acme' } });
-      await new Promise((resolve, reject) => {
-        ws.once('open', resolve);
-        ws.once('error', reject);
+/** A session of one tenant: responses one after another, each timed to its `response.created`. */
+class BenchSession {
+  readonly #ws: WebSocket;
+  #sentAt = 0;
+  #onDone: (() => void) | undefined;
+  #latencies: number[] = [];
+
+  private constructor(ws: WebSocket) {
+    this.#ws = ws;
+    ws.on('message', (data: RawData) => {
+      const text = data.toString();
+      if (text.startsWith('{"type":"response.created"')) {
+        this.#latencies.push(Number(process.hrtime.bigint() - BigInt(this.#sentAt)) / 1e6);
+      } else if (text.includes('"type":"response.done"')) this.#onDone?.();
+      else if (text.includes('"type":"error"')) throw new Error(`the relay refused: ${text}`);
+    });
+  }
+
+  static async open(relay: SpawnedRelay, tenant: Tenant): Promise<BenchSession> {
+    const url = `${relay.url.replace(/^http/, 'ws')}/v1/realtime?model=gpt-realtime`;
+    const ws = new WebSocket(url, { headers: { authorization: `Bearer tok_${tenant}` } });
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    return new BenchSession(ws);
+  }
+
+  /** Runs `count` responses; resolves with each one's time to `response.created`, in ms. */
+  async run(count: number): Promise<number[]> {
+    this.#latencies = [];
+    for (let index = 0; index < count; index++) {
+      const done = new Promise<void>((resolve) => {
+        this.#onDone = resolve;
       });
-      let sentAt = 0;
-      let onDone: (() => void) | undefined;
-      ws.on('message', (data: RawData) => {
-        const text = data.toString();
-        if (text.startsWith('{"type":"response.created"')) {
-          latencies.push(Number(process.hrtime.bigint() - BigInt(sentAt)) / 1e6);
-        } else if (text.includes('"type":"response.done"')) onDone?.();
-        else if (text.includes('"type":"error"')) throw new Error(`the relay refused: ${text}`);
-      });
-      for (let index = 0; index < perSession; index++) {
-        const done = new Promise<void>((resolve) => {
-          onDone = resolve;
-        });
-        sentAt = Number(process.hrtime.bigint());
-        ws.send('{"type":"response.create","response":{"max_output_tokens":200}}');
-        await done;
-      }
-      ws.close();
-    }),
-  );
-  return latencies;
+      this.#sentAt = Number(process.hrtime.bigint());
+      this.#ws.send('{"type":"response.create","response":{"max_output_tokens":200}}');
+      await done;
+    }
+    return this.#latencies;
+  }
+
+  close(): void {
+    this.#ws.close();
+  }
+}
+
+/** One tenant's sessions running `count` responses each, at once. */
+async function runBlock(sessions: readonly BenchSession[], count: number): Promise<number[]> {
+  return (await Promise.all(sessions.map((session) => session.run(count)))).flat();
 }
 
 const percentile = (values: number[], p: number) => {
@@ -163,95 +198,113 @@ async function redisCalls(command: (args: string[], key: string) => Promise<unkn
   return calls;
 }
 
+interface Store {
+  readonly name: string;
+  readonly env: Record<string, string>;
+  readonly redis: boolean;
+}
+
+/** What one store's relay measured, per tenant. */
+interface Measured {
+  /** CPU per delta of each block, in pair order. */
+  readonly cpu: Record<Tenant, number[]>;
+  readonly latencies: Record<Tenant, number[]>;
+  /** Redis round trips and Redis CPU (µs) during the metered blocks. */
+  calls: number;
+  redisCpu: number;
+  meteredResponses: number;
+}
+
+async function measureStore(
+  store: Store,
+  redisPid: number,
+  command: (args: string[], key: string) => Promise<unknown>,
+): Promise<Measured> {
+  const relay = await spawnRelay(store.env, { built: true, nodeFlags: NODE_FLAGS });
+  const pid = relay.child.pid as number;
+  const sessions = {} as Record<Tenant, BenchSession[]>;
+  for (const tenant of TENANTS) {
+    sessions[tenant] = await Promise.all(
+      Array.from({ length: SESSIONS }, () => BenchSession.open(relay, tenant)),
+    );
+    await runBlock(sessions[tenant], WARM_UP);
+  }
+  const measured: Measured = {
+    cpu: { metered: [], open: [], spare: [] },
+    latencies: { metered: [], open: [], spare: [] },
+    calls: 0,
+    redisCpu: 0,
+    meteredResponses: 0,
+  };
+  for (let pair = 0; pair < PAIRS; pair++) {
+    for (let turn = 0; turn < TENANTS.length; turn++) {
+      const tenant = TENANTS[(pair + turn) % TENANTS.length] as Tenant;
+      const metered = tenant === 'metered' && store.redis;
+      const callsBefore = metered ? await redisCalls(command) : 0;
+      const redisBefore = cpuMicros(redisPid);
+      const before = cpuMicros(pid);
+      const latencies = await runBlock(sessions[tenant], BLOCK);
+      measured.cpu[tenant].push((cpuMicros(pid) - before) / (latencies.length * DELTAS));
+      measured.latencies[tenant].push(...latencies);
+      if (tenant === 'metered') {
+        measured.redisCpu += cpuMicros(redisPid) - redisBefore;
+        measured.meteredResponses += latencies.length;
+        if (metered) measured.calls += (await redisCalls(command)) - callsBefore;
+      }
+    }
+  }
+  for (const tenant of TENANTS) for (const session of sessions[tenant]) session.close();
+  relay.child.kill('SIGTERM');
+  await relay.exited;
+  return measured;
+}
+
+const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
+
+/** `a / b` per pair: the median and quartiles, and the ratio of the totals. */
+function pairRatio(a: readonly number[], b: readonly number[]): string {
+  const ratios = a.map((value, pair) => value / (b[pair] as number));
+  return `×${percentile(ratios, 50).toFixed(3)} (quartiles ${percentile(ratios, 25).toFixed(3)}–${percentile(ratios, 75).toFixed(3)}; totals ×${(sum(a) / sum(b)).toFixed(3)})`;
+}
+
 async function main() {
   const redis = await startRedisServer();
   const upstream = await startUpstream();
   const probe = connectRedis(new URL(redis.url));
   const base = {
     UPSTREAM_URL: upstream.url,
-    RELAY_TOKENS: 'acme:tok_acme',
+    RELAY_TOKENS: TENANTS.map((tenant) => `${tenant}:tok_${tenant}`).join(','),
     RATE_LIMIT_PER_SECOND: '0',
     LOG_LEVEL: 'warn',
+    RELAY_POLICY: JSON.stringify(POLICY),
   };
-  // The baseline is the same relay and policy without limits: what metering adds, not what a
-  // policy does. The relay without any policy is shown too.
-  const unlimited = { ...POLICY, tenants: { acme: {} } };
-  const variants = [
-    { name: 'metering off', env: { ...base, RELAY_POLICY: JSON.stringify(unlimited) } },
+  const stores: Store[] = [
+    { name: 'Redis', env: { ...base, REDIS_URL: redis.url }, redis: true },
     {
-      name: 'metering on Redis',
-      env: { ...base, REDIS_URL: redis.url, RELAY_POLICY: JSON.stringify(POLICY) },
+      name: 'Redis, allowance of 8',
+      env: { ...base, REDIS_URL: redis.url, METER_ALLOWANCE: '8' },
+      redis: true,
     },
-    {
-      name: 'with an allowance of 8',
-      env: {
-        ...base,
-        REDIS_URL: redis.url,
-        RELAY_POLICY: JSON.stringify(POLICY),
-        METER_ALLOWANCE: '8',
-      },
-    },
-    { name: 'metering in memory', env: { ...base, RELAY_POLICY: JSON.stringify(POLICY) } },
-    { name: 'no policy at all', env: base },
-    // The first variant again: its ratio to the first is what the machine alone moves a
-    // ratio by, the floor under which no difference above means anything.
-    { name: 'metering off, again', env: { ...base, RELAY_POLICY: JSON.stringify(unlimited) } },
+    { name: 'in memory', env: base, redis: false },
   ];
-  const totals = variants.map(() => ({
-    cpu: 0,
-    deltas: 0,
-    responses: 0,
-    calls: 0,
-    /** Redis's CPU (µs) while the variant's responses ran. */
-    redisCpu: 0,
-    latencies: [] as number[],
-    /** CPU per delta of each round, for the ratio to the baseline in the same round. */
-    perRound: [] as number[],
-  }));
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const [index, variant] of variants.entries()) {
-      const relay = await spawnRelay(variant.env, { built: true, nodeFlags: NODE_FLAGS });
-      const pid = relay.child.pid as number;
-      // A warm-up, so the JIT and the Lua scripts' first EVAL are not counted.
-      await drive(relay);
-      const redisPid = redis.pid as number;
-      const redisCpuBefore = cpuMicros(redisPid);
-      const cpuBefore = cpuMicros(pid);
-      const callsBefore = await redisCalls(probe.command);
-      const latencies = await drive(relay);
-      const total = totals[index] as (typeof totals)[number];
-      const cpu = cpuMicros(pid) - cpuBefore;
-      total.redisCpu += cpuMicros(redisPid) - redisCpuBefore;
-      total.cpu += cpu;
-      total.perRound.push(cpu / (latencies.length * DELTAS));
-      total.calls += (await redisCalls(probe.command)) - callsBefore;
-      total.responses += latencies.length;
-      total.deltas += latencies.length * DELTAS;
-      total.latencies.push(...latencies);
-      relay.child.kill('SIGTERM');
-      await relay.exited;
-    }
-  }
   console.log(
-    `metering: ${ROUNDS} rounds × ${RESPONSES} responses of ${DELTAS} audio deltas, ${SESSIONS} sessions at once`,
+    `metering: ${PAIRS} pairs of blocks per store, a block ${SESSIONS} sessions × ${BLOCK} responses × ${DELTAS} audio deltas of one tenant; tenants metered, open (no limits) and spare (as open) in one relay process`,
   );
-  for (const [index, variant] of variants.entries()) {
-    const total = totals[index] as (typeof totals)[number];
+  for (const store of stores) {
+    const measured = await measureStore(store, redis.pid as number, probe.command);
+    const { cpu, latencies } = measured;
+    const perDelta = (tenant: Tenant) => `${(sum(cpu[tenant]) / cpu[tenant].length).toFixed(2)} µs`;
+    const p = (tenant: Tenant, q: number) => percentile(latencies[tenant], q);
+    const responses = measured.meteredResponses;
     console.log(
-      `  ${variant.name.padEnd(22)} CPU ${(total.cpu / total.deltas).toFixed(2)} µs/delta, ` +
-        `${(total.calls / total.responses).toFixed(2)} Redis round trips/response ` +
-        `(Redis CPU ${(total.redisCpu / total.responses).toFixed(1)} µs/response), ` +
-        `response.created p50 ${percentile(total.latencies, 50).toFixed(2)} ms, p99 ${percentile(total.latencies, 99).toFixed(2)} ms`,
+      `  ${store.name.padEnd(22)} CPU per delta: metered ${perDelta('metered')}, open ${perDelta('open')}, spare ${perDelta('spare')}; ` +
+        `${(measured.calls / responses).toFixed(2)} Redis round trips per metered response (Redis CPU ${(measured.redisCpu / responses).toFixed(1)} µs); ` +
+        `response.created metered p50 ${p('metered', 50).toFixed(2)} ms, p99 ${p('metered', 99).toFixed(2)} ms, open p50 ${p('open', 50).toFixed(2)} ms, p99 ${p('open', 99).toFixed(2)} ms`,
     );
-  }
-  const [off, ...metered] = totals as [(typeof totals)[number], ...(typeof totals)[number][]];
-  for (const [index, on] of metered.entries()) {
-    // Each round's ratio compares relays that ran back to back on the same machine: a
-    // neighbour's burst moves both. The median of those is the figure; the whole run's too.
-    const ratios = on.perRound.map((cpu, round) => cpu / (off.perRound[round] as number));
-    const cpuRatio = on.cpu / on.deltas / (off.cpu / off.deltas);
     console.log(
-      `  ${(variants[index + 1] as { name: string }).name} / off: CPU per delta ×${percentile(ratios, 50).toFixed(3)} (median of ${ratios.length} rounds, quartiles ${percentile(ratios, 25).toFixed(3)}–${percentile(ratios, 75).toFixed(3)}; whole run ×${cpuRatio.toFixed(3)}; goal ≤ 1.03); p99 added ${(percentile(on.latencies, 99) - percentile(off.latencies, 99)).toFixed(2)} ms (goal ≤ 2); round trips ${(on.calls / on.responses).toFixed(2)} per response (goal ≤ 2)`,
+      `  ${''.padEnd(22)} metered / open: CPU per delta ${pairRatio(cpu.metered, cpu.open)} (goal ≤ 1.03); ` +
+        `spare / open, the control: ${pairRatio(cpu.spare, cpu.open)}; ` +
+        `p99 added ${(p('metered', 99) - p('open', 99)).toFixed(2)} ms (goal ≤ 2); round trips ${(measured.calls / responses).toFixed(2)} (goal ≤ 2)`,
     );
   }
   await probe.close();
