@@ -26,8 +26,14 @@ const SWEEP_EVERY_MS = 60_000;
  * ```
  */
 export class MemoryUsageStore implements UsageStore {
-  /** `tenant|meter|window key` → amount, with the window's end for forgetting it. */
-  readonly #counters = new Map<string, { amount: number; endMs: number }>();
+  /**
+   * The counters, by window key, then tenant, then meter. Nested rather than one map of joined
+   * keys: the window keys and tenants are the same strings on every call (their hashes kept), so
+   * a response's three changes build no key and hash nothing anew.
+   */
+  readonly #windows = new Map<string, WindowCounters>();
+  /** The meters each window of a session's caps counts, by caps and window key. */
+  readonly #meters = new WeakMap<readonly MeterCap[], Map<string, readonly Meter[]>>();
   readonly #sessions = new Map<string, Set<string>>();
   #nextLease = 0;
   #nextSweepMs = 0;
@@ -114,24 +120,61 @@ export class MemoryUsageStore implements UsageStore {
   #sweep(nowMs: number): void {
     if (nowMs < this.#nextSweepMs) return;
     this.#nextSweepMs = nowMs + SWEEP_EVERY_MS;
-    for (const [id, counter] of this.#counters) {
-      if (counter.endMs <= nowMs) this.#counters.delete(id);
+    for (const [key, window] of this.#windows) {
+      if (window.endMs <= nowMs) this.#windows.delete(key);
     }
   }
 
   /** How many counters are kept (for tests of the sweep). */
   get size(): number {
-    return this.#counters.size;
+    let size = 0;
+    for (const window of this.#windows.values()) {
+      for (const counters of window.tenants.values()) size += Object.keys(counters).length;
+    }
+    return size;
   }
 
   #read(tenant: string, meter: Meter, key: string, nowMs: number): number {
-    const counter = this.#counters.get(`${tenant}|${meter}|${key}`);
-    if (counter === undefined) return 0;
-    if (counter.endMs <= nowMs) {
-      this.#counters.delete(`${tenant}|${meter}|${key}`);
+    const window = this.#windows.get(key);
+    if (window === undefined) return 0;
+    if (window.endMs <= nowMs) {
+      this.#windows.delete(key);
       return 0;
     }
-    return counter.amount;
+    return window.tenants.get(tenant)?.[meter] ?? 0;
+  }
+
+  /** The meters `caps` count in the window `key` (a cap's meter, once). */
+  #metersOf(caps: readonly MeterCap[], key: string): readonly Meter[] {
+    let byWindow = this.#meters.get(caps);
+    if (byWindow === undefined) {
+      byWindow = new Map();
+      this.#meters.set(caps, byWindow);
+    }
+    let meters = byWindow.get(key);
+    if (meters === undefined) {
+      meters = cappedMeters(caps, windowKind(key));
+      // One entry per window a session has seen: a minute cap adds one a minute, so the
+      // session's map is renewed once it holds a day of them.
+      if (byWindow.size >= MAX_WINDOWS_PER_CAPS) byWindow.clear();
+      byWindow.set(key, meters);
+    }
+    return meters;
+  }
+
+  /** The counters of `tenant` in the window `key` (ending at `endMs`), made when missing. */
+  #countersOf(tenant: string, key: string, endMs: number): Partial<Record<Meter, number>> {
+    let window = this.#windows.get(key);
+    if (window === undefined) {
+      window = { endMs, tenants: new Map() };
+      this.#windows.set(key, window);
+    }
+    let counters = window.tenants.get(tenant);
+    if (counters === undefined) {
+      counters = {};
+      window.tenants.set(tenant, counters);
+    }
+    return counters;
   }
 
   /** Adds `amounts` (`sign` −1: takes them off) to the counters of `caps` in `windows`. */
@@ -143,17 +186,25 @@ export class MemoryUsageStore implements UsageStore {
     sign: 1 | -1,
   ): void {
     for (const { key, endMs } of windows) {
-      for (const meter of cappedMeters(caps, windowKind(key))) {
+      let counters: Partial<Record<Meter, number>> | undefined;
+      for (const meter of this.#metersOf(caps, key)) {
         const amount = amounts[meter];
         if (amount === 0) continue;
-        const id = `${tenant}|${meter}|${key}`;
-        const counter = this.#counters.get(id) ?? { amount: 0, endMs };
-        counter.amount += sign * amount;
-        this.#counters.set(id, counter);
+        counters ??= this.#countersOf(tenant, key, endMs);
+        counters[meter] = (counters[meter] ?? 0) + sign * amount;
       }
     }
   }
 }
+
+/** The counters of one window: its end, for forgetting them, and each tenant's by meter. */
+interface WindowCounters {
+  readonly endMs: number;
+  readonly tenants: Map<string, Partial<Record<Meter, number>>>;
+}
+
+/** Windows remembered per caps before the memo starts again (a day of minute windows). */
+const MAX_WINDOWS_PER_CAPS = 1440;
 
 /**
  * How many output tokens a cap leaves room for: its remainder (less the expected input) for

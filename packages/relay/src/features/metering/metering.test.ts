@@ -534,6 +534,41 @@ describe('the memory usage store', () => {
     expect(store.size).toBeLessThanOrEqual(2);
   });
 
+  it('counts exactly over more minute windows than a session remembers', async () => {
+    // The store remembers which meters a session's caps count in each window it has seen, a
+    // day of minutes at most: past that it starts again, and the counts must not notice.
+    const store = new MemoryUsageStore();
+    const caps: MeterCap[] = [
+      { meter: 'tokens', window: 'minute', limit: 10 },
+      { meter: 'outputTokens', window: 'day', limit: 100_000 },
+    ];
+    const start = Date.UTC(2026, 0, 1, 23, 0, 30);
+    let today = 0;
+    for (let minute = 0; minute < 1_500; minute++) {
+      const now = start + minute * 60_000;
+      // Midnight: a new day's counter.
+      if (minute === 60) today = 0;
+      const reserved = await store.reserve('t', caps, ask(10), now);
+      if (!reserved.ok) throw new Error(`refused at minute ${minute}`);
+      // The minute's cap is held whole by the reservation.
+      expect((await store.reserve('t', caps, ask(1), now)).ok).toBe(false);
+      const used = { ...NO_USAGE, tokens: 3, outputTokens: 3 };
+      await store.settle(reserved.reservation, used, caps, now);
+      today += 3;
+    }
+    const end = start + 1_499 * 60_000;
+    // The last minute has 7 of its 10 left, and the day what was not used.
+    const left = await store.reserve('t', caps, ask(1_000_000), end);
+    expect(left.ok && left.reservation.outputTokens).toBe(7);
+    const day = await store.reserve(
+      't',
+      [{ meter: 'outputTokens', window: 'day', limit: 100_000 }],
+      ask(1_000_000),
+      end,
+    );
+    expect(day.ok && day.reservation.outputTokens).toBe(100_000 - today - 7);
+  });
+
   it('keeps a counter for each cap and none for a meter no cap reads', async () => {
     const store = new MemoryUsageStore();
     const caps: MeterCap[] = [
