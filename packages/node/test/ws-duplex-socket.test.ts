@@ -66,8 +66,9 @@ async function connectedPair(): Promise<Pair> {
   return accepted;
 }
 
+// A guard against a hang, far above the milliseconds loopback takes even on a busy machine.
 const arrived = async (pair: Pair, count: number) => {
-  await expect.poll(() => pair.received.length).toBe(count);
+  await expect.poll(() => pair.received.length, { timeout: 10_000 }).toBe(count);
 };
 
 describe('createWsDuplexSocket: writes', () => {

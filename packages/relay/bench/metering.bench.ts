@@ -15,24 +15,21 @@ import { MemoryUsageStore } from '../src/metering/memory-usage-store.ts';
 import { priceFor } from '../src/metering/meter-caps.ts';
 import { parseRelayPolicy, policyForTenant } from '../src/policy/relay-policy.ts';
 import { startRelaySession } from '../src/relay-session.ts';
-import type { DuplexSocket, DuplexSocketHandlers } from '../src/sockets/duplex-socket.ts';
+import { MemorySocket } from '../test/memory-socket.ts';
 
 const DELTAS = Number(process.env.BENCH_DELTAS ?? 20);
 const RESPONSES_PER_ROUND = 300;
 const ROUNDS = 31;
 const WARM_UP = 3000;
 
-/** A socket in memory: the test side delivers frames to the relay and sees what it sends. */
-class MemorySocket implements DuplexSocket {
-  bufferedAmount = 0;
-  handlers: DuplexSocketHandlers | undefined;
+/**
+ * The tests' in-memory socket, but one that keeps nothing it is sent (a run sends millions of
+ * frames) and hands each to `onSend` instead.
+ */
+class BenchSocket extends MemorySocket {
   onSend: (data: string | Uint8Array) => void = () => {};
-  send(data: string | Uint8Array): void {
+  override send(data: string | Uint8Array): void {
     this.onSend(data);
-  }
-  close(): void {}
-  listen(handlers: DuplexSocketHandlers): void {
-    this.handlers = handlers;
   }
 }
 
@@ -95,8 +92,8 @@ const CREATE = Buffer.from('{"type":"response.create","response":{"max_output_to
 async function session(tenant: 'open' | 'metered') {
   const rules = policyForTenant(policy, tenant);
   if (rules === undefined) throw new Error(`no rules for ${tenant}`);
-  const upstream = new MemorySocket();
-  const client = new MemorySocket();
+  const upstream = new BenchSocket();
+  const client = new BenchSocket();
   startRelaySession({
     client,
     connectUpstream: async () => upstream,
@@ -121,7 +118,7 @@ async function session(tenant: 'open' | 'metered') {
   upstream.onSend = () => {
     // As a socket would: the answer arrives in a later turn, not inside the send.
     queueMicrotask(() => {
-      for (const frame of RESPONSE_FRAMES) upstream.handlers?.message(frame, false);
+      for (const frame of RESPONSE_FRAMES) upstream.deliver(frame);
     });
   };
   let done: () => void = () => {};
@@ -136,7 +133,7 @@ async function session(tenant: 'open' | 'metered') {
       const finished = new Promise<void>((resolve) => {
         done = resolve;
       });
-      client.handlers?.message(CREATE, false);
+      client.deliver(CREATE);
       await finished;
     }
   };

@@ -9,19 +9,14 @@
 import { parseRelayConfig } from '../src/config/relay-config.ts';
 import { parseRelayPolicy, policyForTenant } from '../src/policy/relay-policy.ts';
 import { startRelaySession } from '../src/relay-session.ts';
-import type { DuplexSocket, DuplexSocketHandlers } from '../src/sockets/duplex-socket.ts';
+import { MemorySocket } from '../test/memory-socket.ts';
 
 const DELTAS = 50_000;
 const ROUNDS = 7;
 
-class NullSocket implements DuplexSocket {
-  bufferedAmount = 0;
-  handlers: DuplexSocketHandlers | undefined;
-  send(): void {}
-  close(): void {}
-  listen(handlers: DuplexSocketHandlers): void {
-    this.handlers = handlers;
-  }
+/** The tests' in-memory socket, keeping nothing it is sent (a run sends 50,000 deltas a case). */
+class NullSocket extends MemorySocket {
+  override send(): void {}
 }
 
 const parsed = parseRelayConfig({});
@@ -68,7 +63,7 @@ async function session(withheld: boolean, itemAfter: boolean) {
     policy: { rules, handlers },
   });
   await new Promise((resolve) => setTimeout(resolve, 0));
-  const deliver = (frame: string) => upstream.handlers?.message(frame, false);
+  const deliver = (frame: string) => upstream.deliver(frame);
   deliver('{"type":"session.created","event_id":"e0","session":{"type":"realtime"}}');
   deliver('{"type":"response.created","event_id":"e1","response":{"id":"resp_1"}}');
   if (withheld) {

@@ -32,8 +32,6 @@ export class MemoryUsageStore implements UsageStore {
    * a response's three changes build no key and hash nothing anew.
    */
   readonly #windows = new Map<string, WindowCounters>();
-  /** The meters each window of a session's caps counts, by caps and window key. */
-  readonly #meters = new WeakMap<readonly MeterCap[], Map<string, readonly Meter[]>>();
   readonly #sessions = new Map<string, Set<string>>();
   #nextLease = 0;
   #nextSweepMs = 0;
@@ -144,24 +142,6 @@ export class MemoryUsageStore implements UsageStore {
     return window.tenants.get(tenant)?.[meter] ?? 0;
   }
 
-  /** The meters `caps` count in the window `key` (a cap's meter, once). */
-  #metersOf(caps: readonly MeterCap[], key: string): readonly Meter[] {
-    let byWindow = this.#meters.get(caps);
-    if (byWindow === undefined) {
-      byWindow = new Map();
-      this.#meters.set(caps, byWindow);
-    }
-    let meters = byWindow.get(key);
-    if (meters === undefined) {
-      meters = cappedMeters(caps, windowKind(key));
-      // One entry per window a session has seen: a minute cap adds one a minute, so the
-      // session's map is renewed once it holds a day of them.
-      if (byWindow.size >= MAX_WINDOWS_PER_CAPS) byWindow.clear();
-      byWindow.set(key, meters);
-    }
-    return meters;
-  }
-
   /** The counters of `tenant` in the window `key` (ending at `endMs`), made when missing. */
   #countersOf(tenant: string, key: string, endMs: number): Partial<Record<Meter, number>> {
     let window = this.#windows.get(key);
@@ -187,7 +167,7 @@ export class MemoryUsageStore implements UsageStore {
   ): void {
     for (const { key, endMs } of windows) {
       let counters: Partial<Record<Meter, number>> | undefined;
-      for (const meter of this.#metersOf(caps, key)) {
+      for (const meter of cappedMeters(caps, windowKind(key))) {
         const amount = amounts[meter];
         if (amount === 0) continue;
         counters ??= this.#countersOf(tenant, key, endMs);
@@ -202,9 +182,6 @@ interface WindowCounters {
   readonly endMs: number;
   readonly tenants: Map<string, Partial<Record<Meter, number>>>;
 }
-
-/** Windows remembered per caps before the memo starts again (a day of minute windows). */
-const MAX_WINDOWS_PER_CAPS = 1440;
 
 /**
  * How many output tokens a cap leaves room for: its remainder (less the expected input) for

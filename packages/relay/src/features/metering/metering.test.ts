@@ -534,9 +534,8 @@ describe('the memory usage store', () => {
     expect(store.size).toBeLessThanOrEqual(2);
   });
 
-  it('counts exactly over more minute windows than a session remembers', async () => {
-    // The store remembers which meters a session's caps count in each window it has seen, a
-    // day of minutes at most: past that it starts again, and the counts must not notice.
+  it('counts exactly over a day and more of minute windows, across midnight', async () => {
+    // Counters are kept by window, then tenant: each minute's and each day's stay apart.
     const store = new MemoryUsageStore();
     const caps: MeterCap[] = [
       { meter: 'tokens', window: 'minute', limit: 10 },
