@@ -19,9 +19,9 @@ afterEach(() => {
 });
 
 /** A call on the simulator: the relay session's client is the call socket. */
-function startCall(options: { pace?: 'fast' | 'realtime' } = {}) {
+function startCall(options: { pace?: 'fast' | 'realtime'; now?: () => number } = {}) {
   const transport = new TestTransport();
-  const socket = new CallSocket(transport);
+  const socket = new CallSocket(transport, options.now ? { now: options.now } : {});
   const upstreamTypes: string[] = [];
   const clientTypes: string[] = [];
   const watch: RelayFeatureFactory = () => ({
@@ -109,18 +109,57 @@ describe('CallSocket: a WebRTC call as the client of a relay session', () => {
     for (const frame of transport.frames) expect(frame.pcm.length).toBe(960);
   });
 
-  it('paces the track in real time: frame n never leaves before n × 20 ms', async () => {
-    const { transport } = startCall();
+  it('paces the track by its clock: frame n leaves at n × 20 ms, never before, never held back', async () => {
+    // The pacer reads a clock the test holds, and the real shared timer wakes it. Each frame is
+    // stamped with the clock it left by, so the checks are exact whatever the machine's load:
+    // a busy machine only wakes the timer later, and the test waits for it.
+    const start = 1_000;
+    let clock = start;
+    const { transport } = startCall({ now: () => clock });
+    const stamps: number[] = [];
+    const sendAudio = transport.sendAudio.bind(transport);
+    transport.sendAudio = (pcm) => {
+      stamps.push(clock);
+      sendAudio(pcm);
+    };
+    const stopped = () => transport.types().includes('output_audio_buffer.stopped');
     transport.handlers?.open();
     askForSpeech(transport, 'a reply of a second or more, so the pace can be seen');
-    await until(() => transport.types().includes('output_audio_buffer.stopped'), 'stopped');
-    const { frames } = transport;
-    expect(frames.length).toBeGreaterThanOrEqual(50);
-    // The simulator made the whole reply at once: only the pacer holds the frames back. A busy
-    // machine can only make them later, never earlier (1 ms for the timer's rounding).
-    const first = (frames[0] as { at: number }).at;
-    frames.forEach((frame, index) => {
-      expect(frame.at - first).toBeGreaterThanOrEqual(index * 20 - 1);
+    // The whole reply is queued once response.done has passed; the clock has not moved.
+    await until(() => transport.types().includes('response.done'), 'response.done');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(stamps).toEqual([start]);
+    // Steps shorter than, equal to and longer than a frame: once the timer has seen the time,
+    // every frame due by it has left, and (checked at the end) none before its slot.
+    const steps = [7, 13, 20, 1, 19, 40, 3, 17, 60];
+    for (const step of steps.concat(steps)) {
+      clock += step;
+      const due = Math.floor((clock - start) / 20) + 1;
+      await until(() => stamps.length === due, `${due} frames at ${clock - start} ms`);
+    }
+    // A stall (the timer silent for 250 ms) sends five frames at once and restarts the clock
+    // there, rather than bursting the backlog; then the track plays one frame per slot again.
+    const before = stamps.length;
+    clock += 250;
+    const stall = clock;
+    await until(() => stamps.length === before + 5, 'five frames after the stall');
+    for (let slot = 1; !stopped(); slot++) {
+      clock = stall + slot * 20;
+      const due = before + Math.max(5, slot + 1);
+      await until(() => stopped() || stamps.length === due, `${due} frames after the stall`);
+    }
+    expect(stamps.length).toBeGreaterThanOrEqual(50);
+    // The queue ran dry in the last frame's slot: the next reply waits for the slot after it,
+    // since sent at once it would put the track ahead of real time.
+    const played = stamps.length;
+    askForSpeech(transport, 'and a second reply right after the first');
+    await until(() => transport.types().filter((t) => t === 'response.done').length === 2, 'done');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(stamps.length).toBe(played);
+    clock += 20;
+    await until(() => stamps.length === played + 1, "the second reply's first frame");
+    stamps.forEach((at, index) => {
+      expect(at - start).toBeGreaterThanOrEqual(index * 20);
     });
   });
 
