@@ -33,7 +33,7 @@ export class TestStack implements WebRtcStack {
 export class TestTransport implements CallTransport {
   readonly events: Event[] = [];
   /** Each audio frame sent on the track, with how many channel events came before it. */
-  readonly frames: { pcm: Uint8Array; afterEvents: number; at: number }[] = [];
+  readonly frames: { pcm: Uint8Array; afterEvents: number }[] = [];
   eventBufferedAmount = 0;
   closed = false;
   handlers: CallTransportHandlers | undefined;
@@ -42,7 +42,7 @@ export class TestTransport implements CallTransport {
     this.events.push(JSON.parse(text) as Event);
   }
   sendAudio(pcm: Uint8Array): void {
-    this.frames.push({ pcm, afterEvents: this.events.length, at: performance.now() });
+    this.frames.push({ pcm, afterEvents: this.events.length });
   }
   close(): void {
     this.closed = true;

@@ -60,6 +60,7 @@ export type {
 export { encoderFor } from './encoder-for.ts';
 export { MAX_ENCODE_DEPTH } from './engine/encode-value.ts';
 export { type EventId, EventIdSequence } from './event-id-sequence.ts';
+export { releaseFrame } from './release-frame.ts';
 export {
   type TranslationEventEncoder,
   type TranslationEventFrames,

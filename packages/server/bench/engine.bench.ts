@@ -9,6 +9,8 @@
  * Cases: a 10 s audio response (PCM16 24 kHz in 100 ms chunks, 4,800 bytes each) with its
  * transcript, and a long text response (2,000 deltas). "Sessions per core" is how many
  * real-time audio sessions one core could stream: 1 / (CPU seconds per audio second).
+ * The engine's sink hands each frame back (`releaseFrame`) after the turn it was sent in, as a
+ * host does from `ws`'s send callback; `RTWIRE_BENCH_RELEASE=0` measures it without.
  * `pnpm bench` builds the package first and measures `dist/`. Under the table, each side's
  * minor page faults and system time in the audio rounds: memory its output slabs had to fault
  * in again, one cause of the engine's slow rounds.
@@ -19,7 +21,12 @@ import type { RealtimeModel } from '../src/index.ts';
 // The built package, as users run it: the engine's source loaded through tsx carries the
 // transpiler's helpers (a `__name` call per closure), which cost ~5% of a short response.
 const built = new URL('../dist/index.js', import.meta.url).href;
-const { createRealtimeSession } = (await import(built)) as typeof import('../src/index.ts');
+const { createRealtimeSession, releaseFrame } = (await import(
+  built
+)) as typeof import('../src/index.ts');
+
+// RTWIRE_BENCH_RELEASE=0 measures the engine with frames never handed back.
+const RELEASE = process.env.RTWIRE_BENCH_RELEASE !== '0';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 21);
 // 50 responses a sample: long enough that each side pays for the collections its own garbage
@@ -66,6 +73,17 @@ function isDone(frame: Uint8Array): boolean {
 
 let sinkBytes = 0;
 
+/**
+ * The engine's frames waiting to be handed back. A host hands a frame back from `ws`'s send
+ * callback, once the socket has written it: here the sink "writes" each frame at once and
+ * hands them back after the turn (a microtask), so a whole synchronous response is out first.
+ */
+const written: Uint8Array[] = [];
+function handBackWritten(): void {
+  for (const frame of written) releaseFrame(frame);
+  written.length = 0;
+}
+
 /** Runs `count` responses on one engine session; resolves when the last one is done. */
 async function engineResponses(model: RealtimeModel, modality: 'audio' | 'text', count: number) {
   let done = 0;
@@ -74,6 +92,7 @@ async function engineResponses(model: RealtimeModel, modality: 'audio' | 'text',
     model,
     send: (frame) => {
       sinkBytes += frame.length;
+      if (RELEASE && written.push(frame) === 1) queueMicrotask(handBackWritten);
       if (isDone(frame)) {
         done++;
         wake();

@@ -8,20 +8,26 @@
  *
  * @example
  * ```ts
- * import { createRealtimeSession, type RealtimeModel } from '@rtwire/server';
+ * import { createRealtimeSession, type RealtimeModel, releaseFrame } from '@rtwire/server';
  *
  * const model: RealtimeModel = {
  *   async respond(request, output, signal) {
  *     for await (const token of myLlm(request, signal)) output.text(token);
  *   },
  * };
- * const session = createRealtimeSession({ model, send: (frame) => ws.send(frame, { binary: false }) });
+ * const session = createRealtimeSession({
+ *   model,
+ *   // Once ws has written a frame, its memory takes the next ones (see releaseFrame).
+ *   send: (frame) => ws.send(frame, { binary: false }, () => releaseFrame(frame)),
+ * });
  * ws.on('message', (data) => session.receive(data as Buffer));
  * ws.on('close', () => session.close());
  * ```
  *
  * @module
  */
+
+export { releaseFrame } from '@rtwire/serializer';
 export type { CascadeEndpoint } from './cascade/backend-call.ts';
 export {
   CascadeBackendError,

@@ -14,7 +14,7 @@ export function copyFrameInto(frame: Uint8Array, target: Uint8Array, offset: num
     offset >= 0 &&
     offset + length <= target.length;
   if (fits) target.set(frame, offset);
-  outputSlab.release(frame);
+  outputSlab.takeBack(frame);
   if (fits) return length;
   if (!(target instanceof Uint8Array)) {
     throw new TypeError('encoderFor: target must be a Uint8Array');

@@ -35,6 +35,8 @@ export interface RealtimeSessionOptions<F extends FrameFormat = 'bytes'> {
    * Sends one server frame: UTF-8 JSON bytes by default, a string with `frames: 'string'`.
    * Either way it is a **text** frame: `ws.send(frame, { binary: false })` in Node, the string
    * as it is on a web-standard `WebSocket` (whose `send(Uint8Array)` always sends binary).
+   * A bytes frame handed back with `releaseFrame` once written (`ws`'s send callback) lends
+   * its memory to the next frames; one never handed back is collected as usual.
    */
   send(frame: FrameOf<F>): void;
   /** The form of `send`'s frames (default `bytes`). */
