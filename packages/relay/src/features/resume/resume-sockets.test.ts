@@ -39,9 +39,14 @@ const laterOnes =
   (live: Set<CountedSocket>, attempt: number): CountedSocket =>
     attempt === 1 ? new CountedSocket(live) : new Failing(live);
 
-/** Five sessions, each with a conversation, whose upstream drops. */
+/**
+ * Five sessions, each with a conversation, whose upstream drops. Their resume window is wider
+ * than any wait on the fake clock (which moves 10 ms a step also while work off the fake clock
+ * runs): on a busy machine the default 5 s could run out and cut the attempts short.
+ */
 async function fiveDroppedSessions(options: Parameters<typeof openSession>[0], frames: unknown[]) {
-  const sessions = Array.from({ length: 5 }, () => openSession(options));
+  const wide = { ...options, limits: { resumeWindowMs: 600_000, ...options?.limits } };
+  const sessions = Array.from({ length: 5 }, () => openSession(wide));
   for (const { upstreams } of sessions) await until(() => upstreams.length === 1, 'upstream');
   for (const { play, latest } of sessions) {
     play(latest(), [

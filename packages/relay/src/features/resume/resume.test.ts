@@ -14,6 +14,13 @@ import { tick, until } from '../../../test/wait.ts';
 import { RelayMetrics } from '../../observe/relay-metrics.ts';
 import { type RelaySessionLimits, startRelaySession } from '../../relay-session.ts';
 
+/**
+ * A resume window no wait on the fake clock can outlast. `untilOnFakeClock` moves the clock
+ * 10 ms a step while it waits, also for work that is not on the fake clock; on a busy machine
+ * that wait once passed the default 5 s window, which reset the budget (7 upstreams, not 4).
+ */
+const WIDE_WINDOW_MS = 600_000;
+
 /** A session whose connector hands out a fresh upstream each time (or fails, as told). */
 async function open(
   options: { fail?: (attempt: number) => boolean; limits?: Partial<RelaySessionLimits> } = {},
@@ -227,6 +234,7 @@ describe('resume after the upstream drops', () => {
     vi.useFakeTimers();
     const { client, upstreams, metrics, attempts } = openSession({
       fail: (attempt) => attempt > 1,
+      limits: { resumeWindowMs: WIDE_WINDOW_MS },
     });
     await untilOnFakeClock(() => upstreams.length === 1, 'the upstream');
     (upstreams[0] as MemorySocket).peerClose(1006);
@@ -239,7 +247,7 @@ describe('resume after the upstream drops', () => {
 
   it('gives up on an upstream that drops again and again within the window', async () => {
     vi.useFakeTimers();
-    const { client, upstreams } = openSession();
+    const { client, upstreams } = openSession({ limits: { resumeWindowMs: WIDE_WINDOW_MS } });
     await untilOnFakeClock(() => upstreams.length === 1, 'the upstream');
     for (let drop = 0; drop < 10 && client.closedWith === undefined; drop++) {
       const current = upstreams.at(-1) as MemorySocket;
